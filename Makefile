@@ -1,0 +1,55 @@
+# Jingdezhen Live Base. `make run` for a first look, `make test` for the whole suite.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+# Production-like services for test, worker and serve (override in the environment).
+PG_URL ?= postgres://postgres@127.0.0.1:5432/jingdezhen
+REDIS ?= redis://127.0.0.1:6379/0
+
+.PHONY: install run test lint format worker messages services clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed
+
+## run: a first look on the embedded default (SQLite, Celery in process) at http://127.0.0.1:8000
+run: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py seed_demo
+	$(BIN)/python manage.py runserver 127.0.0.1:8000
+
+## test: the whole suite against the real PostgreSQL and Redis
+test: install services
+	$(BIN)/python -m pytest
+
+services:
+	@bash scripts/ensure-services.sh
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+## worker: a Celery worker with beat against Redis and PostgreSQL
+worker: install services
+	DATABASE_URL=$${DATABASE_URL:-$(PG_URL)} REDIS_URL=$${REDIS_URL:-$(REDIS)} \
+	  $(BIN)/celery -A jingdezhen worker --beat --loglevel=INFO --concurrency=2
+
+## messages: regenerate and compile the Simplified Chinese catalogue
+messages: install
+	$(BIN)/python manage.py makemessages -l zh_Hans --ignore=.venv --ignore=tests --ignore=bench --no-obsolete
+	$(BIN)/python manage.py compilemessages --ignore=.venv
+
+clean:
+	rm -rf $(VENV) db.sqlite3 media staticfiles .test-media

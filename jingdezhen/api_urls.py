@@ -1,0 +1,35 @@
+"""/api/v1/: one router; each app registers its own viewsets in its api.py."""
+
+from importlib import import_module
+
+from django.urls import path
+from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.routers import DefaultRouter
+from rest_framework.throttling import AnonRateThrottle
+
+API_APPS = ["merchants", "livestreams", "orders", "training", "jingdezhen"]
+
+
+class LoginRateThrottle(AnonRateThrottle):
+    scope = "login"
+
+
+class TokenView(ObtainAuthToken):
+    """Exchange a username and password for an API token (throttled; locked out by axes)."""
+
+    throttle_classes = [LoginRateThrottle]
+
+
+router = DefaultRouter()
+extra_urlpatterns = []
+for app_label in API_APPS:
+    module = import_module(f"{app_label}.api")
+    if hasattr(module, "register"):
+        module.register(router)
+    extra_urlpatterns += getattr(module, "urlpatterns", [])
+
+urlpatterns = [
+    path("auth/token/", TokenView.as_view(), name="api-token"),
+    *extra_urlpatterns,
+    *router.urls,
+]

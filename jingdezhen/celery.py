@@ -1,0 +1,11 @@
+"""The Celery app: configured from Django settings (CELERY_*), tasks from each app's tasks.py."""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jingdezhen.settings")
+
+app = Celery("jingdezhen")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()

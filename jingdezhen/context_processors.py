@@ -1,0 +1,12 @@
+from django.http import HttpRequest
+
+from .navigation import entries_for
+from .tenancy import get_reach
+
+
+def navigation(request: HttpRequest) -> dict:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_entries": [], "reach": None}
+    reach = get_reach(request)
+    return {"nav_entries": entries_for(reach, request.path), "reach": reach}

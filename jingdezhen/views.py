@@ -1,0 +1,42 @@
+"""Cross-app pages: home, health, API docs."""
+
+from csp.decorators import csp_update
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.db import DatabaseError, connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from drf_spectacular.views import SpectacularSwaggerSplitView
+
+from .home import home_context
+from .tenancy import get_reach
+
+
+@never_cache
+def healthz(request: HttpRequest) -> JsonResponse:
+    """200 when the database answers a query, 503 otherwise."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError:
+        return JsonResponse({"status": "unavailable", "database": "down"}, status=503)
+    return JsonResponse({"status": "ok", "database": "up"})
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    reach = get_reach(request)
+    context = home_context(reach)
+    return render(request, f"jingdezhen/home_{context['template_role']}.html", context)
+
+
+class LoginView(auth_views.LoginView):
+    redirect_authenticated_user = True
+
+
+# Swagger UI from drf-spectacular-sidecar (no CDN); its page carries one inline <style> block.
+api_docs = csp_update({"style-src": ["'unsafe-inline'"], "img-src": ["data:"]})(
+    SpectacularSwaggerSplitView.as_view(url_name="schema")
+)

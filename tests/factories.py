@@ -1,0 +1,65 @@
+"""factory_boy factories for every domain model the tests build."""
+
+import factory
+from factory.django import DjangoModelFactory
+
+from jingdezhen.demo import DEMO_PASSWORD
+from livestreams.models import LiveRoom
+from merchants.models import Base, Merchant, Role, TeamMember, User
+
+
+class BaseFactory(DjangoModelFactory):
+    class Meta:
+        model = Base
+
+    name = factory.Sequence(lambda n: f"Test base {n}")
+
+
+class UserFactory(DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    role = Role.MERCHANT
+    base = factory.SubFactory(BaseFactory)
+    password = factory.PostGenerationMethodCall("set_password", DEMO_PASSWORD)
+
+    @factory.post_generation
+    def _save(obj, create, extracted, **kwargs):
+        if create:
+            obj.save()
+
+
+class MerchantFactory(DjangoModelFactory):
+    class Meta:
+        model = Merchant
+
+    base = factory.SubFactory(BaseFactory)
+    name = factory.Sequence(lambda n: f"Studio {n}")
+    kind = Merchant.Kind.STUDIO
+    stage = Merchant.Stage.INCUBATING
+
+
+class TeamMemberFactory(DjangoModelFactory):
+    class Meta:
+        model = TeamMember
+
+    merchant = factory.SubFactory(MerchantFactory)
+    name = factory.Sequence(lambda n: f"Member {n}")
+    role = TeamMember.Role.HOST
+
+
+class LiveRoomFactory(DjangoModelFactory):
+    class Meta:
+        model = LiveRoom
+
+    base = factory.SubFactory(BaseFactory)
+    name = factory.Sequence(lambda n: f"Room {n}")
+
+
+def member_user(merchant: Merchant, *, role: str = TeamMember.Role.OWNER, **user_kwargs) -> User:
+    """A user who logs in as a member of ``merchant``."""
+    user = UserFactory(role=Role.MERCHANT, base=merchant.base, **user_kwargs)
+    TeamMemberFactory(merchant=merchant, user=user, name=user.username, role=role)
+    return user
