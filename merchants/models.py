@@ -148,3 +148,41 @@ class TeamMember(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.get_role_display()})"
+
+
+class Milestone(models.Model):
+    """The first time a merchant reached a mark of its incubation. Recorded once, by
+    ``merchants.services.milestone_record``, from whichever app's event reaches it."""
+
+    class Kind(models.TextChoices):
+        FIRST_COURSE_COMPLETED = "first_course", _("First course completed")
+        FIRST_STREAM = "first_stream", _("First stream")
+        TENTH_STREAM = "tenth_stream", _("Tenth stream")
+        FIRST_ORDER = "first_order", _("First order")
+        FIRST_OVERSEAS_ORDER = "first_overseas_order", _("First overseas order")
+        FIRST_10K_DAY = "first_10k_day", _("First 10,000 CNY day")
+        FIRST_50K_DAY = "first_50k_day", _("First 50,000 CNY day")
+        TEAM_OF_10 = "team_of_10", _("Team of 10")
+
+    merchant = models.ForeignKey(
+        Merchant, verbose_name=_("merchant"), on_delete=models.CASCADE, related_name="milestones"
+    )
+    kind = models.CharField(_("milestone"), max_length=24, choices=Kind.choices)
+    reached_at = models.DateTimeField(_("reached at"))
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Tenancy:
+        merchant = "merchant"
+        base = "merchant__base"
+        roles = {"manager", "merchant"}
+
+    class Meta:
+        verbose_name = _("milestone")
+        verbose_name_plural = _("milestones")
+        ordering = ["merchant", "reached_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["merchant", "kind"], name="milestone_once_per_merchant")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.merchant_id}: {self.get_kind_display()}"

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from jingdezhen.errors import Conflict
 
-from .models import Base, Merchant, Role, TeamMember, User
+from .models import Base, Merchant, Milestone, Role, TeamMember, User
 
 
 @transaction.atomic
@@ -72,3 +75,23 @@ def user_create(
         display_name=display_name,
         email=email,
     )
+
+
+def milestone_record(*, merchant_id: int, kind: str, reached_at: dt.datetime | None = None) -> bool:
+    """Record that a merchant reached a milestone; the first time counts, later calls are no-ops.
+
+    Called by the app whose event reaches it (orders: first order; livestreams: first stream;
+    rollups: first 10,000 CNY day ...). Safe under races (a unique constraint decides) and safe
+    to call inside the caller's transaction. Returns True when this call recorded it. A call with
+    an earlier ``reached_at`` than the stored one (a back-filled event) moves it earlier.
+    """
+    reached_at = reached_at or timezone.now()
+    with transaction.atomic():
+        milestone, created = Milestone.objects.get_or_create(
+            merchant_id=merchant_id, kind=kind, defaults={"reached_at": reached_at}
+        )
+    if not created and reached_at < milestone.reached_at:
+        Milestone.objects.filter(pk=milestone.pk, reached_at__gt=reached_at).update(
+            reached_at=reached_at
+        )
+    return created

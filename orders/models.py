@@ -142,6 +142,9 @@ class Order(models.Model):
     )
     placed_at = models.DateTimeField(_("placed at"), default=timezone.now)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    # Every write sets this (auto_now on save(); queryset .update() calls pass updated_at=Now()),
+    # so the turnover job can re-roll exactly the days whose orders changed.
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
 
     class Tenancy:
         merchant = "merchant"
@@ -170,6 +173,15 @@ class Order(models.Model):
             models.Index(fields=["placed_at"]),
             models.Index(fields=["merchant", "placed_at"]),
         ]
+
+    # Orders in these states count towards turnover (gross); refunds are subtracted for net.
+    COUNTED_STATUSES = (
+        Status.PAID,
+        Status.SHIPPED,
+        Status.DELIVERED,
+        Status.COMPLETED,
+        Status.REFUNDED,
+    )
 
     def __str__(self) -> str:
         return f"{self.get_platform_display()} {self.external_id}"
