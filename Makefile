@@ -46,9 +46,10 @@ worker: install services
 	DATABASE_URL=$${DATABASE_URL:-$(PG_URL)} REDIS_URL=$${REDIS_URL:-$(REDIS)} \
 	  $(BIN)/celery -A jingdezhen worker --beat --loglevel=INFO --concurrency=2
 
-## messages: regenerate and compile the Simplified Chinese catalogue
+## messages: regenerate the Chinese catalogue from the sources and locale/zh_Hans/*.json; compile
 messages: install
 	$(BIN)/python manage.py makemessages -l zh_Hans --ignore=.venv --ignore=tests --ignore=bench --no-obsolete
+	$(BIN)/python scripts/fill_translations.py
 	$(BIN)/python manage.py compilemessages --ignore=.venv
 
 clean:

@@ -1,29 +1,51 @@
-"""Fill msgstr entries of the zh_Hans catalogue from a JSON {msgid: msgstr} file: argv[1].
+"""Fill the zh_Hans catalogue from the JSON files beside it ({msgid: msgstr}, one per app).
 
-Use after `make messages`; then run `make messages` again to compile."""
+`make messages` runs makemessages, then this, then compilemessages: the .po file is derived, so
+each app keeps its translations in locale/zh_Hans/<app>.json and nobody edits the .po by hand.
+Prints the msgids that still have no translation.
+"""
 
 import json
 import sys
+from pathlib import Path
 
 import polib
 
-po = polib.pofile("locale/zh_Hans/LC_MESSAGES/django.po")
-with open(sys.argv[1], encoding="utf-8") as fh:
-    tr = json.load(fh)
-missing = []
-for e in po:
-    if e.msgid in tr:
-        if e.msgid_plural:
-            v = tr[e.msgid]
-            e.msgstr_plural = {0: v if isinstance(v, str) else v[0]}
-        else:
-            e.msgstr = tr[e.msgid]
-        if "fuzzy" in e.flags:
-            e.flags.remove("fuzzy")
-    elif not e.translated():
-        missing.append(e.msgid)
-po.metadata["Language"] = "zh_Hans"
-po.metadata["Plural-Forms"] = "nplurals=1; plural=0;"
-po.metadata["Content-Type"] = "text/plain; charset=UTF-8"
-po.save()
-print("still missing:", missing)
+LOCALE = Path(__file__).resolve().parent.parent / "locale" / "zh_Hans"
+
+
+def main() -> int:
+    translations: dict[str, str] = {}
+    for path in sorted(LOCALE.glob("*.json")):
+        with path.open(encoding="utf-8") as fh:
+            translations.update(json.load(fh))
+    po = polib.pofile(str(LOCALE / "LC_MESSAGES" / "django.po"))
+    missing = []
+    for entry in po:
+        text = translations.get(entry.msgid)
+        if text:
+            if entry.msgid_plural:
+                entry.msgstr_plural = {0: text}
+            else:
+                entry.msgstr = text
+            if "fuzzy" in entry.flags:
+                entry.flags.remove("fuzzy")
+        elif not entry.translated():
+            missing.append(entry.msgid)
+    po.metadata.update(
+        {
+            "Language": "zh_Hans",
+            "Plural-Forms": "nplurals=1; plural=0;",
+            "Content-Type": "text/plain; charset=UTF-8",
+        }
+    )
+    po.save()
+    if missing:
+        print("untranslated (add them to locale/zh_Hans/<app>.json):", file=sys.stderr)
+        for msgid in missing:
+            print(f"  {msgid!r}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
