@@ -1,9 +1,68 @@
-"""Live rooms of a base and the streams scheduled in them."""
+"""Live rooms of a base, the streams scheduled in them, their run sheets and results."""
 
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from jingdezhen.platforms import Platform
+
+MONEY = {"max_digits": 14, "decimal_places": 2}
+HOUR = [MinValueValidator(0), MaxValueValidator(24)]
+
+
+class StreamSettings(models.Model):
+    """The base's rules for booking its rooms (one row per base, made on first use)."""
+
+    base = models.OneToOneField(
+        "merchants.Base",
+        verbose_name=_("base"),
+        on_delete=models.CASCADE,
+        related_name="stream_settings",
+    )
+    changeover_minutes = models.PositiveSmallIntegerField(
+        _("changeover buffer (minutes)"),
+        default=15,
+        validators=[MaxValueValidator(240)],
+        help_text=_("Time kept free in a room after each stream, to clear and set up."),
+    )
+    room_hours_per_day = models.PositiveSmallIntegerField(
+        _("room hours per merchant per day"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(24)],
+        help_text=_("Empty: no cap."),
+    )
+    room_hours_per_week = models.PositiveSmallIntegerField(
+        _("room hours per merchant per week"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(168)],
+        help_text=_("Empty: no cap."),
+    )
+    require_host_basics = models.BooleanField(
+        _("host must have completed the live-hosting basics"),
+        default=False,
+        help_text=_("Checked when a base room is booked."),
+    )
+    reminder_minutes = models.PositiveSmallIntegerField(
+        _("remind the host (minutes before)"), default=60
+    )
+    missed_after_minutes = models.PositiveSmallIntegerField(
+        _("flag a stream as late after (minutes)"), default=15
+    )
+
+    class Tenancy:
+        merchant = None
+        base = "base"
+        roles = {"manager", "merchant"}
+
+    class Meta:
+        verbose_name = _("stream settings")
+        verbose_name_plural = _("stream settings")
+
+    def __str__(self) -> str:
+        return str(self.base)
 
 
 class LiveRoom(models.Model):
@@ -16,6 +75,16 @@ class LiveRoom(models.Model):
     capacity = models.PositiveSmallIntegerField(_("capacity (people)"), default=4)
     equipment = models.TextField(_("equipment"), blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+    opens_hour = models.PositiveSmallIntegerField(_("opens at (hour)"), default=8, validators=HOUR)
+    closes_hour = models.PositiveSmallIntegerField(
+        _("closes at (hour)"), default=24, validators=HOUR, help_text=_("24 means midnight.")
+    )
+    prime_start_hour = models.PositiveSmallIntegerField(
+        _("prime time from (hour)"), default=19, validators=HOUR
+    )
+    prime_end_hour = models.PositiveSmallIntegerField(
+        _("prime time until (hour)"), default=23, validators=HOUR
+    )
 
     class Tenancy:
         merchant = None
@@ -27,11 +96,59 @@ class LiveRoom(models.Model):
         verbose_name_plural = _("live rooms")
         ordering = ["base", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["base", "name"], name="live_room_name_unique_per_base")
+            models.UniqueConstraint(fields=["base", "name"], name="live_room_name_unique_per_base"),
+            models.CheckConstraint(
+                condition=Q(closes_hour__gt=models.F("opens_hour")),
+                name="live_room_closes_after_it_opens",
+            ),
+            models.CheckConstraint(
+                condition=Q(prime_end_hour__gte=models.F("prime_start_hour")),
+                name="live_room_prime_time_ordered",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.name
+
+    def is_prime(self, hour: int) -> bool:
+        return self.prime_start_hour <= hour < self.prime_end_hour
+
+
+class StreamSeries(models.Model):
+    """A recurring schedule ("every day at 20:00 for four weeks"): its streams point to it."""
+
+    merchant = models.ForeignKey(
+        "merchants.Merchant",
+        verbose_name=_("merchant"),
+        on_delete=models.PROTECT,
+        related_name="stream_series",
+    )
+    title = models.CharField(_("title"), max_length=160)
+    platform = models.CharField(_("platform"), max_length=16, choices=Platform.choices)
+    room = models.ForeignKey(
+        LiveRoom, verbose_name=_("room"), on_delete=models.PROTECT, null=True, blank=True
+    )
+    start_time = models.TimeField(_("start time"))
+    duration_minutes = models.PositiveSmallIntegerField(_("length (minutes)"))
+    first_date = models.DateField(_("first date"))
+    last_date = models.DateField(_("last date"))
+    weekdays = models.CharField(
+        _("weekdays"), max_length=7, default="0123456", help_text=_("0 = Monday ... 6 = Sunday")
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Tenancy:
+        merchant = "merchant"
+        base = "merchant__base"
+        roles = {"manager", "merchant"}
+
+    class Meta:
+        verbose_name = _("stream series")
+        verbose_name_plural = _("stream series")
+        ordering = ["-first_date", "-id"]
+
+    def __str__(self) -> str:
+        return self.title
 
 
 class LiveStream(models.Model):
@@ -42,6 +159,10 @@ class LiveStream(models.Model):
         LIVE = "live", _("Live")
         ENDED = "ended", _("Ended")
         CANCELLED = "cancelled", _("Cancelled")
+        MISSED = "missed", _("Missed")
+
+    # Streams in these states hold their room and host; the exclusion constraints cover them.
+    ACTIVE_STATUSES = (Status.SCHEDULED, Status.LIVE)
 
     merchant = models.ForeignKey(
         "merchants.Merchant",
@@ -67,9 +188,36 @@ class LiveStream(models.Model):
         blank=True,
         related_name="hosted_streams",
     )
+    assistant_host = models.ForeignKey(
+        "merchants.TeamMember",
+        verbose_name=_("assistant host"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assisted_streams",
+    )
+    operator = models.ForeignKey(
+        "merchants.TeamMember",
+        verbose_name=_("control-desk operator"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="operated_streams",
+    )
+    series = models.ForeignKey(
+        StreamSeries,
+        verbose_name=_("series"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="streams",
+    )
     title = models.CharField(_("title"), max_length=160)
     planned_start = models.DateTimeField(_("planned start"))
     planned_end = models.DateTimeField(_("planned end"))
+    # The room is held until planned_end plus the base's changeover buffer; set by the service
+    # and checked by the exclusion constraint (PostgreSQL).
+    blocked_until = models.DateTimeField(_("room blocked until"))
     status = models.CharField(
         _("status"), max_length=12, choices=Status.choices, default=Status.SCHEDULED
     )
@@ -78,6 +226,34 @@ class LiveStream(models.Model):
     )
     actual_start = models.DateTimeField(_("actual start"), null=True, blank=True)
     actual_end = models.DateTimeField(_("actual end"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    late_flagged_at = models.DateTimeField(_("flagged late at"), null=True, blank=True)
+    reminder_sent_at = models.DateTimeField(_("reminder sent at"), null=True, blank=True)
+    showing = models.ForeignKey(
+        "FeaturedProduct",
+        verbose_name=_("product now shown"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # Results, entered after the stream (from the platform's dashboard).
+    unique_viewers = models.PositiveIntegerField(_("unique viewers"), null=True, blank=True)
+    peak_viewers = models.PositiveIntegerField(_("peak concurrent viewers"), null=True, blank=True)
+    avg_watch_seconds = models.PositiveIntegerField(
+        _("average watch time (seconds)"), null=True, blank=True
+    )
+    new_followers = models.PositiveIntegerField(_("new followers"), null=True, blank=True)
+    product_clicks = models.PositiveIntegerField(_("product clicks"), null=True, blank=True)
+    results_recorded_at = models.DateTimeField(_("results recorded at"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        "merchants.User",
+        verbose_name=_("created by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Tenancy:
@@ -94,11 +270,112 @@ class LiveStream(models.Model):
                 condition=models.Q(planned_end__gt=models.F("planned_start")),
                 name="stream_ends_after_it_starts",
             ),
+            models.CheckConstraint(
+                condition=models.Q(blocked_until__gte=models.F("planned_end")),
+                name="stream_blocked_until_after_end",
+            ),
+            # The exclusion constraints (no overlapping active streams per room and per host) are
+            # PostgreSQL-only and added by migration 0004 with raw SQL.
         ]
         indexes = [
             models.Index(fields=["merchant", "planned_start"]),
             models.Index(fields=["room", "planned_start"]),
+            models.Index(fields=["status", "planned_start"]),
         ]
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in self.ACTIVE_STATUSES
+
+
+class FeaturedProduct(models.Model):
+    """A product shown in a stream, in run-sheet order, with its talking points and live price."""
+
+    stream = models.ForeignKey(
+        LiveStream, verbose_name=_("stream"), on_delete=models.CASCADE, related_name="featured"
+    )
+    product = models.ForeignKey(
+        "orders.Product",
+        verbose_name=_("product"),
+        on_delete=models.PROTECT,
+        related_name="featured_in",
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=1)
+    talking_points = models.TextField(_("talking points"), blank=True)
+    live_price = models.DecimalField(
+        _("live price (CNY)"), **MONEY, null=True, blank=True, validators=[MinValueValidator(0)]
+    )
+    shown_at = models.DateTimeField(_("shown at"), null=True, blank=True)
+
+    class Tenancy:
+        merchant = "stream__merchant"
+        base = "stream__merchant__base"
+        roles = {"manager", "merchant"}
+
+    class Meta:
+        verbose_name = _("featured product")
+        verbose_name_plural = _("featured products")
+        ordering = ["stream", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["stream", "product"], name="featured_product_once_per_stream"
+            ),
+            models.CheckConstraint(
+                condition=Q(live_price__gte=0) | Q(live_price__isnull=True),
+                name="featured_live_price_not_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.position}. {self.product_id}"
+
+
+class Notification(models.Model):
+    """A message to one user, shown in the app (and e-mailed when the user has an address)."""
+
+    class Kind(models.TextChoices):
+        REMINDER = "reminder", _("Stream reminder")
+        LATE = "late", _("Stream not started")
+
+    recipient = models.ForeignKey(
+        "merchants.User",
+        verbose_name=_("recipient"),
+        on_delete=models.CASCADE,
+        related_name="notifications",
+    )
+    merchant = models.ForeignKey(
+        "merchants.Merchant", verbose_name=_("merchant"), on_delete=models.CASCADE
+    )
+    stream = models.ForeignKey(
+        LiveStream,
+        verbose_name=_("stream"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="notifications",
+    )
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    message = models.CharField(_("message"), max_length=300)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+
+    class Tenancy:
+        merchant = "merchant"
+        base = "merchant__base"
+        roles = {"manager", "merchant"}
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "stream", "kind"], name="notification_once_per_stream_kind"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.message

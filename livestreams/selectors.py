@@ -1,0 +1,468 @@
+"""Reads of live rooms and streams shared by pages, API and tasks; every one is scoped."""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db import connection
+from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from jingdezhen.tenancy import Reach
+
+from .models import (
+    FeaturedProduct,
+    LiveRoom,
+    LiveStream,
+    Notification,
+    StreamSeries,
+    StreamSettings,
+)
+
+
+def day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """A business day (local calendar day) as an aware [start, end) pair."""
+    start = timezone.make_aware(dt.datetime.combine(day, dt.time(0, 0)))
+    return start, timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time()))
+
+
+def week_start(day: dt.date) -> dt.date:
+    return day - dt.timedelta(days=day.weekday())
+
+
+# --- rooms ------------------------------------------------------------------------------------
+
+
+def room_list(*, reach: Reach, active_only: bool = False) -> QuerySet[LiveRoom]:
+    qs = reach.scope(LiveRoom.objects.all())
+    if active_only:
+        qs = qs.filter(is_active=True)
+    return qs.order_by("name", "id")
+
+
+def room_get(*, reach: Reach, pk: int) -> LiveRoom:
+    return get_object_or_404(room_list(reach=reach), pk=pk)
+
+
+def settings_get(*, reach: Reach) -> StreamSettings:
+    found = reach.scope(StreamSettings.objects.all()).first()
+    return found or StreamSettings(base_id=reach.base_id)
+
+
+@dataclass
+class Slot:
+    start: dt.datetime
+    end: dt.datetime
+
+    @property
+    def minutes(self) -> int:
+        return int((self.end - self.start).total_seconds() // 60)
+
+
+def room_free_slots(
+    *, reach: Reach, room: LiveRoom, day: dt.date, buffer_minutes: int = 0, min_minutes: int = 15
+) -> list[Slot]:
+    """The free stretches of a room on a day: its opening hours less the active bookings
+    (each with its changeover buffer). Two queries at most."""
+    start, _end = day_bounds(day)
+    opens = start + dt.timedelta(hours=room.opens_hour)
+    closes = start + dt.timedelta(hours=room.closes_hour)
+    # The room is within reach (room_get); its bookings are read unscoped because only their
+    # times are used: a merchant learns when the room is taken, never by whom.
+    busy = LiveStream.objects.filter(
+        room=room,
+        status__in=LiveStream.ACTIVE_STATUSES,
+        planned_start__lt=closes,
+        blocked_until__gt=opens,
+    )
+    slots, cursor = [], opens
+    if day == timezone.localdate():
+        cursor = max(opens, timezone.now().replace(second=0, microsecond=0))
+    for s, blocked in busy.order_by("planned_start").values_list("planned_start", "blocked_until"):
+        # a new booking must leave its own changeover buffer before the next one
+        free_until = min(s - dt.timedelta(minutes=buffer_minutes), closes)
+        if free_until > cursor:
+            slots.append(Slot(cursor, free_until))
+        cursor = max(cursor, blocked)
+    if cursor < closes:
+        slots.append(Slot(cursor, closes))
+    return [s for s in slots if s.minutes >= min_minutes]
+
+
+# --- streams ----------------------------------------------------------------------------------
+
+
+def stream_list(*, reach: Reach) -> QuerySet[LiveStream]:
+    return reach.scope(
+        LiveStream.objects.select_related("merchant", "room", "host", "assistant_host", "operator")
+    )
+
+
+def stream_get(*, reach: Reach, pk: int) -> LiveStream:
+    return get_object_or_404(stream_list(reach=reach).select_related("series", "showing"), pk=pk)
+
+
+def stream_with_featured(*, reach: Reach, pk: int) -> LiveStream:
+    """A stream with its run sheet (featured products in order, with their current stock)."""
+    qs = stream_list(reach=reach).prefetch_related(
+        Prefetch(
+            "featured",
+            queryset=FeaturedProduct.objects.select_related("product").order_by("position", "id"),
+        )
+    )
+    return get_object_or_404(qs, pk=pk)
+
+
+def featured_get(*, reach: Reach, stream_pk: int, pk: int) -> FeaturedProduct:
+    qs = reach.scope(FeaturedProduct.objects.select_related("stream__merchant", "product"))
+    return get_object_or_404(qs, pk=pk, stream_id=stream_pk)
+
+
+def streams_for_api(*, reach: Reach) -> QuerySet[LiveStream]:
+    return stream_list(reach=reach).prefetch_related(
+        Prefetch(
+            "featured",
+            queryset=FeaturedProduct.objects.select_related("product").order_by("position", "id"),
+        )
+    )
+
+
+def merchant_week(*, reach: Reach, merchant_id: int, monday: dt.date) -> list[dict]:
+    """The merchant's streams of a week, grouped by day (one query)."""
+    start, _ = day_bounds(monday)
+    end, _ = day_bounds(monday + dt.timedelta(days=7))
+    streams = (
+        stream_list(reach=reach)
+        .filter(merchant_id=merchant_id, planned_start__gte=start, planned_start__lt=end)
+        .order_by("planned_start", "id")
+    )
+    days = [{"date": monday + dt.timedelta(days=i), "streams": []} for i in range(7)]
+    for stream in streams:
+        index = (timezone.localtime(stream.planned_start).date() - monday).days
+        days[index]["streams"].append(stream)
+    return days
+
+
+def base_streams(
+    *,
+    reach: Reach,
+    merchant: str = "",
+    platform: str = "",
+    room_id: int | None = None,
+    status: str = "",
+    day: dt.date | None = None,
+) -> QuerySet[LiveStream]:
+    qs = stream_list(reach=reach)
+    if merchant:
+        qs = qs.filter(merchant__name__icontains=merchant)
+    if platform:
+        qs = qs.filter(platform=platform)
+    if room_id == 0:
+        qs = qs.filter(room__isnull=True)
+    elif room_id:
+        qs = qs.filter(room_id=room_id)
+    if status:
+        qs = qs.filter(status=status)
+    if day:
+        start, end = day_bounds(day)
+        qs = qs.filter(planned_start__gte=start, planned_start__lt=end)
+    return qs.order_by("-planned_start", "-id")
+
+
+def series_get(*, reach: Reach, pk: int) -> StreamSeries:
+    return get_object_or_404(
+        reach.scope(StreamSeries.objects.select_related("merchant", "room")), pk=pk
+    )
+
+
+def series_streams(*, reach: Reach, series: StreamSeries) -> QuerySet[LiveStream]:
+    return stream_list(reach=reach).filter(series=series).order_by("planned_start")
+
+
+def notifications_for(*, reach: Reach, limit: int = 50) -> list[Notification]:
+    qs = reach.scope(Notification.objects.select_related("stream")).filter(
+        recipient_id=reach.user_id
+    )
+    return list(qs[:limit])
+
+
+def unread_count(*, reach: Reach) -> int:
+    return (
+        reach.scope(Notification.objects.all())
+        .filter(recipient_id=reach.user_id, read_at__isnull=True)
+        .count()
+    )
+
+
+# --- the base's day grid and week utilisation -------------------------------------------------
+
+
+@dataclass
+class GridRow:
+    room: LiveRoom
+    cells: list = field(default_factory=list)  # one per hour: {"hour", "streams", "prime", "open"}
+    booked_minutes: int = 0
+
+
+def room_day_grid(*, reach: Reach, day: dt.date) -> dict:
+    """Rooms x hours for one day at the reach's base. Three queries whatever the number of
+    merchants or streams: the rooms, the room streams of the day, a per-platform count of all
+    the base's streams that day."""
+    rooms = list(room_list(reach=reach, active_only=True))
+    start, end = day_bounds(day)
+    hours = range(
+        min((r.opens_hour for r in rooms), default=8),
+        max((r.closes_hour for r in rooms), default=24),
+    )
+    rows = {room.pk: GridRow(room=room) for room in rooms}
+    for row in rows.values():
+        row.cells = [
+            {
+                "hour": h,
+                "streams": [],
+                "prime": row.room.is_prime(h),
+                "open": row.room.opens_hour <= h < row.room.closes_hour,
+            }
+            for h in hours
+        ]
+    streams = (
+        reach.scope(LiveStream.objects.all())
+        .filter(
+            room__isnull=False,
+            planned_start__lt=end,
+            planned_end__gt=start,
+            status__in=[*LiveStream.ACTIVE_STATUSES, LiveStream.Status.ENDED],
+        )
+        .select_related("merchant")
+        .only(
+            "id",
+            "title",
+            "status",
+            "room_id",
+            "planned_start",
+            "planned_end",
+            "merchant__name",
+            "is_rehearsal",
+        )
+        .order_by("planned_start")
+    )
+    first = hours.start if hours else 0
+    for stream in streams:
+        row = rows.get(stream.room_id)
+        if row is None:
+            continue
+        s = max(timezone.localtime(stream.planned_start), timezone.localtime(start))
+        e = min(timezone.localtime(stream.planned_end), timezone.localtime(end))
+        row.booked_minutes += int((e - s).total_seconds() // 60)
+        last_hour = 24 if e.date() > s.date() else e.hour + (1 if e.minute or e.second else 0)
+        for h in range(s.hour, last_hour):
+            index = h - first
+            if 0 <= index < len(row.cells):
+                row.cells[index]["streams"].append(stream)
+    by_platform = list(
+        reach.scope(LiveStream.objects.all())
+        .filter(planned_start__gte=start, planned_start__lt=end)
+        .exclude(status=LiveStream.Status.CANCELLED)
+        .values("platform")
+        .annotate(n=Count("id"), in_rooms=Count("id", filter=Q(room__isnull=False)))
+        .order_by("-n")
+    )
+    return {
+        "day": day,
+        "hours": list(hours),
+        "rows": list(rows.values()),
+        "by_platform": by_platform,
+        "total": sum(p["n"] for p in by_platform),
+    }
+
+
+def room_utilisation(*, reach: Reach, monday: dt.date) -> dict:
+    """Booked hours over opening hours per room and day of a week (two queries)."""
+    from django.db.models.functions import TruncDate
+
+    rooms = list(room_list(reach=reach, active_only=True))
+    start, _ = day_bounds(monday)
+    end, _ = day_bounds(monday + dt.timedelta(days=7))
+    booked = (
+        reach.scope(LiveStream.objects.all())
+        .filter(
+            room__isnull=False,
+            planned_start__gte=start,
+            planned_start__lt=end,
+            status__in=[*LiveStream.ACTIVE_STATUSES, LiveStream.Status.ENDED],
+        )
+        .annotate(day=TruncDate("planned_start", tzinfo=timezone.get_current_timezone()))
+        .values("room_id", "day")
+        .annotate(total=Sum(F("planned_end") - F("planned_start")), n=Count("id"))
+        .order_by()
+    )
+    table = {(b["room_id"], b["day"]): b for b in booked}
+    days = [monday + dt.timedelta(days=i) for i in range(7)]
+    rows = []
+    for room in rooms:
+        open_hours = room.closes_hour - room.opens_hour
+        cells = []
+        week_hours = 0.0
+        for day in days:
+            b = table.get((room.pk, day))
+            hours = b["total"].total_seconds() / 3600 if b else 0.0
+            week_hours += hours
+            cells.append(
+                {
+                    "day": day,
+                    "hours": round(hours, 1),
+                    "streams": b["n"] if b else 0,
+                    "percent": round(100 * hours / open_hours) if open_hours else 0,
+                }
+            )
+        rows.append(
+            {
+                "room": room,
+                "cells": cells,
+                "hours": round(week_hours, 1),
+                "percent": round(100 * week_hours / (open_hours * 7)) if open_hours else 0,
+            }
+        )
+    return {"monday": monday, "days": days, "rows": rows}
+
+
+# --- the post-stream report -------------------------------------------------------------------
+
+
+def _counted_orders(qs):
+    from orders.models import Order
+
+    return qs.filter(status__in=Order.COUNTED_STATUSES)
+
+
+def _median(values: list) -> Decimal | None:
+    return Decimal(str(statistics.median(values))).quantize(Decimal("0.01")) if values else None
+
+
+def _quantile(values: list, q: float) -> Decimal | None:
+    """Linear interpolation between closest ranks, as PostgreSQL's percentile_cont."""
+    if not values:
+        return None
+    values = sorted(values)
+    pos = (len(values) - 1) * q
+    low = int(pos)
+    high = min(low + 1, len(values) - 1)
+    value = Decimal(str(values[low])) + (
+        Decimal(str(values[high])) - Decimal(str(values[low]))
+    ) * Decimal(str(pos - low))
+    return value.quantize(Decimal("0.01"))
+
+
+PERCENTILE_SQL = """
+WITH per_stream AS (
+    SELECT s.id, s.merchant_id,
+           COALESCE(SUM(o.amount_cny - o.refunded_cny), 0) AS gmv
+    FROM livestreams_livestream s
+    JOIN merchants_merchant m ON m.id = s.merchant_id
+    LEFT JOIN orders_order o ON o.stream_id = s.id AND o.status = ANY(%(statuses)s)
+    WHERE m.base_id = %(base_id)s AND s.status = 'ended' AND NOT s.is_rehearsal
+    GROUP BY s.id, s.merchant_id
+)
+SELECT
+    percentile_cont(0.5) WITHIN GROUP (ORDER BY gmv)
+        FILTER (WHERE merchant_id = %(merchant_id)s),
+    percentile_cont(0.5) WITHIN GROUP (ORDER BY gmv),
+    percentile_cont(0.75) WITHIN GROUP (ORDER BY gmv),
+    COUNT(*) FILTER (WHERE merchant_id = %(merchant_id)s),
+    COUNT(*)
+FROM per_stream
+"""
+
+
+def _benchmarks(*, base_id: int, merchant_id: int) -> dict:
+    """Median GMV per stream of the merchant; median and top-quarter line of the base."""
+    from orders.models import Order
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                PERCENTILE_SQL,
+                {
+                    "statuses": list(Order.COUNTED_STATUSES),
+                    "base_id": base_id,
+                    "merchant_id": merchant_id,
+                },
+            )
+            own, median, top, own_n, n = cursor.fetchone()
+
+        def q(v):
+            return None if v is None else Decimal(str(v)).quantize(Decimal("0.01"))
+
+        return {
+            "merchant_median": q(own),
+            "base_median": q(median),
+            "base_top_quarter": q(top),
+            "merchant_streams": own_n,
+            "base_streams": n,
+        }
+    rows = (
+        LiveStream.objects.filter(
+            merchant__base_id=base_id, status=LiveStream.Status.ENDED, is_rehearsal=False
+        )
+        .annotate(
+            gmv=Sum(
+                F("orders__amount_cny") - F("orders__refunded_cny"),
+                filter=Q(orders__status__in=Order.COUNTED_STATUSES),
+            )
+        )
+        .values_list("merchant_id", "gmv")
+    )
+    everything = [float(g or 0) for _m, g in rows]
+    own = [float(g or 0) for m, g in rows if m == merchant_id]
+    return {
+        "merchant_median": _median(own),
+        "base_median": _quantile(everything, 0.5),
+        "base_top_quarter": _quantile(everything, 0.75),
+        "merchant_streams": len(own),
+        "base_streams": len(everything),
+    }
+
+
+def stream_report(*, reach: Reach, stream: LiveStream) -> dict:
+    """GMV, orders, units, AOV, GPM, conversion, viewers, watch time, top products and how the
+    stream compares with the merchant's median and the base's median and top quarter."""
+    from orders.models import OrderLine
+
+    orders = _counted_orders(reach.scope(stream.orders.model.objects.all()).filter(stream=stream))
+    totals = orders.aggregate(
+        gmv=Sum(F("amount_cny") - F("refunded_cny")), n=Count("id"), units=Sum("units")
+    )
+    gmv = totals["gmv"] or Decimal("0.00")
+    n = totals["n"] or 0
+    viewers = stream.unique_viewers or 0
+    top_products = list(
+        reach.scope(OrderLine.objects.all())
+        .filter(order__in=orders)
+        .values("product_id", "product__name")
+        .annotate(units=Sum("quantity"), revenue=Sum(F("quantity") * F("unit_price")))
+        .order_by("-revenue", "product_id")[:5]
+    )
+    report = {
+        "gmv": gmv,
+        "orders": n,
+        "units": totals["units"] or 0,
+        "aov": (gmv / n).quantize(Decimal("0.01")) if n else None,
+        "gpm": (gmv * 1000 / viewers).quantize(Decimal("0.01")) if viewers else None,
+        "conversion": round(100 * n / viewers, 2) if viewers else None,
+        "unique_viewers": stream.unique_viewers,
+        "peak_viewers": stream.peak_viewers,
+        "avg_watch_seconds": stream.avg_watch_seconds,
+        "top_products": top_products,
+    }
+    report.update(_benchmarks(base_id=stream.merchant.base_id, merchant_id=stream.merchant_id))
+    return report
+
+
+def products_for_run_sheet(*, reach: Reach, merchant_id: int):
+    from orders.models import Product
+
+    return reach.scope(Product.objects.all()).filter(merchant_id=merchant_id, is_active=True)

@@ -1,0 +1,501 @@
+"""Live-stream pages: thin, they parse with forms and call selectors and services."""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from jingdezhen.errors import DomainError
+from jingdezhen.tenancy import Reach, get_reach
+from merchants import selectors as merchant_selectors
+
+from . import selectors, services
+from .forms import (
+    BaseStreamFilter,
+    FeaturedForm,
+    ResultsForm,
+    RoomForm,
+    SeriesChangeForm,
+    SeriesForm,
+    SettingsForm,
+    StreamForm,
+)
+from .models import LiveStream
+
+
+def _parse_day(value: str | None, default: dt.date) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value) if value else default
+    except ValueError:
+        return default
+
+
+def _form_error(form, exc: DomainError) -> None:
+    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+
+
+def merchant_page(view):
+    """A page of a merchant member: gives the view the reach and the merchant."""
+
+    @wraps(view)
+    @login_required
+    def wrapper(request, *args, **kwargs):
+        reach = get_reach(request)
+        if not reach.is_merchant:
+            if reach.is_manager or reach.is_admin:
+                return redirect("livestreams:base_streams")
+            raise PermissionDenied
+        merchant = merchant_selectors.merchant_get(reach=reach, pk=reach.merchant_id)
+        return view(request, reach, merchant, *args, **kwargs)
+
+    return wrapper
+
+
+def manager_page(view):
+    @wraps(view)
+    @login_required
+    def wrapper(request, *args, **kwargs):
+        reach = get_reach(request)
+        reach.require_role("manager")
+        return view(request, reach, *args, **kwargs)
+
+    return wrapper
+
+
+def stream_page(view):
+    """A page about one stream within reach (merchant members: their own; managers: the base's)."""
+
+    @wraps(view)
+    @login_required
+    def wrapper(request, pk, *args, **kwargs):
+        reach = get_reach(request)
+        stream = selectors.stream_get(reach=reach, pk=pk)
+        return view(request, reach, stream, *args, **kwargs)
+
+    return wrapper
+
+
+def _crew(reach: Reach, merchant_id: int):
+    rooms = selectors.room_list(reach=reach, active_only=True)
+    team = merchant_selectors.team_list(reach=reach, merchant_id=merchant_id).filter(is_active=True)
+    return {"rooms": rooms, "team": team}
+
+
+# --- merchant pages ---------------------------------------------------------------------------
+
+
+@merchant_page
+def calendar(request: HttpRequest, reach: Reach, merchant) -> HttpResponse:
+    today = timezone.localdate()
+    monday = selectors.week_start(_parse_day(request.GET.get("week"), today))
+    context = {
+        "merchant": merchant,
+        "monday": monday,
+        "prev_week": monday - dt.timedelta(days=7),
+        "next_week": monday + dt.timedelta(days=7),
+        "days": selectors.merchant_week(reach=reach, merchant_id=merchant.pk, monday=monday),
+        "today": today,
+        "unread": selectors.unread_count(reach=reach),
+    }
+    template = "livestreams/calendar.html"
+    if request.htmx:
+        template += "#week"
+    return render(request, template, context)
+
+
+@merchant_page
+def stream_create(request: HttpRequest, reach: Reach, merchant) -> HttpResponse:
+    crew = _crew(reach, merchant.pk)
+    initial = {"day": _parse_day(request.GET.get("day"), timezone.localdate())}
+    form = StreamForm(request.POST or None, initial=initial, **crew)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            stream = services.stream_schedule(
+                reach=reach,
+                merchant=merchant,
+                title=data["title"],
+                platform=data["platform"],
+                planned_start=data["planned_start"],
+                planned_end=data["planned_end"],
+                room=data["room"],
+                host=data["host"],
+                assistant_host=data["assistant_host"],
+                operator=data["operator"],
+                is_rehearsal=data["is_rehearsal"],
+            )
+        except DomainError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("Stream scheduled."))
+            return redirect("livestreams:stream_detail", pk=stream.pk)
+    return render(
+        request,
+        "livestreams/stream_form.html",
+        {"form": form, "merchant": merchant, "stream": None},
+    )
+
+
+@stream_page
+def stream_edit(request: HttpRequest, reach: Reach, stream: LiveStream) -> HttpResponse:
+    crew = _crew(reach, stream.merchant_id)
+    form = StreamForm(request.POST or None, initial=StreamForm.initial_for(stream), **crew)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.stream_update(
+                reach=reach,
+                stream=stream,
+                title=data["title"],
+                platform=data["platform"],
+                planned_start=data["planned_start"],
+                planned_end=data["planned_end"],
+                room=data["room"],
+                host=data["host"],
+                assistant_host=data["assistant_host"],
+                operator=data["operator"],
+                is_rehearsal=data["is_rehearsal"],
+            )
+        except DomainError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("Stream changed."))
+            return redirect("livestreams:stream_detail", pk=stream.pk)
+    return render(
+        request,
+        "livestreams/stream_form.html",
+        {"form": form, "merchant": stream.merchant, "stream": stream},
+    )
+
+
+@stream_page
+def stream_detail(request: HttpRequest, reach: Reach, stream: LiveStream) -> HttpResponse:
+    stream = selectors.stream_with_featured(reach=reach, pk=stream.pk)
+    results = ResultsForm(initial={name: getattr(stream, name) for name in services.RESULT_FIELDS})
+    featured_form = FeaturedForm(
+        products=selectors.products_for_run_sheet(reach=reach, merchant_id=stream.merchant_id)
+    )
+    return render(
+        request,
+        "livestreams/stream_detail.html",
+        {"stream": stream, "results_form": results, "featured_form": featured_form},
+    )
+
+
+ACTIONS = {
+    "go-live": (services.stream_go_live, gettext_lazy("The stream is live.")),
+    "end": (services.stream_end, gettext_lazy("The stream has ended. Record its results below.")),
+    "cancel": (services.stream_cancel, gettext_lazy("Stream cancelled.")),
+}
+
+
+@require_POST
+@stream_page
+def stream_action(request: HttpRequest, reach: Reach, stream: LiveStream, action: str):
+    if action not in ACTIONS:
+        raise Http404
+    service, done = ACTIONS[action]
+    try:
+        service(reach=reach, stream=stream)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, str(done))
+    target = request.POST.get("next")
+    if target == "run_sheet":
+        return redirect("livestreams:run_sheet", pk=stream.pk)
+    return redirect("livestreams:stream_detail", pk=stream.pk)
+
+
+@require_POST
+@stream_page
+def stream_results(request: HttpRequest, reach: Reach, stream: LiveStream) -> HttpResponse:
+    form = ResultsForm(request.POST)
+    if form.is_valid():
+        try:
+            services.stream_record_results(reach=reach, stream=stream, **form.cleaned_data)
+        except DomainError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("Results saved."))
+            return redirect("livestreams:stream_detail", pk=stream.pk)
+    stream = selectors.stream_with_featured(reach=reach, pk=stream.pk)
+    featured_form = FeaturedForm(
+        products=selectors.products_for_run_sheet(reach=reach, merchant_id=stream.merchant_id)
+    )
+    return render(
+        request,
+        "livestreams/stream_detail.html",
+        {"stream": stream, "results_form": form, "featured_form": featured_form},
+        status=400,
+    )
+
+
+@require_POST
+@stream_page
+def featured_add(request: HttpRequest, reach: Reach, stream: LiveStream) -> HttpResponse:
+    products = selectors.products_for_run_sheet(reach=reach, merchant_id=stream.merchant_id)
+    form = FeaturedForm(request.POST, products=products)
+    if form.is_valid():
+        try:
+            services.featured_add(reach=reach, stream=stream, **form.cleaned_data)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Added to the run sheet."))
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+    return redirect("livestreams:stream_detail", pk=stream.pk)
+
+
+@require_POST
+@login_required
+def featured_action(request: HttpRequest, pk: int, fid: int, action: str) -> HttpResponse:
+    reach = get_reach(request)
+    featured = selectors.featured_get(reach=reach, stream_pk=pk, pk=fid)
+    try:
+        if action == "up" or action == "down":
+            services.featured_move(reach=reach, featured=featured, up=action == "up")
+        elif action == "remove":
+            services.featured_remove(reach=reach, featured=featured)
+        elif action == "show":
+            services.featured_mark_showing(reach=reach, featured=featured)
+            if request.htmx:
+                return run_sheet(request, pk=pk)
+            return redirect("livestreams:run_sheet", pk=pk)
+        else:
+            raise Http404
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("livestreams:stream_detail", pk=pk)
+
+
+@login_required
+def run_sheet(request: HttpRequest, pk: int) -> HttpResponse:
+    """The host's phone page during the stream; its list refreshes itself every 5 seconds."""
+    reach = get_reach(request)
+    stream = selectors.stream_with_featured(reach=reach, pk=pk)
+    template = "livestreams/run_sheet.html"
+    if request.htmx:
+        template += "#items"
+    return render(request, template, {"stream": stream, "now": timezone.now()})
+
+
+@stream_page
+def stream_report(request: HttpRequest, reach: Reach, stream: LiveStream) -> HttpResponse:
+    report = selectors.stream_report(reach=reach, stream=stream)
+    return render(request, "livestreams/report.html", {"stream": stream, "report": report})
+
+
+@merchant_page
+def series_create(request: HttpRequest, reach: Reach, merchant) -> HttpResponse:
+    crew = _crew(reach, merchant.pk)
+    form = SeriesForm(request.POST or None, initial={"first_date": timezone.localdate()}, **crew)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            outcome = services.series_create(
+                reach=reach,
+                merchant=merchant,
+                title=data["title"],
+                platform=data["platform"],
+                start_time=data["start_time"],
+                duration_minutes=data["duration_minutes"],
+                first_date=data["first_date"],
+                last_date=data["first_date"] + dt.timedelta(days=7 * data["weeks"] - 1),
+                weekdays="".join(data["weekdays"]),
+                room=data["room"],
+                host=data["host"],
+                assistant_host=data["assistant_host"],
+                operator=data["operator"],
+            )
+        except DomainError as exc:
+            _form_error(form, exc)
+        else:
+            return render(
+                request,
+                "livestreams/series_detail.html",
+                _series_context(reach, outcome.series, outcome=outcome),
+            )
+    return render(request, "livestreams/series_form.html", {"form": form})
+
+
+def _series_context(reach, series, outcome=None, change_form=None):
+    return {
+        "series": series,
+        "streams": selectors.series_streams(reach=reach, series=series),
+        "outcome": outcome,
+        "change_form": change_form or SeriesChangeForm(initial={"from_date": timezone.localdate()}),
+    }
+
+
+@login_required
+def series_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    reach = get_reach(request)
+    series = selectors.series_get(reach=reach, pk=pk)
+    form = SeriesChangeForm(request.POST or None)
+    outcome = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            if request.POST.get("action") == "cancel":
+                count = services.series_cancel_from(
+                    reach=reach, series=series, from_date=data["from_date"]
+                )
+                messages.success(request, _("%(n)s streams cancelled.") % {"n": count})
+                return redirect("livestreams:series_detail", pk=series.pk)
+            outcome = services.series_change_from(
+                reach=reach,
+                series=series,
+                from_date=data["from_date"],
+                start_time=data["start_time"],
+                duration_minutes=data["duration_minutes"],
+                title=data["title"],
+            )
+        except DomainError as exc:
+            _form_error(form, exc)
+    return render(
+        request,
+        "livestreams/series_detail.html",
+        _series_context(reach, series, outcome=outcome, change_form=form),
+    )
+
+
+@login_required
+def free_slots(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    """The free stretches of a room on a day (a fragment the stream form loads with htmx)."""
+    reach = get_reach(request)
+    room_id = pk or request.GET.get("room")
+    day = _parse_day(request.GET.get("day"), timezone.localdate())
+    context = {"day": day, "room": None, "slots": []}
+    if room_id:
+        try:
+            room = selectors.room_get(reach=reach, pk=int(room_id))
+        except (TypeError, ValueError) as exc:
+            raise Http404 from exc
+        rules = selectors.settings_get(reach=reach)
+        context["room"] = room
+        context["slots"] = selectors.room_free_slots(
+            reach=reach, room=room, day=day, buffer_minutes=rules.changeover_minutes
+        )
+        context["buffer"] = rules.changeover_minutes
+    template = "livestreams/free_slots.html"
+    if request.htmx:
+        template += "#slots"
+    return render(request, template, context)
+
+
+@login_required
+def notifications(request: HttpRequest) -> HttpResponse:
+    reach = get_reach(request)
+    if request.method == "POST":
+        services.notification_mark_read(
+            reach=reach, notification_id=int(request.POST.get("id", 0) or 0)
+        )
+        return redirect("livestreams:notifications")
+    return render(
+        request,
+        "livestreams/notifications.html",
+        {"notifications": selectors.notifications_for(reach=reach)},
+    )
+
+
+# --- base manager pages -----------------------------------------------------------------------
+
+
+@manager_page
+def room_grid(request: HttpRequest, reach: Reach) -> HttpResponse:
+    day = _parse_day(request.GET.get("day"), timezone.localdate())
+    context = selectors.room_day_grid(reach=reach, day=day)
+    context.update(prev_day=day - dt.timedelta(days=1), next_day=day + dt.timedelta(days=1))
+    template = "livestreams/room_grid.html"
+    if request.htmx:
+        template += "#grid"
+    return render(request, template, context)
+
+
+@manager_page
+def room_utilisation(request: HttpRequest, reach: Reach) -> HttpResponse:
+    monday = selectors.week_start(_parse_day(request.GET.get("week"), timezone.localdate()))
+    context = selectors.room_utilisation(reach=reach, monday=monday)
+    context.update(prev_week=monday - dt.timedelta(days=7), next_week=monday + dt.timedelta(days=7))
+    template = "livestreams/utilisation.html"
+    if request.htmx:
+        template += "#table"
+    return render(request, template, context)
+
+
+@manager_page
+def base_streams(request: HttpRequest, reach: Reach) -> HttpResponse:
+    rooms = list(selectors.room_list(reach=reach))
+    form = BaseStreamFilter(request.GET or None, rooms=rooms)
+    filters = form.cleaned_data if form.is_valid() else {}
+    qs = selectors.base_streams(
+        reach=reach,
+        merchant=filters.get("merchant") or "",
+        platform=filters.get("platform") or "",
+        room_id=filters.get("room"),
+        status=filters.get("status") or "",
+        day=filters.get("day"),
+    )
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    template = "livestreams/base_streams.html"
+    if request.htmx:
+        template += "#results"
+    return render(request, template, {"form": form, "page": page, "query": query.urlencode()})
+
+
+@manager_page
+def room_list(request: HttpRequest, reach: Reach) -> HttpResponse:
+    rules = selectors.settings_get(reach=reach)
+    form = SettingsForm(request.POST or None, instance=rules)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.settings_update(
+                reach=reach,
+                base=merchant_selectors.base_list(reach=reach).get(pk=reach.base_id),
+                **form.cleaned_data,
+            )
+        except DomainError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("Booking rules saved."))
+            return redirect("livestreams:room_list")
+    rooms = selectors.room_list(reach=reach)
+    return render(request, "livestreams/room_list.html", {"rooms": rooms, "form": form})
+
+
+@manager_page
+def room_edit(request: HttpRequest, reach: Reach, pk: int | None = None) -> HttpResponse:
+    room = selectors.room_get(reach=reach, pk=pk) if pk else None
+    form = RoomForm(request.POST or None, instance=room)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.room_save(
+                reach=reach,
+                base=merchant_selectors.base_list(reach=reach).get(pk=reach.base_id),
+                room=room,
+                **form.cleaned_data,
+            )
+        except DomainError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("Room saved."))
+            return redirect(reverse("livestreams:room_list"))
+    return render(request, "livestreams/room_form.html", {"form": form, "room": room})
