@@ -189,6 +189,14 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # The periodic jobs; django-celery-beat copies them into the database, where they can be edited.
 CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE["livestreams-flag-late"] = {
+    "task": "livestreams.tasks.flag_late_streams",
+    "schedule": 300.0,
+}
+CELERY_BEAT_SCHEDULE["livestreams-reminders"] = {
+    "task": "livestreams.tasks.send_stream_reminders",
+    "schedule": 300.0,
+}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -1,8 +1,23 @@
-"""Demo data of the livestreams app: the base's live rooms."""
+"""Demo data of the livestreams app: the base's rooms, its booking rules and a season of streams.
+
+The demo merchants stream over the past ``ctx.days`` days and the next 14: Zhou Le 6-7 times a
+day (room 1 and the own studio), Ran Xiangfei twice, Liu Awei every evening; other merchants of
+the base fill rooms 4-8. Bulk inserts; a rerun adds only streams not there yet.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+from django.utils import timezone
 
 from jingdezhen.demo import DemoContext
+from jingdezhen.platforms import Platform
+from merchants.models import Merchant, Milestone, TeamMember
+from merchants.services import milestone_record
 
-from .models import LiveRoom
+from .models import LiveRoom, LiveStream, StreamSettings
 
 ROOMS = [
     ("1号直播间 Room 1", 4, "Three-camera set, ring lights, turntable for vases"),
@@ -15,10 +30,147 @@ ROOMS = [
     ("8号直播间 Room 8", 4, "Standard room"),
 ]
 
+# (start, minutes, room index or None for the own studio, platform)
+ZHOU_LE = [
+    ((8, 0), 90, None, Platform.DOUYIN),
+    ((10, 0), 90, 0, Platform.TAOBAO),
+    ((13, 0), 90, 0, Platform.KUAISHOU),
+    ((15, 0), 90, None, Platform.XIAOHONGSHU),
+    ((18, 0), 90, 0, Platform.WECHAT),
+    ((20, 0), 120, 0, Platform.DOUYIN),
+    ((22, 30), 75, None, Platform.JD),  # the seventh, on some days
+]
+RAN = [((14, 0), 120, 1, Platform.TIKTOK), ((20, 0), 120, 1, Platform.DOUYIN)]
+LIU = [((20, 0), 120, 2, Platform.DOUYIN)]
+OTHER_SLOTS = [(9, 120), (13, 120), (16, 120), (20, 120)]
+TITLES = [
+    "青花茶器专场",
+    "粉彩新品首发",
+    "柴烧品鉴夜",
+    "玲珑杯福利场",
+    "手作茶盏直播",
+    "窑口故事会",
+]
+
+
+def _aware(day: dt.date, hour: int, minute: int) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(hour, minute)))
+
 
 def seed(ctx: DemoContext) -> None:
     for name, capacity, equipment in ROOMS:
         LiveRoom.objects.get_or_create(
             base=ctx.base, name=name, defaults={"capacity": capacity, "equipment": equipment}
         )
-    ctx.write(f"rooms: {LiveRoom.objects.filter(base=ctx.base).count()}")
+    StreamSettings.objects.get_or_create(
+        base=ctx.base, defaults={"changeover_minutes": 15, "room_hours_per_day": 16}
+    )
+    rooms = list(LiveRoom.objects.filter(base=ctx.base).order_by("name"))
+    ctx.write(f"rooms: {len(rooms)}")
+    if not ctx.demo_merchants:
+        return
+    with transaction.atomic():
+        created = _streams(ctx, rooms)
+    ctx.write(
+        f"streams: {created} new, {LiveStream.objects.filter(room__base=ctx.base).count()} in rooms"
+    )
+
+
+def _streams(ctx: DemoContext, rooms: list[LiveRoom]) -> int:
+    rng = ctx.rng
+    today = timezone.localdate()
+    now = timezone.now()
+    days = [today + dt.timedelta(days=d) for d in range(-ctx.days, 15)]
+    plans = []  # (merchant, hosts, [(start, minutes, room, platform)] per day)
+    named = ctx.demo_merchants
+    schedules = [ZHOU_LE, RAN, LIU]
+    for merchant, schedule in zip(named, schedules, strict=False):
+        hosts = list(
+            TeamMember.objects.filter(merchant=merchant, role=TeamMember.Role.HOST).order_by("id")
+        )
+        plans.append((merchant, hosts, schedule))
+    others = list(
+        Merchant.objects.filter(base=ctx.base, stage=Merchant.Stage.GRADUATED)
+        .exclude(pk__in=[m.pk for m in named])
+        .order_by("id")[:40]
+    )
+    existing = set(
+        LiveStream.objects.filter(
+            merchant__base=ctx.base,
+            planned_start__gte=_aware(days[0], 0, 0),
+        ).values_list("merchant_id", "planned_start")
+    )
+    taken = set(
+        LiveStream.objects.filter(
+            room__base=ctx.base, planned_start__gte=_aware(days[0], 0, 0)
+        ).values_list("room_id", "planned_start")
+    )
+    rows = []
+
+    def add(merchant, start, minutes, room, platform, host, buffer):
+        if (merchant.pk, start) in existing or (room and (room.pk, start) in taken):
+            return
+        end = start + dt.timedelta(minutes=minutes)
+        stream = LiveStream(
+            merchant=merchant,
+            room=room,
+            platform=platform,
+            host=host,
+            title=rng.choice(TITLES),
+            planned_start=start,
+            planned_end=end,
+            blocked_until=end + dt.timedelta(minutes=buffer if room else 0),
+        )
+        if end < now:
+            if rng.random() < 0.03:
+                stream.status = LiveStream.Status.CANCELLED
+                stream.cancelled_at = start - dt.timedelta(days=1)
+            else:
+                stream.status = LiveStream.Status.ENDED
+                stream.actual_start = start + dt.timedelta(minutes=rng.randint(0, 6))
+                stream.actual_end = end + dt.timedelta(minutes=rng.randint(-5, 10))
+                viewers = rng.randint(800, 30000)
+                stream.unique_viewers = viewers
+                stream.peak_viewers = max(1, viewers // rng.randint(6, 15))
+                stream.avg_watch_seconds = rng.randint(40, 240)
+                stream.new_followers = viewers // rng.randint(40, 120)
+                stream.product_clicks = viewers // rng.randint(3, 8)
+                stream.results_recorded_at = stream.actual_end
+        rows.append(stream)
+        existing.add((merchant.pk, start))
+        if room:
+            taken.add((room.pk, start))
+
+    for day in days:
+        for merchant, hosts, schedule in plans:
+            for n, ((hour, minute), minutes, room_index, platform) in enumerate(schedule):
+                if n == 6 and rng.random() < 0.5:
+                    continue  # 6 or 7 a day
+                room = rooms[room_index] if room_index is not None and rooms else None
+                host = hosts[n % len(hosts)] if hosts else None
+                add(merchant, _aware(day, hour, minute), minutes, room, platform, host, 15)
+        for room in rooms[3:]:
+            for hour, minutes in OTHER_SLOTS:
+                if not others or rng.random() < 0.3:
+                    continue
+                merchant = others[rng.randrange(len(others))]
+                platform = rng.choice(list(Platform.values))
+                add(merchant, _aware(day, hour, 0), minutes, room, platform, None, 15)
+    LiveStream.objects.bulk_create(rows, batch_size=2000)
+    for merchant in named:
+        ends = list(
+            LiveStream.objects.filter(
+                merchant=merchant, status=LiveStream.Status.ENDED, is_rehearsal=False
+            )
+            .order_by("actual_end")
+            .values_list("actual_end", flat=True)[:10]
+        )
+        if ends:
+            milestone_record(
+                merchant_id=merchant.pk, kind=Milestone.Kind.FIRST_STREAM, reached_at=ends[0]
+            )
+        if len(ends) >= 10:
+            milestone_record(
+                merchant_id=merchant.pk, kind=Milestone.Kind.TENTH_STREAM, reached_at=ends[9]
+            )
+    return len(rows)
