@@ -8,6 +8,7 @@ the base fill rooms 4-8. Bulk inserts; a rerun adds only streams not there yet.
 from __future__ import annotations
 
 import datetime as dt
+import random
 
 from django.db import transaction
 from django.utils import timezone
@@ -144,17 +145,19 @@ def _streams(ctx: DemoContext, rooms: list[LiveRoom]) -> int:
     for day in days:
         for merchant, hosts, schedule in plans:
             for n, ((hour, minute), minutes, room_index, platform) in enumerate(schedule):
-                if n == 6 and rng.random() < 0.5:
+                if n == 6 and day.toordinal() % 2:
                     continue  # 6 or 7 a day
                 room = rooms[room_index] if room_index is not None and rooms else None
                 host = hosts[n % len(hosts)] if hosts else None
                 add(merchant, _aware(day, hour, minute), minutes, room, platform, host, 15)
         for room in rooms[3:]:
             for hour, minutes in OTHER_SLOTS:
-                if not others or rng.random() < 0.3:
+                # chosen from the date and slot, not the shared rng, so a rerun picks the same
+                pick = random.Random(f"{day.isoformat()}-{room.name}-{hour}")
+                if not others or pick.random() < 0.3:
                     continue
-                merchant = others[rng.randrange(len(others))]
-                platform = rng.choice(list(Platform.values))
+                merchant = others[pick.randrange(len(others))]
+                platform = pick.choice(list(Platform.values))
                 add(merchant, _aware(day, hour, 0), minutes, room, platform, None, 15)
     LiveStream.objects.bulk_create(rows, batch_size=2000)
     for merchant in named:

@@ -63,3 +63,24 @@ def member_user(merchant: Merchant, *, role: str = TeamMember.Role.OWNER, **user
     user = UserFactory(role=Role.MERCHANT, base=merchant.base, **user_kwargs)
     TeamMemberFactory(merchant=merchant, user=user, name=user.username, role=role)
     return user
+
+
+# --- livestreams ------------------------------------------------------------------------------
+
+
+class LiveStreamFactory(DjangoModelFactory):
+    """A stream written straight to the table (bypassing the booking service): for reads."""
+
+    class Meta:
+        model = "livestreams.LiveStream"
+
+    merchant = factory.SubFactory(MerchantFactory)
+    platform = "douyin"
+    title = factory.Sequence(lambda n: f"Stream {n}")
+    planned_start = factory.LazyFunction(
+        lambda: __import__("django.utils.timezone").utils.timezone.now()
+    )
+    planned_end = factory.LazyAttribute(
+        lambda o: o.planned_start + __import__("datetime").timedelta(hours=2)
+    )
+    blocked_until = factory.LazyAttribute(lambda o: o.planned_end)

@@ -1,0 +1,40 @@
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from jingdezhen.tenancy import reach_for
+from livestreams.models import StreamSettings
+from merchants.models import TeamMember
+from tests import factories
+
+
+def at(days: int, hour: int, minute: int = 0) -> dt.datetime:
+    """A local time ``days`` from today."""
+    day = timezone.localdate() + dt.timedelta(days=days)
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(hour, minute)))
+
+
+@pytest.fixture
+def room(base):
+    return factories.LiveRoomFactory(base=base, name="Room 3")
+
+
+@pytest.fixture
+def rules(base):
+    return StreamSettings.objects.create(base=base, changeover_minutes=15)
+
+
+@pytest.fixture
+def host(merchant):
+    return factories.TeamMemberFactory(merchant=merchant, name="Host A", role=TeamMember.Role.HOST)
+
+
+@pytest.fixture
+def reach(owner):
+    return reach_for(owner)
+
+
+@pytest.fixture
+def other_reach(other_owner):
+    return reach_for(other_owner)
