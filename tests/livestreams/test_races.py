@@ -21,9 +21,7 @@ def test_twenty_concurrent_overlapping_bookings_of_one_room_book_exactly_one():
     StreamSettings.objects.create(base=base, changeover_minutes=15)
     room = factories.LiveRoomFactory(base=base)
     merchants = [factories.MerchantFactory(base=base) for _ in range(THREADS)]
-    reaches = [
-        reach_for(factories.member_user(m, role=TeamMember.Role.OWNER)) for m in merchants
-    ]
+    reaches = [reach_for(factories.member_user(m, role=TeamMember.Role.OWNER)) for m in merchants]
     barrier = threading.Barrier(THREADS)
     booked, conflicts, errors = [], [], []
 
