@@ -232,7 +232,7 @@ def room_day_grid(*, reach: Reach, day: dt.date) -> dict:
     streams = (
         reach.scope(LiveStream.objects.all())
         .filter(
-            room__isnull=False,
+            room_id__in=list(rows),  # the rooms are in hand: the (room, planned_start) index
             planned_start__lt=end,
             planned_end__gt=start,
             status__in=[*LiveStream.ACTIVE_STATUSES, LiveStream.Status.ENDED],

@@ -215,7 +215,7 @@ def test_the_free_slots_leave_out_bookings_and_their_buffers(client, owner, merc
         reverse("livestreams:free_slots") + f"?room={room.pk}&day={day.isoformat()}",
         HTTP_HX_REQUEST="true",
     ).content.decode()
-    assert re.findall(r"\d\d:\d\d–\d\d:\d\d", html) == ["08:00–09:45", "12:15–00:00"]
+    assert re.findall(r"\d\d:\d\d\u2013\d\d:\d\d", html) == ["08:00\u201309:45", "12:15\u201300:00"]
 
 
 def test_the_report_counts_gmv_of_counted_orders_and_compares_with_the_base(
