@@ -2,6 +2,7 @@ import threading
 
 import pytest
 from django.db import connection
+from django.utils import translation
 
 from jingdezhen.errors import Conflict
 from jingdezhen.tenancy import reach_for
@@ -26,6 +27,7 @@ def test_twenty_concurrent_overlapping_bookings_of_one_room_book_exactly_one():
     booked, conflicts, errors = [], [], []
 
     def attempt(i):
+        translation.activate("en")  # a new thread starts in the default language
         try:
             barrier.wait()
             stream = services.stream_schedule(
