@@ -271,6 +271,11 @@ def room_day_grid(*, reach: Reach, day: dt.date) -> dict:
         .annotate(n=Count("id"), in_rooms=Count("id", filter=Q(room__isnull=False)))
         .order_by("-n")
     )
+    from jingdezhen.platforms import Platform
+
+    labels = dict(Platform.choices)
+    for p in by_platform:
+        p["label"] = labels.get(p["platform"], p["platform"])
     return {
         "day": day,
         "hours": list(hours),
