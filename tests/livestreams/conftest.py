@@ -38,3 +38,12 @@ def reach(owner):
 @pytest.fixture
 def other_reach(other_owner):
     return reach_for(other_owner)
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Service messages are read in English here (the default language is Chinese)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
