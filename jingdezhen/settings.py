@@ -188,7 +188,18 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # The periodic jobs; django-celery-beat copies them into the database, where they can be edited.
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    # Unpaid orders past their payment deadline: cancel them and give their held units back.
+    "orders-release-expired-holds": {
+        "task": "orders.tasks.release_expired_holds",
+        "schedule": 60.0,
+    },
+    # Flash deals whose time is up: their unsold set-aside units go back to stock.
+    "orders-end-due-flash-deals": {
+        "task": "orders.tasks.end_due_flash_deals",
+        "schedule": 30.0,
+    },
+}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -121,9 +121,7 @@ class ProductPhoto(models.Model):
     product = models.ForeignKey(
         Product, verbose_name=_("product"), on_delete=models.CASCADE, related_name="photos"
     )
-    image = models.ImageField(
-        _("photo"), upload_to="products/%Y/%m/", width_field="width", height_field="height"
-    )
+    image = models.ImageField(_("photo"), upload_to="products/%Y/%m/")
     thumbnail = models.ImageField(_("thumbnail"), upload_to="products/thumbs/%Y/%m/")
     width = models.PositiveIntegerField(_("width"), default=0)
     height = models.PositiveIntegerField(_("height"), default=0)
