@@ -63,3 +63,31 @@ def member_user(merchant: Merchant, *, role: str = TeamMember.Role.OWNER, **user
     user = UserFactory(role=Role.MERCHANT, base=merchant.base, **user_kwargs)
     TeamMemberFactory(merchant=merchant, user=user, name=user.username, role=role)
     return user
+
+
+# --- orders ------------------------------------------------------------------------------------
+
+from decimal import Decimal  # noqa: E402
+
+from orders.models import ExchangeRate, Product  # noqa: E402
+
+
+class ProductFactory(DjangoModelFactory):
+    class Meta:
+        model = Product
+
+    merchant = factory.SubFactory(MerchantFactory)
+    sku = factory.Sequence(lambda n: f"SKU-{n:05d}")
+    name = factory.Sequence(lambda n: f"Blue-and-white cup {n}")
+    price = Decimal("198.00")
+    stock = 20
+
+
+class ExchangeRateFactory(DjangoModelFactory):
+    class Meta:
+        model = ExchangeRate
+
+    base = factory.SubFactory(BaseFactory)
+    currency = "EUR"
+    cny_per_unit = Decimal("7.800000")
+    valid_from = factory.LazyFunction(lambda: __import__("datetime").date(2020, 1, 1))
