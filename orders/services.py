@@ -145,6 +145,7 @@ def platform_price_set(*, product: Product, platform: str, price: Decimal | None
     if price is None:
         PlatformPrice.objects.filter(product=product, platform=platform).delete()
         return
+    price = Decimal(price)
     if price < 0:
         raise DomainError(_("The price cannot be negative."), field="price")
     PlatformPrice.objects.update_or_create(
@@ -587,6 +588,7 @@ def flash_deal_create(
     duration: dt.timedelta = dt.timedelta(minutes=10),
 ) -> FlashDeal:
     """Set ``quantity`` units aside from stock for a deal during ``stream``."""
+    deal_price = Decimal(deal_price)
     if stream.merchant_id != product.merchant_id:
         raise DomainError(_("Choose one of your own products."), field="product")
     if quantity < 1:
