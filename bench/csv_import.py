@@ -34,7 +34,9 @@ def make_csv(rows: int, skus: list[str], seed: int = 7) -> bytes:
     start = dt.datetime(2026, 1, 1, 8, 0, 0)
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["主订单编号", "商家编码", "商品数量", "商品单价", "订单状态", "订单提交时间", "收件人"])
+    writer.writerow(
+        ["主订单编号", "商家编码", "商品数量", "商品单价", "订单状态", "订单提交时间", "收件人"]
+    )
     written, order_no = 0, 0
     while written < rows:
         order_no += 1
@@ -70,7 +72,9 @@ def run_benchmark(rows: int = 100_000, products: int = 200) -> dict:
     merchant = Merchant.objects.create(base=base, name=f"bench merchant {tag}")
     skus = [f"B-{i:05d}" for i in range(products)]
     Product.objects.bulk_create(
-        Product(merchant=merchant, sku=sku, name=f"Bench cup {sku}", price=Decimal("100"), stock=10**8)
+        Product(
+            merchant=merchant, sku=sku, name=f"Bench cup {sku}", price=Decimal("100"), stock=10**8
+        )
         for sku in skus
     )
     data = make_csv(rows, skus)

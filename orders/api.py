@@ -142,7 +142,9 @@ class ProductViewSet(ReachMixin, viewsets.ModelViewSet):
         serializer.is_valid(raise_exception=True)
         fields = {k: v for k, v in serializer.validated_data.items() if k != "sku"}
         services.product_update(product=product, **fields)
-        return Response(ProductSerializer(selectors.product_get(reach=self.reach, pk=product.pk)).data)
+        return Response(
+            ProductSerializer(selectors.product_get(reach=self.reach, pk=product.pk)).data
+        )
 
     def update(self, request, *args, **kwargs):
         return self.partial_update(request, *args, **kwargs)
@@ -169,7 +171,9 @@ class ProductViewSet(ReachMixin, viewsets.ModelViewSet):
         services.platform_price_set(product=product, **serializer.validated_data)
         return Response(ProductSerializer(selectors.product_get(reach=self.reach, pk=pk)).data)
 
-    @extend_schema(request={"multipart/form-data": PhotoUploadSerializer}, responses=PhotoSerializer)
+    @extend_schema(
+        request={"multipart/form-data": PhotoUploadSerializer}, responses=PhotoSerializer
+    )
     @action(detail=True, methods=["post"], parser_classes=[MultiPartParser])
     def photos(self, request, pk=None):
         """Upload a photo (JPEG, PNG or WebP, at most 8 MB and 40 megapixels)."""

@@ -97,10 +97,10 @@ LAYOUTS = {
         },
         statuses={
             "等待买家付款": S.PENDING,
-            "买家已付款，等待卖家发货": S.PAID,
+            "买家已付款，等待卖家发货": S.PAID,  # noqa: RUF001 - the export writes a full-width comma
             "买家已付款,等待卖家发货": S.PAID,
             "等待卖家发货": S.PAID,
-            "卖家已发货，等待买家确认": S.SHIPPED,
+            "卖家已发货，等待买家确认": S.SHIPPED,  # noqa: RUF001
             "卖家已发货,等待买家确认": S.SHIPPED,
             "卖家已发货": S.SHIPPED,
             "交易成功": S.COMPLETED,
@@ -218,7 +218,9 @@ def import_orders(
     header = [h.strip() for h in header]
     index = {name: i for i, name in enumerate(header)}
     missing = [
-        col for key, col in layout.columns.items() if col not in index and key not in layout.optional
+        col
+        for key, col in layout.columns.items()
+        if col not in index and key not in layout.optional
     ]
     if missing:
         raise DomainError(
@@ -289,7 +291,9 @@ def _import_rows(record, merchant, platform, layout, reader, col) -> None:
                 price = Decimal("-1")
             status = layout.statuses.get(row[col["status"]].strip())
             placed_at = _parse_time(row[col["placed_at"]].strip(), tz)
-            currency = row[col["currency"]].strip().upper() if get("currency") is not None else "CNY"
+            currency = (
+                row[col["currency"]].strip().upper() if get("currency") is not None else "CNY"
+            )
             country = (
                 row[col["buyer_country"]].strip().upper()
                 if get("buyer_country") is not None
@@ -348,9 +352,11 @@ def _import_rows(record, merchant, platform, layout, reader, col) -> None:
     for order_id, first_bad in bad_orders.items():
         for r in orders.pop(order_id, []):
             errors.append(
-                (r.line, _("Order %(id)s has a bad row on line %(bad)s.") % {
-                    "id": order_id, "bad": first_bad
-                })
+                (
+                    r.line,
+                    _("Order %(id)s has a bad row on line %(bad)s.")
+                    % {"id": order_id, "bad": first_bad},
+                )
             )
     # Rows of one order must agree on status, time, currency and country.
     for order_id, rows in list(orders.items()):
@@ -362,9 +368,11 @@ def _import_rows(record, merchant, platform, layout, reader, col) -> None:
         ):
             for r in orders.pop(order_id):
                 errors.append(
-                    (r.line, _("Rows of order %(id)s disagree on status, time or currency.") % {
-                        "id": order_id
-                    })
+                    (
+                        r.line,
+                        _("Rows of order %(id)s disagree on status, time or currency.")
+                        % {"id": order_id},
+                    )
                 )
 
     # Already imported (by any earlier file, form or API call): skipped, not an error.
@@ -489,4 +497,3 @@ def _import_rows(record, merchant, platform, layout, reader, col) -> None:
     record.save(
         update_fields=["rows_total", "orders_imported", "rows_imported", "rows_already", "errors"]
     )
-

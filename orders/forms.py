@@ -177,7 +177,7 @@ class ClaimForm(forms.Form):
     def __init__(self, *args, order, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["lines"].choices = [
-            (line.pk, f"{line.quantity} × {line.product.name}") for line in order.lines.all()
+            (line.pk, f"{line.quantity} x {line.product.name}") for line in order.lines.all()
         ]
 
 

@@ -111,7 +111,7 @@ class Product(models.Model):
     @property
     def dimensions(self) -> str:
         parts = [self.length_mm, self.width_mm, self.height_mm]
-        return " × ".join(str(p) for p in parts if p) + (" mm" if any(parts) else "")
+        return " x ".join(str(p) for p in parts if p) + (" mm" if any(parts) else "")
 
 
 class ProductPhoto(models.Model):
@@ -167,9 +167,7 @@ class PlatformPrice(models.Model):
             models.UniqueConstraint(
                 fields=["product", "platform"], name="platform_price_once_per_platform"
             ),
-            models.CheckConstraint(
-                condition=Q(price__gte=0), name="platform_price_not_negative"
-            ),
+            models.CheckConstraint(condition=Q(price__gte=0), name="platform_price_not_negative"),
         ]
 
     def __str__(self) -> str:
@@ -203,9 +201,7 @@ class ExchangeRate(models.Model):
             models.UniqueConstraint(
                 fields=["base", "currency", "valid_from"], name="exchange_rate_once_per_day"
             ),
-            models.CheckConstraint(
-                condition=Q(cny_per_unit__gt=0), name="exchange_rate_positive"
-            ),
+            models.CheckConstraint(condition=Q(cny_per_unit__gt=0), name="exchange_rate_positive"),
         ]
 
     def __str__(self) -> str:

@@ -52,9 +52,7 @@ def check_and_process(upload, *, field: str = "image") -> CheckedPhoto:
                 raise _refuse(_("Upload a JPEG, PNG or WebP photo."), field)
             width, height = source.size
             if width * height > MAX_PIXELS:
-                raise _refuse(
-                    _("The photo has too many pixels (at most 40 megapixels)."), field
-                )
+                raise _refuse(_("The photo has too many pixels (at most 40 megapixels)."), field)
             source.load()
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise _refuse(_("The photo has too many pixels (at most 40 megapixels)."), field) from exc

@@ -90,7 +90,9 @@ def order_list_with_lines(**kwargs) -> QuerySet[Order]:
 def order_get(*, reach: Reach, pk: int) -> Order:
     qs = reach.scope(Order.objects.select_related("merchant", "stream")).prefetch_related(
         Prefetch("lines", queryset=OrderLine.objects.select_related("product").order_by("id")),
-        Prefetch("events", queryset=OrderEvent.objects.select_related("actor").order_by("at", "id")),
+        Prefetch(
+            "events", queryset=OrderEvent.objects.select_related("actor").order_by("at", "id")
+        ),
         Prefetch("claims", queryset=BreakageClaim.objects.prefetch_related("lines__product")),
     )
     return get_object_or_404(qs, pk=pk)
@@ -126,7 +128,8 @@ def held_units(*, product_id: int) -> int:
     from django.db.models import Sum
 
     return (
-        OrderLine.objects.filter(product_id=product_id, order__status=Order.Status.PENDING)
-        .aggregate(n=Sum("quantity"))["n"]
+        OrderLine.objects.filter(
+            product_id=product_id, order__status=Order.Status.PENDING
+        ).aggregate(n=Sum("quantity"))["n"]
         or 0
     )

@@ -286,13 +286,12 @@ def order_place(
     placed_at = placed_at or now
     if placed_at > now + dt.timedelta(minutes=5):
         raise DomainError(_("An order cannot be placed in the future."), field="placed_at")
-    if stream_id is not None and not LiveStream.objects.filter(
-        pk=stream_id, merchant=merchant
-    ).exists():
+    if (
+        stream_id is not None
+        and not LiveStream.objects.filter(pk=stream_id, merchant=merchant).exists()
+    ):
         raise DomainError(_("Choose one of your own live streams."), field="stream")
-    rate = cny_rate(
-        base_id=merchant.base_id, currency=currency, day=timezone.localdate(placed_at)
-    )
+    rate = cny_rate(base_id=merchant.base_id, currency=currency, day=timezone.localdate(placed_at))
     if Order.objects.filter(merchant=merchant, platform=platform, external_id=external_id).exists():
         raise Conflict(
             _("An order with this platform order id already exists."), field="external_id"

@@ -527,10 +527,7 @@ def order_export(request: HttpRequest) -> StreamingHttpResponse:
         for merchant, placed_at, *rest in rows:
             cells = [merchant, placed_at.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S"), *rest]
             yield writer.writerow(
-                [
-                    _safe_cell(f"{c:.2f}" if isinstance(c, Decimal) else c)
-                    for c in cells
-                ]
+                [_safe_cell(f"{c:.2f}" if isinstance(c, Decimal) else c) for c in cells]
             )
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")

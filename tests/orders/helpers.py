@@ -29,7 +29,7 @@ def _chunk(kind: bytes, data: bytes) -> bytes:
 
 
 def decompression_bomb(name="bomb.png") -> SimpleUploadedFile:
-    """A few hundred bytes of PNG that declare a 100,000 × 100,000 pixel canvas."""
+    """A few hundred bytes of PNG that declare a 100,000 x 100,000 pixel canvas."""
     header = struct.pack(">IIBBBBB", 100_000, 100_000, 8, 2, 0, 0, 0)
     body = zlib.compress(b"\x00" * 1024)
     data = b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", header) + _chunk(b"IDAT", body)

@@ -44,9 +44,9 @@ def test_a_douyin_export_becomes_orders_with_lines_and_takes_stock(merchant, cup
     assert str(order.amount_cny) == "1676.00"
     assert OrderLine.objects.filter(order=order).count() == 2
     assert Product.objects.get(sku="QH-001").stock == 7
-    assert Milestone.objects.get(merchant=merchant, kind="first_order").reached_at.date() == dt.date(
-        2026, 1, 5
-    )
+    assert Milestone.objects.get(
+        merchant=merchant, kind="first_order"
+    ).reached_at.date() == dt.date(2026, 1, 5)
 
 
 def test_the_same_file_imported_twice_gives_one_set_of_orders(merchant, cups):
@@ -144,7 +144,10 @@ def test_the_upload_page_shows_the_report_and_a_malformed_file_an_error(client, 
     assert "missing columns" in bad.content.decode()
     good = client.post(
         "/orders/import/",
-        {"platform": "douyin", "file": _upload(douyin_csv("DY1,NOPE,1,1,已完成,2026-01-01 10:00:00,A"))},
+        {
+            "platform": "douyin",
+            "file": _upload(douyin_csv("DY1,NOPE,1,1,已完成,2026-01-01 10:00:00,A")),
+        },
         follow=True,
     )
     assert good.status_code == 200

@@ -37,9 +37,13 @@ def test_a_key_is_scoped_to_its_merchant(api_client, owner, other_owner, merchan
     mine = factories.ProductFactory(merchant=merchant)
     theirs = factories.ProductFactory(merchant=other_merchant)
     api_client.force_authenticate(owner)
-    a = api_client.post("/api/v1/orders/", _body(mine), format="json", headers={"Idempotency-Key": "same"})
+    a = api_client.post(
+        "/api/v1/orders/", _body(mine), format="json", headers={"Idempotency-Key": "same"}
+    )
     api_client.force_authenticate(other_owner)
-    b = api_client.post("/api/v1/orders/", _body(theirs), format="json", headers={"Idempotency-Key": "same"})
+    b = api_client.post(
+        "/api/v1/orders/", _body(theirs), format="json", headers={"Idempotency-Key": "same"}
+    )
     assert a.status_code == b.status_code == 201
     assert a.json()["id"] != b.json()["id"]
 
@@ -78,7 +82,10 @@ def test_two_concurrent_posts_with_one_key_make_one_order():
         try:
             barrier.wait()
             response = client.post(
-                "/api/v1/orders/", _body(product), format="json", headers={"Idempotency-Key": "race"}
+                "/api/v1/orders/",
+                _body(product),
+                format="json",
+                headers={"Idempotency-Key": "race"},
             )
             answers.append((response.status_code, response.json()["id"]))
         finally:

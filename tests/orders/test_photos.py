@@ -56,7 +56,9 @@ def test_a_decompression_bomb_gets_a_clear_400_and_nothing_is_stored(
 ):
     api_client.force_authenticate(owner)
     response = api_client.post(
-        f"/api/v1/products/{product.pk}/photos/", {"image": decompression_bomb()}, format="multipart"
+        f"/api/v1/products/{product.pk}/photos/",
+        {"image": decompression_bomb()},
+        format="multipart",
     )
     assert response.status_code == 400
     assert "too many pixels" in response.json()["image"][0]

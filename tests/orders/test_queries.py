@@ -31,7 +31,9 @@ def _orders(merchant, n):
 
 
 @pytest.mark.parametrize("n", [2, 40])
-def test_catalogue_page_queries_are_constant(client, owner, merchant, n, django_assert_max_num_queries):
+def test_catalogue_page_queries_are_constant(
+    client, owner, merchant, n, django_assert_max_num_queries
+):
     _catalogue(merchant, n)
     login(client, owner)
     with django_assert_max_num_queries(10):
@@ -42,7 +44,9 @@ def test_catalogue_page_queries_are_constant(client, owner, merchant, n, django_
 
 
 @pytest.mark.parametrize("n", [2, 40])
-def test_catalogue_htmx_fragment_queries_are_constant(client, owner, merchant, n, django_assert_max_num_queries):
+def test_catalogue_htmx_fragment_queries_are_constant(
+    client, owner, merchant, n, django_assert_max_num_queries
+):
     _catalogue(merchant, n)
     login(client, owner)
     with django_assert_max_num_queries(10):
@@ -52,7 +56,9 @@ def test_catalogue_htmx_fragment_queries_are_constant(client, owner, merchant, n
 
 
 @pytest.mark.parametrize("n", [2, 40])
-def test_order_list_page_queries_are_constant(client, owner, merchant, n, django_assert_max_num_queries):
+def test_order_list_page_queries_are_constant(
+    client, owner, merchant, n, django_assert_max_num_queries
+):
     _orders(merchant, n)
     login(client, owner)
     with django_assert_max_num_queries(9):
@@ -62,7 +68,9 @@ def test_order_list_page_queries_are_constant(client, owner, merchant, n, django
 
 
 @pytest.mark.parametrize("n", [2, 40])
-def test_product_endpoint_queries_are_constant(api_client, owner, merchant, n, django_assert_max_num_queries):
+def test_product_endpoint_queries_are_constant(
+    api_client, owner, merchant, n, django_assert_max_num_queries
+):
     _catalogue(merchant, n)
     api_client.force_authenticate(owner)
     with django_assert_max_num_queries(6):
@@ -71,7 +79,9 @@ def test_product_endpoint_queries_are_constant(api_client, owner, merchant, n, d
 
 
 @pytest.mark.parametrize("n", [2, 40])
-def test_order_endpoint_queries_are_constant(api_client, owner, merchant, n, django_assert_max_num_queries):
+def test_order_endpoint_queries_are_constant(
+    api_client, owner, merchant, n, django_assert_max_num_queries
+):
     _orders(merchant, n)
     api_client.force_authenticate(owner)
     with django_assert_max_num_queries(5):

@@ -35,7 +35,9 @@ def test_api_writes_to_another_merchants_product_and_order_are_404(api_client, o
     product, order = theirs
     api_client.force_authenticate(owner)
     assert api_client.patch(f"/api/v1/products/{product.pk}/", {"price": "1"}).status_code == 404
-    assert api_client.post(f"/api/v1/products/{product.pk}/restock/", {"change": 5}).status_code == 404
+    assert (
+        api_client.post(f"/api/v1/products/{product.pk}/restock/", {"change": 5}).status_code == 404
+    )
     assert (
         api_client.post(
             f"/api/v1/products/{product.pk}/photos/", {"image": png()}, format="multipart"
@@ -79,7 +81,9 @@ def test_pages_of_another_merchants_product_and_order_are_404(client, owner, the
 def test_the_export_holds_only_the_merchants_own_orders(client, owner, merchant, theirs):
     mine = factories.ProductFactory(merchant=merchant)
     services.order_place(
-        merchant=merchant, platform="jd", external_id="MINE-1",
+        merchant=merchant,
+        platform="jd",
+        external_id="MINE-1",
         lines=[LineSpec(product_id=mine.pk, quantity=1)],
     )
     login(client, owner)
