@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -75,6 +75,8 @@ class ProductSerializer(serializers.ModelSerializer):
             "created_at",
         ]
         read_only_fields = ["merchant", "stock", "created_at"]
+        # The SKU's uniqueness is the service's to check (a clear 409), not a validator's.
+        validators = []
 
     def get_platform_prices(self, product) -> dict[str, str]:
         return {p.platform: str(p.price) for p in product.platform_prices.all()}
@@ -199,7 +201,21 @@ class OrderLineSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+@extend_schema_field(
+    {
+        "type": "string",
+        "description": "One of: " + ", ".join(Order.Status.values),
+        "example": Order.Status.PAID,
+    }
+)
+class OrderStatusField(serializers.CharField):
+    """The order's status. Described as a plain string in the schema: an enum named "status"
+    would clash with the merchant's and the stream's status enums (see ENUM_NAME_OVERRIDES)."""
+
+
 class OrderSerializer(serializers.ModelSerializer):
+    status = OrderStatusField(read_only=True)
+
     class Meta:
         model = Order
         fields = [
