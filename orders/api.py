@@ -17,7 +17,7 @@ from jingdezhen.tenancy import MANAGER, MERCHANT
 from merchants import selectors as merchant_selectors
 
 from . import selectors, services
-from .models import FlashDeal, Order, OrderLine, Product, ProductPhoto
+from .models import ExchangeRate, FlashDeal, Order, OrderLine, Product, ProductPhoto
 
 
 def _acting_merchant(reach, merchant_id: int | None):
@@ -462,7 +462,36 @@ class FlashDealViewSet(
         return Response(FlashDealSerializer(selectors.flash_deal_get(reach=self.reach, pk=pk)).data)
 
 
+class ExchangeRateSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ExchangeRate
+        fields = ["id", "currency", "cny_per_unit", "valid_from"]
+        validators = []
+
+
+class ExchangeRateViewSet(
+    ReachMixin, mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+):
+    """The base's exchange rates (CNY per unit from a day on). Base managers keep them; an
+    order's CNY amount is fixed with the rate valid on the day it is placed."""
+
+    allowed_roles = {MANAGER, MERCHANT}
+    serializer_class = ExchangeRateSerializer
+    filterset_fields = ["currency"]
+
+    def get_queryset(self):
+        return selectors.exchange_rate_list(reach=self.reach)
+
+    def create(self, request, *args, **kwargs):
+        self.reach.require_role(MANAGER)
+        serializer = ExchangeRateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        rate = services.exchange_rate_set(base_id=self.reach.base_id, **serializer.validated_data)
+        return Response(ExchangeRateSerializer(rate).data, status=status.HTTP_201_CREATED)
+
+
 def register(router) -> None:
     router.register("products", ProductViewSet, basename="product")
     router.register("orders", OrderViewSet, basename="order")
     router.register("flash-deals", FlashDealViewSet, basename="flash-deal")
+    router.register("exchange-rates", ExchangeRateViewSet, basename="exchange-rate")

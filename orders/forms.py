@@ -38,7 +38,31 @@ class CatalogueFilterForm(forms.Form):
         }
 
 
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input (Django's documented recipe)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        one = super().clean
+        if isinstance(data, list | tuple):
+            return [one(item, initial) for item in data]
+        return [one(data, initial)] if data else []
+
+
 class ProductForm(forms.ModelForm):
+    photos = MultipleFileField(
+        label=_("Photos"),
+        required=False,
+        help_text=_("JPEG, PNG or WebP, at most 8 MB each; you can add more later."),
+    )
+
     class Meta:
         model = Product
         fields = [
@@ -66,6 +90,7 @@ class ProductForm(forms.ModelForm):
         if self.instance.pk:
             # Stock changes by restocking (relative), never by overwriting it in an edit.
             del self.fields["stock"]
+            del self.fields["photos"]
             self.fields["sku"].disabled = True
 
 

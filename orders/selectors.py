@@ -9,6 +9,7 @@ from jingdezhen.tenancy import Reach
 
 from .models import (
     BreakageClaim,
+    ExchangeRate,
     FlashDeal,
     Order,
     OrderEvent,
@@ -113,6 +114,10 @@ def import_get(*, reach: Reach, pk: int) -> OrderImport:
 def order_policy_for(*, reach: Reach, merchant_id: int) -> OrderPolicy:
     found = reach.scope(OrderPolicy.objects.filter(merchant_id=merchant_id)).first()
     return found or OrderPolicy(merchant_id=merchant_id)
+
+
+def exchange_rate_list(*, reach: Reach) -> QuerySet[ExchangeRate]:
+    return reach.scope(ExchangeRate.objects.all())
 
 
 def flash_deal_list(*, reach: Reach) -> QuerySet[FlashDeal]:

@@ -57,8 +57,11 @@ PRODUCT_FIELDS = (
 # --- catalogue ---------------------------------------------------------------------------------
 
 
-@transaction.atomic
-def product_create(*, merchant: Merchant, sku: str, stock: int = 0, **fields) -> Product:
+def product_create(
+    *, merchant: Merchant, sku: str, stock: int = 0, photo_uploads=(), **fields
+) -> Product:
+    """Add a product, with its photos if given. Every photo is checked before anything is
+    written: one bad photo refuses the whole product, and nothing is left half-written."""
     sku = sku.strip()
     if not sku:
         raise DomainError(_("Give the product a SKU."), field="sku")
@@ -71,11 +74,36 @@ def product_create(*, merchant: Merchant, sku: str, stock: int = 0, **fields) ->
         raise DomainError(f"Unknown product fields: {sorted(unknown)}")
     if Product.objects.filter(merchant=merchant, sku=sku).exists():
         raise Conflict(_("You already have a product with this SKU."), field="sku")
+    checked = [photos.check_and_process(upload, field="photos") for upload in photo_uploads]
+    stored: list[ProductPhoto] = []
     try:
         with transaction.atomic():
-            return Product.objects.create(merchant=merchant, sku=sku, stock=stock, **fields)
+            product = Product.objects.create(merchant=merchant, sku=sku, stock=stock, **fields)
+            for position, photo in enumerate(checked):
+                stored.append(_store_photo(product, photo, position))
     except IntegrityError as exc:
+        _delete_files(stored)
         raise Conflict(_("You already have a product with this SKU."), field="sku") from exc
+    except Exception:
+        _delete_files(stored)
+        raise
+    return product
+
+
+def _store_photo(product: Product, checked, position: int) -> ProductPhoto:
+    photo = ProductPhoto(
+        product=product, width=checked.width, height=checked.height, position=position
+    )
+    photo.image.save(checked.image.name, checked.image, save=False)
+    photo.thumbnail.save(checked.thumbnail.name, checked.thumbnail, save=False)
+    photo.save()
+    return photo
+
+
+def _delete_files(stored: list[ProductPhoto]) -> None:
+    for photo in stored:
+        photo.image.delete(save=False)
+        photo.thumbnail.delete(save=False)
 
 
 @transaction.atomic
@@ -118,18 +146,15 @@ def product_photo_add(*, product: Product, upload) -> ProductPhoto:
     to save are deleted again, so nothing is left half-written.
     """
     checked = photos.check_and_process(upload)
-    photo = ProductPhoto(product=product, width=checked.width, height=checked.height)
-    photo.image.save(checked.image.name, checked.image, save=False)
-    photo.thumbnail.save(checked.thumbnail.name, checked.thumbnail, save=False)
+    stored: list[ProductPhoto] = []
     try:
         with transaction.atomic():
-            photo.position = product.photos.count()
-            photo.save()
+            position = product.photos.count()
+            stored.append(_store_photo(product, checked, position))
     except Exception:
-        photo.image.delete(save=False)
-        photo.thumbnail.delete(save=False)
+        _delete_files(stored)
         raise
-    return photo
+    return stored[0]
 
 
 @transaction.atomic

@@ -89,19 +89,24 @@ def _query_without_page(request) -> str:
 def product_create(request: HttpRequest) -> HttpResponse:
     reach = _reader(request)
     merchant = _own_merchant(reach)
-    form = ProductForm(request.POST or None)
+    form = ProductForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         try:
             product = services.product_create(
-                merchant=merchant, sku=data.pop("sku"), stock=data.pop("stock"), **data
+                merchant=merchant,
+                sku=data.pop("sku"),
+                stock=data.pop("stock"),
+                photo_uploads=data.pop("photos"),
+                **data,
             )
         except DomainError as exc:
             _form_error(form, exc)
         else:
-            messages.success(request, _("Product added. Now add its photos."))
+            messages.success(request, _("Product added."))
             return redirect("orders:product_detail", pk=product.pk)
-    return render(request, "orders/product_form.html", {"form": form})
+    status = 400 if form.errors else 200
+    return render(request, "orders/product_form.html", {"form": form}, status=status)
 
 
 @login_required
@@ -129,7 +134,7 @@ def product_edit(request: HttpRequest, pk: int) -> HttpResponse:
     _require_act(reach, product.merchant)
     form = ProductForm(request.POST or None, instance=product)
     if request.method == "POST" and form.is_valid():
-        fields = {k: v for k, v in form.cleaned_data.items() if k not in ("sku", "stock")}
+        fields = {k: v for k, v in form.cleaned_data.items() if k not in ("sku", "stock", "photos")}
         # The ModelForm wrote the values on the instance; the service saves them.
         product = selectors.product_get(reach=reach, pk=pk)
         try:

@@ -109,3 +109,32 @@ def test_catalogue_filters_by_ware_type_tier_and_stock(api_client, owner, mercha
     api_client.force_authenticate(owner)
     found = api_client.get("/api/v1/products/?ware_type=celadon&tier=high_end&in_stock=true")
     assert found.json()["count"] == 1
+
+
+def test_a_base_manager_keeps_the_exchange_rates_and_merchants_read_them(
+    api_client, manager, owner
+):
+    api_client.force_authenticate(manager)
+    body = {"currency": "zar", "cny_per_unit": "0.390000", "valid_from": "2026-01-01"}
+    assert api_client.post("/api/v1/exchange-rates/", body, format="json").status_code == 201
+    api_client.force_authenticate(owner)
+    assert api_client.get("/api/v1/exchange-rates/").json()["results"][0]["currency"] == "ZAR"
+    assert api_client.post("/api/v1/exchange-rates/", body, format="json").status_code == 403
+
+
+def test_the_pages_render_in_chinese(client_zh, owner, merchant):
+    from orders import services
+    from tests import factories
+    from tests.conftest import login
+
+    product = factories.ProductFactory(merchant=merchant)
+    order = services.order_place(
+        merchant=merchant,
+        platform="douyin",
+        lines=[services.LineSpec(product_id=product.pk, quantity=1)],
+    )
+    login(client_zh, owner)
+    assert "件商品" in client_zh.get("/catalogue/").content.decode()
+    assert "标记已付款" in client_zh.get(f"/orders/{order.pk}/").content.decode()
+    for url in ("/orders/", "/orders/new/", "/orders/import/", f"/catalogue/{product.pk}/"):
+        assert client_zh.get(url).status_code == 200

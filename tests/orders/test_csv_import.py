@@ -1,6 +1,7 @@
 import datetime as dt
 
 import pytest
+from django.utils import translation
 
 from bench.csv_import import run_benchmark
 from jingdezhen.errors import DomainError
@@ -11,6 +12,13 @@ from tests import factories
 from tests.conftest import login
 
 from .helpers import douyin_csv
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Services called directly speak the default language (Chinese); these tests read English."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

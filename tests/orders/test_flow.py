@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from orders.models import Order, Product
 from tests.conftest import login
 
-from .helpers import douyin_csv, jpeg_with_exif
+from .helpers import decompression_bomb, douyin_csv, jpeg_with_exif, png
 
 
 def _order_id(response) -> int:
@@ -39,19 +39,21 @@ def test_a_merchant_adds_a_product_takes_orders_and_moves_them_to_refund(client,
             "stock": "3",
             "story": "Painted with cobalt from the old kiln district.",
             "is_active": "on",
+            "photos": [jpeg_with_exif(), png()],
         },
         follow=True,
     )
     assert response.status_code == 200
     product = Product.objects.get(merchant=merchant, sku="QH-LOTUS-01")
+    assert product.photos.count() == 2
     response = client.post(
         f"/catalogue/{product.pk}/photos/", {"image": jpeg_with_exif()}, follow=True
     )
     assert response.status_code == 200
-    assert product.photos.count() == 1
+    assert product.photos.count() == 3
     catalogue = client.get("/catalogue/?ware_type=blue_white&in_stock=yes").content.decode()
     assert "Blue-and-white lotus tea bowl" in catalogue
-    assert product.photos.get().thumbnail.url in catalogue
+    assert product.photos.order_by("position", "id").first().thumbnail.url in catalogue
 
     # An order taken by form holds its unit.
     response = client.post(
@@ -157,3 +159,27 @@ def test_a_breakage_claim_with_a_photo_refunds_the_broken_line(client, owner, me
     order.refresh_from_db()
     assert claim.outcome == "refunded" and str(claim.refund_cny) == "200.00"
     assert order.status == "refunded"
+
+
+def test_a_product_form_with_a_bad_photo_writes_no_product(client, owner, merchant, settings):
+    login(client, owner)
+    response = client.post(
+        "/catalogue/new/",
+        {
+            "sku": "BAD-1",
+            "name": "Vase",
+            "ware_type": "celadon",
+            "category": "vase",
+            "technique": "hand_thrown",
+            "kiln": "gas",
+            "tier": "medium",
+            "price": "100",
+            "stock": "1",
+            "photos": [png(), decompression_bomb()],
+        },
+    )
+    assert response.status_code == 400
+    assert "too many pixels" in response.content.decode()
+    assert not Product.objects.filter(sku="BAD-1").exists()
+    media = settings.MEDIA_ROOT
+    assert not media.exists() or not any(p.is_file() for p in media.rglob("*"))
