@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from jingdezhen.tenancy import Reach
@@ -48,7 +48,7 @@ def product_list(
     elif in_stock is False:
         qs = qs.filter(stock=0)
     if q:
-        qs = qs.filter(name__icontains=q) | qs.filter(sku__icontains=q)
+        qs = qs.filter(Q(name__icontains=q) | Q(sku__icontains=q))
     return qs
 
 
@@ -78,7 +78,7 @@ def order_list(
     if merchant_id:
         qs = qs.filter(merchant_id=merchant_id)
     if q:
-        qs = qs.filter(external_id__icontains=q) | qs.filter(buyer_name__icontains=q)
+        qs = qs.filter(Q(external_id__icontains=q) | Q(buyer_name__icontains=q))
     return qs
 
 
