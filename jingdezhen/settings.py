@@ -188,14 +188,20 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # The periodic jobs; django-celery-beat copies them into the database, where they can be edited.
-CELERY_BEAT_SCHEDULE: dict = {}
-CELERY_BEAT_SCHEDULE["livestreams-flag-late"] = {
-    "task": "livestreams.tasks.flag_late_streams",
-    "schedule": 300.0,
-}
-CELERY_BEAT_SCHEDULE["livestreams-reminders"] = {
-    "task": "livestreams.tasks.send_stream_reminders",
-    "schedule": 300.0,
+CELERY_BEAT_SCHEDULE: dict = {
+    # Unpaid orders past their payment deadline: cancel them and give their held units back.
+    "orders-release-expired-holds": {
+        "task": "orders.tasks.release_expired_holds",
+        "schedule": 60.0,
+    },
+    # Flash deals whose time is up: their unsold set-aside units go back to stock.
+    "orders-end-due-flash-deals": {
+        "task": "orders.tasks.end_due_flash_deals",
+        "schedule": 30.0,
+    },
+    # Streams that should have started but did not; reminders to hosts before their stream.
+    "livestreams-flag-late": {"task": "livestreams.tasks.flag_late_streams", "schedule": 300.0},
+    "livestreams-reminders": {"task": "livestreams.tasks.send_stream_reminders", "schedule": 300.0},
 }
 
 REST_FRAMEWORK = {
@@ -227,7 +233,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {},
+    # Several models have a "status" (and "kind", "role") field: name each enum after its model.
+    "ENUM_NAME_OVERRIDES": {
+        "OrderStatusEnum": "orders.models.Order.Status",
+        "MerchantStatusEnum": "merchants.models.Merchant.Status",
+        "StreamStatusEnum": "livestreams.models.LiveStream.Status",
+    },
 }
 
 LOGGING = {

@@ -1,2 +1,483 @@
+"""REST API of the catalogue and orders: thin viewsets over the same selectors and services."""
+
+from __future__ import annotations
+
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.response import Response
+
+from jingdezhen.api import ReachMixin
+from jingdezhen.platforms import Platform
+from jingdezhen.tenancy import MANAGER, MERCHANT
+from merchants import selectors as merchant_selectors
+
+from . import selectors, services
+from .models import ExchangeRate, FlashDeal, Order, OrderLine, Product, ProductPhoto
+
+
+def _acting_merchant(reach, merchant_id: int | None):
+    """The merchant a write is for: one's own for a member; a manager names one of the base.
+    A merchant out of reach answers 404, like any foreign object."""
+    if merchant_id is None:
+        if not reach.is_merchant:
+            raise serializers.ValidationError({"merchant": [_("Name the merchant.")]})
+        merchant_id = reach.merchant_id
+    merchant = merchant_selectors.merchant_get(reach=reach, pk=merchant_id)
+    if not reach.can_act_for_merchant(merchant.pk, merchant.base_id):
+        raise Http404
+    return merchant
+
+
+def _require_act(reach, merchant) -> None:
+    if not reach.can_act_for_merchant(merchant.pk, merchant.base_id):
+        raise Http404
+
+
+class PhotoSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ProductPhoto
+        fields = ["id", "image", "thumbnail", "width", "height", "position"]
+        read_only_fields = fields
+
+
+class ProductSerializer(serializers.ModelSerializer):
+    photos = PhotoSerializer(many=True, read_only=True)
+    platform_prices = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Product
+        fields = [
+            "id",
+            "merchant",
+            "sku",
+            "name",
+            "ware_type",
+            "category",
+            "technique",
+            "kiln",
+            "artisan",
+            "tier",
+            "length_mm",
+            "width_mm",
+            "height_mm",
+            "weight_g",
+            "price",
+            "stock",
+            "story",
+            "is_active",
+            "photos",
+            "platform_prices",
+            "created_at",
+        ]
+        read_only_fields = ["merchant", "stock", "created_at"]
+        # The SKU's uniqueness is the service's to check (a clear 409), not a validator's.
+        validators = []
+
+    def get_platform_prices(self, product) -> dict[str, str]:
+        return {p.platform: str(p.price) for p in product.platform_prices.all()}
+
+
+class ProductCreateSerializer(ProductSerializer):
+    merchant = serializers.IntegerField(required=False)
+    stock = serializers.IntegerField(min_value=0, default=0)
+
+    class Meta(ProductSerializer.Meta):
+        read_only_fields = ["created_at"]
+
+
+class RestockSerializer(serializers.Serializer):
+    change = serializers.IntegerField()
+
+
+class PlatformPriceSerializer(serializers.Serializer):
+    platform = serializers.ChoiceField(choices=Platform.choices)
+    price = serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True)
+
+
+class PhotoUploadSerializer(serializers.Serializer):
+    image = serializers.FileField()
+
+
+class ProductViewSet(ReachMixin, viewsets.ModelViewSet):
+    """The catalogue: a merchant's own products; base managers read all of their base."""
+
+    allowed_roles = {MANAGER, MERCHANT}
+    filterset_fields = ["ware_type", "category", "tier", "technique", "kiln", "is_active"]
+    ordering_fields = ["name", "price", "stock", "created_at", "id"]
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_queryset(self):
+        in_stock = self.request.query_params.get("in_stock")
+        return selectors.product_list(
+            reach=self.reach,
+            in_stock={"true": True, "1": True, "false": False, "0": False}.get(in_stock or ""),
+        ).order_by("name", "id")
+
+    def get_serializer_class(self):
+        return ProductCreateSerializer if self.action == "create" else ProductSerializer
+
+    @extend_schema(
+        parameters=[OpenApiParameter("in_stock", OpenApiTypes.BOOL, description="Has stock.")]
+    )
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+    def create(self, request, *args, **kwargs):
+        serializer = ProductCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        merchant = _acting_merchant(self.reach, data.pop("merchant", None))
+        product = services.product_create(merchant=merchant, **data)
+        product = selectors.product_get(reach=self.reach, pk=product.pk)
+        return Response(ProductSerializer(product).data, status=status.HTTP_201_CREATED)
+
+    def partial_update(self, request, *args, **kwargs):
+        product = self.get_object()
+        _require_act(self.reach, product.merchant)
+        serializer = ProductSerializer(product, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        fields = {k: v for k, v in serializer.validated_data.items() if k != "sku"}
+        services.product_update(product=product, **fields)
+        return Response(
+            ProductSerializer(selectors.product_get(reach=self.reach, pk=product.pk)).data
+        )
+
+    def update(self, request, *args, **kwargs):
+        return self.partial_update(request, *args, **kwargs)
+
+    @extend_schema(request=RestockSerializer, responses=ProductSerializer)
+    @action(detail=True, methods=["post"])
+    def restock(self, request, pk=None):
+        """Add units to stock, or remove them with a negative change."""
+        product = self.get_object()
+        _require_act(self.reach, product.merchant)
+        serializer = RestockSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.product_restock(product=product, change=serializer.validated_data["change"])
+        return Response(ProductSerializer(selectors.product_get(reach=self.reach, pk=pk)).data)
+
+    @extend_schema(request=PlatformPriceSerializer, responses=ProductSerializer)
+    @action(detail=True, methods=["post"], url_path="platform-price")
+    def platform_price(self, request, pk=None):
+        """Set (or clear, with a null price) the product's price on one platform."""
+        product = self.get_object()
+        _require_act(self.reach, product.merchant)
+        serializer = PlatformPriceSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.platform_price_set(product=product, **serializer.validated_data)
+        return Response(ProductSerializer(selectors.product_get(reach=self.reach, pk=pk)).data)
+
+    @extend_schema(
+        request={"multipart/form-data": PhotoUploadSerializer}, responses=PhotoSerializer
+    )
+    @action(detail=True, methods=["post"], parser_classes=[MultiPartParser])
+    def photos(self, request, pk=None):
+        """Upload a photo (JPEG, PNG or WebP, at most 8 MB and 40 megapixels)."""
+        product = self.get_object()
+        _require_act(self.reach, product.merchant)
+        serializer = PhotoUploadSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        photo = services.product_photo_add(
+            product=product, upload=serializer.validated_data["image"]
+        )
+        return Response(
+            PhotoSerializer(photo, context={"request": request}).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class OrderLineSerializer(serializers.ModelSerializer):
+    sku = serializers.CharField(source="product.sku", read_only=True)
+
+    class Meta:
+        model = OrderLine
+        fields = ["id", "product", "sku", "quantity", "unit_price", "flash_deal"]
+        read_only_fields = fields
+
+
+class OrderSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Order
+        fields = [
+            "id",
+            "merchant",
+            "platform",
+            "external_id",
+            "stream",
+            "buyer_name",
+            "buyer_country",
+            "currency",
+            "amount",
+            "amount_cny",
+            "refunded_cny",
+            "units",
+            "status",
+            "placed_at",
+            "hold_until",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class OrderDetailSerializer(OrderSerializer):
+    lines = OrderLineSerializer(many=True, read_only=True)
+
+    class Meta(OrderSerializer.Meta):
+        fields = [*OrderSerializer.Meta.fields, "lines"]
+        read_only_fields = fields
+
+
+class LineInSerializer(serializers.Serializer):
+    product = serializers.IntegerField()
+    quantity = serializers.IntegerField(min_value=1, max_value=100000)
+    unit_price = serializers.DecimalField(
+        max_digits=14, decimal_places=2, min_value=0, required=False, allow_null=True
+    )
+    flash_deal = serializers.IntegerField(required=False, allow_null=True)
+
+
+class OrderInSerializer(serializers.Serializer):
+    merchant = serializers.IntegerField(required=False)
+    platform = serializers.ChoiceField(choices=Platform.choices)
+    external_id = serializers.CharField(max_length=64, required=False, allow_blank=True)
+    stream = serializers.IntegerField(required=False, allow_null=True)
+    buyer_name = serializers.CharField(max_length=120, required=False, allow_blank=True)
+    buyer_country = serializers.CharField(max_length=2, min_length=2, default="CN")
+    currency = serializers.CharField(max_length=3, min_length=3, default="CNY")
+    placed_at = serializers.DateTimeField(required=False)
+    lines = LineInSerializer(many=True, allow_empty=False)
+
+
+class RefundSerializer(serializers.Serializer):
+    amount_cny = serializers.DecimalField(
+        max_digits=14, decimal_places=2, required=False, allow_null=True
+    )
+    note = serializers.CharField(max_length=200, required=False, allow_blank=True)
+
+
+class OrderViewSet(
+    ReachMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Orders: a merchant's own; base managers read all of their base.
+
+    ``POST`` takes an order and holds its units; send an ``Idempotency-Key`` header so that a
+    retry returns the first result (200) instead of a second order."""
+
+    allowed_roles = {MANAGER, MERCHANT}
+    filterset_fields = ["status", "platform", "currency", "buyer_country", "stream"]
+    ordering_fields = ["placed_at", "amount_cny", "id"]
+
+    def get_queryset(self):
+        if self.action == "retrieve":
+            return selectors.order_list_with_lines(reach=self.reach)
+        return selectors.order_list(reach=self.reach)
+
+    def get_serializer_class(self):
+        return OrderDetailSerializer if self.action == "retrieve" else OrderSerializer
+
+    @extend_schema(
+        request=OrderInSerializer,
+        responses={201: OrderDetailSerializer, 200: OrderDetailSerializer},
+        parameters=[
+            OpenApiParameter(
+                "Idempotency-Key",
+                OpenApiTypes.STR,
+                OpenApiParameter.HEADER,
+                description="A repeat of the key returns the first order (200).",
+            )
+        ],
+    )
+    def create(self, request, *args, **kwargs):
+        serializer = OrderInSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        merchant = _acting_merchant(self.reach, data.pop("merchant", None))
+        kwargs = {
+            "platform": data["platform"],
+            "external_id": data.get("external_id", ""),
+            "buyer_name": data.get("buyer_name", ""),
+            "buyer_country": data["buyer_country"],
+            "currency": data["currency"],
+            "stream_id": data.get("stream"),
+            "placed_at": data.get("placed_at"),
+            "actor": request.user,
+            "lines": [
+                services.LineSpec(
+                    product_id=line["product"],
+                    quantity=line["quantity"],
+                    unit_price=line.get("unit_price"),
+                    flash_deal_id=line.get("flash_deal"),
+                )
+                for line in data["lines"]
+            ],
+        }
+        key = request.headers.get("Idempotency-Key")
+        if key is not None:
+            order, created = services.order_place_idempotent(merchant=merchant, key=key, **kwargs)
+        else:
+            order, created = services.order_place(merchant=merchant, **kwargs), True
+        order = selectors.order_list_with_lines(reach=self.reach).get(pk=order.pk)
+        return Response(
+            OrderDetailSerializer(order).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
+
+    def _transition(self, request, service, **extra):
+        order = self.get_object()
+        _require_act(self.reach, order.merchant)
+        service(order=order, actor=request.user, **extra)
+        order = selectors.order_list_with_lines(reach=self.reach).get(pk=order.pk)
+        return Response(OrderDetailSerializer(order).data)
+
+    @extend_schema(request=None, responses=OrderDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def pay(self, request, pk=None):
+        return self._transition(request, services.order_pay)
+
+    @extend_schema(request=None, responses=OrderDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def ship(self, request, pk=None):
+        return self._transition(request, services.order_ship)
+
+    @extend_schema(request=None, responses=OrderDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def deliver(self, request, pk=None):
+        return self._transition(request, services.order_deliver)
+
+    @extend_schema(request=None, responses=OrderDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def complete(self, request, pk=None):
+        return self._transition(request, services.order_complete)
+
+    @extend_schema(request=None, responses=OrderDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        return self._transition(request, services.order_cancel)
+
+    @extend_schema(request=RefundSerializer, responses=OrderDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def refund(self, request, pk=None):
+        """Refund in CNY: the whole remainder by default, or ``amount_cny`` of it."""
+        serializer = RefundSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return self._transition(
+            request,
+            services.order_refund,
+            amount_cny=serializer.validated_data.get("amount_cny"),
+            note=serializer.validated_data.get("note", ""),
+        )
+
+
+class FlashDealSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = FlashDeal
+        fields = [
+            "id",
+            "stream",
+            "product",
+            "deal_price",
+            "quantity",
+            "remaining",
+            "per_buyer_limit",
+            "starts_at",
+            "duration",
+            "ends_at",
+            "ended",
+        ]
+        read_only_fields = ["remaining", "ends_at", "ended"]
+        extra_kwargs = {"starts_at": {"required": False}}
+
+
+class FlashDealViewSet(
+    ReachMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Flash deals during a live: a quantity set aside from stock at a deal price."""
+
+    allowed_roles = {MANAGER, MERCHANT}
+    serializer_class = FlashDealSerializer
+    filterset_fields = ["stream", "product", "ended"]
+
+    def get_queryset(self):
+        return selectors.flash_deal_list(reach=self.reach)
+
+    def create(self, request, *args, **kwargs):
+        from livestreams.models import LiveStream
+
+        serializer = FlashDealSerializer(data=request.data)
+        # Foreign streams and products are not even listed as choices: 404 like any foreign id.
+        stream_id, product_id = request.data.get("stream"), request.data.get("product")
+        stream = self.reach.scope(LiveStream.objects.filter(pk=stream_id)).first()
+        product = selectors.product_list(reach=self.reach).filter(pk=product_id).first()
+        if stream is None or product is None:
+            raise Http404
+        _require_act(self.reach, product.merchant)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        deal = services.flash_deal_create(
+            stream=stream,
+            product=product,
+            deal_price=data["deal_price"],
+            quantity=data["quantity"],
+            per_buyer_limit=data.get("per_buyer_limit", 1),
+            starts_at=data.get("starts_at"),
+            duration=data["duration"],
+        )
+        return Response(FlashDealSerializer(deal).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses=FlashDealSerializer)
+    @action(detail=True, methods=["post"])
+    def end(self, request, pk=None):
+        """End the deal now: its unsold units go back to stock."""
+        deal = self.get_object()
+        _require_act(self.reach, deal.product.merchant)
+        services.flash_deal_end(deal_id=deal.pk)
+        return Response(FlashDealSerializer(selectors.flash_deal_get(reach=self.reach, pk=pk)).data)
+
+
+class ExchangeRateSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ExchangeRate
+        fields = ["id", "currency", "cny_per_unit", "valid_from"]
+        validators = []
+
+
+class ExchangeRateViewSet(
+    ReachMixin, mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+):
+    """The base's exchange rates (CNY per unit from a day on). Base managers keep them; an
+    order's CNY amount is fixed with the rate valid on the day it is placed."""
+
+    allowed_roles = {MANAGER, MERCHANT}
+    serializer_class = ExchangeRateSerializer
+    filterset_fields = ["currency"]
+
+    def get_queryset(self):
+        return selectors.exchange_rate_list(reach=self.reach)
+
+    def create(self, request, *args, **kwargs):
+        self.reach.require_role(MANAGER)
+        serializer = ExchangeRateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        rate = services.exchange_rate_set(base_id=self.reach.base_id, **serializer.validated_data)
+        return Response(ExchangeRateSerializer(rate).data, status=status.HTTP_201_CREATED)
+
+
 def register(router) -> None:
-    """Register this app's viewsets on the /api/v1/ router."""
+    router.register("products", ProductViewSet, basename="product")
+    router.register("orders", OrderViewSet, basename="order")
+    router.register("flash-deals", FlashDealViewSet, basename="flash-deal")
+    router.register("exchange-rates", ExchangeRateViewSet, basename="exchange-rate")

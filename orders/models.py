@@ -73,9 +73,15 @@ class Product(models.Model):
     kiln = models.CharField(_("kiln firing"), max_length=12, choices=Kiln.choices, default=Kiln.GAS)
     artisan = models.CharField(_("artisan"), max_length=80, blank=True)
     tier = models.CharField(_("tier"), max_length=12, choices=Tier.choices, default=Tier.DAILY)
+    length_mm = models.PositiveIntegerField(_("length (mm)"), null=True, blank=True)
+    width_mm = models.PositiveIntegerField(_("width (mm)"), null=True, blank=True)
+    height_mm = models.PositiveIntegerField(_("height (mm)"), null=True, blank=True)
+    weight_g = models.PositiveIntegerField(_("weight (g)"), null=True, blank=True)
     price = models.DecimalField(
         _("price (CNY)"), **MONEY, validators=[MinValueValidator(Decimal("0"))]
     )
+    # Units free to sell now, one pool across every platform. Units held by pending orders and
+    # units set aside for flash deals are already taken out of it.
     stock = models.IntegerField(_("stock"), default=0, validators=[MinValueValidator(0)])
     story = models.TextField(_("story"), blank=True)
     is_active = models.BooleanField(_("on sale"), default=True)
@@ -90,6 +96,7 @@ class Product(models.Model):
         verbose_name = _("product")
         verbose_name_plural = _("products")
         ordering = ["merchant", "name", "id"]
+        indexes = [models.Index(fields=["merchant", "ware_type", "category", "tier"])]
         constraints = [
             models.UniqueConstraint(
                 fields=["merchant", "sku"], name="product_sku_unique_per_merchant"
@@ -100,6 +107,145 @@ class Product(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.sku})"
+
+    @property
+    def dimensions(self) -> str:
+        parts = [self.length_mm, self.width_mm, self.height_mm]
+        return " x ".join(str(p) for p in parts if p) + (" mm" if any(parts) else "")
+
+
+class ProductPhoto(models.Model):
+    """A checked, re-encoded photo of a product (no EXIF) and its thumbnail, made once at upload.
+    Width and height are stored so no page or endpoint ever opens the image again."""
+
+    product = models.ForeignKey(
+        Product, verbose_name=_("product"), on_delete=models.CASCADE, related_name="photos"
+    )
+    image = models.ImageField(_("photo"), upload_to="products/%Y/%m/")
+    thumbnail = models.ImageField(_("thumbnail"), upload_to="products/thumbs/%Y/%m/")
+    width = models.PositiveIntegerField(_("width"), default=0)
+    height = models.PositiveIntegerField(_("height"), default=0)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Tenancy:
+        merchant = "product__merchant"
+        base = "product__merchant__base"
+        roles = {"manager", "merchant"}
+
+    class Meta:
+        verbose_name = _("product photo")
+        verbose_name_plural = _("product photos")
+        ordering = ["product", "position", "id"]
+
+    def __str__(self) -> str:
+        return self.image.name
+
+
+class PlatformPrice(models.Model):
+    """A merchant's price for a product on one platform; the product's price applies elsewhere."""
+
+    product = models.ForeignKey(
+        Product,
+        verbose_name=_("product"),
+        on_delete=models.CASCADE,
+        related_name="platform_prices",
+    )
+    platform = models.CharField(_("platform"), max_length=16, choices=Platform.choices)
+    price = models.DecimalField(_("price (CNY)"), **MONEY)
+
+    class Tenancy:
+        merchant = "product__merchant"
+        base = "product__merchant__base"
+        roles = {"manager", "merchant"}
+
+    class Meta:
+        verbose_name = _("platform price")
+        verbose_name_plural = _("platform prices")
+        ordering = ["product", "platform"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["product", "platform"], name="platform_price_once_per_platform"
+            ),
+            models.CheckConstraint(condition=Q(price__gte=0), name="platform_price_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product_id} {self.platform}: {self.price}"
+
+
+class ExchangeRate(models.Model):
+    """How many CNY one unit of a currency was worth from a day on; the base keeps the table.
+    An order's CNY amount is fixed with the rate valid on the day it was placed."""
+
+    base = models.ForeignKey(
+        "merchants.Base",
+        verbose_name=_("base"),
+        on_delete=models.CASCADE,
+        related_name="exchange_rates",
+    )
+    currency = models.CharField(_("currency"), max_length=3)
+    cny_per_unit = models.DecimalField(_("CNY per unit"), max_digits=14, decimal_places=6)
+    valid_from = models.DateField(_("valid from"))
+
+    class Tenancy:
+        merchant = None
+        base = "base"
+        roles = {"manager", "merchant"}
+
+    class Meta:
+        verbose_name = _("exchange rate")
+        verbose_name_plural = _("exchange rates")
+        ordering = ["base", "currency", "-valid_from"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["base", "currency", "valid_from"], name="exchange_rate_once_per_day"
+            ),
+            models.CheckConstraint(condition=Q(cny_per_unit__gt=0), name="exchange_rate_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.currency} {self.cny_per_unit} ({self.valid_from})"
+
+
+class OrderPolicy(models.Model):
+    """A merchant's order rules: how long unpaid orders hold their units."""
+
+    merchant = models.OneToOneField(
+        "merchants.Merchant",
+        verbose_name=_("merchant"),
+        on_delete=models.CASCADE,
+        related_name="order_policy",
+    )
+    live_payment_minutes = models.PositiveIntegerField(
+        _("payment deadline for live orders (minutes)"),
+        default=30,
+        validators=[MinValueValidator(1)],
+        help_text=_("An order placed during a live holds its units this long, then is cancelled."),
+    )
+    payment_minutes = models.PositiveIntegerField(
+        _("payment deadline for other orders (minutes)"),
+        default=24 * 60,
+        validators=[MinValueValidator(1)],
+    )
+
+    class Tenancy:
+        merchant = "merchant"
+        base = "merchant__base"
+        roles = {"manager", "merchant"}
+
+    class Meta:
+        verbose_name = _("order policy")
+        verbose_name_plural = _("order policies")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(live_payment_minutes__gte=1, payment_minutes__gte=1),
+                name="order_policy_deadlines_positive",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return str(self.merchant_id)
 
 
 class Order(models.Model):
@@ -137,6 +283,16 @@ class Order(models.Model):
     amount_cny = models.DecimalField(_("amount (CNY)"), **MONEY)
     refunded_cny = models.DecimalField(_("refunded (CNY)"), **MONEY, default=Decimal("0"))
     units = models.PositiveIntegerField(_("units"), default=0)
+    # While the order is pending its units are held (taken out of stock) until this deadline.
+    hold_until = models.DateTimeField(_("pay by"), null=True, blank=True)
+    import_batch = models.ForeignKey(
+        "orders.OrderImport",
+        verbose_name=_("imported from"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="orders",
+    )
     status = models.CharField(
         _("status"), max_length=12, choices=Status.choices, default=Status.PENDING
     )
@@ -172,6 +328,11 @@ class Order(models.Model):
         indexes = [
             models.Index(fields=["placed_at"]),
             models.Index(fields=["merchant", "placed_at"]),
+            models.Index(
+                fields=["hold_until"],
+                name="order_pending_hold_idx",
+                condition=Q(status="pending"),
+            ),
         ]
 
     # Orders in these states count towards turnover (gross); refunds are subtracted for net.
@@ -185,6 +346,9 @@ class Order(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_platform_display()} {self.external_id}"
+
+    # Before shipping, cancelling or refunding gives the units back to stock.
+    UNSHIPPED_STATUSES = (Status.PENDING, Status.PAID)
 
     @property
     def is_overseas(self) -> bool:
@@ -203,6 +367,14 @@ class OrderLine(models.Model):
     )
     quantity = models.PositiveIntegerField(_("quantity"), validators=[MinValueValidator(1)])
     unit_price = models.DecimalField(_("unit price"), **MONEY)
+    flash_deal = models.ForeignKey(
+        "orders.FlashDeal",
+        verbose_name=_("flash deal"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="order_lines",
+    )
 
     class Tenancy:
         merchant = "order__merchant"
@@ -223,3 +395,215 @@ class OrderLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.quantity} x {self.product_id}"
+
+
+class OrderEvent(models.Model):
+    """One change of an order's status (or a refund): who, when, from what to what."""
+
+    order = models.ForeignKey(
+        Order, verbose_name=_("order"), on_delete=models.CASCADE, related_name="events"
+    )
+    from_status = models.CharField(
+        _("from"), max_length=12, choices=Order.Status.choices, blank=True
+    )
+    to_status = models.CharField(_("to"), max_length=12, choices=Order.Status.choices)
+    actor = models.ForeignKey(
+        "merchants.User",
+        verbose_name=_("by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    refund_cny = models.DecimalField(_("refund (CNY)"), **MONEY, default=Decimal("0"))
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Tenancy:
+        merchant = "order__merchant"
+        base = "order__merchant__base"
+        roles = {"manager", "merchant"}
+
+    class Meta:
+        verbose_name = _("order event")
+        verbose_name_plural = _("order events")
+        ordering = ["order", "at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.order_id}: {self.from_status} → {self.to_status}"
+
+
+class BreakageClaim(models.Model):
+    """Porcelain that broke in transit: the buyer's photo, the lines affected and what was done."""
+
+    class Outcome(models.TextChoices):
+        OPEN = "open", _("Open")
+        REFUNDED = "refunded", _("Refunded")
+        RESHIPPED = "reshipped", _("Reshipped")
+        REJECTED = "rejected", _("Rejected")
+
+    order = models.ForeignKey(
+        Order, verbose_name=_("order"), on_delete=models.CASCADE, related_name="claims"
+    )
+    lines = models.ManyToManyField(OrderLine, verbose_name=_("lines affected"), related_name="+")
+    photo = models.ImageField(_("photo"), upload_to="claims/%Y/%m/")
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    outcome = models.CharField(
+        _("outcome"), max_length=12, choices=Outcome.choices, default=Outcome.OPEN
+    )
+    refund_cny = models.DecimalField(_("refund (CNY)"), **MONEY, default=Decimal("0"))
+    filed_by = models.ForeignKey(
+        "merchants.User",
+        verbose_name=_("filed by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    filed_at = models.DateTimeField(_("filed at"), default=timezone.now)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+
+    class Tenancy:
+        merchant = "order__merchant"
+        base = "order__merchant__base"
+        roles = {"manager", "merchant"}
+
+    class Meta:
+        verbose_name = _("breakage claim")
+        verbose_name_plural = _("breakage claims")
+        ordering = ["-filed_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.order_id}: {self.get_outcome_display()}"
+
+
+class FlashDeal(models.Model):
+    """A deal price for a product during a live: its quantity is set aside from stock when the
+    deal is made, orders at the deal price draw only from it, and what is left goes back to
+    stock when the deal ends."""
+
+    stream = models.ForeignKey(
+        "livestreams.LiveStream",
+        verbose_name=_("live stream"),
+        on_delete=models.CASCADE,
+        related_name="flash_deals",
+    )
+    product = models.ForeignKey(
+        Product, verbose_name=_("product"), on_delete=models.PROTECT, related_name="flash_deals"
+    )
+    deal_price = models.DecimalField(_("deal price (CNY)"), **MONEY)
+    quantity = models.PositiveIntegerField(_("quantity set aside"))
+    remaining = models.PositiveIntegerField(_("remaining"))
+    per_buyer_limit = models.PositiveIntegerField(_("limit per buyer"), default=1)
+    starts_at = models.DateTimeField(_("starts at"))
+    duration = models.DurationField(_("duration"))
+    ends_at = models.DateTimeField(_("ends at"))
+    ended = models.BooleanField(_("ended"), default=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Tenancy:
+        merchant = "product__merchant"
+        base = "product__merchant__base"
+        roles = {"manager", "merchant"}
+
+    class Meta:
+        verbose_name = _("flash deal")
+        verbose_name_plural = _("flash deals")
+        ordering = ["-starts_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gte=1), name="flash_deal_quantity"),
+            models.CheckConstraint(
+                condition=Q(remaining__gte=0, remaining__lte=models.F("quantity")),
+                name="flash_deal_remaining_within_quantity",
+            ),
+            models.CheckConstraint(condition=Q(deal_price__gte=0), name="flash_deal_price"),
+            models.CheckConstraint(condition=Q(per_buyer_limit__gte=1), name="flash_deal_limit"),
+        ]
+        indexes = [
+            models.Index(fields=["ends_at"], name="flash_deal_open_idx", condition=Q(ended=False))
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product_id} @ {self.deal_price}"
+
+    def is_running(self, at=None) -> bool:
+        at = at or timezone.now()
+        return not self.ended and self.starts_at <= at < self.ends_at
+
+
+class OrderImport(models.Model):
+    """One uploaded platform export and its report. The same file (by content) for the same
+    merchant and platform is imported once; uploading it again shows the first report."""
+
+    merchant = models.ForeignKey(
+        "merchants.Merchant",
+        verbose_name=_("merchant"),
+        on_delete=models.CASCADE,
+        related_name="order_imports",
+    )
+    platform = models.CharField(_("platform"), max_length=16, choices=Platform.choices)
+    filename = models.CharField(_("file"), max_length=200)
+    sha256 = models.CharField(_("checksum"), max_length=64)
+    uploaded_by = models.ForeignKey(
+        "merchants.User",
+        verbose_name=_("uploaded by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    rows_total = models.PositiveIntegerField(_("rows"), default=0)
+    orders_imported = models.PositiveIntegerField(_("orders imported"), default=0)
+    rows_imported = models.PositiveIntegerField(_("rows imported"), default=0)
+    rows_already = models.PositiveIntegerField(_("rows already imported"), default=0)
+    errors = models.JSONField(_("errors"), default=list, blank=True)
+
+    class Tenancy:
+        merchant = "merchant"
+        base = "merchant__base"
+        roles = {"manager", "merchant"}
+
+    class Meta:
+        verbose_name = _("order import")
+        verbose_name_plural = _("order imports")
+        ordering = ["-uploaded_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["merchant", "platform", "sha256"], name="order_import_file_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.filename
+
+
+class IdempotencyKey(models.Model):
+    """An ``Idempotency-Key`` an API client sent with a new order, per merchant: a repeat of
+    the key answers with the order the first request made."""
+
+    merchant = models.ForeignKey(
+        "merchants.Merchant",
+        verbose_name=_("merchant"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    key = models.CharField(_("key"), max_length=255)
+    # Claimed first (the unique key makes a concurrent repeat wait), filled in the same transaction.
+    order = models.ForeignKey(
+        Order, verbose_name=_("order"), on_delete=models.CASCADE, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Tenancy:
+        merchant = "merchant"
+        base = "merchant__base"
+        roles = {"merchant"}
+
+    class Meta:
+        verbose_name = _("idempotency key")
+        verbose_name_plural = _("idempotency keys")
+        constraints = [
+            models.UniqueConstraint(fields=["merchant", "key"], name="idempotency_key_once")
+        ]
+
+    def __str__(self) -> str:
+        return self.key

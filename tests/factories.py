@@ -1,11 +1,16 @@
 """factory_boy factories for every domain model the tests build."""
 
+import datetime as dt
+from decimal import Decimal
+
 import factory
+from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from jingdezhen.demo import DEMO_PASSWORD
 from livestreams.models import LiveRoom
 from merchants.models import Base, Merchant, Role, TeamMember, User
+from orders.models import ExchangeRate, Product
 
 
 class BaseFactory(DjangoModelFactory):
@@ -77,10 +82,30 @@ class LiveStreamFactory(DjangoModelFactory):
     merchant = factory.SubFactory(MerchantFactory)
     platform = "douyin"
     title = factory.Sequence(lambda n: f"Stream {n}")
-    planned_start = factory.LazyFunction(
-        lambda: __import__("django.utils.timezone").utils.timezone.now()
-    )
-    planned_end = factory.LazyAttribute(
-        lambda o: o.planned_start + __import__("datetime").timedelta(hours=2)
-    )
+    planned_start = factory.LazyFunction(timezone.now)
+    planned_end = factory.LazyAttribute(lambda o: o.planned_start + dt.timedelta(hours=2))
     blocked_until = factory.LazyAttribute(lambda o: o.planned_end)
+
+
+# --- orders ------------------------------------------------------------------------------------
+
+
+class ProductFactory(DjangoModelFactory):
+    class Meta:
+        model = Product
+
+    merchant = factory.SubFactory(MerchantFactory)
+    sku = factory.Sequence(lambda n: f"SKU-{n:05d}")
+    name = factory.Sequence(lambda n: f"Blue-and-white cup {n}")
+    price = Decimal("198.00")
+    stock = 20
+
+
+class ExchangeRateFactory(DjangoModelFactory):
+    class Meta:
+        model = ExchangeRate
+
+    base = factory.SubFactory(BaseFactory)
+    currency = "EUR"
+    cny_per_unit = Decimal("7.800000")
+    valid_from = dt.date(2020, 1, 1)

@@ -1,0 +1,499 @@
+"""Import a platform's order export (CSV): one documented column layout per platform.
+
+Each row is one order line; rows sharing an order id are one order. Every bad row is reported
+with its line number and reason; an order with any bad row is left out as a whole, the good
+orders are imported. Orders already in the database (same merchant, platform and platform order
+id) are skipped, and the same file is imported once, so uploading it again changes nothing.
+Everything happens in one transaction with bulk inserts: a failure leaves nothing behind.
+
+Layouts (header names must match; column order and extra columns do not matter):
+
+* Douyin (抖店 order export): 主订单编号, 商家编码, 商品数量, 商品单价, 订单状态, 订单提交时间,
+  收件人 (optional). Amounts in CNY, buyers in China.
+* Taobao (千牛 order export): 订单编号, 商家编码, 购买数量, 商品价格, 订单状态, 订单创建时间,
+  买家会员名 (optional). Amounts in CNY, buyers in China.
+* Every other platform (TikTok Shop, ...): order_id, sku, quantity, unit_price, currency,
+  buyer_country, status, placed_at, buyer_name (optional). Status one of pending, paid, shipped,
+  delivered, completed, cancelled, refunded.
+
+Times are ``YYYY-MM-DD HH:MM[:SS]`` (or with slashes) in Asia/Shanghai, or ISO 8601 with an
+offset. Prices may carry a ``¥`` sign and thousands separators.
+"""
+
+from __future__ import annotations
+
+import bisect
+import csv
+import datetime as dt
+import hashlib
+import io
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from jingdezhen.errors import Conflict, DomainError
+from jingdezhen.platforms import Platform
+from merchants.models import Merchant, Milestone, User
+from merchants.services import milestone_record
+
+from .models import ExchangeRate, Order, OrderEvent, OrderImport, OrderLine, OrderPolicy, Product
+from .services import to_cny
+
+S = Order.Status
+MAX_BYTES = 50 * 1024 * 1024
+BATCH = 5000
+
+
+@dataclass(frozen=True)
+class Layout:
+    name: object
+    columns: dict  # our field -> header in the file
+    optional: tuple = ("buyer_name",)
+    statuses: dict = field(default_factory=dict)
+
+
+COMMON_STATUSES = {s.value: s.value for s in S}
+
+LAYOUTS = {
+    Platform.DOUYIN: Layout(
+        name=gettext_lazy("Douyin order export"),
+        columns={
+            "order_id": "主订单编号",
+            "sku": "商家编码",
+            "quantity": "商品数量",
+            "unit_price": "商品单价",
+            "status": "订单状态",
+            "placed_at": "订单提交时间",
+            "buyer_name": "收件人",
+        },
+        statuses={
+            "待支付": S.PENDING,
+            "待付款": S.PENDING,
+            "待发货": S.PAID,
+            "已支付": S.PAID,
+            "已发货": S.SHIPPED,
+            "已签收": S.DELIVERED,
+            "已完成": S.COMPLETED,
+            "已取消": S.CANCELLED,
+            "已关闭": S.CANCELLED,
+            "已退款": S.REFUNDED,
+            **COMMON_STATUSES,
+        },
+    ),
+    Platform.TAOBAO: Layout(
+        name=gettext_lazy("Taobao order export"),
+        columns={
+            "order_id": "订单编号",
+            "sku": "商家编码",
+            "quantity": "购买数量",
+            "unit_price": "商品价格",
+            "status": "订单状态",
+            "placed_at": "订单创建时间",
+            "buyer_name": "买家会员名",
+        },
+        statuses={
+            "等待买家付款": S.PENDING,
+            "买家已付款，等待卖家发货": S.PAID,  # noqa: RUF001 - the export writes a full-width comma
+            "买家已付款,等待卖家发货": S.PAID,
+            "等待卖家发货": S.PAID,
+            "卖家已发货，等待买家确认": S.SHIPPED,  # noqa: RUF001
+            "卖家已发货,等待买家确认": S.SHIPPED,
+            "卖家已发货": S.SHIPPED,
+            "交易成功": S.COMPLETED,
+            "交易关闭": S.CANCELLED,
+            "退款成功": S.REFUNDED,
+            **COMMON_STATUSES,
+        },
+    ),
+}
+GENERIC = Layout(
+    name=gettext_lazy("Order export (English columns)"),
+    columns={
+        "order_id": "order_id",
+        "sku": "sku",
+        "quantity": "quantity",
+        "unit_price": "unit_price",
+        "currency": "currency",
+        "buyer_country": "buyer_country",
+        "status": "status",
+        "placed_at": "placed_at",
+        "buyer_name": "buyer_name",
+    },
+    statuses=COMMON_STATUSES,
+)
+
+
+def layout_for(platform: str) -> Layout:
+    return LAYOUTS.get(platform, GENERIC)
+
+
+@dataclass
+class ImportResult:
+    record: OrderImport
+    repeated: bool  # True when this exact file was imported before: nothing changed
+
+
+@dataclass
+class _Row:
+    line: int
+    order_id: str
+    product_id: int
+    quantity: int
+    unit_price: Decimal
+    status: str
+    placed_at: dt.datetime
+    currency: str
+    country: str
+    buyer: str
+
+
+TIME_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y/%m/%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M")
+
+
+def _parse_time(text: str, tz) -> dt.datetime | None:
+    for fmt in TIME_FORMATS:
+        try:
+            return dt.datetime.strptime(text, fmt).replace(tzinfo=tz)
+        except ValueError:
+            continue
+    try:
+        value = dt.datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return value if value.tzinfo else value.replace(tzinfo=tz)
+
+
+def _decode(data: bytes) -> str:
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise DomainError(_("The file is not UTF-8 or GBK text."), field="file")
+
+
+class _Rates:
+    """The base's exchange rates, loaded once per import; looked up by currency and day."""
+
+    def __init__(self, base_id: int):
+        self.table: dict[str, tuple[list, list]] = {}
+        for currency, day, rate in (
+            ExchangeRate.objects.filter(base_id=base_id)
+            .order_by("currency", "valid_from")
+            .values_list("currency", "valid_from", "cny_per_unit")
+        ):
+            days, rates = self.table.setdefault(currency, ([], []))
+            days.append(day)
+            rates.append(rate)
+
+    def get(self, currency: str, day: dt.date) -> Decimal | None:
+        if currency == "CNY":
+            return Decimal("1")
+        days, rates = self.table.get(currency, ((), ()))
+        i = bisect.bisect_right(days, day)
+        return rates[i - 1] if i else None
+
+
+def import_orders(
+    *, merchant: Merchant, platform: str, data: bytes, filename: str, actor: User | None = None
+) -> ImportResult:
+    """Import one export file; DomainError if the file as a whole is unreadable."""
+    if platform not in Platform.values:
+        raise DomainError(_("Choose a platform."), field="platform")
+    if not data:
+        raise DomainError(_("The file is empty."), field="file")
+    if len(data) > MAX_BYTES:
+        raise DomainError(_("The file is larger than 50 MB."), field="file")
+    layout = layout_for(platform)
+    text = _decode(data)
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(reader)
+    except (StopIteration, csv.Error) as exc:
+        raise DomainError(_("The file has no header row."), field="file") from exc
+    header = [h.strip() for h in header]
+    index = {name: i for i, name in enumerate(header)}
+    missing = [
+        col
+        for key, col in layout.columns.items()
+        if col not in index and key not in layout.optional
+    ]
+    if missing:
+        raise DomainError(
+            _("This is not a %(layout)s: missing columns %(columns)s.")
+            % {"layout": layout.name, "columns": ", ".join(missing)},
+            field="file",
+        )
+    col = {key: index.get(name) for key, name in layout.columns.items()}
+    digest = hashlib.sha256(data).hexdigest()
+
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                record = OrderImport.objects.create(
+                    merchant=merchant,
+                    platform=platform,
+                    filename=filename[:200],
+                    sha256=digest,
+                    uploaded_by=actor,
+                )
+        except IntegrityError:
+            record = OrderImport.objects.get(merchant=merchant, platform=platform, sha256=digest)
+            return ImportResult(record=record, repeated=True)
+        _import_rows(record, merchant, platform, layout, reader, col)
+        return ImportResult(record=record, repeated=False)
+
+
+def _import_rows(record, merchant, platform, layout, reader, col) -> None:
+    tz = timezone.get_current_timezone()
+    now = timezone.now()
+    latest = now + dt.timedelta(days=1)
+    rates = _Rates(merchant.base_id)
+    products = {
+        sku: (pk, active)
+        for sku, pk, active in Product.objects.filter(merchant=merchant).values_list(
+            "sku", "pk", "is_active"
+        )
+    }
+    width = max(i for i in col.values() if i is not None) + 1
+    errors: list[tuple[int, str]] = []
+    orders: dict[str, list[_Row]] = {}
+    bad_orders: dict[str, int] = {}  # order id -> first bad line
+    rows_total = 0
+    get = col.get
+    try:
+        for row in reader:
+            line = reader.line_num
+            if not any(cell.strip() for cell in row):
+                continue
+            rows_total += 1
+            if len(row) < width:
+                errors.append((line, _("Too few columns.")))
+                continue
+            order_id = row[col["order_id"]].strip()
+            problem = None
+            if not order_id or len(order_id) > 64:
+                errors.append((line, _("The order id is missing or too long.")))
+                continue
+            sku = row[col["sku"]].strip()
+            product = products.get(sku)
+            try:
+                quantity = int(row[col["quantity"]].strip())
+            except ValueError:
+                quantity = 0
+            try:
+                price = Decimal(row[col["unit_price"]].strip().lstrip("¥￥").replace(",", ""))
+            except InvalidOperation:
+                price = Decimal("-1")
+            status = layout.statuses.get(row[col["status"]].strip())
+            placed_at = _parse_time(row[col["placed_at"]].strip(), tz)
+            currency = (
+                row[col["currency"]].strip().upper() if get("currency") is not None else "CNY"
+            )
+            country = (
+                row[col["buyer_country"]].strip().upper()
+                if get("buyer_country") is not None
+                else "CN"
+            )
+            buyer = row[col["buyer_name"]].strip()[:120] if get("buyer_name") is not None else ""
+            if product is None:
+                problem = _("Unknown SKU %(sku)s.") % {"sku": sku or "—"}
+            elif not product[1]:
+                problem = _("SKU %(sku)s is not on sale.") % {"sku": sku}
+            elif not 1 <= quantity <= 100000:
+                problem = _("The quantity must be a whole number from 1.")
+            elif not price.is_finite() or price < 0 or price >= Decimal("1e10"):
+                problem = _("The price is not a number of zero or more.")
+            elif status is None:
+                problem = _("Unknown order status %(status)s.") % {
+                    "status": row[col["status"]].strip() or "—"
+                }
+            elif placed_at is None:
+                problem = _("The order time is not a date and time.")
+            elif placed_at > latest:
+                problem = _("The order time is in the future.")
+            elif len(country) != 2 or not country.isalpha():
+                problem = _("The buyer country is not a two-letter code.")
+            elif rates.get(currency, timezone.localdate(placed_at, tz)) is None:
+                problem = _("No exchange rate for %(currency)s on that day.") % {
+                    "currency": currency or "—"
+                }
+            if problem:
+                errors.append((line, problem))
+                bad_orders.setdefault(order_id, line)
+                continue
+            orders.setdefault(order_id, []).append(
+                _Row(
+                    line,
+                    order_id,
+                    product[0],
+                    quantity,
+                    price.quantize(Decimal("0.01")),
+                    status,
+                    placed_at,
+                    currency,
+                    country,
+                    buyer,
+                )
+            )
+    except csv.Error as exc:
+        raise DomainError(
+            _("The file is not a readable CSV near line %(line)s.") % {"line": reader.line_num},
+            field="file",
+        ) from exc
+    if rows_total == 0:
+        raise DomainError(_("The file has no order rows."), field="file")
+
+    # An order with a bad row is left out whole; its good rows say why.
+    for order_id, first_bad in bad_orders.items():
+        for r in orders.pop(order_id, []):
+            errors.append(
+                (
+                    r.line,
+                    _("Order %(id)s has a bad row on line %(bad)s.")
+                    % {"id": order_id, "bad": first_bad},
+                )
+            )
+    # Rows of one order must agree on status, time, currency and country.
+    for order_id, rows in list(orders.items()):
+        first = rows[0]
+        if any(
+            (r.status, r.placed_at, r.currency, r.country)
+            != (first.status, first.placed_at, first.currency, first.country)
+            for r in rows[1:]
+        ):
+            for r in orders.pop(order_id):
+                errors.append(
+                    (
+                        r.line,
+                        _("Rows of order %(id)s disagree on status, time or currency.")
+                        % {"id": order_id},
+                    )
+                )
+
+    # Already imported (by any earlier file, form or API call): skipped, not an error.
+    ids = list(orders)
+    existing: set[str] = set()
+    for start in range(0, len(ids), BATCH):
+        existing.update(
+            Order.objects.filter(
+                merchant=merchant, platform=platform, external_id__in=ids[start : start + BATCH]
+            ).values_list("external_id", flat=True)
+        )
+    rows_already = sum(len(orders.pop(order_id)) for order_id in existing)
+
+    # Stock: one pool. Lock the products involved, give units in file order, refuse what is short.
+    wanted_ids = {r.product_id for rows in orders.values() for r in rows}
+    locked = {
+        pk: [stock, name]
+        for pk, stock, name in Product.objects.select_for_update()
+        .filter(pk__in=wanted_ids)
+        .order_by("pk")
+        .values_list("pk", "stock", "name")
+    }
+    for order_id, rows in sorted(orders.items(), key=lambda item: item[1][0].line):
+        if rows[0].status == S.CANCELLED:
+            continue
+        need: dict[int, int] = {}
+        for r in rows:
+            need[r.product_id] = need.get(r.product_id, 0) + r.quantity
+        short = [pk for pk, n in need.items() if locked[pk][0] < n]
+        if short:
+            reason = _("Not enough stock of %(name)s: %(left)s left.") % {
+                "name": locked[short[0]][1],
+                "left": locked[short[0]][0],
+            }
+            for r in orders.pop(order_id):
+                errors.append((r.line, reason))
+            continue
+        for pk, n in need.items():
+            locked[pk][0] -= n
+    changed = [Product(pk=pk, stock=stock) for pk, (stock, _name) in locked.items()]
+    Product.objects.bulk_update(changed, ["stock"], batch_size=1000)
+
+    policy = OrderPolicy.objects.filter(merchant=merchant).first() or OrderPolicy()
+    hold = dt.timedelta(minutes=policy.payment_minutes)
+    new_orders: list[Order] = []
+    line_rows: list[list[_Row]] = []
+    for order_id, rows in orders.items():
+        first = rows[0]
+        rate = rates.get(first.currency, timezone.localdate(first.placed_at, tz))
+        amount = sum((r.unit_price * r.quantity for r in rows), Decimal("0"))
+        amount_cny = to_cny(amount, rate)
+        new_orders.append(
+            Order(
+                merchant=merchant,
+                platform=platform,
+                external_id=order_id,
+                buyer_name=first.buyer,
+                buyer_country=first.country,
+                currency=first.currency,
+                amount=amount,
+                amount_cny=amount_cny,
+                refunded_cny=amount_cny if first.status == S.REFUNDED else Decimal("0"),
+                units=sum(r.quantity for r in rows),
+                status=first.status,
+                placed_at=first.placed_at,
+                hold_until=first.placed_at + hold if first.status == S.PENDING else None,
+                import_batch=record,
+            )
+        )
+        line_rows.append(rows)
+    try:
+        with transaction.atomic():
+            Order.objects.bulk_create(new_orders, batch_size=BATCH)
+    except IntegrityError as exc:  # an order of this file arrived by another path meanwhile
+        raise Conflict(
+            _("Some of these orders arrived meanwhile by another path; upload the file again."),
+            field="file",
+        ) from exc
+    lines = [
+        OrderLine(
+            order_id=order.pk, product_id=r.product_id, quantity=r.quantity, unit_price=r.unit_price
+        )
+        for order, rows in zip(new_orders, line_rows, strict=True)
+        for r in rows
+    ]
+    OrderLine.objects.bulk_create(lines, batch_size=BATCH)
+    OrderEvent.objects.bulk_create(
+        (
+            OrderEvent(
+                order_id=order.pk,
+                from_status="",
+                to_status=order.status,
+                actor=record.uploaded_by,
+                at=now,
+                note="imported",
+            )
+            for order in new_orders
+        ),
+        batch_size=BATCH,
+    )
+    if new_orders:
+        taken = [o for o in new_orders if o.status != S.CANCELLED]
+        if taken:
+            milestone_record(
+                merchant_id=merchant.pk,
+                kind=Milestone.Kind.FIRST_ORDER,
+                reached_at=min(o.placed_at for o in taken),
+            )
+            overseas = [o.placed_at for o in taken if o.buyer_country != "CN"]
+            if overseas:
+                milestone_record(
+                    merchant_id=merchant.pk,
+                    kind=Milestone.Kind.FIRST_OVERSEAS_ORDER,
+                    reached_at=min(overseas),
+                )
+    errors.sort()
+    record.rows_total = rows_total
+    record.orders_imported = len(new_orders)
+    record.rows_imported = len(lines)
+    record.rows_already = rows_already
+    record.errors = [[line, str(reason)] for line, reason in errors]
+    record.save(
+        update_fields=["rows_total", "orders_imported", "rows_imported", "rows_already", "errors"]
+    )

@@ -1,0 +1,140 @@
+"""Reads of the catalogue and orders shared by pages, API, exports and tasks; always scoped."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.shortcuts import get_object_or_404
+
+from jingdezhen.tenancy import Reach
+
+from .models import (
+    BreakageClaim,
+    ExchangeRate,
+    FlashDeal,
+    Order,
+    OrderEvent,
+    OrderImport,
+    OrderLine,
+    OrderPolicy,
+    PlatformPrice,
+    Product,
+    ProductPhoto,
+)
+
+
+def product_list(
+    *,
+    reach: Reach,
+    ware_type: str = "",
+    category: str = "",
+    tier: str = "",
+    in_stock: bool | None = None,
+    q: str = "",
+) -> QuerySet[Product]:
+    """Products within reach with their photos (thumbnails only: no image is opened) and
+    platform prices, in a constant number of queries."""
+    qs = reach.scope(Product.objects.select_related("merchant")).prefetch_related(
+        Prefetch("photos", queryset=ProductPhoto.objects.order_by("position", "id")),
+        Prefetch("platform_prices", queryset=PlatformPrice.objects.order_by("platform")),
+    )
+    if ware_type:
+        qs = qs.filter(ware_type=ware_type)
+    if category:
+        qs = qs.filter(category=category)
+    if tier:
+        qs = qs.filter(tier=tier)
+    if in_stock is True:
+        qs = qs.filter(stock__gt=0)
+    elif in_stock is False:
+        qs = qs.filter(stock=0)
+    if q:
+        qs = qs.filter(Q(name__icontains=q) | Q(sku__icontains=q))
+    return qs
+
+
+def product_get(*, reach: Reach, pk: int) -> Product:
+    return get_object_or_404(product_list(reach=reach), pk=pk)
+
+
+def photo_get(*, reach: Reach, pk: int) -> ProductPhoto:
+    return get_object_or_404(
+        reach.scope(ProductPhoto.objects.select_related("product__merchant")), pk=pk
+    )
+
+
+def order_list(
+    *,
+    reach: Reach,
+    status: str = "",
+    platform: str = "",
+    merchant_id: int | None = None,
+    q: str = "",
+) -> QuerySet[Order]:
+    qs = reach.scope(Order.objects.select_related("merchant"))
+    if status:
+        qs = qs.filter(status=status)
+    if platform:
+        qs = qs.filter(platform=platform)
+    if merchant_id:
+        qs = qs.filter(merchant_id=merchant_id)
+    if q:
+        qs = qs.filter(Q(external_id__icontains=q) | Q(buyer_name__icontains=q))
+    return qs
+
+
+def order_list_with_lines(**kwargs) -> QuerySet[Order]:
+    return order_list(**kwargs).prefetch_related(
+        Prefetch("lines", queryset=OrderLine.objects.select_related("product").order_by("id"))
+    )
+
+
+def order_get(*, reach: Reach, pk: int) -> Order:
+    qs = reach.scope(Order.objects.select_related("merchant", "stream")).prefetch_related(
+        Prefetch("lines", queryset=OrderLine.objects.select_related("product").order_by("id")),
+        Prefetch(
+            "events", queryset=OrderEvent.objects.select_related("actor").order_by("at", "id")
+        ),
+        Prefetch("claims", queryset=BreakageClaim.objects.prefetch_related("lines__product")),
+    )
+    return get_object_or_404(qs, pk=pk)
+
+
+def claim_get(*, reach: Reach, pk: int) -> BreakageClaim:
+    return get_object_or_404(reach.scope(BreakageClaim.objects.select_related("order")), pk=pk)
+
+
+def import_list(*, reach: Reach) -> QuerySet[OrderImport]:
+    return reach.scope(OrderImport.objects.select_related("uploaded_by"))
+
+
+def import_get(*, reach: Reach, pk: int) -> OrderImport:
+    return get_object_or_404(import_list(reach=reach), pk=pk)
+
+
+def order_policy_for(*, reach: Reach, merchant_id: int) -> OrderPolicy:
+    found = reach.scope(OrderPolicy.objects.filter(merchant_id=merchant_id)).first()
+    return found or OrderPolicy(merchant_id=merchant_id)
+
+
+def exchange_rate_list(*, reach: Reach) -> QuerySet[ExchangeRate]:
+    return reach.scope(ExchangeRate.objects.all())
+
+
+def flash_deal_list(*, reach: Reach) -> QuerySet[FlashDeal]:
+    return reach.scope(FlashDeal.objects.select_related("product", "stream"))
+
+
+def flash_deal_get(*, reach: Reach, pk: int) -> FlashDeal:
+    return get_object_or_404(flash_deal_list(reach=reach), pk=pk)
+
+
+def held_units(*, product_id: int) -> int:
+    """Units of a product held by unpaid orders right now."""
+    from django.db.models import Sum
+
+    return (
+        OrderLine.objects.filter(
+            product_id=product_id, order__status=Order.Status.PENDING
+        ).aggregate(n=Sum("quantity"))["n"]
+        or 0
+    )

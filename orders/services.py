@@ -1,0 +1,662 @@
+"""Every write of the catalogue and orders: plain functions, keyword-only arguments, one
+transaction each. Views, the API, the CSV import and Celery tasks all come through here."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.db.models.functions import Now
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from jingdezhen.errors import Conflict, DomainError
+from merchants.models import Merchant, Milestone, User
+from merchants.services import milestone_record
+
+from . import photos, stock
+from .models import (
+    BreakageClaim,
+    ExchangeRate,
+    FlashDeal,
+    IdempotencyKey,
+    Order,
+    OrderEvent,
+    OrderLine,
+    OrderPolicy,
+    PlatformPrice,
+    Product,
+    ProductPhoto,
+)
+
+CENT = Decimal("0.01")
+S = Order.Status
+
+PRODUCT_FIELDS = (
+    "name",
+    "ware_type",
+    "category",
+    "technique",
+    "kiln",
+    "artisan",
+    "tier",
+    "length_mm",
+    "width_mm",
+    "height_mm",
+    "weight_g",
+    "price",
+    "story",
+    "is_active",
+)
+
+
+# --- catalogue ---------------------------------------------------------------------------------
+
+
+def product_create(
+    *, merchant: Merchant, sku: str, stock: int = 0, photo_uploads=(), **fields
+) -> Product:
+    """Add a product, with its photos if given. Every photo is checked before anything is
+    written: one bad photo refuses the whole product, and nothing is left half-written."""
+    sku = sku.strip()
+    if not sku:
+        raise DomainError(_("Give the product a SKU."), field="sku")
+    if stock < 0:
+        raise DomainError(_("Stock cannot be negative."), field="stock")
+    if fields.get("price") is not None and fields["price"] < 0:
+        raise DomainError(_("The price cannot be negative."), field="price")
+    unknown = set(fields) - set(PRODUCT_FIELDS)
+    if unknown:
+        raise DomainError(f"Unknown product fields: {sorted(unknown)}")
+    if Product.objects.filter(merchant=merchant, sku=sku).exists():
+        raise Conflict(_("You already have a product with this SKU."), field="sku")
+    checked = [photos.check_and_process(upload, field="photos") for upload in photo_uploads]
+    stored: list[ProductPhoto] = []
+    try:
+        with transaction.atomic():
+            product = Product.objects.create(merchant=merchant, sku=sku, stock=stock, **fields)
+            for position, photo in enumerate(checked):
+                stored.append(_store_photo(product, photo, position))
+    except IntegrityError as exc:
+        _delete_files(stored)
+        raise Conflict(_("You already have a product with this SKU."), field="sku") from exc
+    except Exception:
+        _delete_files(stored)
+        raise
+    return product
+
+
+def _store_photo(product: Product, checked, position: int) -> ProductPhoto:
+    photo = ProductPhoto(
+        product=product, width=checked.width, height=checked.height, position=position
+    )
+    photo.image.save(checked.image.name, checked.image, save=False)
+    photo.thumbnail.save(checked.thumbnail.name, checked.thumbnail, save=False)
+    photo.save()
+    return photo
+
+
+def _delete_files(stored: list[ProductPhoto]) -> None:
+    for photo in stored:
+        photo.image.delete(save=False)
+        photo.thumbnail.delete(save=False)
+
+
+@transaction.atomic
+def product_update(*, product: Product, **fields) -> Product:
+    """Change a product's description and price. Stock changes go through ``product_restock``
+    (a relative change), so an edit never overwrites units that orders took meanwhile."""
+    unknown = set(fields) - set(PRODUCT_FIELDS)
+    if unknown:
+        raise DomainError(f"Unknown product fields: {sorted(unknown)}")
+    if fields.get("price") is not None and fields["price"] < 0:
+        raise DomainError(_("The price cannot be negative."), field="price")
+    for name, value in fields.items():
+        setattr(product, name, value)
+    if fields:
+        product.save(update_fields=list(fields))
+    return product
+
+
+@transaction.atomic
+def product_restock(*, product: Product, change: int) -> Product:
+    """Add units to stock (or remove them with a negative change, never below zero)."""
+    if change == 0:
+        return product
+    if change > 0:
+        stock.give_back(product_id=product.pk, quantity=change)
+    else:
+        removed = Product.objects.filter(pk=product.pk, stock__gte=-change).update(
+            stock=F("stock") + change
+        )
+        if not removed:
+            raise Conflict(_("You cannot remove more units than are in stock."), field="stock")
+    product.refresh_from_db(fields=["stock"])
+    return product
+
+
+def product_photo_add(*, product: Product, upload) -> ProductPhoto:
+    """Check the upload, strip its metadata, make the thumbnail and store both.
+
+    The image work runs before the transaction opens; files written for a row that then fails
+    to save are deleted again, so nothing is left half-written.
+    """
+    checked = photos.check_and_process(upload)
+    stored: list[ProductPhoto] = []
+    try:
+        with transaction.atomic():
+            position = product.photos.count()
+            stored.append(_store_photo(product, checked, position))
+    except Exception:
+        _delete_files(stored)
+        raise
+    return stored[0]
+
+
+@transaction.atomic
+def product_photo_delete(*, photo: ProductPhoto) -> None:
+    image, thumbnail = photo.image, photo.thumbnail
+    photo.delete()
+    transaction.on_commit(lambda: (image.delete(save=False), thumbnail.delete(save=False)))
+
+
+@transaction.atomic
+def platform_price_set(*, product: Product, platform: str, price: Decimal | None) -> None:
+    """Set the product's price on one platform; ``None`` goes back to the product's price."""
+    if price is None:
+        PlatformPrice.objects.filter(product=product, platform=platform).delete()
+        return
+    price = Decimal(price)
+    if price < 0:
+        raise DomainError(_("The price cannot be negative."), field="price")
+    PlatformPrice.objects.update_or_create(
+        product=product, platform=platform, defaults={"price": price}
+    )
+
+
+@transaction.atomic
+def exchange_rate_set(
+    *, base_id: int, currency: str, cny_per_unit: Decimal, valid_from: dt.date
+) -> ExchangeRate:
+    currency = currency.strip().upper()
+    if len(currency) != 3 or not currency.isalpha():
+        raise DomainError(_("A currency is a three-letter code such as EUR."), field="currency")
+    if cny_per_unit <= 0:
+        raise DomainError(_("A rate must be above zero."), field="cny_per_unit")
+    rate, _created = ExchangeRate.objects.update_or_create(
+        base_id=base_id,
+        currency=currency,
+        valid_from=valid_from,
+        defaults={"cny_per_unit": cny_per_unit},
+    )
+    return rate
+
+
+@transaction.atomic
+def order_policy_set(
+    *, merchant: Merchant, live_payment_minutes: int, payment_minutes: int
+) -> OrderPolicy:
+    if live_payment_minutes < 1 or payment_minutes < 1:
+        raise DomainError(_("A payment deadline is at least one minute."))
+    policy, _created = OrderPolicy.objects.update_or_create(
+        merchant=merchant,
+        defaults={
+            "live_payment_minutes": live_payment_minutes,
+            "payment_minutes": payment_minutes,
+        },
+    )
+    return policy
+
+
+# --- money -------------------------------------------------------------------------------------
+
+
+def cny_rate(*, base_id: int, currency: str, day: dt.date) -> Decimal:
+    """CNY per unit of ``currency`` on ``day`` from the base's table; DomainError if unknown."""
+    if currency == "CNY":
+        return Decimal("1")
+    rate = (
+        ExchangeRate.objects.filter(base_id=base_id, currency=currency, valid_from__lte=day)
+        .order_by("-valid_from")
+        .values_list("cny_per_unit", flat=True)
+        .first()
+    )
+    if rate is None:
+        raise DomainError(
+            _("The base has no exchange rate for %(currency)s on %(day)s.")
+            % {"currency": currency, "day": day},
+            field="currency",
+        )
+    return rate
+
+
+def to_cny(amount: Decimal, rate: Decimal) -> Decimal:
+    return (amount * rate).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def price_on(*, product: Product, platform: str) -> Decimal:
+    """The product's price on a platform: the merchant's platform price if set, else its own."""
+    for platform_price in getattr(product, "_prefetched_objects_cache", {}).get(
+        "platform_prices", []
+    ):
+        if platform_price.platform == platform:
+            return platform_price.price
+    found = (
+        PlatformPrice.objects.filter(product=product, platform=platform)
+        .values_list("price", flat=True)
+        .first()
+    )
+    return product.price if found is None else found
+
+
+# --- orders ------------------------------------------------------------------------------------
+
+
+@dataclass
+class LineSpec:
+    product_id: int
+    quantity: int
+    unit_price: Decimal | None = None  # in the order's currency; default: the platform price
+    flash_deal_id: int | None = None
+
+
+def _event(order: Order, *, before: str, actor: User | None, refund=Decimal("0"), note="") -> None:
+    OrderEvent.objects.create(
+        order=order,
+        from_status=before,
+        to_status=order.status,
+        actor=actor,
+        refund_cny=refund,
+        note=note,
+    )
+
+
+def _hold_minutes(merchant: Merchant, *, live: bool) -> int:
+    policy = OrderPolicy.objects.filter(merchant=merchant).first()
+    if policy is None:
+        policy = OrderPolicy()
+    return policy.live_payment_minutes if live else policy.payment_minutes
+
+
+@transaction.atomic
+def order_place(
+    *,
+    merchant: Merchant,
+    platform: str,
+    lines: list[LineSpec],
+    external_id: str = "",
+    buyer_name: str = "",
+    buyer_country: str = "CN",
+    currency: str = "CNY",
+    stream_id: int | None = None,
+    placed_at: dt.datetime | None = None,
+    actor: User | None = None,
+) -> Order:
+    """Take an order: hold its units (stock, or a flash deal's set-aside) until the payment
+    deadline, fix its CNY amount at today's rate, and record the first-order milestones."""
+    from livestreams.models import LiveStream
+
+    if not lines:
+        raise DomainError(_("An order needs at least one line."), field="lines")
+    currency = (currency or "CNY").strip().upper()
+    buyer_country = (buyer_country or "CN").strip().upper()
+    if len(buyer_country) != 2 or not buyer_country.isalpha():
+        raise DomainError(_("A country is a two-letter code such as ZA."), field="buyer_country")
+    external_id = (external_id or "").strip() or f"M-{uuid.uuid4().hex[:16].upper()}"
+    now = timezone.now()
+    placed_at = placed_at or now
+    if placed_at > now + dt.timedelta(minutes=5):
+        raise DomainError(_("An order cannot be placed in the future."), field="placed_at")
+    if (
+        stream_id is not None
+        and not LiveStream.objects.filter(pk=stream_id, merchant=merchant).exists()
+    ):
+        raise DomainError(_("Choose one of your own live streams."), field="stream")
+    rate = cny_rate(base_id=merchant.base_id, currency=currency, day=timezone.localdate(placed_at))
+    if Order.objects.filter(merchant=merchant, platform=platform, external_id=external_id).exists():
+        raise Conflict(
+            _("An order with this platform order id already exists."), field="external_id"
+        )
+
+    product_ids = {spec.product_id for spec in lines}
+    products = {
+        p.pk: p
+        for p in Product.objects.filter(pk__in=product_ids, merchant=merchant).prefetch_related(
+            "platform_prices"
+        )
+    }
+    built: list[OrderLine] = []
+    # Products in id order, so two orders of the same products never wait on each other in a cycle.
+    for spec in sorted(lines, key=lambda s: (s.product_id, s.flash_deal_id or 0)):
+        product = products.get(spec.product_id)
+        if product is None:
+            raise DomainError(_("Choose one of your own products."), field="lines")
+        if spec.quantity < 1:
+            raise DomainError(_("A quantity is at least 1."), field="lines")
+        if spec.flash_deal_id is not None:
+            deal = stock.take_from_deal(
+                deal_id=spec.flash_deal_id, quantity=spec.quantity, buyer=buyer_name.strip()
+            )
+            if deal.product_id != product.pk:
+                raise DomainError(_("The flash deal is for another product."), field="lines")
+            unit_price = (deal.deal_price / rate).quantize(CENT, rounding=ROUND_HALF_UP)
+        else:
+            if not product.is_active:
+                raise DomainError(
+                    _("%(name)s is not on sale.") % {"name": product.name}, field="lines"
+                )
+            stock.take(product_id=product.pk, quantity=spec.quantity)
+            unit_price = spec.unit_price
+            if unit_price is None:
+                unit_price = (price_on(product=product, platform=platform) / rate).quantize(
+                    CENT, rounding=ROUND_HALF_UP
+                )
+        if unit_price < 0:
+            raise DomainError(_("A price cannot be negative."), field="lines")
+        built.append(
+            OrderLine(
+                product=product,
+                quantity=spec.quantity,
+                unit_price=unit_price,
+                flash_deal_id=spec.flash_deal_id,
+            )
+        )
+    amount = sum((line.unit_price * line.quantity for line in built), Decimal("0"))
+    live = stream_id is not None
+    try:
+        with transaction.atomic():
+            order = Order.objects.create(
+                merchant=merchant,
+                platform=platform,
+                external_id=external_id,
+                stream_id=stream_id,
+                buyer_name=buyer_name.strip(),
+                buyer_country=buyer_country,
+                currency=currency,
+                amount=amount,
+                amount_cny=to_cny(amount, rate),
+                units=sum(line.quantity for line in built),
+                status=S.PENDING,
+                placed_at=placed_at,
+                hold_until=now + dt.timedelta(minutes=_hold_minutes(merchant, live=live)),
+            )
+    except IntegrityError as exc:  # a concurrent intake of the same platform order won
+        raise Conflict(
+            _("An order with this platform order id already exists."), field="external_id"
+        ) from exc
+    for line in built:
+        line.order = order
+    OrderLine.objects.bulk_create(built)
+    _event(order, before="", actor=actor, note="placed")
+    milestone_record(merchant_id=merchant.pk, kind=Milestone.Kind.FIRST_ORDER, reached_at=placed_at)
+    if order.is_overseas:
+        milestone_record(
+            merchant_id=merchant.pk, kind=Milestone.Kind.FIRST_OVERSEAS_ORDER, reached_at=placed_at
+        )
+    return order
+
+
+def order_place_idempotent(*, merchant: Merchant, key: str, **order_kwargs) -> tuple[Order, bool]:
+    """``order_place`` once per (merchant, key): a repeat returns the first order and False.
+
+    The key row is inserted first; a concurrent request with the same key waits on the unique
+    index until the first commits, then finds its order. If the first fails, the key goes with it.
+    """
+    key = key.strip()
+    if not key or len(key) > 255:
+        raise DomainError(_("The Idempotency-Key header must be 1 to 255 characters."))
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                record = IdempotencyKey.objects.create(merchant=merchant, key=key)
+        except IntegrityError:
+            record = IdempotencyKey.objects.select_related("order").get(merchant=merchant, key=key)
+            return record.order, False
+        order = order_place(merchant=merchant, **order_kwargs)
+        IdempotencyKey.objects.filter(pk=record.pk).update(order=order)
+        return order, True
+
+
+def _locked(order: Order) -> Order:
+    return Order.objects.select_for_update().get(pk=order.pk)
+
+
+def _move(order: Order, *, allowed: tuple, to: str, actor: User | None, **extra) -> Order:
+    locked = _locked(order)
+    if locked.status not in allowed:
+        raise Conflict(
+            _("A %(status)s order cannot be moved to %(to)s.")
+            % {"status": locked.get_status_display(), "to": S(to).label},
+            field="status",
+        )
+    before = locked.status
+    locked.status = to
+    for name, value in extra.items():
+        setattr(locked, name, value)
+    locked.save(update_fields=["status", "updated_at", *extra])
+    _event(locked, before=before, actor=actor)
+    return locked
+
+
+@transaction.atomic
+def order_pay(*, order: Order, actor: User | None = None) -> Order:
+    """Payment turns the hold into a sale: the units stay out of stock, the deadline goes."""
+    locked = _locked(order)
+    if (
+        locked.status == S.PENDING
+        and locked.hold_until is not None
+        and locked.hold_until <= timezone.now()
+    ):
+        raise Conflict(
+            _("The payment deadline has passed; the order is being cancelled."), field="status"
+        )
+    return _move(order, allowed=(S.PENDING,), to=S.PAID, actor=actor, hold_until=None)
+
+
+@transaction.atomic
+def order_ship(*, order: Order, actor: User | None = None) -> Order:
+    return _move(order, allowed=(S.PAID,), to=S.SHIPPED, actor=actor)
+
+
+@transaction.atomic
+def order_deliver(*, order: Order, actor: User | None = None) -> Order:
+    return _move(order, allowed=(S.SHIPPED,), to=S.DELIVERED, actor=actor)
+
+
+@transaction.atomic
+def order_complete(*, order: Order, actor: User | None = None) -> Order:
+    return _move(order, allowed=(S.SHIPPED, S.DELIVERED), to=S.COMPLETED, actor=actor)
+
+
+@transaction.atomic
+def order_cancel(*, order: Order, actor: User | None = None) -> Order:
+    """Cancel an unpaid order; its held units go back."""
+    moved = _move(order, allowed=(S.PENDING,), to=S.CANCELLED, actor=actor, hold_until=None)
+    stock.release(OrderLine.objects.filter(order_id=moved.pk))
+    return moved
+
+
+@transaction.atomic
+def order_refund(
+    *, order: Order, amount_cny: Decimal | None = None, actor: User | None = None, note: str = ""
+) -> Order:
+    """Refund a paid order, whole (the default) or in part, in CNY.
+
+    A whole refund marks the order refunded; before shipping it also gives the units back. A
+    partial refund keeps the status and adds to ``refunded_cny``.
+    """
+    locked = _locked(order)
+    if locked.status not in (S.PAID, S.SHIPPED, S.DELIVERED, S.COMPLETED):
+        raise Conflict(
+            _("Only a paid order can be refunded (cancel an unpaid one)."), field="status"
+        )
+    left = locked.amount_cny - locked.refunded_cny
+    amount_cny = left if amount_cny is None else Decimal(amount_cny).quantize(CENT)
+    if amount_cny <= 0 or amount_cny > left:
+        raise DomainError(
+            _("A refund is above zero and at most %(left)s CNY.") % {"left": left},
+            field="amount_cny",
+        )
+    before = locked.status
+    locked.refunded_cny = locked.refunded_cny + amount_cny
+    whole = locked.refunded_cny == locked.amount_cny
+    if whole:
+        locked.status = S.REFUNDED
+    locked.save(update_fields=["status", "refunded_cny", "updated_at"])
+    _event(locked, before=before, actor=actor, refund=amount_cny, note=note[:200])
+    if whole and before == S.PAID:
+        stock.release(OrderLine.objects.filter(order_id=locked.pk))
+    return locked
+
+
+@transaction.atomic
+def holds_release_expired(*, now: dt.datetime | None = None, batch: int = 5000) -> int:
+    """Cancel unpaid orders whose payment deadline passed and give their units back.
+
+    Set-based: the due orders are locked (skipping any a payment is holding right now), their
+    units released with one UPDATE per table, and all of them cancelled with one UPDATE. Safe to
+    run any number of times. Returns how many orders it cancelled.
+    """
+    now = now or timezone.now()
+    ids = list(
+        Order.objects.select_for_update(skip_locked=True)
+        .filter(status=S.PENDING, hold_until__lte=now)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:batch]
+    )
+    if not ids:
+        return 0
+    stock.release(OrderLine.objects.filter(order_id__in=ids))
+    Order.objects.filter(pk__in=ids).update(status=S.CANCELLED, hold_until=None, updated_at=Now())
+    OrderEvent.objects.bulk_create(
+        OrderEvent(
+            order_id=pk, from_status=S.PENDING, to_status=S.CANCELLED, at=now, note="hold expired"
+        )
+        for pk in ids
+    )
+    return len(ids)
+
+
+# --- breakage claims ---------------------------------------------------------------------------
+
+
+def claim_file(
+    *, order: Order, line_ids: list[int], photo, note: str = "", actor: User | None = None
+) -> BreakageClaim:
+    """Record porcelain broken in transit, with the buyer's photo and the lines affected."""
+    if order.status not in (S.SHIPPED, S.DELIVERED, S.COMPLETED):
+        raise Conflict(_("Only a shipped order can have a breakage claim."), field="order")
+    lines = list(OrderLine.objects.filter(order=order, pk__in=line_ids))
+    if not lines or len(lines) != len(set(line_ids)):
+        raise DomainError(_("Choose the lines that arrived broken."), field="lines")
+    checked = photos.check_and_process(photo, field="photo")
+    claim = BreakageClaim(order=order, note=note[:300], filed_by=actor)
+    claim.photo.save(checked.image.name, checked.image, save=False)
+    try:
+        with transaction.atomic():
+            claim.save()
+            claim.lines.set(lines)
+    except Exception:
+        claim.photo.delete(save=False)
+        raise
+    return claim
+
+
+@transaction.atomic
+def claim_decide(
+    *,
+    claim: BreakageClaim,
+    outcome: str,
+    refund_cny: Decimal | None = None,
+    actor: User | None = None,
+) -> BreakageClaim:
+    claim = BreakageClaim.objects.select_for_update().get(pk=claim.pk)
+    if claim.outcome != BreakageClaim.Outcome.OPEN:
+        raise Conflict(_("This claim is already decided."), field="outcome")
+    if outcome not in BreakageClaim.Outcome.values or outcome == BreakageClaim.Outcome.OPEN:
+        raise DomainError(_("Choose an outcome."), field="outcome")
+    if outcome == BreakageClaim.Outcome.REFUNDED:
+        if refund_cny is None:
+            refund_cny = sum(
+                (line.unit_price * line.quantity for line in claim.lines.all()), Decimal("0")
+            )
+            order = Order.objects.get(pk=claim.order_id)
+            rate = order.amount_cny / order.amount if order.amount else Decimal("1")
+            refund_cny = min(to_cny(refund_cny, rate), order.amount_cny - order.refunded_cny)
+        order_refund(
+            order=claim.order, amount_cny=refund_cny, actor=actor, note=f"breakage claim {claim.pk}"
+        )
+        claim.refund_cny = refund_cny
+    claim.outcome = outcome
+    claim.decided_at = timezone.now()
+    claim.save(update_fields=["outcome", "refund_cny", "decided_at"])
+    return claim
+
+
+# --- flash deals -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def flash_deal_create(
+    *,
+    stream,
+    product: Product,
+    deal_price: Decimal,
+    quantity: int,
+    per_buyer_limit: int = 1,
+    starts_at: dt.datetime | None = None,
+    duration: dt.timedelta = dt.timedelta(minutes=10),
+) -> FlashDeal:
+    """Set ``quantity`` units aside from stock for a deal during ``stream``."""
+    deal_price = Decimal(deal_price)
+    if stream.merchant_id != product.merchant_id:
+        raise DomainError(_("Choose one of your own products."), field="product")
+    if quantity < 1:
+        raise DomainError(_("A quantity is at least 1."), field="quantity")
+    if per_buyer_limit < 1:
+        raise DomainError(_("The limit per buyer is at least 1."), field="per_buyer_limit")
+    if deal_price < 0:
+        raise DomainError(_("The price cannot be negative."), field="deal_price")
+    if duration <= dt.timedelta(0):
+        raise DomainError(_("A deal lasts some time."), field="duration")
+    starts_at = starts_at or timezone.now()
+    stock.take(product_id=product.pk, quantity=quantity)
+    return FlashDeal.objects.create(
+        stream=stream,
+        product=product,
+        deal_price=deal_price,
+        quantity=quantity,
+        remaining=quantity,
+        per_buyer_limit=per_buyer_limit,
+        starts_at=starts_at,
+        duration=duration,
+        ends_at=starts_at + duration,
+    )
+
+
+@transaction.atomic
+def flash_deal_end(*, deal_id: int) -> int:
+    """End a deal: its unsold set-aside units go back to stock. Idempotent; returns the units."""
+    deal = FlashDeal.objects.select_for_update().get(pk=deal_id)
+    if deal.ended:
+        return 0
+    left = deal.remaining
+    if left:
+        stock.give_back(product_id=deal.product_id, quantity=left)
+    deal.remaining = 0
+    deal.ended = True
+    if deal.ends_at > timezone.now():
+        deal.ends_at = timezone.now()
+    deal.save(update_fields=["remaining", "ended", "ends_at"])
+    return left
+
+
+def flash_deals_end_due(*, now: dt.datetime | None = None) -> int:
+    """End every deal whose time is up (each in its own short transaction)."""
+    now = now or timezone.now()
+    due = list(FlashDeal.objects.filter(ended=False, ends_at__lte=now).values_list("pk", flat=True))
+    return sum(flash_deal_end(deal_id=pk) for pk in due)

@@ -1,0 +1,140 @@
+"""The catalogue and order lifecycle through the REST API."""
+
+from orders.models import Order, OrderEvent, Product
+
+
+def test_a_merchant_builds_a_catalogue_and_walks_an_order_through_the_api(
+    api_client, owner, merchant
+):
+    api_client.force_authenticate(owner)
+    created = api_client.post(
+        "/api/v1/products/",
+        {
+            "sku": "FC-PEONY",
+            "name": "Famille-rose peony plate",
+            "ware_type": "famille_rose",
+            "category": "plate",
+            "tier": "medium",
+            "price": "560.00",
+            "stock": 4,
+            "story": "Enamels laid on in seven firings.",
+        },
+        format="json",
+    )
+    assert created.status_code == 201, created.content
+    product_id = created.json()["id"]
+    assert created.json()["merchant"] == merchant.pk
+    priced = api_client.post(
+        f"/api/v1/products/{product_id}/platform-price/",
+        {"platform": "xiaohongshu", "price": "520.00"},
+        format="json",
+    )
+    assert priced.json()["platform_prices"] == {"xiaohongshu": "520.00"}
+
+    order = api_client.post(
+        "/api/v1/orders/",
+        {"platform": "xiaohongshu", "lines": [{"product": product_id, "quantity": 2}]},
+        format="json",
+    ).json()
+    assert order["amount"] == "1040.00" and order["status"] == "pending"
+    assert order["lines"][0]["sku"] == "FC-PEONY"
+    for action, status in [("pay", "paid"), ("ship", "shipped"), ("deliver", "delivered")]:
+        response = api_client.post(f"/api/v1/orders/{order['id']}/{action}/")
+        assert response.json()["status"] == status
+    refunded = api_client.post(
+        f"/api/v1/orders/{order['id']}/refund/", {"amount_cny": "40.00"}, format="json"
+    )
+    assert refunded.json()["refunded_cny"] == "40.00"
+    assert OrderEvent.objects.filter(order_id=order["id"]).count() == 5
+    assert Product.objects.get(pk=product_id).stock == 2
+
+
+def test_an_impossible_transition_is_a_409_with_the_reason(api_client, owner, merchant):
+    from tests import factories
+
+    product = factories.ProductFactory(merchant=merchant)
+    api_client.force_authenticate(owner)
+    order = api_client.post(
+        "/api/v1/orders/",
+        {"platform": "jd", "lines": [{"product": product.pk, "quantity": 1}]},
+        format="json",
+    ).json()
+    response = api_client.post(f"/api/v1/orders/{order['id']}/ship/")
+    assert response.status_code == 409
+    assert "cannot be moved" in response.json()["status"][0]
+    assert Order.objects.get().status == "pending"
+
+
+def test_bad_input_gets_field_errors_and_writes_nothing(api_client, owner, merchant):
+    api_client.force_authenticate(owner)
+    response = api_client.post(
+        "/api/v1/products/", {"sku": "X", "name": "X", "price": "-3"}, format="json"
+    )
+    assert response.status_code == 400 and "price" in response.json()
+    response = api_client.post(
+        "/api/v1/orders/",
+        {"platform": "nowhere", "lines": [], "currency": "EURO"},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert {"platform", "lines", "currency"} <= set(response.json())
+    response = api_client.post(
+        "/api/v1/orders/",
+        {
+            "platform": "tiktok",
+            "currency": "ZAR",
+            "buyer_country": "ZA",
+            "lines": [{"product": 1, "quantity": 1}],
+        },
+        format="json",
+    )
+    assert response.status_code == 400
+    assert not Product.objects.exists() and not Order.objects.exists()
+
+
+def test_a_duplicate_sku_is_a_409(api_client, owner, merchant):
+    api_client.force_authenticate(owner)
+    body = {"sku": "DUP", "name": "Cup", "price": "10"}
+    assert api_client.post("/api/v1/products/", body, format="json").status_code == 201
+    again = api_client.post("/api/v1/products/", body, format="json")
+    assert again.status_code == 409 and "sku" in again.json()
+
+
+def test_catalogue_filters_by_ware_type_tier_and_stock(api_client, owner, merchant):
+    from tests import factories
+
+    factories.ProductFactory(merchant=merchant, ware_type="celadon", tier="high_end", stock=0)
+    factories.ProductFactory(merchant=merchant, ware_type="celadon", tier="high_end", stock=2)
+    factories.ProductFactory(merchant=merchant, ware_type="qingbai", tier="daily", stock=2)
+    api_client.force_authenticate(owner)
+    found = api_client.get("/api/v1/products/?ware_type=celadon&tier=high_end&in_stock=true")
+    assert found.json()["count"] == 1
+
+
+def test_a_base_manager_keeps_the_exchange_rates_and_merchants_read_them(
+    api_client, manager, owner
+):
+    api_client.force_authenticate(manager)
+    body = {"currency": "zar", "cny_per_unit": "0.390000", "valid_from": "2026-01-01"}
+    assert api_client.post("/api/v1/exchange-rates/", body, format="json").status_code == 201
+    api_client.force_authenticate(owner)
+    assert api_client.get("/api/v1/exchange-rates/").json()["results"][0]["currency"] == "ZAR"
+    assert api_client.post("/api/v1/exchange-rates/", body, format="json").status_code == 403
+
+
+def test_the_pages_render_in_chinese(client_zh, owner, merchant):
+    from orders import services
+    from tests import factories
+    from tests.conftest import login
+
+    product = factories.ProductFactory(merchant=merchant)
+    order = services.order_place(
+        merchant=merchant,
+        platform="douyin",
+        lines=[services.LineSpec(product_id=product.pk, quantity=1)],
+    )
+    login(client_zh, owner)
+    assert "件商品" in client_zh.get("/catalogue/").content.decode()
+    assert "标记已付款" in client_zh.get(f"/orders/{order.pk}/").content.decode()
+    for url in ("/orders/", "/orders/new/", "/orders/import/", f"/catalogue/{product.pk}/"):
+        assert client_zh.get(url).status_code == 200
