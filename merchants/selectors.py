@@ -2,12 +2,36 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import (
+    Count,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from jingdezhen.tenancy import Reach
 
-from .models import Base, Merchant, TeamMember
+from .models import (
+    Base,
+    ForeignAgent,
+    Merchant,
+    Milestone,
+    PlatformAccount,
+    Review,
+    StageChange,
+    TeamMember,
+)
 
 
 def merchant_list(*, reach: Reach) -> QuerySet[Merchant]:
@@ -19,11 +43,126 @@ def merchant_get(*, reach: Reach, pk: int) -> Merchant:
     return get_object_or_404(merchant_list(reach=reach), pk=pk)
 
 
+# The sort keys the manager's list offers: key -> ORDER BY (nulls last for dates).
+MERCHANT_SORTS = {
+    "name": [F("name").asc(), "id"],
+    "-name": [F("name").desc(), "-id"],
+    "stage": ["stage", "name", "id"],
+    "days": [F("incubation_started_on").asc(nulls_last=True), "id"],
+    "-days": [F("incubation_started_on").desc(nulls_last=True), "id"],
+    "milestones": ["milestone_count", "name", "id"],
+    "-milestones": ["-milestone_count", "name", "id"],
+    "last_stream": [F("last_stream_at").asc(nulls_last=True), "id"],
+    "-last_stream": [F("last_stream_at").desc(nulls_last=True), "id"],
+    "last_review": [F("last_review_at").asc(nulls_last=True), "id"],
+    "-last_review": [F("last_review_at").desc(nulls_last=True), "id"],
+}
+
+
+def merchant_overview(
+    *,
+    reach: Reach,
+    stage: str = "",
+    milestone: str = "",
+    search: str = "",
+    sort: str = "name",
+) -> QuerySet[Merchant]:
+    """The base manager's merchant list: each row carries its milestones reached, last stream and
+    last review as subqueries, so a page costs the same few queries whatever its length."""
+    from livestreams.models import LiveStream
+
+    streams = LiveStream.objects.filter(
+        merchant=OuterRef("pk"), is_rehearsal=False, planned_start__lte=timezone.now()
+    ).exclude(status=LiveStream.Status.CANCELLED)
+    reviews = Review.objects.filter(merchant=OuterRef("pk")).order_by("-created_at", "-id")
+    milestone_count = (
+        Milestone.objects.filter(merchant=OuterRef("pk"))
+        .order_by()
+        .values("merchant")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    qs = merchant_list(reach=reach).annotate(
+        milestone_count=Coalesce(Subquery(milestone_count, output_field=IntegerField()), Value(0)),
+        last_stream_at=Subquery(streams.order_by("-planned_start").values("planned_start")[:1]),
+        last_review_at=Subquery(reviews.values("created_at")[:1]),
+        last_review_outcome=Subquery(reviews.values("outcome")[:1]),
+        team_size=Subquery(
+            TeamMember.objects.filter(merchant=OuterRef("pk"), is_active=True)
+            .order_by()
+            .values("merchant")
+            .annotate(n=Count("id"))
+            .values("n"),
+            output_field=IntegerField(),
+        ),
+    )
+    qs = qs.prefetch_related(
+        Prefetch("milestones", queryset=Milestone.objects.order_by("reached_at"))
+    )
+    if stage in Merchant.Stage.values:
+        qs = qs.filter(stage=stage)
+    if milestone in Milestone.Kind.values:
+        qs = qs.filter(Q(milestones__kind=milestone))
+    if search:
+        qs = qs.filter(name__icontains=search.strip())
+    return qs.order_by(*MERCHANT_SORTS.get(sort, MERCHANT_SORTS["name"]))
+
+
+def merchant_detail(*, reach: Reach, pk: int) -> Merchant:
+    """One merchant with its team, accounts, agents, milestones, stage history and reviews."""
+    qs = merchant_list(reach=reach).prefetch_related(
+        Prefetch("team", queryset=TeamMember.objects.select_related("user")),
+        Prefetch("platform_accounts", queryset=PlatformAccount.objects.all()),
+        Prefetch("agents", queryset=ForeignAgent.objects.all()),
+        Prefetch("milestones", queryset=Milestone.objects.order_by("reached_at")),
+        Prefetch(
+            "stage_changes",
+            queryset=StageChange.objects.select_related("changed_by").order_by("changed_at", "id"),
+        ),
+        Prefetch("reviews", queryset=Review.objects.select_related("reviewer")),
+    )
+    return get_object_or_404(qs, pk=pk)
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    at: dt.datetime
+    kind: str  # "stage", "milestone" or "review"
+    obj: object
+
+
+def incubation_timeline(merchant: Merchant) -> list[TimelineEntry]:
+    """Stage changes, milestones and reviews of a merchant (from ``merchant_detail``), by date."""
+    entries = [TimelineEntry(c.changed_at, "stage", c) for c in merchant.stage_changes.all()]
+    entries += [TimelineEntry(m.reached_at, "milestone", m) for m in merchant.milestones.all()]
+    entries += [TimelineEntry(r.created_at, "review", r) for r in merchant.reviews.all()]
+    return sorted(entries, key=lambda e: e.at)
+
+
 def team_list(*, reach: Reach, merchant_id: int | None = None) -> QuerySet[TeamMember]:
     qs = reach.scope(TeamMember.objects.select_related("merchant", "user"))
     if merchant_id is not None:
         qs = qs.filter(merchant_id=merchant_id)
     return qs
+
+
+def review_list(*, reach: Reach, merchant_id: int | None = None) -> QuerySet[Review]:
+    qs = reach.scope(Review.objects.select_related("merchant", "reviewer"))
+    if merchant_id is not None:
+        qs = qs.filter(merchant_id=merchant_id)
+    return qs
+
+
+def platform_account_get(*, reach: Reach, pk: int) -> PlatformAccount:
+    return get_object_or_404(reach.scope(PlatformAccount.objects.select_related("merchant")), pk=pk)
+
+
+def foreign_agent_get(*, reach: Reach, pk: int) -> ForeignAgent:
+    return get_object_or_404(reach.scope(ForeignAgent.objects.select_related("merchant")), pk=pk)
+
+
+def team_member_get(*, reach: Reach, pk: int) -> TeamMember:
+    return get_object_or_404(team_list(reach=reach), pk=pk)
 
 
 def base_list(*, reach: Reach) -> QuerySet[Base]:
