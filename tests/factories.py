@@ -63,3 +63,84 @@ def member_user(merchant: Merchant, *, role: str = TeamMember.Role.OWNER, **user
     user = UserFactory(role=Role.MERCHANT, base=merchant.base, **user_kwargs)
     TeamMemberFactory(merchant=merchant, user=user, name=user.username, role=role)
     return user
+
+
+# --- merchants (issue 3) -------------------------------------------------------------------------
+
+from django.utils import timezone  # noqa: E402
+
+from merchants.models import ForeignAgent, PlatformAccount, Review  # noqa: E402
+from training.models import Cohort, Course, Enrollment, Trainee  # noqa: E402
+
+
+class PlatformAccountFactory(DjangoModelFactory):
+    class Meta:
+        model = PlatformAccount
+
+    merchant = factory.SubFactory(MerchantFactory)
+    platform = "douyin"
+    handle = factory.Sequence(lambda n: f"shop{n}")
+
+
+class ForeignAgentFactory(DjangoModelFactory):
+    class Meta:
+        model = ForeignAgent
+
+    merchant = factory.SubFactory(MerchantFactory)
+    name = factory.Sequence(lambda n: f"Agent {n}")
+    city = "Stockholm"
+    country = "SE"
+    commission_rate = 10
+
+
+class ReviewFactory(DjangoModelFactory):
+    class Meta:
+        model = Review
+
+    merchant = factory.SubFactory(MerchantFactory)
+    outcome = Review.Outcome.GOOD
+    notes = "Streams on time; tidy room."
+
+
+# --- training (issue 3) --------------------------------------------------------------------------
+
+
+class CourseFactory(DjangoModelFactory):
+    class Meta:
+        model = Course
+
+    base = factory.SubFactory(BaseFactory)
+    title = factory.Sequence(lambda n: f"Course {n}")
+    kind = Course.Kind.LIVE_BASICS
+
+
+class CohortFactory(DjangoModelFactory):
+    class Meta:
+        model = Cohort
+
+    course = factory.SubFactory(CourseFactory)
+    name = factory.Sequence(lambda n: f"Cohort {n}")
+    trainer = factory.SubFactory(
+        UserFactory, role=Role.TRAINER, base=factory.SelfAttribute("..course.base")
+    )
+    starts_on = factory.LazyFunction(timezone.localdate)
+    ends_on = factory.SelfAttribute("starts_on")
+    capacity = 3
+
+
+class TraineeFactory(DjangoModelFactory):
+    class Meta:
+        model = Trainee
+
+    base = factory.SubFactory(BaseFactory)
+    name = factory.Sequence(lambda n: f"Newcomer {n}")
+    phone = factory.Sequence(lambda n: f"138{n:08d}")
+
+
+class EnrollmentFactory(DjangoModelFactory):
+    class Meta:
+        model = Enrollment
+
+    cohort = factory.SubFactory(CohortFactory)
+    trainee = factory.SubFactory(TraineeFactory, base=factory.SelfAttribute("..cohort.course.base"))
+    status = Enrollment.Status.ENROLLED

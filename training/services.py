@@ -255,7 +255,7 @@ def enrollment_drop(*, actor: Reach, enrollment_id: int) -> Enrollment:
 
 def _new_code() -> str:
     alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud over the phone
-    return "".join(secrets.choice(alphabet) for _ in range(10))
+    return "".join(secrets.choice(alphabet) for _n in range(10))
 
 
 @transaction.atomic
@@ -263,7 +263,7 @@ def enrollment_complete(*, actor: Reach, enrollment_id: int) -> Enrollment:
     """Mark a course completed: issues the certificate and, for a trainee linked to a merchant,
     records the merchant's FIRST_COURSE_COMPLETED milestone."""
     _require_trainer(actor)
-    enrollment, cohort = _locked_enrollment(actor, enrollment_id)
+    enrollment, _cohort = _locked_enrollment(actor, enrollment_id)
     if enrollment.status != E.ENROLLED:
         raise Conflict(_("Only an enrolled trainee can complete the course."), field="status")
     now = timezone.now()
@@ -327,7 +327,7 @@ def attendance_record(*, actor: Reach, cohort_id: int, day: dt.date, present_ids
     return len(rows)
 
 
-# --- from graduate trainee to merchant applicant ----------------------------------------------------
+# --- from graduate trainee to merchant applicant -------------------------------------------------
 
 
 @transaction.atomic
