@@ -212,6 +212,15 @@ def enrollment_create(*, actor: Reach, cohort_id: int, trainee_id: int) -> Enrol
         raise Conflict(_("This trainee is already in this cohort."), field="trainee") from exc
 
 
+@transaction.atomic
+def newcomer_enrol(
+    *, actor: Reach, cohort_id: int, name: str, phone: str = "", background: str = ""
+) -> Enrollment:
+    """Register a newcomer and enrol them into a cohort in one go (both or neither)."""
+    trainee = trainee_create(actor=actor, name=name, phone=phone, background=background)
+    return enrollment_create(actor=actor, cohort_id=cohort_id, trainee_id=trainee.pk)
+
+
 def _promote_waitlisted(cohort: Cohort) -> list[Enrollment]:
     """Fill free places from the head of the waitlist (the cohort row is locked by the caller)."""
     free = cohort.capacity - _places_taken(cohort.pk)
