@@ -59,6 +59,30 @@ MERCHANT_SORTS = {
 }
 
 
+def _with_summary(qs: QuerySet[Merchant]) -> QuerySet[Merchant]:
+    """Annotate milestones reached, team size, last stream (not a rehearsal, not cancelled, started)
+    and last review, each a correlated subquery: one query whatever the number of rows."""
+    from livestreams.models import LiveStream
+
+    streams = LiveStream.objects.filter(
+        merchant=OuterRef("pk"), is_rehearsal=False, planned_start__lte=timezone.now()
+    ).exclude(status=LiveStream.Status.CANCELLED)
+    reviews = Review.objects.filter(merchant=OuterRef("pk")).order_by("-created_at", "-id")
+
+    def count_of(model, **filters):
+        rows = model.objects.filter(merchant=OuterRef("pk"), **filters).order_by()
+        counted = rows.values("merchant").annotate(n=Count("id")).values("n")
+        return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+    return qs.annotate(
+        milestone_count=count_of(Milestone),
+        team_size=count_of(TeamMember, is_active=True),
+        last_stream_at=Subquery(streams.order_by("-planned_start").values("planned_start")[:1]),
+        last_review_at=Subquery(reviews.values("created_at")[:1]),
+        last_review_outcome=Subquery(reviews.values("outcome")[:1]),
+    )
+
+
 def merchant_overview(
     *,
     reach: Reach,
@@ -108,9 +132,12 @@ def merchant_overview(
     return qs.order_by(*MERCHANT_SORTS.get(sort, MERCHANT_SORTS["name"]))
 
 
-def merchant_detail(*, reach: Reach, pk: int) -> Merchant:
+def merchant_detail(*, reach: Reach, pk: int, with_summary: bool = False) -> Merchant:
     """One merchant with its team, accounts, agents, milestones, stage history and reviews."""
-    qs = merchant_list(reach=reach).prefetch_related(
+    qs = merchant_list(reach=reach)
+    if with_summary:
+        qs = _with_summary(qs)
+    qs = qs.prefetch_related(
         Prefetch("team", queryset=TeamMember.objects.select_related("user")),
         Prefetch("platform_accounts", queryset=PlatformAccount.objects.all()),
         Prefetch("agents", queryset=ForeignAgent.objects.all()),

@@ -86,11 +86,11 @@ def cohort_create(
     *,
     actor: Reach,
     course: Course,
-    name: str,
     trainer: User,
     starts_on: dt.date,
     ends_on: dt.date,
     capacity: int,
+    name: str = "",
     room: str = "",
 ) -> Cohort:
     _require_trainer(actor)
