@@ -29,7 +29,8 @@ def test_manager_admits_reviews_and_graduates_a_merchant(request, client_name, m
     # Register an applicant, then admit it with a reason.
     assert client.get("/merchants/new/").status_code == 200
     response = client.post(
-        "/merchants/new/", {"name": "青白瓷坊 Qingbai Kiln", "kind": "workshop", "reason": "walk-in"}
+        "/merchants/new/",
+        {"name": "青白瓷坊 Qingbai Kiln", "kind": "workshop", "reason": "walk-in"},
     )
     assert response.status_code == 302
     merchant = Merchant.objects.get(name="青白瓷坊 Qingbai Kiln")
@@ -83,12 +84,18 @@ def test_merchant_keeps_its_profile_team_accounts_and_agents(client, owner, merc
     assert response.status_code == 302
     merchant.refresh_from_db()
     assert merchant.specialities == ["celadon"]
-    assert client.post(
-        f"/merchants/{merchant.pk}/team/", {"name": "Host Wu", "role": "host"}
-    ).status_code == 302
-    assert client.post(
-        f"/merchants/{merchant.pk}/accounts/", {"platform": "douyin", "handle": "zhoule"}
-    ).status_code == 302
+    assert (
+        client.post(
+            f"/merchants/{merchant.pk}/team/", {"name": "Host Wu", "role": "host"}
+        ).status_code
+        == 302
+    )
+    assert (
+        client.post(
+            f"/merchants/{merchant.pk}/accounts/", {"platform": "douyin", "handle": "zhoule"}
+        ).status_code
+        == 302
+    )
     response = client.post(
         f"/merchants/{merchant.pk}/agents/",
         {"name": "Anna", "city": "Amsterdam", "country": "NL", "commission_rate": "15"},

@@ -31,7 +31,9 @@ def test_a_member_cannot_move_or_review_its_own_merchant(client, owner, merchant
 
 def test_a_member_cannot_touch_another_merchants_team(client, owner, other_merchant):
     login(client, owner)
-    response = client.post(f"/merchants/{other_merchant.pk}/team/", {"name": "Mole", "role": "host"})
+    response = client.post(
+        f"/merchants/{other_merchant.pk}/team/", {"name": "Mole", "role": "host"}
+    )
     assert response.status_code == 404
     assert not other_merchant.team.filter(name="Mole").exists()
 

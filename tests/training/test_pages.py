@@ -54,9 +54,7 @@ def _cohort_with(base, trainer, n):
 
 
 @pytest.mark.parametrize("n", [2, 30])
-def test_cohort_pages_run_constant_queries(
-    client, trainer, base, n, django_assert_max_num_queries
-):
+def test_cohort_pages_run_constant_queries(client, trainer, base, n, django_assert_max_num_queries):
     cohort = _cohort_with(base, trainer, n)
     for _ in range(n):
         _cohort_with(base, trainer, 2)
