@@ -10,6 +10,7 @@ from rest_framework.response import Response
 
 from jingdezhen.api import ReachMixin
 from jingdezhen.tenancy import MANAGER, TRAINER
+from merchants.api import plain_choice_field
 from merchants.models import Merchant, User
 
 from . import selectors, services
@@ -17,6 +18,7 @@ from .models import Cohort, Course, Enrollment, Trainee
 
 
 class CourseSerializer(serializers.ModelSerializer):
+    kind = plain_choice_field(Course.Kind.choices)
     cohort_count = serializers.IntegerField(read_only=True)
 
     class Meta:
@@ -82,6 +84,7 @@ class EnrollmentSerializer(serializers.ModelSerializer):
     cohort = serializers.IntegerField(source="cohort_id")
     trainee = serializers.IntegerField(source="trainee_id")
     trainee_name = serializers.CharField(source="trainee.name", read_only=True)
+    status = plain_choice_field(Enrollment.Status.choices, read_only=True)
     enrolled_by = serializers.StringRelatedField()
     certificate_code = serializers.SerializerMethodField()
 

@@ -1,8 +1,9 @@
 """Demo data of the training app: the five free courses, cohorts past and present (one full, with
-a waitlist), newcomers, attendance, completions with certificates, and a graduate who applied.
+a waitlist), newcomers, attendance, completions with certificates, and graduates ready to apply.
 
 Enrolments, attendance and completions go through the services, as a trainer's clicks would;
-a cohort is filled only when it is first created, so a rerun adds nothing.
+a cohort is filled only when it is first created, so a rerun adds nothing. The graduates are left
+for the trainer to turn into merchant applicants in the browser (one click on a trainee's page).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from django.utils import timezone
 
 from jingdezhen.demo import DemoContext
 from jingdezhen.tenancy import reach_for
-from merchants.models import Merchant, Role, TeamMember, User
+from merchants.models import Role, TeamMember, User
 
 from . import services
 from .models import Cohort, Course, Enrollment, Trainee
@@ -113,7 +114,6 @@ def seed(ctx: DemoContext) -> None:
                 services.enrollment_complete(actor=reach, enrollment_id=e.pk)
 
     _link_demo_merchants(ctx, reach, courses[0])
-    _graduate_applies(reach, base)
     ctx.write(
         f"training: {Course.objects.filter(base=base).count()} courses, "
         f"{Cohort.objects.filter(course__base=base).count()} cohorts, "
@@ -145,29 +145,3 @@ def _link_demo_merchants(ctx: DemoContext, reach, basics: Course) -> None:
         )
         # Past cohort: completion through the service issues the certificate and the milestone.
         services.enrollment_complete(actor=reach, enrollment_id=enrolment.pk)
-
-
-def _graduate_applies(reach, base) -> None:
-    """One graduate of the first cohort opened a studio: a merchant applicant from training."""
-    newcomers = Trainee.objects.filter(base=base, phone__startswith="1357000")
-    if newcomers.filter(merchant__isnull=False).exists():
-        return
-    graduate = (
-        Trainee.objects.filter(
-            base=base,
-            merchant__isnull=True,
-            team_member__isnull=True,
-            enrollments__status=Enrollment.Status.COMPLETED,
-        )
-        .order_by("phone")
-        .first()
-    )
-    if graduate is None:
-        return
-    services.trainee_to_applicant(
-        actor=reach,
-        trainee_id=graduate.pk,
-        merchant_name=f"{graduate.name}手作 Studio",
-        kind=Merchant.Kind.STUDIO,
-        description="From the base's live-hosting course to an own studio.",
-    )
