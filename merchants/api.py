@@ -38,6 +38,7 @@ class MerchantSerializer(serializers.ModelSerializer):
     milestone_count = serializers.IntegerField(read_only=True)
     team_size = serializers.IntegerField(read_only=True, allow_null=True)
     last_stream_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    streams_run = serializers.IntegerField(read_only=True)
     last_review_at = serializers.DateTimeField(read_only=True, allow_null=True)
     last_review_outcome = serializers.CharField(read_only=True, allow_null=True)
     days_in_incubation = serializers.SerializerMethodField()
@@ -60,6 +61,7 @@ class MerchantSerializer(serializers.ModelSerializer):
             "days_in_incubation",
             "team_size",
             "milestone_count",
+            "streams_run",
             "last_stream_at",
             "last_review_at",
             "last_review_outcome",

@@ -74,8 +74,18 @@ def _with_summary(qs: QuerySet[Merchant]) -> QuerySet[Merchant]:
         counted = rows.values("merchant").annotate(n=Count("id")).values("n")
         return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
 
+    streams_run = (
+        LiveStream.objects.filter(
+            merchant=OuterRef("pk"), is_rehearsal=False, status=LiveStream.Status.ENDED
+        )
+        .order_by()
+        .values("merchant")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
     return qs.annotate(
         milestone_count=count_of(Milestone),
+        streams_run=Coalesce(Subquery(streams_run, output_field=IntegerField()), Value(0)),
         team_size=count_of(TeamMember, is_active=True),
         last_stream_at=Subquery(streams.order_by("-planned_start").values("planned_start")[:1]),
         last_review_at=Subquery(reviews.values("created_at")[:1]),

@@ -115,14 +115,14 @@ def _detail_context(request: HttpRequest, reach: Reach, merchant: Merchant, **fo
 @login_required
 def merchant_detail(request: HttpRequest, pk: int) -> HttpResponse:
     reach = get_reach(request)
-    merchant = selectors.merchant_detail(reach=reach, pk=pk)
+    merchant = selectors.merchant_detail(reach=reach, pk=pk, with_summary=True)
     return render(
         request, "merchants/merchant_detail.html", _detail_context(request, reach, merchant)
     )
 
 
 def _detail_with_errors(request, reach, pk, **forms) -> HttpResponse:
-    merchant = selectors.merchant_detail(reach=reach, pk=pk)
+    merchant = selectors.merchant_detail(reach=reach, pk=pk, with_summary=True)
     context = _detail_context(request, reach, merchant, **forms)
     return render(request, "merchants/merchant_detail.html", context, status=400)
 
