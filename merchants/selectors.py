@@ -6,7 +6,9 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import (
+    CharField,
     Count,
+    DateTimeField,
     F,
     IntegerField,
     OuterRef,
@@ -59,7 +61,7 @@ MERCHANT_SORTS = {
 }
 
 
-def _with_summary(qs: QuerySet[Merchant]) -> QuerySet[Merchant]:
+def _with_summary(qs: QuerySet[Merchant], reach: Reach) -> QuerySet[Merchant]:
     """Annotate milestones reached, team size, last stream (not a rehearsal, not cancelled, started)
     and last review, each a correlated subquery: one query whatever the number of rows."""
     from livestreams.models import LiveStream
@@ -68,6 +70,9 @@ def _with_summary(qs: QuerySet[Merchant]) -> QuerySet[Merchant]:
         merchant=OuterRef("pk"), is_rehearsal=False, planned_start__lte=timezone.now()
     ).exclude(status=LiveStream.Status.CANCELLED)
     reviews = Review.objects.filter(merchant=OuterRef("pk")).order_by("-created_at", "-id")
+    # Whoever may not read reviews (trainers) does not learn their outcome from the summary.
+    reviews_readable = not reach.scope(Review.objects.all()).query.is_empty()
+    no_value = Value(None, output_field=CharField())
 
     def count_of(model, **filters):
         rows = model.objects.filter(merchant=OuterRef("pk"), **filters).order_by()
@@ -88,8 +93,14 @@ def _with_summary(qs: QuerySet[Merchant]) -> QuerySet[Merchant]:
         streams_run=Coalesce(Subquery(streams_run, output_field=IntegerField()), Value(0)),
         team_size=count_of(TeamMember, is_active=True),
         last_stream_at=Subquery(streams.order_by("-planned_start").values("planned_start")[:1]),
-        last_review_at=Subquery(reviews.values("created_at")[:1]),
-        last_review_outcome=Subquery(reviews.values("outcome")[:1]),
+        last_review_at=(
+            Subquery(reviews.values("created_at")[:1])
+            if reviews_readable
+            else Value(None, output_field=DateTimeField())
+        ),
+        last_review_outcome=(
+            Subquery(reviews.values("outcome")[:1]) if reviews_readable else no_value
+        ),
     )
 
 
@@ -103,35 +114,9 @@ def merchant_overview(
 ) -> QuerySet[Merchant]:
     """The base manager's merchant list: each row carries its milestones reached, last stream and
     last review as subqueries, so a page costs the same few queries whatever its length."""
-    from livestreams.models import LiveStream
-
-    streams = LiveStream.objects.filter(
-        merchant=OuterRef("pk"), is_rehearsal=False, planned_start__lte=timezone.now()
-    ).exclude(status=LiveStream.Status.CANCELLED)
-    reviews = Review.objects.filter(merchant=OuterRef("pk")).order_by("-created_at", "-id")
-    milestone_count = (
-        Milestone.objects.filter(merchant=OuterRef("pk"))
-        .order_by()
-        .values("merchant")
-        .annotate(n=Count("id"))
-        .values("n")
-    )
-    qs = merchant_list(reach=reach).annotate(
-        milestone_count=Coalesce(Subquery(milestone_count, output_field=IntegerField()), Value(0)),
-        last_stream_at=Subquery(streams.order_by("-planned_start").values("planned_start")[:1]),
-        last_review_at=Subquery(reviews.values("created_at")[:1]),
-        last_review_outcome=Subquery(reviews.values("outcome")[:1]),
-        team_size=Subquery(
-            TeamMember.objects.filter(merchant=OuterRef("pk"), is_active=True)
-            .order_by()
-            .values("merchant")
-            .annotate(n=Count("id"))
-            .values("n"),
-            output_field=IntegerField(),
-        ),
-    )
+    qs = _with_summary(merchant_list(reach=reach), reach)
     qs = qs.prefetch_related(
-        Prefetch("milestones", queryset=Milestone.objects.order_by("reached_at"))
+        Prefetch("milestones", queryset=reach.scope(Milestone.objects.order_by("reached_at")))
     )
     if stage in Merchant.Stage.values:
         qs = qs.filter(stage=stage)
@@ -146,17 +131,22 @@ def merchant_detail(*, reach: Reach, pk: int, with_summary: bool = False) -> Mer
     """One merchant with its team, accounts, agents, milestones, stage history and reviews."""
     qs = merchant_list(reach=reach)
     if with_summary:
-        qs = _with_summary(qs)
+        qs = _with_summary(qs, reach)
+    # Each related list is scoped too: a trainer may read a merchant's name and stage, but not
+    # its team, accounts or supervision reviews.
+    scoped = reach.scope
     qs = qs.prefetch_related(
-        Prefetch("team", queryset=TeamMember.objects.select_related("user")),
-        Prefetch("platform_accounts", queryset=PlatformAccount.objects.all()),
-        Prefetch("agents", queryset=ForeignAgent.objects.all()),
-        Prefetch("milestones", queryset=Milestone.objects.order_by("reached_at")),
+        Prefetch("team", queryset=scoped(TeamMember.objects.select_related("user"))),
+        Prefetch("platform_accounts", queryset=scoped(PlatformAccount.objects.all())),
+        Prefetch("agents", queryset=scoped(ForeignAgent.objects.all())),
+        Prefetch("milestones", queryset=scoped(Milestone.objects.order_by("reached_at"))),
         Prefetch(
             "stage_changes",
-            queryset=StageChange.objects.select_related("changed_by").order_by("changed_at", "id"),
+            queryset=scoped(
+                StageChange.objects.select_related("changed_by").order_by("changed_at", "id")
+            ),
         ),
-        Prefetch("reviews", queryset=Review.objects.select_related("reviewer")),
+        Prefetch("reviews", queryset=scoped(Review.objects.select_related("reviewer"))),
     )
     return get_object_or_404(qs, pk=pk)
 

@@ -112,3 +112,14 @@ def test_merchant_list_api_with_summaries_runs_constant_queries(
     with django_assert_max_num_queries(4):
         response = api_client.get("/api/v1/merchants/?page_size=100")
     assert response.json()["count"] == rows
+
+
+def test_a_trainer_reading_merchants_by_api_learns_nothing_of_reviews(
+    api_client, trainer, merchant
+):
+    factories.ReviewFactory(merchant=merchant, outcome=Review.Outcome.VIOLATION, follow_up_on=None)
+    api_client.force_authenticate(trainer)
+    row = api_client.get("/api/v1/merchants/").json()["results"][0]
+    assert row["last_review_outcome"] is None
+    detail = api_client.get(f"/api/v1/merchants/{merchant.pk}/").json()
+    assert detail["reviews"] == [] and detail["last_review_outcome"] is None

@@ -122,3 +122,12 @@ def test_stage_form_errors_show_next_to_the_field(client, manager, base):
     assert response.status_code == 400  # not a choice for an applicant
     applicant.refresh_from_db()
     assert applicant.stage == Merchant.Stage.APPLICANT
+
+
+def test_a_trainer_reading_a_merchant_sees_no_reviews_or_team(client, trainer, merchant):
+    factories.ReviewFactory(merchant=merchant, notes="Confidential supervision note")
+    factories.TeamMemberFactory(merchant=merchant, name="Secret Host")
+    login(client, trainer)
+    page = client.get(f"/merchants/{merchant.pk}/").content.decode()
+    assert "Confidential supervision note" not in page
+    assert "Secret Host" not in page
