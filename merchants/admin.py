@@ -1,7 +1,17 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
-from .models import Base, Merchant, TeamMember, User
+from .models import (
+    Base,
+    ForeignAgent,
+    Merchant,
+    Milestone,
+    PlatformAccount,
+    Review,
+    StageChange,
+    TeamMember,
+    User,
+)
 
 
 @admin.register(User)
@@ -28,3 +38,42 @@ class MerchantAdmin(admin.ModelAdmin):
     list_filter = ["base", "stage", "status", "kind"]
     search_fields = ["name"]
     inlines = [TeamMemberInline]
+    # Stages move through the services (merchants.services), which keep the history.
+    readonly_fields = ["stage", "incubation_started_on", "incubation_ended_on"]
+
+
+@admin.register(StageChange)
+class StageChangeAdmin(admin.ModelAdmin):
+    list_display = ["merchant", "from_stage", "to_stage", "changed_by", "changed_at"]
+    list_filter = ["to_stage"]
+    raw_id_fields = ["merchant", "changed_by"]
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False  # the history is kept as it happened
+
+
+@admin.register(Milestone)
+class MilestoneAdmin(admin.ModelAdmin):
+    list_display = ["merchant", "kind", "reached_at"]
+    list_filter = ["kind"]
+    raw_id_fields = ["merchant"]
+
+
+@admin.register(Review)
+class ReviewAdmin(admin.ModelAdmin):
+    list_display = ["merchant", "outcome", "reviewer", "created_at", "follow_up_on"]
+    list_filter = ["outcome"]
+    raw_id_fields = ["merchant", "reviewer"]
+
+
+@admin.register(PlatformAccount)
+class PlatformAccountAdmin(admin.ModelAdmin):
+    list_display = ["merchant", "platform", "handle", "followers", "is_active"]
+    list_filter = ["platform"]
+    raw_id_fields = ["merchant"]
+
+
+@admin.register(ForeignAgent)
+class ForeignAgentAdmin(admin.ModelAdmin):
+    list_display = ["merchant", "name", "city", "country", "commission_rate"]
+    raw_id_fields = ["merchant"]

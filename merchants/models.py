@@ -1,10 +1,16 @@
 """The people of a live-broadcast base: users and their roles, the base, its merchants and teams."""
 
+import datetime as dt
+from decimal import Decimal
+
 from django.contrib.auth.models import AbstractUser
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from jingdezhen.platforms import Platform
 
 
 class Role(models.TextChoices):
@@ -88,7 +94,17 @@ class Merchant(models.Model):
         _("status"), max_length=16, choices=Status.choices, default=Status.ACTIVE
     )
     description = models.TextField(_("description"), blank=True)
+    specialities = models.JSONField(
+        _("specialities"),
+        default=list,
+        blank=True,
+        help_text=_("Ware types the merchant is known for (blue-and-white, celadon ...)."),
+    )
+    store_url = models.URLField(_("store link"), blank=True)
     joined_on = models.DateField(_("joined on"), default=timezone.localdate)
+    # Kept by the stage services: the days of incubation are counted between these two dates.
+    incubation_started_on = models.DateField(_("incubation started on"), null=True, blank=True)
+    incubation_ended_on = models.DateField(_("incubation ended on"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Tenancy:
@@ -107,6 +123,19 @@ class Merchant(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def days_in_incubation(self, today: dt.date | None = None) -> int | None:
+        """Days from the start of incubation to its end (graduation or exit), or to today."""
+        if self.incubation_started_on is None:
+            return None
+        end = self.incubation_ended_on or today or timezone.localdate()
+        return max((end - self.incubation_started_on).days, 0)
+
+    def speciality_labels(self) -> list[str]:
+        from orders.models import Product
+
+        labels = dict(Product.WareType.choices)
+        return [str(labels.get(value, value)) for value in self.specialities or []]
 
 
 class TeamMember(models.Model):
@@ -186,3 +215,151 @@ class Milestone(models.Model):
 
     def __str__(self) -> str:
         return f"{self.merchant_id}: {self.get_kind_display()}"
+
+
+class StageChange(models.Model):
+    """One move of a merchant between incubation stages: who moved it, when and why."""
+
+    merchant = models.ForeignKey(
+        Merchant, verbose_name=_("merchant"), on_delete=models.CASCADE, related_name="stage_changes"
+    )
+    from_stage = models.CharField(
+        _("from stage"), max_length=16, choices=Merchant.Stage.choices, blank=True
+    )
+    to_stage = models.CharField(_("to stage"), max_length=16, choices=Merchant.Stage.choices)
+    changed_by = models.ForeignKey(
+        User,
+        verbose_name=_("changed by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    changed_at = models.DateTimeField(_("changed at"), default=timezone.now)
+    reason = models.TextField(_("reason"))
+
+    class Tenancy:
+        merchant = "merchant"
+        base = "merchant__base"
+        roles = {"manager", "merchant"}
+
+    class Meta:
+        verbose_name = _("stage change")
+        verbose_name_plural = _("stage changes")
+        ordering = ["merchant", "changed_at", "id"]
+        indexes = [models.Index(fields=["merchant", "changed_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.merchant_id}: {self.from_stage or '-'} -> {self.to_stage}"
+
+
+class PlatformAccount(models.Model):
+    """A merchant's shop or live account on one sales platform."""
+
+    merchant = models.ForeignKey(
+        Merchant,
+        verbose_name=_("merchant"),
+        on_delete=models.CASCADE,
+        related_name="platform_accounts",
+    )
+    platform = models.CharField(_("platform"), max_length=16, choices=Platform.choices)
+    handle = models.CharField(_("account name"), max_length=80)
+    url = models.URLField(_("link"), blank=True)
+    followers = models.PositiveIntegerField(_("followers"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Tenancy:
+        merchant = "merchant"
+        base = "merchant__base"
+        roles = {"manager", "merchant"}
+
+    class Meta:
+        verbose_name = _("platform account")
+        verbose_name_plural = _("platform accounts")
+        ordering = ["merchant", "platform", "handle"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["merchant", "platform", "handle"], name="platform_account_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_platform_display()}: {self.handle}"
+
+
+class ForeignAgent(models.Model):
+    """An agent abroad who sells a merchant's ceramics (Stockholm, Amsterdam, Brussels ...)."""
+
+    merchant = models.ForeignKey(
+        Merchant, verbose_name=_("merchant"), on_delete=models.CASCADE, related_name="agents"
+    )
+    name = models.CharField(_("name"), max_length=120)
+    city = models.CharField(_("city"), max_length=80)
+    country = models.CharField(_("country code"), max_length=2, help_text=_("ISO code, e.g. SE"))
+    contact = models.CharField(_("contact"), max_length=200, blank=True)
+    commission_rate = models.DecimalField(
+        _("commission rate (%)"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("0"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Tenancy:
+        merchant = "merchant"
+        base = "merchant__base"
+        roles = {"manager", "merchant"}
+
+    class Meta:
+        verbose_name = _("foreign agent")
+        verbose_name_plural = _("foreign agents")
+        ordering = ["merchant", "country", "city", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(commission_rate__gte=0, commission_rate__lte=100),
+                name="agent_commission_is_a_percentage",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.city})"
+
+
+class Review(models.Model):
+    """A supervision review a base manager writes of a merchant."""
+
+    class Outcome(models.TextChoices):
+        GOOD = "good", _("Good standing")
+        WARNING = "warning", _("Warning")
+        VIOLATION = "violation", _("Violation")
+
+    merchant = models.ForeignKey(
+        Merchant, verbose_name=_("merchant"), on_delete=models.CASCADE, related_name="reviews"
+    )
+    reviewer = models.ForeignKey(
+        User,
+        verbose_name=_("reviewer"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    outcome = models.CharField(_("outcome"), max_length=12, choices=Outcome.choices)
+    notes = models.TextField(_("notes"))
+    follow_up_on = models.DateField(_("follow-up date"), null=True, blank=True)
+    created_at = models.DateTimeField(_("written at"), default=timezone.now)
+
+    class Tenancy:
+        merchant = "merchant"
+        base = "merchant__base"
+        roles = {"manager", "merchant"}
+
+    class Meta:
+        verbose_name = _("supervision review")
+        verbose_name_plural = _("supervision reviews")
+        ordering = ["merchant", "-created_at", "-id"]
+        indexes = [models.Index(fields=["merchant", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.merchant_id}: {self.get_outcome_display()}"

@@ -3,13 +3,30 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from django.db import IntegrityError, transaction
+from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
-from jingdezhen.errors import Conflict
+from jingdezhen.errors import Conflict, DomainError, NotAllowed
+from jingdezhen.tenancy import Reach
 
-from .models import Base, Merchant, Milestone, Role, TeamMember, User
+from .models import (
+    Base,
+    ForeignAgent,
+    Merchant,
+    Milestone,
+    PlatformAccount,
+    Review,
+    Role,
+    StageChange,
+    TeamMember,
+    User,
+)
+
+TEAM_MILESTONE_SIZE = 10
 
 
 @transaction.atomic
@@ -20,18 +37,295 @@ def merchant_create(
     kind: str = Merchant.Kind.STUDIO,
     stage: str = Merchant.Stage.APPLICANT,
     description: str = "",
+    specialities: list[str] | None = None,
+    created_by: User | None = None,
+    reason: str = "",
 ) -> Merchant:
-    if Merchant.objects.filter(base=base, name__iexact=name.strip()).exists():
-        raise Conflict("A merchant with this name already exists at the base.", field="name")
+    """Register a merchant; its first stage is kept in the stage history like every later one."""
+    name = (name or "").strip()
+    if not name:
+        raise DomainError(_("A name is required."), field="name")
+    if Merchant.objects.filter(base=base, name__iexact=name).exists():
+        raise Conflict(_("A merchant with this name already exists at the base."), field="name")
     try:
         with transaction.atomic():
-            return Merchant.objects.create(
-                base=base, name=name.strip(), kind=kind, stage=stage, description=description
+            merchant = Merchant.objects.create(
+                base=base,
+                name=name,
+                kind=kind,
+                stage=stage,
+                description=description,
+                specialities=_clean_specialities(specialities or []),
+                incubation_started_on=(
+                    timezone.localdate() if stage == Merchant.Stage.INCUBATING else None
+                ),
             )
     except IntegrityError as exc:  # a concurrent create with the same name won the race
         raise Conflict(
-            "A merchant with this name already exists at the base.", field="name"
+            _("A merchant with this name already exists at the base."), field="name"
         ) from exc
+    StageChange.objects.create(
+        merchant=merchant,
+        from_stage="",
+        to_stage=stage,
+        changed_by=created_by,
+        reason=reason or str(_("Registered")),
+    )
+    return merchant
+
+
+def _clean_specialities(values: list[str]) -> list[str]:
+    from orders.models import Product
+
+    allowed = set(Product.WareType.values)
+    unknown = [v for v in values if v not in allowed]
+    if unknown:
+        raise DomainError(_("Unknown ware type: %s") % ", ".join(unknown), field="specialities")
+    return list(dict.fromkeys(values))
+
+
+PROFILE_FIELDS = {"name", "kind", "description", "specialities", "store_url"}
+
+
+@transaction.atomic
+def merchant_profile_update(*, actor: Reach, merchant: Merchant, **changes) -> Merchant:
+    """Change a merchant's profile: its own members or a manager of its base may."""
+    if not actor.can_act_for_merchant(merchant.pk, merchant.base_id):
+        raise NotAllowed(_("You may not change this merchant."))
+    unknown = set(changes) - PROFILE_FIELDS
+    if unknown:
+        raise DomainError(_("These fields cannot be changed here: %s") % ", ".join(sorted(unknown)))
+    if "name" in changes:
+        name = (changes["name"] or "").strip()
+        if not name:
+            raise DomainError(_("A name is required."), field="name")
+        clash = Merchant.objects.filter(base_id=merchant.base_id, name__iexact=name).exclude(
+            pk=merchant.pk
+        )
+        if clash.exists():
+            raise Conflict(_("A merchant with this name already exists at the base."), field="name")
+        changes["name"] = name
+    if "specialities" in changes:
+        changes["specialities"] = _clean_specialities(changes["specialities"] or [])
+    if "kind" in changes and changes["kind"] not in Merchant.Kind.values:
+        raise DomainError(_("Unknown kind."), field="kind")
+    for field, value in changes.items():
+        setattr(merchant, field, value)
+    try:
+        with transaction.atomic():
+            merchant.save(update_fields=[*changes])
+    except IntegrityError as exc:
+        raise Conflict(
+            _("A merchant with this name already exists at the base."), field="name"
+        ) from exc
+    return merchant
+
+
+# --- incubation: one service per transition ------------------------------------------------------
+
+S = Merchant.Stage
+
+
+def _change_stage(
+    *, actor: Reach, merchant_id: int, allowed_from: tuple[str, ...], to_stage: str, reason: str
+) -> Merchant:
+    actor.require_role(Role.MANAGER)
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(_("Say why the stage changes."), field="reason")
+    # Lock the merchant so two managers moving it at once are served one after the other.
+    merchant = actor.scope(Merchant.objects.select_for_update()).filter(pk=merchant_id).first()
+    if merchant is None:
+        raise Http404
+    if merchant.stage not in allowed_from:
+        raise Conflict(
+            _("A merchant cannot move from %(from)s to %(to)s.")
+            % {"from": merchant.get_stage_display(), "to": S(to_stage).label},
+            field="stage",
+        )
+    today = timezone.localdate()
+    from_stage = merchant.stage
+    merchant.stage = to_stage
+    fields = ["stage"]
+    if to_stage == S.INCUBATING:
+        merchant.incubation_started_on = today
+        merchant.incubation_ended_on = None
+        fields += ["incubation_started_on", "incubation_ended_on"]
+    elif merchant.incubation_started_on and not merchant.incubation_ended_on:
+        merchant.incubation_ended_on = today
+        fields.append("incubation_ended_on")
+    merchant.save(update_fields=fields)
+    StageChange.objects.create(
+        merchant=merchant,
+        from_stage=from_stage,
+        to_stage=to_stage,
+        changed_by_id=actor.user_id,
+        reason=reason,
+    )
+    return merchant
+
+
+@transaction.atomic
+def merchant_admit(*, actor: Reach, merchant_id: int, reason: str) -> Merchant:
+    """An applicant (or an exited merchant coming back) starts incubation."""
+    return _change_stage(
+        actor=actor,
+        merchant_id=merchant_id,
+        allowed_from=(S.APPLICANT, S.EXITED),
+        to_stage=S.INCUBATING,
+        reason=reason,
+    )
+
+
+@transaction.atomic
+def merchant_graduate(*, actor: Reach, merchant_id: int, reason: str) -> Merchant:
+    """An incubating merchant stands on its own."""
+    return _change_stage(
+        actor=actor,
+        merchant_id=merchant_id,
+        allowed_from=(S.INCUBATING,),
+        to_stage=S.GRADUATED,
+        reason=reason,
+    )
+
+
+@transaction.atomic
+def merchant_exit(*, actor: Reach, merchant_id: int, reason: str) -> Merchant:
+    """A merchant leaves the base (or an applicant is turned down)."""
+    return _change_stage(
+        actor=actor,
+        merchant_id=merchant_id,
+        allowed_from=(S.APPLICANT, S.INCUBATING, S.GRADUATED),
+        to_stage=S.EXITED,
+        reason=reason,
+    )
+
+
+# The stage a manager asks for -> the one service that performs that transition.
+STAGE_SERVICES = {
+    S.INCUBATING: merchant_admit,
+    S.GRADUATED: merchant_graduate,
+    S.EXITED: merchant_exit,
+}
+
+
+def allowed_stages(stage: str) -> list[str]:
+    """The stages a merchant in ``stage`` may be moved to."""
+    return {
+        S.APPLICANT: [S.INCUBATING, S.EXITED],
+        S.INCUBATING: [S.GRADUATED, S.EXITED],
+        S.GRADUATED: [S.EXITED],
+        S.EXITED: [S.INCUBATING],
+    }[stage]
+
+
+def merchant_move(*, actor: Reach, merchant_id: int, to_stage: str, reason: str) -> Merchant:
+    """Dispatch a requested stage to its transition service (pages and API share it)."""
+    service = STAGE_SERVICES.get(to_stage)
+    if service is None:
+        raise DomainError(_("A merchant cannot be moved to this stage."), field="stage")
+    return service(actor=actor, merchant_id=merchant_id, reason=reason)
+
+
+# --- supervision -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def review_create(
+    *,
+    actor: Reach,
+    merchant: Merchant,
+    outcome: str,
+    notes: str,
+    follow_up_on: dt.date | None = None,
+) -> Review:
+    actor.require_role(Role.MANAGER)
+    if not actor.can_act_for_merchant(merchant.pk, merchant.base_id):
+        raise NotAllowed(_("You may not review this merchant."))
+    if outcome not in Review.Outcome.values:
+        raise DomainError(_("Choose an outcome."), field="outcome")
+    if not (notes or "").strip():
+        raise DomainError(_("Write what you saw."), field="notes")
+    if follow_up_on is not None and follow_up_on < timezone.localdate():
+        raise DomainError(_("The follow-up date is in the past."), field="follow_up_on")
+    if outcome != Review.Outcome.GOOD and follow_up_on is None:
+        raise DomainError(
+            _("A warning or a violation needs a follow-up date."), field="follow_up_on"
+        )
+    return Review.objects.create(
+        merchant=merchant,
+        reviewer_id=actor.user_id,
+        outcome=outcome,
+        notes=notes.strip(),
+        follow_up_on=follow_up_on,
+    )
+
+
+# --- platform accounts and foreign agents ------------------------------------------------------
+
+
+def _require_act(actor: Reach, merchant: Merchant) -> None:
+    if not actor.can_act_for_merchant(merchant.pk, merchant.base_id):
+        raise NotAllowed(_("You may not change this merchant."))
+
+
+@transaction.atomic
+def platform_account_add(
+    *, actor: Reach, merchant: Merchant, platform: str, handle: str, url: str = "", followers=0
+) -> PlatformAccount:
+    _require_act(actor, merchant)
+    handle = (handle or "").strip()
+    if not handle:
+        raise DomainError(_("An account name is required."), field="handle")
+    if PlatformAccount.objects.filter(merchant=merchant, platform=platform, handle=handle).exists():
+        raise Conflict(_("This account is already listed."), field="handle")
+    return PlatformAccount.objects.create(
+        merchant=merchant, platform=platform, handle=handle, url=url, followers=followers or 0
+    )
+
+
+@transaction.atomic
+def platform_account_remove(*, actor: Reach, account: PlatformAccount) -> None:
+    _require_act(actor, account.merchant)
+    account.delete()
+
+
+@transaction.atomic
+def foreign_agent_add(
+    *,
+    actor: Reach,
+    merchant: Merchant,
+    name: str,
+    city: str,
+    country: str,
+    contact: str = "",
+    commission_rate: Decimal = Decimal("0"),
+) -> ForeignAgent:
+    _require_act(actor, merchant)
+    country = (country or "").strip().upper()
+    if len(country) != 2 or not country.isalpha():
+        raise DomainError(_("Use the two-letter country code, e.g. SE."), field="country")
+    if country == "CN":
+        raise DomainError(_("A foreign agent works outside China."), field="country")
+    rate = Decimal(commission_rate)
+    if not Decimal("0") <= rate <= Decimal("100"):
+        raise DomainError(
+            _("The commission is a percentage from 0 to 100."), field="commission_rate"
+        )
+    return ForeignAgent.objects.create(
+        merchant=merchant,
+        name=name.strip(),
+        city=city.strip(),
+        country=country,
+        contact=contact.strip(),
+        commission_rate=rate,
+    )
+
+
+@transaction.atomic
+def foreign_agent_remove(*, actor: Reach, agent: ForeignAgent) -> None:
+    _require_act(actor, agent.merchant)
+    agent.delete()
 
 
 @transaction.atomic
@@ -42,7 +336,19 @@ def team_member_add(
     role: str = TeamMember.Role.STAFF,
     user: User | None = None,
     phone: str = "",
+    joined_on: dt.date | None = None,
+    actor: Reach | None = None,
 ) -> TeamMember:
+    """Add a person to a merchant's team; the tenth active member reaches TEAM_OF_10.
+
+    ``actor`` is checked when given (pages, API); seeds and other services call it without one.
+    """
+    if actor is not None:
+        _require_act(actor, merchant)
+    # Lock the merchant: two members added at once must both be counted.
+    Merchant.objects.select_for_update().filter(pk=merchant.pk).first()
+    if not (name or "").strip():
+        raise DomainError(_("A name is required."), field="name")
     if user is not None:
         if TeamMember.objects.filter(user=user).exists():
             raise Conflict("This user is already on a merchant's team.", field="user")
@@ -50,9 +356,34 @@ def team_member_add(
             user.role = Role.MERCHANT
             user.base_id = merchant.base_id
             user.save(update_fields=["role", "base"])
-    return TeamMember.objects.create(
-        merchant=merchant, user=user, name=name, role=role, phone=phone
+    member = TeamMember.objects.create(
+        merchant=merchant,
+        user=user,
+        name=name.strip(),
+        role=role,
+        phone=phone,
+        joined_on=joined_on or timezone.localdate(),
     )
+    _record_team_milestone(merchant.pk)
+    return member
+
+
+def _record_team_milestone(merchant_id: int) -> None:
+    active = TeamMember.objects.filter(merchant_id=merchant_id, is_active=True).count()
+    if active >= TEAM_MILESTONE_SIZE:
+        milestone_record(merchant_id=merchant_id, kind=Milestone.Kind.TEAM_OF_10)
+
+
+@transaction.atomic
+def team_member_set_active(*, actor: Reach, member: TeamMember, is_active: bool) -> TeamMember:
+    """Take a member off the team (or back on); a returning member counts towards TEAM_OF_10."""
+    _require_act(actor, member.merchant)
+    Merchant.objects.select_for_update().filter(pk=member.merchant_id).first()
+    member.is_active = is_active
+    member.save(update_fields=["is_active"])
+    if is_active:
+        _record_team_milestone(member.merchant_id)
+    return member
 
 
 @transaction.atomic

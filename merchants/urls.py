@@ -5,6 +5,29 @@ from . import views
 app_name = "merchants"
 
 urlpatterns = [
+    path("merchants/", views.merchant_list, name="merchant_list"),
+    path("merchants/new/", views.merchant_create, name="merchant_create"),
     path("merchants/<int:pk>/", views.merchant_detail, name="merchant_detail"),
+    path("merchants/<int:pk>/edit/", views.merchant_edit, name="merchant_edit"),
+    path("merchants/<int:pk>/stage/", views.merchant_stage, name="merchant_stage"),
+    path("merchants/<int:pk>/reviews/", views.review_create, name="review_create"),
+    path("merchants/<int:pk>/team/", views.team_add, name="team_add"),
+    path(
+        "merchants/<int:pk>/team/<int:member_pk>/toggle/",
+        views.team_toggle,
+        name="team_toggle",
+    ),
+    path("merchants/<int:pk>/accounts/", views.account_add, name="account_add"),
+    path(
+        "merchants/<int:pk>/accounts/<int:account_pk>/remove/",
+        views.account_remove,
+        name="account_remove",
+    ),
+    path("merchants/<int:pk>/agents/", views.agent_add, name="agent_add"),
+    path(
+        "merchants/<int:pk>/agents/<int:agent_pk>/remove/",
+        views.agent_remove,
+        name="agent_remove",
+    ),
     path("my-merchant/", views.my_merchant, name="my_merchant"),
 ]

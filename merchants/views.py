@@ -1,20 +1,294 @@
 """Merchant pages: thin, they call selectors and services."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
-from jingdezhen.tenancy import get_reach
+from jingdezhen.errors import DomainError
+from jingdezhen.tenancy import MANAGER, Reach, get_reach
 
-from . import selectors
+from . import selectors, services
+from .forms import (
+    ApplicantForm,
+    ForeignAgentForm,
+    MerchantFilterForm,
+    PlatformAccountForm,
+    ProfileForm,
+    ReviewForm,
+    StageForm,
+    TeamMemberForm,
+    add_domain_error,
+)
+from .models import Merchant, User
+
+PAGE_SIZE = 50
+
+
+@login_required
+def merchant_list(request: HttpRequest) -> HttpResponse:
+    """The base manager's list: filter and sort without a full reload (htmx swaps the results)."""
+    reach = get_reach(request)
+    reach.require_role(MANAGER)
+    form = MerchantFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    merchants = selectors.merchant_overview(
+        reach=reach,
+        stage=filters.get("stage", ""),
+        milestone=filters.get("milestone", ""),
+        search=filters.get("q", ""),
+        sort=filters.get("sort") or "name",
+    )
+    page = Paginator(merchants, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "form": form,
+        "page": page,
+        "today": timezone.localdate(),
+        "query": query.urlencode(),
+    }
+    template = "merchants/merchant_list.html"
+    if request.htmx and not request.htmx.history_restore_request:
+        template += "#results"
+    response = render(request, template, context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+@login_required
+def merchant_create(request: HttpRequest) -> HttpResponse:
+    """A base manager registers an applicant (then admits it from its page)."""
+    reach = get_reach(request)
+    reach.require_role(MANAGER)
+    form = ApplicantForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            merchant = services.merchant_create(
+                base=selectors.base_list(reach=reach).get(pk=reach.base_id),
+                name=data["name"],
+                kind=data["kind"],
+                description=data["description"],
+                created_by=User.objects.get(pk=reach.user_id),
+                reason=data["reason"],
+            )
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            messages.success(request, _("Applicant registered."))
+            return redirect("merchants:merchant_detail", pk=merchant.pk)
+    status = 400 if form.errors else 200
+    return render(request, "merchants/merchant_form.html", {"form": form}, status=status)
+
+
+def _detail_context(request: HttpRequest, reach: Reach, merchant: Merchant, **forms) -> dict:
+    from training.selectors import merchant_completed_courses
+
+    can_act = reach.can_act_for_merchant(merchant.pk, merchant.base_id)
+    is_manager = reach.is_manager or reach.is_admin
+    context = {
+        "merchant": merchant,
+        "timeline": selectors.incubation_timeline(merchant),
+        "can_act": can_act,
+        "is_manager": is_manager,
+        "days_in_incubation": merchant.days_in_incubation(),
+        "team_size": sum(1 for member in merchant.team.all() if member.is_active),
+    }
+    if is_manager:
+        allowed = services.allowed_stages(merchant.stage)
+        context["stage_form"] = forms.get("stage_form") or StageForm(allowed=allowed)
+        context["review_form"] = forms.get("review_form") or ReviewForm()
+        context["courses"] = merchant_completed_courses(reach=reach, merchant_id=merchant.pk)
+    if can_act:
+        context["team_form"] = forms.get("team_form") or TeamMemberForm()
+        context["account_form"] = forms.get("account_form") or PlatformAccountForm()
+        context["agent_form"] = forms.get("agent_form") or ForeignAgentForm()
+    return context
 
 
 @login_required
 def merchant_detail(request: HttpRequest, pk: int) -> HttpResponse:
     reach = get_reach(request)
+    merchant = selectors.merchant_detail(reach=reach, pk=pk, with_summary=True)
+    return render(
+        request, "merchants/merchant_detail.html", _detail_context(request, reach, merchant)
+    )
+
+
+def _detail_with_errors(request, reach, pk, **forms) -> HttpResponse:
+    merchant = selectors.merchant_detail(reach=reach, pk=pk, with_summary=True)
+    context = _detail_context(request, reach, merchant, **forms)
+    return render(request, "merchants/merchant_detail.html", context, status=400)
+
+
+@login_required
+@require_POST
+def merchant_stage(request: HttpRequest, pk: int) -> HttpResponse:
+    """Move a merchant to another stage, with a reason (admitting an applicant is one such move)."""
+    reach = get_reach(request)
+    reach.require_role(MANAGER)
     merchant = selectors.merchant_get(reach=reach, pk=pk)
-    team = selectors.team_list(reach=reach, merchant_id=merchant.pk)
-    return render(request, "merchants/merchant_detail.html", {"merchant": merchant, "team": team})
+    form = StageForm(request.POST, allowed=services.allowed_stages(merchant.stage))
+    if form.is_valid():
+        try:
+            services.merchant_move(
+                actor=reach,
+                merchant_id=merchant.pk,
+                to_stage=form.cleaned_data["stage"],
+                reason=form.cleaned_data["reason"],
+            )
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            messages.success(request, _("Stage changed."))
+            return redirect("merchants:merchant_detail", pk=pk)
+    return _detail_with_errors(request, reach, pk, stage_form=form)
+
+
+@login_required
+@require_POST
+def review_create(request: HttpRequest, pk: int) -> HttpResponse:
+    reach = get_reach(request)
+    reach.require_role(MANAGER)
+    merchant = selectors.merchant_get(reach=reach, pk=pk)
+    form = ReviewForm(request.POST)
+    if form.is_valid():
+        try:
+            services.review_create(actor=reach, merchant=merchant, **form.cleaned_data)
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            messages.success(request, _("Review saved."))
+            return redirect("merchants:merchant_detail", pk=pk)
+    return _detail_with_errors(request, reach, pk, review_form=form)
+
+
+@login_required
+def merchant_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    reach = get_reach(request)
+    merchant = selectors.merchant_get(reach=reach, pk=pk)
+    if not reach.can_act_for_merchant(merchant.pk, merchant.base_id):
+        return redirect("merchants:merchant_detail", pk=pk)
+    initial = {
+        "name": merchant.name,
+        "kind": merchant.kind,
+        "specialities": merchant.specialities,
+        "store_url": merchant.store_url,
+        "description": merchant.description,
+    }
+    form = ProfileForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.merchant_profile_update(actor=reach, merchant=merchant, **form.cleaned_data)
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            messages.success(request, _("Profile saved."))
+            return redirect("merchants:merchant_detail", pk=pk)
+    status = 400 if form.errors else 200
+    return render(
+        request, "merchants/profile_form.html", {"form": form, "merchant": merchant}, status=status
+    )
+
+
+def _acting_on(request, pk) -> tuple[Reach, Merchant]:
+    reach = get_reach(request)
+    return reach, selectors.merchant_get(reach=reach, pk=pk)
+
+
+@login_required
+@require_POST
+def team_add(request: HttpRequest, pk: int) -> HttpResponse:
+    reach, merchant = _acting_on(request, pk)
+    form = TeamMemberForm(request.POST)
+    if form.is_valid():
+        try:
+            services.team_member_add(actor=reach, merchant=merchant, **form.cleaned_data)
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            messages.success(request, _("Team member added."))
+            return redirect("merchants:merchant_detail", pk=pk)
+    return _detail_with_errors(request, reach, pk, team_form=form)
+
+
+@login_required
+@require_POST
+def team_toggle(request: HttpRequest, pk: int, member_pk: int) -> HttpResponse:
+    reach, merchant = _acting_on(request, pk)
+    member = selectors.team_member_get(reach=reach, pk=member_pk)
+    if member.merchant_id == merchant.pk:
+        try:
+            services.team_member_set_active(
+                actor=reach, member=member, is_active=not member.is_active
+            )
+        except DomainError as error:
+            messages.error(request, str(error.message))
+    return redirect("merchants:merchant_detail", pk=pk)
+
+
+@login_required
+@require_POST
+def account_add(request: HttpRequest, pk: int) -> HttpResponse:
+    reach, merchant = _acting_on(request, pk)
+    form = PlatformAccountForm(request.POST)
+    if form.is_valid():
+        try:
+            services.platform_account_add(actor=reach, merchant=merchant, **form.cleaned_data)
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            messages.success(request, _("Platform account added."))
+            return redirect("merchants:merchant_detail", pk=pk)
+    return _detail_with_errors(request, reach, pk, account_form=form)
+
+
+@login_required
+@require_POST
+def account_remove(request: HttpRequest, pk: int, account_pk: int) -> HttpResponse:
+    reach, merchant = _acting_on(request, pk)
+    account = selectors.platform_account_get(reach=reach, pk=account_pk)
+    if account.merchant_id == merchant.pk:
+        try:
+            services.platform_account_remove(actor=reach, account=account)
+        except DomainError as error:
+            messages.error(request, str(error.message))
+    return redirect("merchants:merchant_detail", pk=pk)
+
+
+@login_required
+@require_POST
+def agent_add(request: HttpRequest, pk: int) -> HttpResponse:
+    reach, merchant = _acting_on(request, pk)
+    form = ForeignAgentForm(request.POST)
+    if form.is_valid():
+        try:
+            services.foreign_agent_add(actor=reach, merchant=merchant, **form.cleaned_data)
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            messages.success(request, _("Foreign agent added."))
+            return redirect("merchants:merchant_detail", pk=pk)
+    return _detail_with_errors(request, reach, pk, agent_form=form)
+
+
+@login_required
+@require_POST
+def agent_remove(request: HttpRequest, pk: int, agent_pk: int) -> HttpResponse:
+    reach, merchant = _acting_on(request, pk)
+    agent = selectors.foreign_agent_get(reach=reach, pk=agent_pk)
+    if agent.merchant_id == merchant.pk:
+        try:
+            services.foreign_agent_remove(actor=reach, agent=agent)
+        except DomainError as error:
+            messages.error(request, str(error.message))
+    return redirect("merchants:merchant_detail", pk=pk)
 
 
 @login_required

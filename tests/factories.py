@@ -9,8 +9,18 @@ from factory.django import DjangoModelFactory
 
 from jingdezhen.demo import DEMO_PASSWORD
 from livestreams.models import LiveRoom
-from merchants.models import Base, Merchant, Role, TeamMember, User
+from merchants.models import (
+    Base,
+    ForeignAgent,
+    Merchant,
+    PlatformAccount,
+    Review,
+    Role,
+    TeamMember,
+    User,
+)
 from orders.models import ExchangeRate, Product
+from training.models import Cohort, Course, Enrollment, Trainee
 
 
 class BaseFactory(DjangoModelFactory):
@@ -109,3 +119,79 @@ class ExchangeRateFactory(DjangoModelFactory):
     currency = "EUR"
     cny_per_unit = Decimal("7.800000")
     valid_from = dt.date(2020, 1, 1)
+
+
+# --- merchants (issue 3) -------------------------------------------------------------------------
+
+
+class PlatformAccountFactory(DjangoModelFactory):
+    class Meta:
+        model = PlatformAccount
+
+    merchant = factory.SubFactory(MerchantFactory)
+    platform = "douyin"
+    handle = factory.Sequence(lambda n: f"shop{n}")
+
+
+class ForeignAgentFactory(DjangoModelFactory):
+    class Meta:
+        model = ForeignAgent
+
+    merchant = factory.SubFactory(MerchantFactory)
+    name = factory.Sequence(lambda n: f"Agent {n}")
+    city = "Stockholm"
+    country = "SE"
+    commission_rate = 10
+
+
+class ReviewFactory(DjangoModelFactory):
+    class Meta:
+        model = Review
+
+    merchant = factory.SubFactory(MerchantFactory)
+    outcome = Review.Outcome.GOOD
+    notes = "Streams on time; tidy room."
+
+
+# --- training (issue 3) --------------------------------------------------------------------------
+
+
+class CourseFactory(DjangoModelFactory):
+    class Meta:
+        model = Course
+
+    base = factory.SubFactory(BaseFactory)
+    title = factory.Sequence(lambda n: f"Course {n}")
+    kind = Course.Kind.LIVE_BASICS
+
+
+class CohortFactory(DjangoModelFactory):
+    class Meta:
+        model = Cohort
+
+    course = factory.SubFactory(CourseFactory)
+    name = factory.Sequence(lambda n: f"Cohort {n}")
+    trainer = factory.SubFactory(
+        UserFactory, role=Role.TRAINER, base=factory.SelfAttribute("..course.base")
+    )
+    starts_on = factory.LazyFunction(timezone.localdate)
+    ends_on = factory.SelfAttribute("starts_on")
+    capacity = 3
+
+
+class TraineeFactory(DjangoModelFactory):
+    class Meta:
+        model = Trainee
+
+    base = factory.SubFactory(BaseFactory)
+    name = factory.Sequence(lambda n: f"Newcomer {n}")
+    phone = factory.Sequence(lambda n: f"138{n:08d}")
+
+
+class EnrollmentFactory(DjangoModelFactory):
+    class Meta:
+        model = Enrollment
+
+    cohort = factory.SubFactory(CohortFactory)
+    trainee = factory.SubFactory(TraineeFactory, base=factory.SelfAttribute("..cohort.course.base"))
+    status = Enrollment.Status.ENROLLED

@@ -1,2 +1,253 @@
+"""REST API of training: the same selectors and services as the trainer pages.
+
+Trainers act on the training of their base; managers read it; merchant members get 403.
+"""
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from jingdezhen.api import ReachMixin
+from jingdezhen.tenancy import MANAGER, TRAINER
+from merchants.api import plain_choice_field
+from merchants.models import Merchant, User
+
+from . import selectors, services
+from .models import Cohort, Course, Enrollment, Trainee
+
+
+class CourseSerializer(serializers.ModelSerializer):
+    kind = plain_choice_field(Course.Kind.choices)
+    cohort_count = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Course
+        fields = [
+            "id",
+            "title",
+            "kind",
+            "is_free",
+            "hours",
+            "description",
+            "is_active",
+            "cohort_count",
+        ]
+        read_only_fields = ["id", "is_active", "cohort_count"]
+
+
+class CohortSerializer(serializers.ModelSerializer):
+    course = serializers.IntegerField(source="course_id")
+    trainer = serializers.IntegerField(source="trainer_id")
+    enrolled_count = serializers.IntegerField(read_only=True)
+    waitlisted_count = serializers.IntegerField(read_only=True)
+    completed_count = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Cohort
+        fields = [
+            "id",
+            "course",
+            "name",
+            "trainer",
+            "starts_on",
+            "ends_on",
+            "room",
+            "capacity",
+            "enrolled_count",
+            "waitlisted_count",
+            "completed_count",
+        ]
+        extra_kwargs = {"name": {"required": False, "allow_blank": True}}
+
+
+class CapacitySerializer(serializers.Serializer):
+    capacity = serializers.IntegerField(min_value=1)
+
+
+class TraineeSerializer(serializers.ModelSerializer):
+    completed_count = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Trainee
+        fields = ["id", "name", "phone", "background", "merchant", "completed_count", "created_at"]
+        read_only_fields = ["id", "merchant", "completed_count", "created_at"]
+
+
+class ApplySerializer(serializers.Serializer):
+    merchant_name = serializers.CharField(max_length=120)
+    kind = serializers.ChoiceField(choices=Merchant.Kind.choices, default=Merchant.Kind.STUDIO)
+    description = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class EnrollmentSerializer(serializers.ModelSerializer):
+    cohort = serializers.IntegerField(source="cohort_id")
+    trainee = serializers.IntegerField(source="trainee_id")
+    trainee_name = serializers.CharField(source="trainee.name", read_only=True)
+    status = plain_choice_field(Enrollment.Status.choices, read_only=True)
+    enrolled_by = serializers.StringRelatedField()
+    certificate_code = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Enrollment
+        fields = [
+            "id",
+            "cohort",
+            "trainee",
+            "trainee_name",
+            "status",
+            "enrolled_by",
+            "created_at",
+            "queued_at",
+            "completed_at",
+            "certificate_code",
+        ]
+        read_only_fields = [
+            "id",
+            "status",
+            "enrolled_by",
+            "created_at",
+            "queued_at",
+            "completed_at",
+        ]
+
+    def get_certificate_code(self, obj: Enrollment) -> str | None:
+        cert = getattr(obj, "certificate", None) if obj.status == "completed" else None
+        return cert.code if cert else None
+
+
+class TrainingViewSet(ReachMixin, viewsets.GenericViewSet):
+    allowed_roles = {TRAINER, MANAGER}
+
+    def _valid(self, serializer_class=None) -> dict:
+        serializer = (serializer_class or self.get_serializer_class())(data=self.request.data)
+        serializer.is_valid(raise_exception=True)
+        return dict(serializer.validated_data)
+
+
+class CourseViewSet(
+    TrainingViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin
+):
+    serializer_class = CourseSerializer
+    filterset_fields = ["kind", "is_free", "is_active"]
+    ordering_fields = ["title", "kind", "id"]
+
+    def get_queryset(self):
+        return selectors.course_list(reach=self.reach).order_by("kind", "title", "id")
+
+    def create(self, request, *args, **kwargs):
+        course = services.course_create(actor=self.reach, **self._valid())
+        course = selectors.course_list(reach=self.reach).get(pk=course.pk)
+        return Response(CourseSerializer(course).data, status=status.HTTP_201_CREATED)
+
+
+class CohortViewSet(
+    TrainingViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin
+):
+    serializer_class = CohortSerializer
+    filterset_fields = ["course", "trainer"]
+    ordering_fields = ["starts_on", "id"]
+
+    def get_queryset(self):
+        return selectors.cohort_list(reach=self.reach)
+
+    def _out(self, pk: int, code=status.HTTP_200_OK) -> Response:
+        cohort = selectors.cohort_get(reach=self.reach, pk=pk)
+        return Response(CohortSerializer(cohort).data, status=code)
+
+    def create(self, request, *args, **kwargs):
+        data = self._valid()
+        course = selectors.course_get(reach=self.reach, pk=data.pop("course_id"))
+        trainer = User.objects.filter(pk=data.pop("trainer_id")).first()
+        if trainer is None:
+            raise serializers.ValidationError({"trainer": ["Choose a trainer of this base."]})
+        cohort = services.cohort_create(actor=self.reach, course=course, trainer=trainer, **data)
+        return self._out(cohort.pk, status.HTTP_201_CREATED)
+
+    @extend_schema(request=CapacitySerializer, responses=CohortSerializer)
+    @action(detail=True, methods=["post"])
+    def capacity(self, request, pk=None):
+        """Change the number of places; new places are given to the waitlist in order."""
+        cohort = self.get_object()
+        data = self._valid(CapacitySerializer)
+        services.cohort_set_capacity(
+            actor=self.reach, cohort_id=cohort.pk, capacity=data["capacity"]
+        )
+        return self._out(cohort.pk)
+
+
+class TraineeViewSet(
+    TrainingViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin
+):
+    serializer_class = TraineeSerializer
+    ordering_fields = ["name", "id"]
+
+    def get_queryset(self):
+        return selectors.trainee_list(
+            reach=self.reach, search=self.request.query_params.get("q", "")
+        )
+
+    def create(self, request, *args, **kwargs):
+        trainee = services.trainee_create(actor=self.reach, **self._valid())
+        trainee = selectors.trainee_list(reach=self.reach).get(pk=trainee.pk)
+        return Response(TraineeSerializer(trainee).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=ApplySerializer, responses=TraineeSerializer)
+    @action(detail=True, methods=["post"])
+    def apply(self, request, pk=None):
+        """Turn a trainee who completed a course into a merchant applicant, in one step."""
+        trainee = self.get_object()
+        services.trainee_to_applicant(
+            actor=self.reach, trainee_id=trainee.pk, **self._valid(ApplySerializer)
+        )
+        trainee = selectors.trainee_list(reach=self.reach).get(pk=trainee.pk)
+        return Response(TraineeSerializer(trainee).data, status=status.HTTP_201_CREATED)
+
+
+class EnrollmentViewSet(
+    TrainingViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin
+):
+    """Enrolments; creating one goes through the same service as the page: a full cohort puts
+    the trainee on the waitlist (the answer's ``status`` says which)."""
+
+    serializer_class = EnrollmentSerializer
+    filterset_fields = ["cohort", "trainee", "status"]
+    ordering_fields = ["queued_at", "id"]
+
+    def get_queryset(self):
+        return selectors.enrollment_list(reach=self.reach).order_by("cohort", "queued_at", "id")
+
+    def _out(self, pk: int, code=status.HTTP_200_OK) -> Response:
+        enrollment = selectors.enrollment_get(reach=self.reach, pk=pk)
+        return Response(EnrollmentSerializer(enrollment).data, status=code)
+
+    def create(self, request, *args, **kwargs):
+        data = self._valid()
+        enrollment = services.enrollment_create(
+            actor=self.reach, cohort_id=data["cohort_id"], trainee_id=data["trainee_id"]
+        )
+        return self._out(enrollment.pk, status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses=EnrollmentSerializer)
+    @action(detail=True, methods=["post"])
+    def drop(self, request, pk=None):
+        """Drop out; the first waitlisted trainee takes the freed place."""
+        enrollment = self.get_object()
+        services.enrollment_drop(actor=self.reach, enrollment_id=enrollment.pk)
+        return self._out(enrollment.pk)
+
+    @extend_schema(request=None, responses=EnrollmentSerializer)
+    @action(detail=True, methods=["post"])
+    def complete(self, request, pk=None):
+        """Mark the course completed; issues the certificate."""
+        enrollment = self.get_object()
+        services.enrollment_complete(actor=self.reach, enrollment_id=enrollment.pk)
+        return self._out(enrollment.pk)
+
+
 def register(router) -> None:
     """Register this app's viewsets on the /api/v1/ router."""
+    router.register("training/courses", CourseViewSet, basename="course")
+    router.register("training/cohorts", CohortViewSet, basename="cohort")
+    router.register("training/trainees", TraineeViewSet, basename="trainee")
+    router.register("training/enrollments", EnrollmentViewSet, basename="enrollment")

@@ -1,7 +1,147 @@
-"""Demo data of the training app (filled when its issue lands)."""
+"""Demo data of the training app: the five free courses, cohorts past and present (one full, with
+a waitlist), newcomers, attendance, completions with certificates, and graduates ready to apply.
+
+Enrolments, attendance and completions go through the services, as a trainer's clicks would;
+a cohort is filled only when it is first created, so a rerun adds nothing. The graduates are left
+for the trainer to turn into merchant applicants in the browser (one click on a trainee's page).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.utils import timezone
 
 from jingdezhen.demo import DemoContext
+from jingdezhen.tenancy import reach_for
+from merchants.models import Role, TeamMember, User
+
+from . import services
+from .models import Cohort, Course, Enrollment, Trainee
+
+COURSES = [
+    ("直播带货入门 Live-hosting basics", Course.Kind.LIVE_BASICS, "16"),
+    ("瓷器产品摄影 Product photography for porcelain", Course.Kind.PHOTOGRAPHY, "8"),
+    ("讲好瓷器故事 Ceramic storytelling", Course.Kind.STORYTELLING, "6"),
+    ("平台规则与合规 Platform rules and compliance", Course.Kind.PLATFORM_RULES, "4"),
+    ("跨境电商实务 Cross-border e-commerce", Course.Kind.CROSS_BORDER, "12"),
+]
+BACKGROUNDS = [
+    "景漂 陶艺专业毕业 Ceramics graduate, new in town",
+    "家族窑口第三代 Third generation of a family kiln",
+    "原为实体店店员 Former shop assistant",
+    "返乡青年 Came home from Shenzhen",
+    "手绘师傅 Hand-painting master",
+]
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
+GIVEN = ["小青", "子瓷", "若溪", "明釉", "晓窑", "一彩", "思玲", "景和"]
 
 
 def seed(ctx: DemoContext) -> None:
-    """Nothing yet."""
+    base = ctx.base
+    trainer = User.objects.filter(username="trainer", role=Role.TRAINER).first()
+    if trainer is None:
+        return
+    reach = reach_for(trainer)
+    today = timezone.localdate()
+
+    courses = []
+    for title, kind, hours in COURSES:
+        course, _ = Course.objects.get_or_create(
+            base=base, title=title, defaults={"kind": kind, "hours": Decimal(hours)}
+        )
+        courses.append(course)
+
+    Trainee.objects.bulk_create(
+        [
+            Trainee(
+                base=base,
+                name=f"{SURNAMES[i % len(SURNAMES)]}{GIVEN[i % len(GIVEN)]}",
+                phone=f"1357000{i:04d}",
+                background=BACKGROUNDS[i % len(BACKGROUNDS)],
+            )
+            for i in range(80)
+        ],
+        ignore_conflicts=True,
+    )
+    pool = list(Trainee.objects.filter(base=base, phone__startswith="1357000").order_by("phone"))
+
+    # (course index, name, start offset in days, length, capacity, trainees, complete?)
+    plans = [
+        (0, "直播入门 第1期 Basics #1", -60, 5, 15, 14, True),
+        (1, "摄影 第1期 Photography #1", -40, 2, 10, 9, True),
+        (2, "故事 第1期 Storytelling #1", -25, 2, 12, 10, True),
+        (3, "规则 第1期 Rules #1", -10, 1, 20, 12, True),
+        (0, "直播入门 第2期 Basics #2", -2, 5, 12, 15, False),  # full, three waiting
+        (4, "跨境 第1期 Cross-border #1", 7, 3, 16, 6, False),
+    ]
+    cursor = 0
+    for course_index, name, offset, length, capacity, size, complete in plans:
+        starts = today + dt.timedelta(days=offset)
+        cohort, created = Cohort.objects.get_or_create(
+            course=courses[course_index],
+            name=name,
+            defaults={
+                "trainer": trainer,
+                "starts_on": starts,
+                "ends_on": starts + dt.timedelta(days=length - 1),
+                "room": "培训室 Training room " + "AB"[course_index % 2],
+                "capacity": capacity,
+            },
+        )
+        group = pool[cursor : cursor + size]
+        cursor = (cursor + size) % (len(pool) - 20)
+        if not created:
+            continue
+        enrolments = [
+            services.enrollment_create(actor=reach, cohort_id=cohort.pk, trainee_id=t.pk)
+            for t in group
+        ]
+        holding = [e for e in enrolments if e.status == Enrollment.Status.ENROLLED]
+        for day in cohort.session_days():
+            if day > today:
+                break
+            present = {e.pk for e in holding if ctx.rng.random() < 0.9}
+            services.attendance_record(
+                actor=reach, cohort_id=cohort.pk, day=day, present_ids=present
+            )
+        if complete:
+            if len(holding) > 2:
+                services.enrollment_drop(actor=reach, enrollment_id=holding[-1].pk)
+                holding = holding[:-1]
+            for e in holding:
+                services.enrollment_complete(actor=reach, enrollment_id=e.pk)
+
+    _link_demo_merchants(ctx, reach, courses[0])
+    ctx.write(
+        f"training: {Course.objects.filter(base=base).count()} courses, "
+        f"{Cohort.objects.filter(course__base=base).count()} cohorts, "
+        f"{Enrollment.objects.filter(cohort__course__base=base).count()} enrolments"
+    )
+
+
+def _link_demo_merchants(ctx: DemoContext, reach, basics: Course) -> None:
+    """The hosts of the demo merchants took the live-hosting basics: they may book base rooms."""
+    past = Cohort.objects.filter(course=basics).order_by("starts_on").first()
+    if past is None:
+        return
+    hosts = TeamMember.objects.filter(
+        merchant__in=ctx.demo_merchants,
+        role__in=[TeamMember.Role.OWNER, TeamMember.Role.HOST],
+        trainee_records__isnull=True,
+    ).select_related("merchant")
+    for member in hosts:
+        trainee = Trainee.objects.create(
+            base=ctx.base,
+            name=member.name,
+            background=f"{member.merchant.name}",
+            team_member=member,
+            user_id=member.user_id,
+            merchant=member.merchant,
+        )
+        enrolment = Enrollment.objects.create(
+            cohort=past, trainee=trainee, status=Enrollment.Status.ENROLLED, enrolled_by=None
+        )
+        # Past cohort: completion through the service issues the certificate and the milestone.
+        services.enrollment_complete(actor=reach, enrollment_id=enrolment.pk)

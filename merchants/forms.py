@@ -1,0 +1,101 @@
+"""Forms of the merchant pages: they validate input; the services decide."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from jingdezhen.platforms import Platform
+from orders.models import Product
+
+from .models import Merchant, Milestone, Review, TeamMember
+
+SORT_CHOICES = [
+    ("name", _("Name")),
+    ("stage", _("Stage")),
+    ("-days", _("Longest in incubation")),
+    ("days", _("Newest in incubation")),
+    ("-milestones", _("Most milestones")),
+    ("-last_stream", _("Latest stream")),
+    ("last_stream", _("Longest without a stream")),
+    ("-last_review", _("Latest review")),
+    ("last_review", _("Longest without a review")),
+]
+
+
+class MerchantFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False)
+    stage = forms.ChoiceField(
+        label=_("Stage"), required=False, choices=[("", _("All stages")), *Merchant.Stage.choices]
+    )
+    milestone = forms.ChoiceField(
+        label=_("Milestone reached"),
+        required=False,
+        choices=[("", _("Any")), *Milestone.Kind.choices],
+    )
+    sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=SORT_CHOICES)
+
+
+class ApplicantForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=120)
+    kind = forms.ChoiceField(label=_("Kind"), choices=Merchant.Kind.choices)
+    description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea)
+    reason = forms.CharField(label=_("Note on the application"), required=False)
+
+
+class StageForm(forms.Form):
+    stage = forms.ChoiceField(label=_("Move to"), choices=Merchant.Stage.choices)
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, allowed=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        labels = dict(Merchant.Stage.choices)
+        self.fields["stage"].choices = [(s, labels[s]) for s in allowed]
+
+
+class ReviewForm(forms.Form):
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=Review.Outcome.choices)
+    notes = forms.CharField(label=_("Notes"), widget=forms.Textarea(attrs={"rows": 3}))
+    follow_up_on = forms.DateField(
+        label=_("Follow-up date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+class ProfileForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=120)
+    kind = forms.ChoiceField(label=_("Kind"), choices=Merchant.Kind.choices)
+    specialities = forms.MultipleChoiceField(
+        label=_("Specialities"),
+        required=False,
+        choices=Product.WareType.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    store_url = forms.URLField(label=_("Store link"), required=False, assume_scheme="https")
+    description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea)
+
+
+class TeamMemberForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=80)
+    role = forms.ChoiceField(label=_("Role"), choices=TeamMember.Role.choices)
+    phone = forms.CharField(label=_("Phone"), max_length=32, required=False)
+
+
+class PlatformAccountForm(forms.Form):
+    platform = forms.ChoiceField(label=_("Platform"), choices=Platform.choices)
+    handle = forms.CharField(label=_("Account name"), max_length=80)
+    url = forms.URLField(label=_("Link"), required=False, assume_scheme="https")
+    followers = forms.IntegerField(label=_("Followers"), min_value=0, required=False)
+
+
+class ForeignAgentForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=120)
+    city = forms.CharField(label=_("City"), max_length=80)
+    country = forms.CharField(label=_("Country code"), max_length=2, min_length=2)
+    contact = forms.CharField(label=_("Contact"), max_length=200, required=False)
+    commission_rate = forms.DecimalField(
+        label=_("Commission rate (%)"), min_value=0, max_value=100, decimal_places=2
+    )
+
+
+def add_domain_error(form: forms.Form, error) -> None:
+    """Show a service's DomainError next to the field it names (or above the form)."""
+    field = error.field if error.field in form.fields else None
+    form.add_error(field, str(error.message))

@@ -1,0 +1,170 @@
+"""Reads of training shared by pages, API and other apps; scoped by the caller's reach."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.shortcuts import get_object_or_404
+
+from jingdezhen.tenancy import Reach
+from merchants.models import Role, User
+
+from .models import Attendance, Certificate, Cohort, Course, Enrollment, Trainee
+
+E = Enrollment.Status
+
+
+def host_has_completed_basics(*, team_member_id: int) -> bool:
+    """Whether a merchant's team member completed the live-hosting basics course.
+
+    Asked by the livestreams app before a base room is booked for a host. The team member is
+    matched through a trainee record linked to it, or to its user. Not scoped by a reach: it
+    answers a yes/no question about a person the caller already holds.
+    """
+    return Enrollment.objects.filter(
+        Q(trainee__team_member_id=team_member_id) | Q(trainee__user__membership__id=team_member_id),
+        status=E.COMPLETED,
+        cohort__course__kind=Course.Kind.LIVE_BASICS,
+    ).exists()
+
+
+def merchant_completed_courses(*, reach: Reach, merchant_id: int) -> QuerySet[Enrollment]:
+    """The completed enrolments of a merchant's people (for the manager's merchant page)."""
+    return (
+        reach.scope(Enrollment.objects.all())
+        .filter(
+            Q(trainee__merchant_id=merchant_id) | Q(trainee__team_member__merchant_id=merchant_id),
+            status=E.COMPLETED,
+        )
+        .select_related("trainee", "cohort__course")
+        .order_by("completed_at", "id")
+        .distinct()
+    )
+
+
+def course_list(*, reach: Reach) -> QuerySet[Course]:
+    return reach.scope(Course.objects.all()).annotate(cohort_count=Count("cohorts"))
+
+
+def course_get(*, reach: Reach, pk: int) -> Course:
+    return get_object_or_404(reach.scope(Course.objects.all()), pk=pk)
+
+
+def cohort_list(*, reach: Reach, course_id: int | None = None) -> QuerySet[Cohort]:
+    """Cohorts with their counts of places taken and waiting, in one query."""
+    qs = (
+        reach.scope(Cohort.objects.select_related("course", "trainer"))
+        .annotate(
+            enrolled_count=Count(
+                "enrollments", filter=Q(enrollments__status__in=Enrollment.PLACE_HOLDING)
+            ),
+            waitlisted_count=Count("enrollments", filter=Q(enrollments__status=E.WAITLISTED)),
+            completed_count=Count("enrollments", filter=Q(enrollments__status=E.COMPLETED)),
+        )
+        .order_by("-starts_on", "id")
+    )
+    if course_id:
+        qs = qs.filter(course_id=course_id)
+    return qs
+
+
+def cohort_get(*, reach: Reach, pk: int) -> Cohort:
+    return get_object_or_404(cohort_list(reach=reach), pk=pk)
+
+
+def cohort_roster(*, reach: Reach, cohort_id: int) -> QuerySet[Enrollment]:
+    """Every enrolment of a cohort, the waitlist in the order it is served."""
+    return (
+        enrollment_list(reach=reach)
+        .filter(cohort_id=cohort_id)
+        .annotate(days_present=Count("attendance", filter=Q(attendance__present=True)))
+        .order_by("queued_at", "id")
+    )
+
+
+def enrollment_list(*, reach: Reach) -> QuerySet[Enrollment]:
+    return reach.scope(
+        Enrollment.objects.select_related("cohort__course", "trainee", "enrolled_by", "certificate")
+    )
+
+
+def enrollment_get(*, reach: Reach, pk: int) -> Enrollment:
+    return get_object_or_404(enrollment_list(reach=reach), pk=pk)
+
+
+def attendance_sheet(
+    *, reach: Reach, cohort_id: int, day: dt.date
+) -> list[tuple[Enrollment, bool]]:
+    """The trainees holding a place in a cohort and whether each was there on ``day``."""
+    present = Attendance.objects.filter(enrollment=OuterRef("pk"), day=day, present=True)
+    rows = (
+        enrollment_list(reach=reach)
+        .filter(cohort_id=cohort_id, status__in=Enrollment.PLACE_HOLDING)
+        .annotate(was_present=Exists(present))
+        .order_by("trainee__name", "id")
+    )
+    return [(row, row.was_present) for row in rows]
+
+
+def attendance_days_recorded(*, reach: Reach, cohort_id: int) -> set[dt.date]:
+    return set(
+        reach.scope(Attendance.objects.filter(enrollment__cohort_id=cohort_id))
+        .values_list("day", flat=True)
+        .distinct()
+    )
+
+
+def trainee_list(*, reach: Reach, search: str = "") -> QuerySet[Trainee]:
+    qs = reach.scope(Trainee.objects.select_related("merchant")).annotate(
+        completed_count=Count("enrollments", filter=Q(enrollments__status=E.COMPLETED)),
+        enrollment_count=Count("enrollments"),
+    )
+    if search:
+        qs = qs.filter(Q(name__icontains=search) | Q(phone__icontains=search))
+    return qs.order_by("name", "id")
+
+
+def trainee_get(*, reach: Reach, pk: int) -> Trainee:
+    qs = reach.scope(
+        Trainee.objects.select_related("merchant", "user", "team_member")
+    ).prefetch_related(
+        Prefetch(
+            "enrollments",
+            queryset=Enrollment.objects.select_related("cohort__course", "certificate").order_by(
+                "-created_at"
+            ),
+        )
+    )
+    return get_object_or_404(qs, pk=pk)
+
+
+def trainer_choices(*, reach: Reach) -> QuerySet[User]:
+    return User.objects.filter(role=Role.TRAINER, base_id=reach.base_id, is_active=True).order_by(
+        "display_name", "username"
+    )
+
+
+def certificate_get(*, reach: Reach, code: str) -> Certificate:
+    return get_object_or_404(
+        reach.scope(
+            Certificate.objects.select_related(
+                "enrollment__trainee",
+                "enrollment__cohort__course__base",
+                "enrollment__cohort__trainer",
+            )
+        ),
+        code=code.upper(),
+    )
+
+
+def certificate_verify(*, code: str) -> Certificate | None:
+    """The public check of a certificate code: deliberately unscoped (anyone holding a code may
+    ask), and the page shows only what the certificate itself says."""
+    return (
+        Certificate.objects.select_related(
+            "enrollment__trainee", "enrollment__cohort__course__base"
+        )
+        .filter(code=(code or "").strip().upper())
+        .first()
+    )
