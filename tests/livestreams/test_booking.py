@@ -8,6 +8,7 @@ from livestreams import services
 from livestreams.models import LiveStream
 from merchants.models import TeamMember
 from tests import factories
+from training.models import Course, Enrollment
 
 from .conftest import at
 
@@ -145,8 +146,6 @@ def test_a_merchant_cannot_cancel_another_merchants_stream(
 
 
 def test_the_host_basics_rule_requires_a_host(reach, merchant, room, rules):
-    # The rule's positive and negative cases need training.selectors.host_has_completed_basics,
-    # built by the training app; here only the part that does not call it.
     rules.require_host_basics = True
     rules.save()
     with pytest.raises(DomainError, match="live-hosting basics") as info:
@@ -174,3 +173,40 @@ def test_the_database_refuses_overlapping_streams_of_one_host(merchant, host, as
         factories.LiveStreamFactory(
             merchant=merchant, host=host, planned_start=at(1, 21), planned_end=at(1, 23)
         )
+
+
+def _basics(base, host, status):
+    """An enrolment of ``host`` (through a linked trainee) in a live-hosting basics cohort."""
+    cohort = factories.CohortFactory(
+        course=factories.CourseFactory(base=base, kind=Course.Kind.LIVE_BASICS)
+    )
+    trainee = factories.TraineeFactory(base=base, team_member=host)
+    return factories.EnrollmentFactory(cohort=cohort, trainee=trainee, status=status)
+
+
+def test_a_host_without_the_basics_course_cannot_book_a_base_room(
+    reach, merchant, room, rules, host, base
+):
+    rules.require_host_basics = True
+    rules.save()
+    _basics(base, host, Enrollment.Status.ENROLLED)  # enrolled, not yet completed
+    with pytest.raises(DomainError, match="Host A has not completed the live-hosting basics"):
+        book(reach, merchant, at(1, 10), at(1, 12), room=room, host=host)
+    assert not LiveStream.objects.filter(merchant=merchant).exists()
+
+
+def test_a_host_who_completed_the_basics_course_books_a_base_room(
+    reach, merchant, room, rules, host, base
+):
+    rules.require_host_basics = True
+    rules.save()
+    _basics(base, host, Enrollment.Status.COMPLETED)
+    stream = book(reach, merchant, at(1, 10), at(1, 12), room=room, host=host)
+    assert stream.room == room and stream.host == host
+
+
+def test_the_basics_rule_does_not_apply_to_the_own_studio(reach, merchant, rules, host):
+    rules.require_host_basics = True
+    rules.save()
+    stream = book(reach, merchant, at(1, 10), at(1, 12), room=None, host=host)
+    assert stream.room is None
