@@ -176,6 +176,24 @@ class FeaturedForm(forms.Form):
         self.fields["product"].queryset = products
 
 
+class FlashDealForm(forms.Form):
+    """A flash deal during the stream: units set aside from stock, sold only at the deal price."""
+
+    product = forms.ModelChoiceField(label=_("Product"), queryset=None)
+    deal_price = forms.DecimalField(
+        label=_("Deal price (CNY)"), max_digits=14, decimal_places=2, min_value=0
+    )
+    quantity = forms.IntegerField(label=_("Units set aside"), min_value=1, max_value=100000)
+    per_buyer_limit = forms.IntegerField(
+        label=_("Limit per buyer"), min_value=1, max_value=1000, initial=1
+    )
+    minutes = forms.IntegerField(label=_("Minutes"), min_value=1, max_value=24 * 60, initial=10)
+
+    def __init__(self, *args, products=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["product"].queryset = products
+
+
 class RoomForm(forms.ModelForm):
     class Meta:
         model = LiveRoom

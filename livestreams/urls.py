@@ -22,6 +22,8 @@ urlpatterns = [
         views.featured_action,
         name="featured_action",
     ),
+    path("streams/<int:pk>/deals/", views.flash_deal_add, name="flash_deal_add"),
+    path("streams/<int:pk>/deals/<int:deal_id>/end/", views.flash_deal_end, name="flash_deal_end"),
     path("streams/<int:pk>/<str:action>/", views.stream_action, name="stream_action"),
     path("rooms/<int:pk>/free/", views.free_slots, name="room_free_slots"),
     path("base/schedule/", views.room_grid, name="room_grid"),

@@ -10,7 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,11 +20,14 @@ from django.views.decorators.http import require_POST
 from jingdezhen.errors import DomainError
 from jingdezhen.tenancy import Reach, get_reach
 from merchants import selectors as merchant_selectors
+from orders import selectors as order_selectors
+from orders import services as order_services
 
 from . import selectors, services
 from .forms import (
     BaseStreamFilter,
     FeaturedForm,
+    FlashDealForm,
     ResultsForm,
     RoomForm,
     SeriesChangeForm,
@@ -184,14 +187,64 @@ def stream_edit(request: HttpRequest, reach: Reach, stream: LiveStream) -> HttpR
 def stream_detail(request: HttpRequest, reach: Reach, stream: LiveStream) -> HttpResponse:
     stream = selectors.stream_with_featured(reach=reach, pk=stream.pk)
     results = ResultsForm(initial={name: getattr(stream, name) for name in services.RESULT_FIELDS})
-    featured_form = FeaturedForm(
-        products=selectors.products_for_run_sheet(reach=reach, merchant_id=stream.merchant_id)
-    )
+    products = selectors.products_for_run_sheet(reach=reach, merchant_id=stream.merchant_id)
     return render(
         request,
         "livestreams/stream_detail.html",
-        {"stream": stream, "results_form": results, "featured_form": featured_form},
+        {
+            "stream": stream,
+            "results_form": results,
+            "featured_form": FeaturedForm(products=products),
+            "deal_form": FlashDealForm(products=products),
+            "deals": order_selectors.stream_flash_deals(reach=reach, stream_id=stream.pk),
+        },
     )
+
+
+@require_POST
+@stream_page
+def flash_deal_add(request: HttpRequest, reach: Reach, stream: LiveStream) -> HttpResponse:
+    products = selectors.products_for_run_sheet(reach=reach, merchant_id=stream.merchant_id)
+    form = FlashDealForm(request.POST, products=products)
+    if not reach.can_act_for_merchant(stream.merchant_id, stream.merchant.base_id):
+        raise Http404
+    if not stream.is_active:
+        messages.error(request, _("Flash deals run only in a scheduled or live stream."))
+    elif form.is_valid():
+        data = form.cleaned_data
+        try:
+            order_services.flash_deal_create(
+                stream=stream,
+                product=data["product"],
+                deal_price=data["deal_price"],
+                quantity=data["quantity"],
+                per_buyer_limit=data["per_buyer_limit"],
+                duration=dt.timedelta(minutes=data["minutes"]),
+            )
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Flash deal started: its units are set aside."))
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+    return redirect("livestreams:stream_detail", pk=stream.pk)
+
+
+@require_POST
+@stream_page
+def flash_deal_end(request: HttpRequest, reach: Reach, stream: LiveStream, deal_id: int):
+    deal = get_object_or_404(
+        order_selectors.stream_flash_deals(reach=reach, stream_id=stream.pk), pk=deal_id
+    )
+    if not reach.can_act_for_merchant(stream.merchant_id, stream.merchant.base_id):
+        raise Http404
+    back = order_services.flash_deal_end(deal_id=deal.pk)
+    messages.success(
+        request, _("Flash deal ended; %(units)s unsold units went back to stock.") % {"units": back}
+    )
+    return redirect("livestreams:stream_detail", pk=stream.pk)
 
 
 ACTIONS = {
@@ -292,7 +345,8 @@ def run_sheet(request: HttpRequest, pk: int) -> HttpResponse:
     template = "livestreams/run_sheet.html"
     if request.htmx:
         template += "#items"
-    return render(request, template, {"stream": stream, "now": timezone.now()})
+    deals = order_selectors.stream_flash_deals(reach=reach, stream_id=stream.pk, running=True)
+    return render(request, template, {"stream": stream, "now": timezone.now(), "deals": deals})
 
 
 @stream_page

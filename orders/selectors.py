@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from jingdezhen.tenancy import Reach
 
@@ -122,6 +123,15 @@ def exchange_rate_list(*, reach: Reach) -> QuerySet[ExchangeRate]:
 
 def flash_deal_list(*, reach: Reach) -> QuerySet[FlashDeal]:
     return reach.scope(FlashDeal.objects.select_related("product", "stream"))
+
+
+def stream_flash_deals(*, reach: Reach, stream_id: int, running: bool = False):
+    """The flash deals of one stream, newest first; ``running``: only those selling now."""
+    qs = flash_deal_list(reach=reach).filter(stream_id=stream_id).select_related("product")
+    if running:
+        now = timezone.now()
+        qs = qs.filter(ended=False, starts_at__lte=now, ends_at__gt=now)
+    return qs.order_by("-starts_at", "-id")
 
 
 def flash_deal_get(*, reach: Reach, pk: int) -> FlashDeal:
