@@ -1,4 +1,4 @@
-"""Flash deals from the stream page: units set aside, shown on the run sheet, returned at the end."""
+"""Flash deals from the stream page: units set aside, on the run sheet, returned at the end."""
 
 import datetime as dt
 
