@@ -202,7 +202,7 @@ REST_FRAMEWORK = {
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "jingdezhen.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "jingdezhen.api.exception_handler",
     "DEFAULT_THROTTLE_RATES": {"login": "20/min"},
 }

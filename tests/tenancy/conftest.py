@@ -1,18 +1,11 @@
 import pytest
-from django.db import transaction
 
+from tests.support.db import rolled_back
 from tests.support.worlds import build_worlds
 
 
 @pytest.fixture(scope="package")
 def worlds(django_db_setup, django_db_blocker):
-    """The home base, twins in the same base and another base, built once for this folder and
-    rolled back at its end (tests run inside it, each in a savepoint of its own)."""
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            yield build_worlds()
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
+    """The home base, twins in the same base and another base, built once for this folder."""
+    with rolled_back(django_db_blocker):
+        yield build_worlds()
