@@ -27,9 +27,9 @@ class InlineFinder(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
-        if tag == "script" and not attrs.get("src"):
-            if (attrs.get("type") or "").lower() not in DATA_SCRIPT_TYPES:
-                self.found.append("inline <script>")
+        data_block = (attrs.get("type") or "").lower() in DATA_SCRIPT_TYPES
+        if tag == "script" and not attrs.get("src") and not data_block:
+            self.found.append("inline <script>")
         for name, value in attrs.items():
             if name.startswith("on"):
                 self.found.append(f"<{tag} {name}=...> event handler")
@@ -65,7 +65,7 @@ def test_every_page_has_a_strict_policy_and_no_inline_code(demo, username):
         checked += 1
         policy = response.get("Content-Security-Policy", "")
         directives = dict(
-            (part.strip().split(" ", 1) + [""])[:2] for part in policy.split(";") if part.strip()
+            [*part.strip().split(" ", 1), ""][:2] for part in policy.split(";") if part.strip()
         )
         if "'self'" not in directives.get("script-src", "") or "unsafe" in directives.get(
             "script-src", ""
