@@ -1,8 +1,9 @@
 """The OpenAPI schema tells the error answers too, so clients (and Schemathesis) can rely on them.
 
 drf-spectacular documents the success answer of each operation; the API also answers 400 with
-field errors, 403 without a valid login, 404 for a missing or foreign object, 409 on a clash and
-429 when throttled (see ``jingdezhen.api.exception_handler``). This schema class adds them.
+field errors, 403 without a valid login, 404 for a missing or foreign object, 409 on a clash, 415
+for a body it cannot parse and 429 when throttled (see ``jingdezhen.api.exception_handler``).
+This schema class adds them.
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ class AutoSchema(SpectacularAutoSchema):
             errors["404"] = _answer("No such object within reach (or no such page).", DETAIL)
         if self.method in WRITES:
             errors["409"] = _answer("The change clashes with stored data.", FIELD_ERRORS)
+            errors["415"] = _answer("The body's media type is not one the API reads.", DETAIL)
         if self.view.get_throttles():
             errors["429"] = _answer("Too many requests; try again later.", DETAIL)
         for code, answer in errors.items():

@@ -2,16 +2,15 @@
 runs on the real PostgreSQL (pytest-django's ``live_server``, so every test is transactional).
 
 Playwright's sync API keeps an asyncio loop of its own in this thread; Django refuses database
-access from a thread with a running loop unless told the code is safe, which it is here: the test
-thread never runs async code of ours. The variable must be set before any database access.
+access from a thread with a running loop unless DJANGO_ALLOW_ASYNC_UNSAFE says the code is safe,
+which it is here: the test thread runs no async code of ours. The ``browser`` fixture sets it
+before any test of this folder touches the database, and takes it away after the folder (it must
+not reach other tests: ``check --deploy`` rightly refuses it).
 """
 
 from __future__ import annotations
 
 import os
-
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 import shutil
 from pathlib import Path
 
@@ -61,10 +60,18 @@ def browser():
         pytest.fail(
             "Chromium is not installed: `make test` installs it (apt-get install chromium)."
         )
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+    before = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            chromium = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+            yield chromium
+            chromium.close()
+    finally:
+        if before is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = before
 
 
 @pytest.fixture
