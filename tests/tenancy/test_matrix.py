@@ -18,6 +18,7 @@ from django.apps import apps
 from django.test import Client
 from rest_framework.authtoken.models import Token
 
+from jingdezhen.tenancy import reach_for
 from tests.support.routes import Route, all_routes
 from tests.support.worlds import (
     OTHER_BASE_MARK,
@@ -133,14 +134,30 @@ def test_no_role_reaches_a_foreign_object_on_any_route(worlds, viewer):
 
 
 @pytest.mark.django_db
-def test_every_model_with_tenancy_has_foreign_samples_for_a_merchant(worlds):
-    """Guards the matrix itself: the seeds gave the twins and the other base a row of each model
-    a merchant may not read, so each is tried."""
+def test_every_model_the_demo_fills_is_tried_from_both_foreign_worlds(worlds):
+    """Guards the matrix itself: each model with rows for the home merchant has a twin row (same
+    base) and each model with rows at the home base has a row at the other base, so each is tried.
+    If this fails after a new app lands, its demo seed is not idempotent per merchant."""
     user = worlds.home_users["merchant"]
+    merchant_id = reach_for(user).merchant_id
     sampled = {(s.model, s.where) for s in foreign_samples(user, worlds)}
-    assert ("merchants.Merchant", "same base") in sampled
-    assert ("merchants.Merchant", "other base") in sampled
-    assert ("merchants.Base", "other base") in sampled
+    missing = []
+    for model in tenancy_models():
+        rows = model._default_manager.filter(pk__lt=worlds.twin_floor)
+        policy = model.Tenancy
+        label = model._meta.label
+        base_lookup = "pk" if policy.base == "id" else f"{policy.base}_id"
+        at_home = rows.filter(**{base_lookup: worlds.home.pk}).exists()
+        if at_home and (label, "other base") not in sampled:
+            missing.append(f"{label}: no row of the other base")
+        if policy.merchant is not None:
+            lookup = "pk" if policy.merchant == "id" else f"{policy.merchant}_id"
+            if (
+                rows.filter(**{lookup: merchant_id}).exists()
+                and (label, "same base") not in sampled
+            ):
+                missing.append(f"{label}: no row of a twin merchant")
+    assert not missing, "\n".join(missing)
 
 
 @pytest.mark.django_db
