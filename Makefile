@@ -8,7 +8,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 PG_URL ?= postgres://postgres@127.0.0.1:5432/jingdezhen
 REDIS ?= redis://127.0.0.1:6379/0
 
-.PHONY: install run test lint format worker messages services clean
+.PHONY: install run test lint format worker messages services browser serve load clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,12 +26,24 @@ run: install
 	$(BIN)/python manage.py seed_demo
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
-## test: the whole suite against the real PostgreSQL and Redis
-test: install services
+## test: the whole suite against the real PostgreSQL and Redis, browser journeys included
+test: install services browser
 	$(BIN)/python -m pytest
 
 services:
 	@bash scripts/ensure-services.sh
+
+## browser: Debian's Chromium (and a CJK font) for the Playwright journeys, when missing
+browser:
+	@bash scripts/ensure-browser.sh
+
+## serve: the production shape on http://127.0.0.1:8000 -- gunicorn, Celery worker and beat, DEBUG off
+serve: install services
+	bash scripts/serve.sh
+
+## load: requests/s and p95 of pages and API against scripts/serve.sh; bench/results/load.json
+load: install services
+	$(BIN)/python bench/load.py
 
 lint: install
 	$(BIN)/ruff check .

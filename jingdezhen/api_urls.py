@@ -3,7 +3,9 @@
 from importlib import import_module
 
 from django.urls import path
+from django.utils.translation import gettext_lazy as _
 from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.exceptions import Throttled, ValidationError
 from rest_framework.routers import DefaultRouter
 from rest_framework.throttling import AnonRateThrottle
 
@@ -18,6 +20,20 @@ class TokenView(ObtainAuthToken):
     """Exchange a username and password for an API token (throttled; locked out by axes)."""
 
     throttle_classes = [LoginRateThrottle]
+
+    def post(self, request, *args, **kwargs):
+        try:
+            return super().post(request, *args, **kwargs)
+        except ValidationError:
+            # django-axes refused to check the password: say so, as the login page does (429).
+            if getattr(request, "axes_locked_out", False):
+                raise Throttled(
+                    detail=_(
+                        "This account is locked for a while after repeated failed attempts. "
+                        "Try again in 15 minutes or ask the base manager."
+                    )
+                ) from None
+            raise
 
 
 router = DefaultRouter()

@@ -7,6 +7,8 @@ from drf_spectacular.views import SpectacularAPIView
 
 from . import views
 
+handler404 = "jingdezhen.views.not_found"
+
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),

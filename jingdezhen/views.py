@@ -7,6 +7,7 @@ from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
+from django.views.defaults import page_not_found
 from drf_spectacular.views import SpectacularSwaggerSplitView
 
 from .home import home_context
@@ -40,3 +41,11 @@ class LoginView(auth_views.LoginView):
 api_docs = csp_update({"style-src": ["'unsafe-inline'"], "img-src": ["data:"]})(
     SpectacularSwaggerSplitView.as_view(url_name="schema")
 )
+
+
+def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """404 for a URL nothing answers: JSON under /api/ (as every other API answer), a page
+    elsewhere. Used when DEBUG is off (handler404 in jingdezhen/urls.py)."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Not found."}, status=404)
+    return page_not_found(request, exception)

@@ -98,3 +98,7 @@ def login(client, user):
 @pytest.fixture
 def assert_postgres(db):
     assert connection.vendor == "postgresql"
+
+
+# The production shape (scripts/serve.sh), started once for the tests that drive it.
+from tests.support.serve import served  # noqa: E402, F401

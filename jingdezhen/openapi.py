@@ -1,0 +1,53 @@
+"""The OpenAPI schema tells the error answers too, so clients (and Schemathesis) can rely on them.
+
+drf-spectacular documents the success answer of each operation; the API also answers 400 with
+field errors, 403 without a valid login, 404 for a missing or foreign object, 409 on a clash, 415
+for a body it cannot parse and 429 when throttled (see ``jingdezhen.api.exception_handler``).
+This schema class adds them.
+"""
+
+from __future__ import annotations
+
+from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
+
+DETAIL = {
+    "type": "object",
+    "properties": {"detail": {"type": "string"}},
+    "required": ["detail"],
+}
+FIELD_ERRORS = {
+    "type": "object",
+    "description": "Messages by field name; `non_field_errors` for the request as a whole.",
+    "additionalProperties": {
+        "anyOf": [{"type": "array"}, {"type": "object"}, {"type": "string"}],
+    },
+}
+WRITES = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+def _answer(description: str, schema: dict) -> dict:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+class AutoSchema(SpectacularAutoSchema):
+    def _get_response_bodies(self, direction="response"):
+        responses = super()._get_response_bodies(direction)
+        if direction != "response":
+            return responses
+        errors = {
+            "401": _answer("Not logged in.", DETAIL),
+            "403": _answer("Not logged in, or not allowed.", DETAIL),
+        }
+        lists = self.method == "GET" and self._is_list_view()
+        if self.method in WRITES or lists:
+            errors["400"] = _answer("The request is invalid; see the messages.", FIELD_ERRORS)
+        if "{" in self.path or lists:
+            errors["404"] = _answer("No such object within reach (or no such page).", DETAIL)
+        if self.method in WRITES:
+            errors["409"] = _answer("The change clashes with stored data.", FIELD_ERRORS)
+            errors["415"] = _answer("The body's media type is not one the API reads.", DETAIL)
+        if self.view.get_throttles():
+            errors["429"] = _answer("Too many requests; try again later.", DETAIL)
+        for code, answer in errors.items():
+            responses.setdefault(code, answer)
+        return responses

@@ -1,0 +1,119 @@
+"""Schemathesis reads /api/schema/ and sends generated requests to every operation, with the token
+of each demo role: no answer is a 5xx, and every documented answer matches the schema.
+
+The examples per operation are bounded (``FUZZ_EXAMPLES``, ``FUZZ_NEGATIVE_EXAMPLES``) so the whole
+file stays within a minute or two; raise them locally for a deeper run, e.g.
+``FUZZ_EXAMPLES=200 pytest tests/api/test_schemathesis.py``.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+import schemathesis
+from django.core.management import call_command
+from django.core.signals import request_finished, request_started
+from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
+from hypothesis import HealthCheck, Phase, given, settings
+from rest_framework.authtoken.models import Token
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    positive_data_acceptance,
+    response_headers_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from merchants.models import User
+from tests.support.db import rolled_back
+
+ROLES = ["manager", "trainer", "merchant", "merchant2"]
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "15"))
+NEGATIVE_EXAMPLES = int(os.environ.get("FUZZ_NEGATIVE_EXAMPLES", "8"))
+# Every answer: no 5xx, a documented status code, content type and headers, a body that matches.
+CONFORMANCE = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+]
+# And a request that fits the schema is accepted (2xx, or a 401/403/404/409 for a reason) -- but
+# not at the token endpoint, where well-formed but wrong credentials are rightly refused (400).
+TOKEN_ENDPOINT = "POST /api/v1/auth/token/"
+
+
+@pytest.fixture(scope="module")
+def tokens(django_db_setup, django_db_blocker):
+    with rolled_back(django_db_blocker):
+        call_command("seed_demo", force=True, merchants=8, verbosity=0)
+        yield {
+            name: Token.objects.get_or_create(user=User.objects.get(username=name))[0].key
+            for name in ROLES
+        }
+
+
+@pytest.fixture(scope="module")
+def api_schema(tokens):
+    """The schema, loaded from the app itself through WSGI, which then answers every case.
+
+    Like Django's test client, keep the test's database connection open across requests: the
+    WSGI handler would close it at the end of each one, and with it the test's transaction.
+    """
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield schemathesis.openapi.from_wsgi("/api/schema/", get_wsgi_application())
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+
+
+def _fuzz(operation, mode, examples, headers, checks) -> None:
+    @settings(
+        max_examples=examples,
+        deadline=None,
+        derandomize=True,
+        database=None,
+        phases=[Phase.explicit, Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(case=operation.as_strategy(generation_mode=mode))
+    def run(case):
+        case.call_and_validate(headers=headers, checks=checks)
+
+    run()
+
+
+def _operations(api_schema):
+    return [result.ok() for result in api_schema.get_all_operations()]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ROLES)
+def test_every_operation_answers_within_its_schema(api_schema, tokens, role):
+    headers = {"Authorization": f"Token {tokens[role]}", "Accept-Language": "en"}
+    failures = []
+    for operation in _operations(api_schema):
+        positive = [*CONFORMANCE]
+        if operation.label != TOKEN_ENDPOINT:
+            positive.append(positive_data_acceptance)
+        for mode, examples, checks in (
+            (schemathesis.GenerationMode.POSITIVE, EXAMPLES, positive),
+            (schemathesis.GenerationMode.NEGATIVE, NEGATIVE_EXAMPLES, CONFORMANCE),
+        ):
+            try:
+                _fuzz(operation, mode, examples, headers, checks)
+            except (Exception, BaseExceptionGroup) as exc:  # report every operation's failures
+                failures.append(f"--- {role} {operation.label} ({mode.value}):\n{exc}")
+    assert not failures, "\n".join(failures)
+
+
+@pytest.mark.django_db
+def test_the_schema_lists_the_operations_fuzzed(api_schema):
+    labels = {operation.label for operation in _operations(api_schema)}
+    assert "GET /api/v1/merchants/" in labels
+    assert "POST /api/v1/auth/token/" in labels

@@ -1,0 +1,33 @@
+"""Login throttling covers the API's token endpoint as well as the login page."""
+
+import pytest
+from django.core.management import call_command
+
+from jingdezhen.demo import DEMO_PASSWORD
+
+
+@pytest.fixture
+def demo(db):
+    call_command("seed_demo", merchants=3, force=True, verbosity=0)
+
+
+def test_the_token_endpoint_gives_a_token_for_the_right_password(api_client, demo):
+    response = api_client.post(
+        "/api/v1/auth/token/", {"username": "merchant", "password": DEMO_PASSWORD}, format="json"
+    )
+    assert response.status_code == 200
+    assert len(response.json()["token"]) == 40
+
+
+def test_the_token_endpoint_locks_an_account_after_repeated_failures(api_client, demo):
+    for _ in range(5):
+        response = api_client.post(
+            "/api/v1/auth/token/", {"username": "merchant", "password": "wrong"}, format="json"
+        )
+        assert response.status_code in {400, 429}
+    response = api_client.post(
+        "/api/v1/auth/token/", {"username": "merchant", "password": DEMO_PASSWORD}, format="json"
+    )
+    assert response.status_code == 429
+    assert "token" not in response.json()
+    assert "locked" in response.json()["detail"]

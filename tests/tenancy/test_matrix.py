@@ -1,0 +1,194 @@
+"""The tenancy matrix, generated from the URL resolver.
+
+Every route that takes an object (a path parameter) is asked, by every role, for objects that
+role may not read: another merchant's of the same base and another base's, one of each model with
+a ``Tenancy``. Pages are asked with GET and POST on a logged-in session, API routes with GET, POST,
+PUT, PATCH and DELETE on a token. The only acceptable answers are 403, 404 and 405 (or a redirect
+to a login page where the route wants staff or a login). A route added later is covered without
+anyone listing it here. The worlds and the reasoning behind their ids: tests/support/worlds.py.
+
+Every route without parameters is read by every role too: no answer may show the name of an object
+that role may not read.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.apps import apps
+from django.test import Client
+from rest_framework.authtoken.models import Token
+
+from jingdezhen.tenancy import reach_for
+from tests.support.routes import Route, all_routes
+from tests.support.worlds import (
+    OTHER_BASE_MARK,
+    SAME_BASE_MARK,
+    foreign_samples,
+    own_sample,
+    tenancy_models,
+)
+
+VIEWERS = ["manager", "trainer", "merchant"]
+PAGE_METHODS = ["get", "post"]
+API_METHODS = ["get", "post", "put", "patch", "delete"]
+REFUSED = {403, 404, 405}
+# Which planted markers each viewer must never be shown.
+FORBIDDEN_MARKS = {
+    "manager": {OTHER_BASE_MARK},
+    "trainer": {OTHER_BASE_MARK},
+    "merchant": {OTHER_BASE_MARK, SAME_BASE_MARK},
+    "anonymous": {OTHER_BASE_MARK, SAME_BASE_MARK},
+}
+
+
+def object_routes() -> list[Route]:
+    return [r for r in all_routes() if r.params and not r.is_format_suffix and not r.is_public]
+
+
+def plain_routes() -> list[Route]:
+    return [r for r in all_routes() if not r.params]
+
+
+def _model_for_param(param: str):
+    """A parameter named after a model (merchant_pk, stream_id, cohort) holds one of its ids."""
+    stem = param.removesuffix("_pk").removesuffix("_id")
+    for model in tenancy_models():
+        if stem in {model._meta.model_name, model.__name__.lower()}:
+            return model
+    return None
+
+
+def _clients(user) -> tuple[Client, Client]:
+    page = Client(headers={"Accept-Language": "en"})
+    api = Client(headers={"Accept-Language": "en"})
+    if user is not None:
+        page.force_login(user)
+        token, _ = Token.objects.get_or_create(user=user)
+        api.defaults["HTTP_AUTHORIZATION"] = f"Token {token.key}"
+    return page, api
+
+
+def _refused(response) -> bool:
+    if response.status_code in REFUSED:
+        return True
+    if response.status_code == 401:  # the API to a caller without credentials
+        return True
+    if response.status_code in {301, 302}:
+        return "login" in response.get("Location", "")
+    return False
+
+
+def _call(client: Client, method: str, url: str):
+    if method in {"get", "delete"}:
+        return getattr(client, method)(url)
+    return getattr(client, method)(url, data={}, content_type="application/json")
+
+
+def _by_id(samples) -> dict:
+    """Samples grouped by id: the worlds number every table alike, so one id is often the id of a
+    foreign row in several tables, and one request tries them all."""
+    grouped: dict = {}
+    for sample in samples:
+        grouped.setdefault(sample.pk, []).append(f"{sample.model} of the {sample.where}")
+    return grouped
+
+
+def _probe(routes, user, samples, label) -> tuple[int, list[str]]:
+    page_client, api_client = _clients(user)
+    failures, asked = [], 0
+    for route in routes:
+        client = api_client if route.is_api else page_client
+        methods = API_METHODS if route.is_api else PAGE_METHODS
+        for probed in route.params:
+            for pk, what in _by_id(samples).items():
+                values = {}
+                for param in route.params:
+                    model = _model_for_param(param) if param != probed else None
+                    own = own_sample(user, model) if model is not None and user else None
+                    values[param] = own if own is not None else pk
+                url = route.url(**values)
+                if url is None:
+                    continue  # this parameter does not take an id (an app label, say)
+                for method in methods:
+                    response = _call(client, method, url)
+                    asked += 1
+                    if not _refused(response):
+                        failures.append(
+                            f"{label} {method.upper()} {url} ({route.name or route.pattern}; "
+                            f"{', '.join(what)}) -> {response.status_code}"
+                        )
+    return asked, failures
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("viewer", VIEWERS)
+def test_no_role_reaches_a_foreign_object_on_any_route(worlds, viewer):
+    user = worlds.home_users[viewer]
+    samples = foreign_samples(user, worlds)
+    assert {s.where for s in samples} >= {"other base"}
+    asked, failures = _probe(object_routes(), user, samples, viewer)
+    assert asked > 0
+    assert not failures, f"{len(failures)} of {asked} requests reached a foreign object:\n" + (
+        "\n".join(failures[:60])
+    )
+
+
+@pytest.mark.django_db
+def test_every_model_the_demo_fills_is_tried_from_both_foreign_worlds(worlds):
+    """Guards the matrix itself: each model with rows for the home merchant has a twin row (same
+    base) and each model with rows at the home base has a row at the other base, so each is tried.
+    If this fails after a new app lands, its demo seed is not idempotent per merchant."""
+    user = worlds.home_users["merchant"]
+    merchant_id = reach_for(user).merchant_id
+    sampled = {(s.model, s.where) for s in foreign_samples(user, worlds)}
+    missing = []
+    for model in tenancy_models():
+        rows = model._default_manager.filter(pk__lt=worlds.twin_floor)
+        policy = model.Tenancy
+        label = model._meta.label
+        base_lookup = "pk" if policy.base == "id" else f"{policy.base}_id"
+        at_home = rows.filter(**{base_lookup: worlds.home.pk}).exists()
+        if at_home and (label, "other base") not in sampled:
+            missing.append(f"{label}: no row of the other base")
+        if policy.merchant is not None:
+            lookup = "pk" if policy.merchant == "id" else f"{policy.merchant}_id"
+            if (
+                rows.filter(**{lookup: merchant_id}).exists()
+                and (label, "same base") not in sampled
+            ):
+                missing.append(f"{label}: no row of a twin merchant")
+    assert not missing, "\n".join(missing)
+
+
+@pytest.mark.django_db
+def test_anonymous_visitors_reach_no_object(worlds):
+    samples = foreign_samples(worlds.home_users["merchant"], worlds)[:2]
+    asked, failures = _probe(object_routes(), None, samples, "anonymous")
+    assert asked > 0
+    assert not failures, "\n".join(failures[:60])
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("viewer", [*VIEWERS, "anonymous"])
+def test_no_page_or_api_list_shows_a_foreign_name(worlds, viewer):
+    user = worlds.home_users.get(viewer)
+    page_client, api_client = _clients(user)
+    shown = []
+    for route in plain_routes():
+        if route.is_admin:
+            continue
+        url = route.url()
+        response = (api_client if route.is_api else page_client).get(url)
+        assert response.status_code < 500, f"{viewer} GET {url} -> {response.status_code}"
+        if 200 <= response.status_code < 300 and not response.streaming:
+            body = response.content.decode(errors="replace")
+            shown += [f"{viewer} GET {url} shows {m}" for m in FORBIDDEN_MARKS[viewer] if m in body]
+    assert not shown, "\n".join(shown)
+
+
+@pytest.mark.django_db
+def test_the_markers_are_visible_to_who_may_read_them(worlds):
+    """Guards the marker check: the manager's merchant list does show the twins' marker."""
+    _, api_client = _clients(worlds.home_users["manager"])
+    assert SAME_BASE_MARK in api_client.get("/api/v1/merchants/?page_size=500").content.decode()
+    assert apps.get_model("merchants", "Merchant").objects.filter(name__contains=OTHER_BASE_MARK)
