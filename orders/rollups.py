@@ -1,0 +1,515 @@
+"""Daily turnover rollups: set-based SQL that turns a day's orders into rollup rows.
+
+A rollup of one local day is ONE statement: a materialised aggregate of the day's counted orders
+(grouped by merchant, platform, buyer country and tier) feeding three upserts
+(``INSERT ... SELECT ... GROUP BY ... ON CONFLICT DO UPDATE``) and three deletes of the groups
+that no longer have orders. It runs in one transaction holding a per-day advisory lock, so
+re-running a day, two runs at once, or a retry after a crash all leave the same rows. The rooms'
+booked time for the day is a second statement in the same transaction.
+
+What counts: orders whose status is in ``Order.COUNTED_STATUSES``, placed in the local day
+(``settings.TIME_ZONE``, Asia/Shanghai), not attributed to a rehearsal stream. Gross is the sum of
+``amount_cny``, refunded the sum of ``refunded_cny``, net = gross - refunded; "overseas" is any
+buyer country but CN. An order's tier is the highest product tier among its lines ('' without
+lines), so the tier rows of a day add up to its gross too.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Exists, OuterRef, Sum
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from merchants.models import Milestone
+from merchants.services import milestone_record
+
+from .models import DailyTurnover, Order, TurnoverWatermark
+
+# Key space of pg_advisory_xact_lock(int, int): this constant + the day's ordinal.
+LOCK_CLASS = 61_000
+MILESTONE_MARKS = (
+    (Decimal("10000"), Milestone.Kind.FIRST_10K_DAY),
+    (Decimal("50000"), Milestone.Kind.FIRST_50K_DAY),
+)
+# How far before the stored watermark a changed-orders scan starts: a transaction that stamped
+# updated_at before the watermark was taken may commit after it; re-rolling a day twice is free.
+WATERMARK_OVERLAP = dt.timedelta(minutes=10)
+WATERMARK_NAME = "orders"
+
+_TIER_RANK = "CASE p.tier WHEN 'high_end' THEN 3 WHEN 'medium' THEN 2 ELSE 1 END"
+
+# The day's counted orders, aggregated at the finest grain every rollup table needs.
+_SOURCE = f"""
+    SELECT m.base_id, o.merchant_id, o.platform, o.buyer_country AS country,
+           COALESCE(CASE t.rank WHEN 3 THEN 'high_end' WHEN 2 THEN 'medium'
+                                WHEN 1 THEN 'daily' END, '') AS tier,
+           SUM(o.amount_cny) AS gross, SUM(o.refunded_cny) AS refunded,
+           COUNT(*) AS orders, SUM(o.units) AS units
+    FROM orders_order o
+    JOIN merchants_merchant m ON m.id = o.merchant_id
+    LEFT JOIN livestreams_livestream s ON s.id = o.stream_id
+    LEFT JOIN (
+        SELECT l.order_id, MAX({_TIER_RANK}) AS rank
+        FROM orders_orderline l
+        JOIN orders_product p ON p.id = l.product_id
+        JOIN orders_order lo ON lo.id = l.order_id
+        WHERE lo.placed_at >= %(start)s AND lo.placed_at < %(end)s
+        GROUP BY l.order_id
+    ) t ON t.order_id = o.id
+    WHERE o.placed_at >= %(start)s AND o.placed_at < %(end)s
+      AND o.status = ANY(%(statuses)s)
+      AND (s.id IS NULL OR NOT s.is_rehearsal)
+    GROUP BY m.base_id, o.merchant_id, o.platform, o.buyer_country, t.rank
+"""  # noqa: S608 - built from constants; every value is a bound parameter
+
+_FIGURES = "SUM(gross), SUM(refunded), SUM(gross) - SUM(refunded), SUM(orders), SUM(units), %(now)s"
+_SET_FIGURES = """gross_cny = EXCLUDED.gross_cny, refunded_cny = EXCLUDED.refunded_cny,
+        net_cny = EXCLUDED.net_cny, orders = EXCLUDED.orders, units = EXCLUDED.units,
+        rolled_at = EXCLUDED.rolled_at"""
+
+ROLLUP_DAY_SQL = f"""
+WITH src AS MATERIALIZED ({_SOURCE}),
+merchant_rows AS (
+    INSERT INTO orders_dailyturnover
+        (day, base_id, merchant_id, platform, gross_cny, refunded_cny, net_cny, orders, units,
+         rolled_at, overseas_cny, overseas_orders)
+    SELECT %(day)s, base_id, merchant_id, platform, {_FIGURES},
+           COALESCE(SUM(gross) FILTER (WHERE country <> 'CN'), 0),
+           COALESCE(SUM(orders) FILTER (WHERE country <> 'CN'), 0)
+    FROM src GROUP BY base_id, merchant_id, platform
+    ON CONFLICT (day, merchant_id, platform) DO UPDATE SET
+        base_id = EXCLUDED.base_id, {_SET_FIGURES},
+        overseas_cny = EXCLUDED.overseas_cny, overseas_orders = EXCLUDED.overseas_orders
+    RETURNING id
+),
+merchant_gone AS (
+    DELETE FROM orders_dailyturnover
+    WHERE day = %(day)s AND id NOT IN (SELECT id FROM merchant_rows)
+    RETURNING id
+),
+detail_rows AS (
+    INSERT INTO orders_dailyturnoverdetail
+        (day, base_id, merchant_id, country, tier, gross_cny, refunded_cny, net_cny, orders, units,
+         rolled_at)
+    SELECT %(day)s, base_id, merchant_id, country, tier, {_FIGURES}
+    FROM src GROUP BY base_id, merchant_id, country, tier
+    ON CONFLICT (day, merchant_id, country, tier) DO UPDATE SET
+        base_id = EXCLUDED.base_id, {_SET_FIGURES}
+    RETURNING id
+),
+detail_gone AS (
+    DELETE FROM orders_dailyturnoverdetail
+    WHERE day = %(day)s AND id NOT IN (SELECT id FROM detail_rows)
+    RETURNING id
+),
+base_rows AS (
+    INSERT INTO orders_dailybaseturnover
+        (day, base_id, platform, country, tier, gross_cny, refunded_cny, net_cny, orders, units,
+         rolled_at)
+    SELECT %(day)s, base_id, platform, country, tier, {_FIGURES}
+    FROM src GROUP BY base_id, platform, country, tier
+    ON CONFLICT (day, base_id, platform, country, tier) DO UPDATE SET {_SET_FIGURES}
+    RETURNING id
+),
+base_gone AS (
+    DELETE FROM orders_dailybaseturnover
+    WHERE day = %(day)s AND id NOT IN (SELECT id FROM base_rows)
+    RETURNING id
+)
+SELECT (SELECT COUNT(*) FROM merchant_rows), (SELECT COUNT(*) FROM detail_rows),
+       (SELECT COUNT(*) FROM base_rows),
+       (SELECT COUNT(*) FROM merchant_gone) + (SELECT COUNT(*) FROM detail_gone)
+       + (SELECT COUNT(*) FROM base_gone)
+"""  # noqa: S608 - built from constants; every value is a bound parameter
+
+# Booked room time of the day per base (every base gets a row, so nothing is ever left stale).
+ROOM_USAGE_SQL = """
+INSERT INTO orders_dailyroomusage (day, base_id, booked_minutes, streams, rooms, rolled_at)
+SELECT %(day)s, b.id, COALESCE(u.minutes, 0), COALESCE(u.streams, 0), COALESCE(r.rooms, 0),
+       %(now)s
+FROM merchants_base b
+LEFT JOIN (
+    SELECT lr.base_id,
+           SUM(EXTRACT(EPOCH FROM LEAST(s.planned_end, %(end)s)
+                                - GREATEST(s.planned_start, %(start)s)) / 60)::int AS minutes,
+           COUNT(*) AS streams
+    FROM livestreams_livestream s
+    JOIN livestreams_liveroom lr ON lr.id = s.room_id
+    WHERE s.planned_start < %(end)s AND s.planned_end > %(start)s
+      AND s.planned_start >= %(start)s - INTERVAL '1 day'
+      AND s.status <> 'cancelled'
+    GROUP BY lr.base_id
+) u ON u.base_id = b.id
+LEFT JOIN (
+    SELECT base_id, COUNT(*) AS rooms FROM livestreams_liveroom WHERE is_active GROUP BY base_id
+) r ON r.base_id = b.id
+ON CONFLICT (day, base_id) DO UPDATE SET
+    booked_minutes = EXCLUDED.booked_minutes, streams = EXCLUDED.streams,
+    rooms = EXCLUDED.rooms, rolled_at = EXCLUDED.rolled_at
+"""
+
+
+@dataclass(frozen=True)
+class RollupResult:
+    day: dt.date
+    merchant_rows: int
+    detail_rows: int
+    base_rows: int
+    deleted_rows: int
+    milestones: int = 0
+
+
+def local_zone() -> zoneinfo.ZoneInfo:
+    return zoneinfo.ZoneInfo(settings.TIME_ZONE)
+
+
+def day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """The aware start (inclusive) and end (exclusive) of a local calendar day."""
+    zone = local_zone()
+    start = dt.datetime.combine(day, dt.time.min, tzinfo=zone)
+    end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
+    return start, end
+
+
+def _checkpoint(day: dt.date) -> None:
+    """Called inside the rollup transaction after the statements ran; tests inject a crash."""
+
+
+def rollup_day(*, day: dt.date, record_milestones: bool = True) -> RollupResult:
+    """Roll up one local day's orders into the rollup tables (idempotent, race-safe)."""
+    if connection.vendor != "postgresql":
+        result = _rollup_day_portable(day)
+    else:
+        start, end = day_bounds(day)
+        params = {
+            "day": day,
+            "start": start,
+            "end": end,
+            "now": timezone.now(),
+            "statuses": list(Order.COUNTED_STATUSES),
+        }
+        with transaction.atomic(), connection.cursor() as cursor:
+            # Two runs of the same day queue up here; each sees the orders as they are then.
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_CLASS, day.toordinal()])
+            cursor.execute(ROLLUP_DAY_SQL, params)
+            merchant_rows, detail_rows, base_rows, deleted = cursor.fetchone()
+            cursor.execute(ROOM_USAGE_SQL, params)
+            _checkpoint(day)
+        result = RollupResult(day, merchant_rows, detail_rows, base_rows, deleted)
+    if record_milestones:
+        recorded = record_turnover_milestones(day=day)
+        result = RollupResult(**{**result.__dict__, "milestones": recorded})
+    return result
+
+
+def rollup_days(*, start: dt.date, end: dt.date, record_milestones: bool = True) -> list:
+    """Roll up every day from ``start`` to ``end`` inclusive, one transaction per day."""
+    results = []
+    day = start
+    while day <= end:
+        results.append(rollup_day(day=day, record_milestones=record_milestones))
+        day += dt.timedelta(days=1)
+    return results
+
+
+def record_turnover_milestones(*, day: dt.date) -> int:
+    """Record FIRST_10K_DAY / FIRST_50K_DAY for merchants whose net turnover on ``day`` reached
+    the mark and who have no such milestone on or before that day (one query per mark, then one
+    call per newly qualifying merchant). Returns how many were recorded or moved earlier."""
+    from merchants.models import Milestone as MilestoneModel
+
+    reached_at, _ = day_bounds(day)
+    recorded = 0
+    for mark, kind in MILESTONE_MARKS:
+        already = MilestoneModel.objects.filter(
+            merchant_id=OuterRef("merchant_id"), kind=kind, reached_at__lte=reached_at
+        )
+        merchant_ids = (
+            DailyTurnover.objects.filter(day=day)
+            .values("merchant_id")
+            .annotate(net=Sum("net_cny"))
+            .filter(net__gte=mark)
+            .filter(~Exists(already))
+            .values_list("merchant_id", flat=True)
+        )
+        for merchant_id in merchant_ids:
+            milestone_record(merchant_id=merchant_id, kind=kind, reached_at=reached_at)
+            recorded += 1
+    return recorded
+
+
+def reroll_changed_days(*, now: dt.datetime | None = None) -> list[dt.date]:
+    """Re-roll every day holding an order written since the stored watermark, then move it.
+
+    Safe to run twice or at once: rolling a day is idempotent, and the watermark only moves
+    forward (after the days are rolled, so a crash leaves it where it was).
+    """
+    now = now or timezone.now()
+    mark = TurnoverWatermark.objects.filter(name=WATERMARK_NAME).values_list("value", flat=True)
+    since = mark.first()
+    orders = Order.objects.filter(updated_at__lte=now)
+    if since is not None:
+        orders = orders.filter(updated_at__gt=since - WATERMARK_OVERLAP)
+    days = list(
+        orders.annotate(day=TruncDate("placed_at", tzinfo=local_zone()))
+        .order_by("day")
+        .values_list("day", flat=True)
+        .distinct()
+    )
+    for day in days:
+        rollup_day(day=day)
+    updated = TurnoverWatermark.objects.filter(name=WATERMARK_NAME, value__lt=now).update(value=now)
+    if not updated:
+        TurnoverWatermark.objects.get_or_create(name=WATERMARK_NAME, defaults={"value": now})
+    return days
+
+
+def rollup_today_so_far(*, now: dt.datetime | None = None) -> list[dt.date]:
+    """Roll up today (and yesterday until its orders settle), then the days of changed orders."""
+    today = timezone.localdate(now or timezone.now(), local_zone())
+    rollup_day(day=today)
+    return [today, *reroll_changed_days(now=now)]
+
+
+def reroll_recent_days(*, days: int = 3, today: dt.date | None = None) -> list[dt.date]:
+    """The nightly sweep: re-roll the last ``days`` days (late orders, refunds, deletions)."""
+    today = today or timezone.localdate(timezone.now(), local_zone())
+    start = today - dt.timedelta(days=days)
+    rollup_days(start=start, end=today)
+    return [start + dt.timedelta(days=n) for n in range(days + 1)]
+
+
+# --- Reconciliation -------------------------------------------------------------------------
+
+RECONCILE_MERCHANT_SQL = """
+WITH direct AS (
+    SELECT (o.placed_at AT TIME ZONE %(tz)s)::date AS day, o.merchant_id, o.platform,
+           SUM(o.amount_cny) AS gross, SUM(o.refunded_cny) AS refunded, COUNT(*) AS orders,
+           SUM(o.units) AS units,
+           COALESCE(SUM(o.amount_cny) FILTER (WHERE o.buyer_country <> 'CN'), 0) AS overseas
+    FROM orders_order o
+    LEFT JOIN livestreams_livestream s ON s.id = o.stream_id
+    WHERE o.placed_at >= %(start)s AND o.placed_at < %(end)s
+      AND o.status = ANY(%(statuses)s) AND (s.id IS NULL OR NOT s.is_rehearsal)
+    GROUP BY 1, 2, 3
+), rolled AS (
+    SELECT day, merchant_id, platform, gross_cny AS gross, refunded_cny AS refunded, orders,
+           units, overseas_cny AS overseas, net_cny AS net
+    FROM orders_dailyturnover WHERE day >= %(first)s AND day <= %(last)s
+)
+SELECT COALESCE(d.day, r.day), COALESCE(d.merchant_id, r.merchant_id),
+       COALESCE(d.platform, r.platform),
+       d.gross, r.gross, d.refunded, r.refunded, d.orders, r.orders, d.units, r.units,
+       d.overseas, r.overseas, r.net
+FROM direct d FULL OUTER JOIN rolled r
+  ON r.day = d.day AND r.merchant_id = d.merchant_id AND r.platform = d.platform
+WHERE (d.gross, d.refunded, d.orders, d.units, d.overseas, d.gross - d.refunded)
+      IS DISTINCT FROM (r.gross, r.refunded, r.orders, r.units, r.overseas, r.net)
+ORDER BY 1, 2, 3
+"""
+
+# The other rollup tables must add up, per day and base, to the merchant rows.
+RECONCILE_TOTALS_SQL = """
+WITH m AS (
+    SELECT day, base_id, SUM(gross_cny) g, SUM(refunded_cny) r, SUM(orders) o, SUM(units) u
+    FROM orders_dailyturnover WHERE day >= %(first)s AND day <= %(last)s GROUP BY 1, 2
+), d AS (
+    SELECT day, base_id, SUM(gross_cny) g, SUM(refunded_cny) r, SUM(orders) o, SUM(units) u
+    FROM orders_dailyturnoverdetail WHERE day >= %(first)s AND day <= %(last)s GROUP BY 1, 2
+), b AS (
+    SELECT day, base_id, SUM(gross_cny) g, SUM(refunded_cny) r, SUM(orders) o, SUM(units) u
+    FROM orders_dailybaseturnover WHERE day >= %(first)s AND day <= %(last)s GROUP BY 1, 2
+)
+SELECT COALESCE(m.day, d.day, b.day), COALESCE(m.base_id, d.base_id, b.base_id),
+       m.g, d.g, b.g, m.o, d.o, b.o
+FROM m FULL OUTER JOIN d ON d.day = m.day AND d.base_id = m.base_id
+       FULL OUTER JOIN b ON b.day = COALESCE(m.day, d.day) AND b.base_id = COALESCE(m.base_id,
+                                                                                  d.base_id)
+WHERE (m.g, m.r, m.o, m.u) IS DISTINCT FROM (d.g, d.r, d.o, d.u)
+   OR (m.g, m.r, m.o, m.u) IS DISTINCT FROM (b.g, b.r, b.o, b.u)
+ORDER BY 1, 2
+"""
+
+
+@dataclass(frozen=True)
+class Difference:
+    table: str
+    day: dt.date
+    key: str
+    orders_say: str
+    rollup_says: str
+
+    def __str__(self) -> str:
+        return (
+            f"{self.day} {self.table} {self.key}: "
+            f"orders {self.orders_say}, rollup {self.rollup_says}"
+        )
+
+
+def reconcile(*, start: dt.date, end: dt.date) -> list[Difference]:
+    """Compare the rollups of ``start``..``end`` (inclusive) with the orders they cover.
+
+    Returns one Difference per group whose figures disagree (an empty list when all agree).
+    """
+    first_start, _ = day_bounds(start)
+    _, last_end = day_bounds(end)
+    params = {
+        "tz": settings.TIME_ZONE,
+        "start": first_start,
+        "end": last_end,
+        "first": start,
+        "last": end,
+        "statuses": list(Order.COUNTED_STATUSES),
+    }
+    differences = []
+    with connection.cursor() as cursor:
+        cursor.execute(RECONCILE_MERCHANT_SQL, params)
+        for day, merchant_id, platform, *figures in cursor.fetchall():
+            direct = figures[0::2][:5]
+            rolled = figures[1::2][:5]
+            differences.append(
+                Difference(
+                    "daily_turnover",
+                    day,
+                    f"merchant={merchant_id} platform={platform}",
+                    "gross/refunded/orders/units/overseas=" + "/".join(map(str, direct)),
+                    "gross/refunded/orders/units/overseas=" + "/".join(map(str, rolled)),
+                )
+            )
+        cursor.execute(RECONCILE_TOTALS_SQL, params)
+        for day, base_id, mg, dg, bg, mo, do, bo in cursor.fetchall():
+            differences.append(
+                Difference(
+                    "detail/base totals",
+                    day,
+                    f"base={base_id}",
+                    f"merchant rows gross={mg} orders={mo}",
+                    f"detail gross={dg} orders={do}; base gross={bg} orders={bo}",
+                )
+            )
+    return differences
+
+
+# --- The embedded SQLite default (make run) -------------------------------------------------
+
+
+def _rollup_day_portable(day: dt.date) -> RollupResult:
+    """The same rollup with ORM aggregates, for the SQLite first look (no advisory locks there:
+    SQLite serialises writers anyway). Still set-based: one aggregate query per table."""
+    from django.db.models import Case, Count, IntegerField, Max, Subquery, Value, When
+
+    from livestreams.models import LiveRoom, LiveStream
+    from merchants.models import Base
+
+    from .models import DailyBaseTurnover, DailyRoomUsage, DailyTurnoverDetail, OrderLine
+
+    start, end = day_bounds(day)
+    now = timezone.now()
+    rank = (
+        OrderLine.objects.filter(order_id=OuterRef("pk"))
+        .values("order_id")
+        .annotate(
+            rank=Max(
+                Case(
+                    When(product__tier="high_end", then=Value(3)),
+                    When(product__tier="medium", then=Value(2)),
+                    default=Value(1),
+                    output_field=IntegerField(),
+                )
+            )
+        )
+        .values("rank")
+    )
+    groups = (
+        Order.objects.filter(
+            placed_at__gte=start, placed_at__lt=end, status__in=Order.COUNTED_STATUSES
+        )
+        .exclude(stream__is_rehearsal=True)
+        .annotate(rank=Subquery(rank))
+        .values("merchant__base_id", "merchant_id", "platform", "buyer_country", "rank")
+        .annotate(g=Sum("amount_cny"), r=Sum("refunded_cny"), u=Sum("units"), n=Count("id"))
+        .order_by()
+    )
+    tier_of = {3: "high_end", 2: "medium", 1: "daily", None: ""}
+    zero = Decimal("0")
+    merchant, detail, base = {}, {}, {}
+    for row in groups:  # aggregated groups (merchant x platform x country x tier), not orders
+        country = row["buyer_country"]
+        tier = tier_of[row["rank"]]
+        for table, key in (
+            (merchant, (row["merchant__base_id"], row["merchant_id"], row["platform"])),
+            (detail, (row["merchant__base_id"], row["merchant_id"], country, tier)),
+            (base, (row["merchant__base_id"], row["platform"], country, tier)),
+        ):
+            acc = table.setdefault(key, [zero, zero, 0, 0, zero, 0])
+            acc[0] += row["g"]
+            acc[1] += row["r"]
+            acc[2] += row["n"]
+            acc[3] += row["u"] or 0
+            if country != "CN":
+                acc[4] += row["g"]
+                acc[5] += row["n"]
+
+    def figures(acc):
+        return {
+            "gross_cny": acc[0],
+            "refunded_cny": acc[1],
+            "net_cny": acc[0] - acc[1],
+            "orders": acc[2],
+            "units": acc[3],
+            "rolled_at": now,
+        }
+
+    with transaction.atomic():
+        DailyTurnover.objects.filter(day=day).delete()
+        DailyTurnoverDetail.objects.filter(day=day).delete()
+        DailyBaseTurnover.objects.filter(day=day).delete()
+        DailyTurnover.objects.bulk_create(
+            DailyTurnover(
+                day=day,
+                base_id=b,
+                merchant_id=m,
+                platform=p,
+                overseas_cny=acc[4],
+                overseas_orders=acc[5],
+                **figures(acc),
+            )
+            for (b, m, p), acc in merchant.items()
+        )
+        DailyTurnoverDetail.objects.bulk_create(
+            DailyTurnoverDetail(day=day, base_id=b, merchant_id=m, country=c, tier=t, **figures(a))
+            for (b, m, c, t), a in detail.items()
+        )
+        DailyBaseTurnover.objects.bulk_create(
+            DailyBaseTurnover(day=day, base_id=b, platform=p, country=c, tier=t, **figures(a))
+            for (b, p, c, t), a in base.items()
+        )
+        streams = LiveStream.objects.filter(
+            room__isnull=False, planned_start__lt=end, planned_end__gt=start
+        ).exclude(status=LiveStream.Status.CANCELLED)
+        for base_obj in Base.objects.all():
+            minutes = 0
+            count = 0
+            for s in streams.filter(room__base=base_obj).only("planned_start", "planned_end"):
+                span = min(s.planned_end, end) - max(s.planned_start, start)
+                minutes += int(span.total_seconds() // 60)
+                count += 1
+            DailyRoomUsage.objects.update_or_create(
+                day=day,
+                base=base_obj,
+                defaults={
+                    "booked_minutes": minutes,
+                    "streams": count,
+                    "rooms": LiveRoom.objects.filter(base=base_obj, is_active=True).count(),
+                    "rolled_at": now,
+                },
+            )
+        _checkpoint(day)
+    return RollupResult(day, len(merchant), len(detail), len(base), 0)
