@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -188,7 +189,16 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # The periodic jobs; django-celery-beat copies them into the database, where they can be edited.
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    # Today's turnover so far, and the days of orders changed since the last run (refunds).
+    "turnover-today-so-far": {"task": "orders.tasks.rollup_today_so_far", "schedule": 300.0},
+    # Nightly re-roll of the last few days (late orders, refunds, deletions) at 02:30.
+    "turnover-nightly-reroll": {
+        "task": "orders.tasks.reroll_recent_days",
+        "schedule": crontab(hour=2, minute=30),
+    },
+}
+TURNOVER_NIGHTLY_DAYS = int(os.environ.get("TURNOVER_NIGHTLY_DAYS", "3"))
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

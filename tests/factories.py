@@ -63,3 +63,68 @@ def member_user(merchant: Merchant, *, role: str = TeamMember.Role.OWNER, **user
     user = UserFactory(role=Role.MERCHANT, base=merchant.base, **user_kwargs)
     TeamMemberFactory(merchant=merchant, user=user, name=user.username, role=role)
     return user
+
+
+# --- Daily turnover (issue 6): orders, products and streams for the rollup tests ---
+# Named Turnover* so they never clash with the orders and livestreams apps' own factories.
+
+import datetime as _dt  # noqa: E402
+from decimal import Decimal as _Decimal  # noqa: E402
+
+from django.utils import timezone as _timezone  # noqa: E402
+
+from livestreams.models import LiveStream  # noqa: E402
+from orders.models import Order, OrderLine, Product  # noqa: E402
+
+
+class TurnoverProductFactory(DjangoModelFactory):
+    class Meta:
+        model = Product
+
+    merchant = factory.SubFactory(MerchantFactory)
+    sku = factory.Sequence(lambda n: f"SKU-{n:05d}")
+    name = factory.Sequence(lambda n: f"Cup {n}")
+    price = _Decimal("200.00")
+    stock = 100
+
+
+class TurnoverStreamFactory(DjangoModelFactory):
+    class Meta:
+        model = LiveStream
+
+    merchant = factory.SubFactory(MerchantFactory)
+    platform = "douyin"
+    title = factory.Sequence(lambda n: f"Stream {n}")
+    planned_start = factory.LazyFunction(_timezone.now)
+    planned_end = factory.LazyAttribute(lambda o: o.planned_start + _dt.timedelta(hours=2))
+    status = LiveStream.Status.ENDED
+
+
+class TurnoverOrderFactory(DjangoModelFactory):
+    """An order written straight to the table (the order services are the orders app's)."""
+
+    class Meta:
+        model = Order
+
+    merchant = factory.SubFactory(MerchantFactory)
+    platform = "douyin"
+    external_id = factory.Sequence(lambda n: f"T{n:08d}")
+    buyer_country = "CN"
+    currency = "CNY"
+    amount = _Decimal("200.00")
+    amount_cny = factory.LazyAttribute(lambda o: o.amount)
+    units = 1
+    status = Order.Status.PAID
+    placed_at = factory.LazyFunction(_timezone.now)
+
+
+class TurnoverOrderLineFactory(DjangoModelFactory):
+    class Meta:
+        model = OrderLine
+
+    order = factory.SubFactory(TurnoverOrderFactory)
+    product = factory.SubFactory(
+        TurnoverProductFactory, merchant=factory.SelfAttribute("..order.merchant")
+    )
+    quantity = 1
+    unit_price = _Decimal("200.00")
