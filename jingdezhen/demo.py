@@ -11,7 +11,13 @@ from dataclasses import dataclass, field
 from importlib import import_module
 
 DEMO_PASSWORD = "jingdezhen-demo"  # noqa: S105 - the documented demo password, never in production
-DEMO_MODULES = ["merchants.demo", "livestreams.demo", "training.demo", "orders.demo"]
+DEMO_MODULES = [
+    "merchants.demo",
+    "livestreams.demo",
+    "training.demo",
+    "orders.demo",
+    "orders.turnover_demo",
+]
 
 
 @dataclass
