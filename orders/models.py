@@ -319,9 +319,79 @@ class DailyTurnoverDetail(TurnoverFigures):
         return f"{self.day} {self.merchant_id} {self.country}/{self.tier}: {self.net_cny}"
 
 
+class DailyMerchantTurnover(TurnoverFigures):
+    """One merchant's whole turnover on one local day (all platforms): one row per merchant and
+    day, so rankings, peer medians and milestones read few rows."""
+
+    day = models.DateField(_("day"))
+    base = models.ForeignKey(
+        "merchants.Base", verbose_name=_("base"), on_delete=models.CASCADE, related_name="+"
+    )
+    merchant = models.ForeignKey(
+        "merchants.Merchant", verbose_name=_("merchant"), on_delete=models.CASCADE, related_name="+"
+    )
+    overseas_cny = models.DecimalField(_("overseas (CNY)"), **MONEY, default=Decimal("0"))
+    overseas_orders = models.PositiveIntegerField(_("overseas orders"), default=0)
+
+    class Tenancy:
+        merchant = "merchant"
+        base = "base"
+        roles = {"manager", "merchant"}
+
+    class Meta:
+        verbose_name = _("daily merchant turnover")
+        verbose_name_plural = _("daily merchant turnover")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "merchant"], name="daily_merchant_turnover_one_row_per_group"
+            )
+        ]
+        indexes = [
+            # Covering: the top-merchant ranking and peer medians read the index only.
+            models.Index(
+                fields=["base", "day"],
+                include=["merchant", "net_cny", "gross_cny", "orders"],
+                name="daily_merchant_base_day",
+            ),
+            models.Index(fields=["merchant", "day"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.merchant_id}: {self.net_cny}"
+
+
 class DailyBaseTurnover(TurnoverFigures):
-    """A whole base's turnover on one local day by platform, buyer country and tier: a few dozen
-    rows a day however many orders, so the base dashboard reads little."""
+    """A whole base's turnover on one local day: one row a day however many orders, so the base
+    dashboard's series and record day read a few hundred rows."""
+
+    day = models.DateField(_("day"))
+    base = models.ForeignKey(
+        "merchants.Base", verbose_name=_("base"), on_delete=models.CASCADE, related_name="+"
+    )
+    overseas_cny = models.DecimalField(_("overseas (CNY)"), **MONEY, default=Decimal("0"))
+    overseas_orders = models.PositiveIntegerField(_("overseas orders"), default=0)
+    merchants_selling = models.PositiveIntegerField(_("merchants selling"), default=0)
+
+    class Tenancy:
+        merchant = None
+        base = "base"
+        roles = {"manager"}
+
+    class Meta:
+        verbose_name = _("daily base turnover")
+        verbose_name_plural = _("daily base turnover")
+        constraints = [
+            models.UniqueConstraint(fields=["day", "base"], name="daily_base_turnover_one_row")
+        ]
+        indexes = [models.Index(fields=["base", "day"])]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.base_id}: {self.net_cny}"
+
+
+class DailyBaseBreakdown(TurnoverFigures):
+    """A base's turnover on one local day by platform, buyer country and tier (a few dozen rows a
+    day): the platform mix, countries and average order value by tier."""
 
     day = models.DateField(_("day"))
     base = models.ForeignKey(
@@ -337,12 +407,12 @@ class DailyBaseTurnover(TurnoverFigures):
         roles = {"manager"}
 
     class Meta:
-        verbose_name = _("daily base turnover")
-        verbose_name_plural = _("daily base turnover")
+        verbose_name = _("daily base turnover breakdown")
+        verbose_name_plural = _("daily base turnover breakdowns")
         constraints = [
             models.UniqueConstraint(
                 fields=["day", "base", "platform", "country", "tier"],
-                name="daily_base_turnover_one_row_per_group",
+                name="daily_base_breakdown_one_row_per_group",
             )
         ]
         indexes = [models.Index(fields=["base", "day"])]

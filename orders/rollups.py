@@ -30,7 +30,7 @@ from django.utils import timezone
 from merchants.models import Milestone
 from merchants.services import milestone_record
 
-from .models import DailyTurnover, Order, TurnoverWatermark
+from .models import DailyMerchantTurnover, Order, TurnoverWatermark
 
 # Key space of pg_advisory_xact_lock(int, int): this constant + the day's ordinal.
 LOCK_CLASS = 61_000
@@ -109,8 +109,45 @@ detail_gone AS (
     WHERE day = %(day)s AND id NOT IN (SELECT id FROM detail_rows)
     RETURNING id
 ),
+day_rows AS (
+    INSERT INTO orders_dailymerchantturnover
+        (day, base_id, merchant_id, gross_cny, refunded_cny, net_cny, orders, units, rolled_at,
+         overseas_cny, overseas_orders)
+    SELECT %(day)s, base_id, merchant_id, {_FIGURES},
+           COALESCE(SUM(gross) FILTER (WHERE country <> 'CN'), 0),
+           COALESCE(SUM(orders) FILTER (WHERE country <> 'CN'), 0)
+    FROM src GROUP BY base_id, merchant_id
+    ON CONFLICT (day, merchant_id) DO UPDATE SET
+        base_id = EXCLUDED.base_id, {_SET_FIGURES},
+        overseas_cny = EXCLUDED.overseas_cny, overseas_orders = EXCLUDED.overseas_orders
+    RETURNING id
+),
+day_gone AS (
+    DELETE FROM orders_dailymerchantturnover
+    WHERE day = %(day)s AND id NOT IN (SELECT id FROM day_rows)
+    RETURNING id
+),
 base_rows AS (
     INSERT INTO orders_dailybaseturnover
+        (day, base_id, gross_cny, refunded_cny, net_cny, orders, units, rolled_at,
+         overseas_cny, overseas_orders, merchants_selling)
+    SELECT %(day)s, base_id, {_FIGURES},
+           COALESCE(SUM(gross) FILTER (WHERE country <> 'CN'), 0),
+           COALESCE(SUM(orders) FILTER (WHERE country <> 'CN'), 0),
+           COUNT(DISTINCT merchant_id)
+    FROM src GROUP BY base_id
+    ON CONFLICT (day, base_id) DO UPDATE SET {_SET_FIGURES},
+        overseas_cny = EXCLUDED.overseas_cny, overseas_orders = EXCLUDED.overseas_orders,
+        merchants_selling = EXCLUDED.merchants_selling
+    RETURNING id
+),
+base_gone AS (
+    DELETE FROM orders_dailybaseturnover
+    WHERE day = %(day)s AND id NOT IN (SELECT id FROM base_rows)
+    RETURNING id
+),
+breakdown_rows AS (
+    INSERT INTO orders_dailybasebreakdown
         (day, base_id, platform, country, tier, gross_cny, refunded_cny, net_cny, orders, units,
          rolled_at)
     SELECT %(day)s, base_id, platform, country, tier, {_FIGURES}
@@ -118,15 +155,16 @@ base_rows AS (
     ON CONFLICT (day, base_id, platform, country, tier) DO UPDATE SET {_SET_FIGURES}
     RETURNING id
 ),
-base_gone AS (
-    DELETE FROM orders_dailybaseturnover
-    WHERE day = %(day)s AND id NOT IN (SELECT id FROM base_rows)
+breakdown_gone AS (
+    DELETE FROM orders_dailybasebreakdown
+    WHERE day = %(day)s AND id NOT IN (SELECT id FROM breakdown_rows)
     RETURNING id
 )
 SELECT (SELECT COUNT(*) FROM merchant_rows), (SELECT COUNT(*) FROM detail_rows),
-       (SELECT COUNT(*) FROM base_rows),
+       (SELECT COUNT(*) FROM breakdown_rows),
        (SELECT COUNT(*) FROM merchant_gone) + (SELECT COUNT(*) FROM detail_gone)
-       + (SELECT COUNT(*) FROM base_gone)
+       + (SELECT COUNT(*) FROM day_gone) + (SELECT COUNT(*) FROM base_gone)
+       + (SELECT COUNT(*) FROM breakdown_gone)
 """  # noqa: S608 - built from constants; every value is a bound parameter
 
 # Booked room time of the day per base (every base gets a row, so nothing is ever left stale).
@@ -161,7 +199,7 @@ class RollupResult:
     day: dt.date
     merchant_rows: int
     detail_rows: int
-    base_rows: int
+    breakdown_rows: int
     deleted_rows: int
     milestones: int = 0
 
@@ -199,10 +237,10 @@ def rollup_day(*, day: dt.date, record_milestones: bool = True) -> RollupResult:
             # Two runs of the same day queue up here; each sees the orders as they are then.
             cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_CLASS, day.toordinal()])
             cursor.execute(ROLLUP_DAY_SQL, params)
-            merchant_rows, detail_rows, base_rows, deleted = cursor.fetchone()
+            merchant_rows, detail_rows, breakdown_rows, deleted = cursor.fetchone()
             cursor.execute(ROOM_USAGE_SQL, params)
             _checkpoint(day)
-        result = RollupResult(day, merchant_rows, detail_rows, base_rows, deleted)
+        result = RollupResult(day, merchant_rows, detail_rows, breakdown_rows, deleted)
     if record_milestones:
         recorded = record_turnover_milestones(day=day)
         result = RollupResult(**{**result.__dict__, "milestones": recorded})
@@ -232,10 +270,7 @@ def record_turnover_milestones(*, day: dt.date) -> int:
             merchant_id=OuterRef("merchant_id"), kind=kind, reached_at__lte=reached_at
         )
         merchant_ids = (
-            DailyTurnover.objects.filter(day=day)
-            .values("merchant_id")
-            .annotate(net=Sum("net_cny"))
-            .filter(net__gte=mark)
+            DailyMerchantTurnover.objects.filter(day=day, net_cny__gte=mark)
             .filter(~Exists(already))
             .values_list("merchant_id", flat=True)
         )
@@ -318,22 +353,37 @@ ORDER BY 1, 2, 3
 # The other rollup tables must add up, per day and base, to the merchant rows.
 RECONCILE_TOTALS_SQL = """
 WITH m AS (
-    SELECT day, base_id, SUM(gross_cny) g, SUM(refunded_cny) r, SUM(orders) o, SUM(units) u
+    SELECT day, base_id, SUM(gross_cny) g, SUM(refunded_cny) r, SUM(orders) o, SUM(units) u,
+           SUM(overseas_cny) os
     FROM orders_dailyturnover WHERE day >= %(first)s AND day <= %(last)s GROUP BY 1, 2
 ), d AS (
     SELECT day, base_id, SUM(gross_cny) g, SUM(refunded_cny) r, SUM(orders) o, SUM(units) u
     FROM orders_dailyturnoverdetail WHERE day >= %(first)s AND day <= %(last)s GROUP BY 1, 2
-), b AS (
+), md AS (
+    SELECT day, base_id, SUM(gross_cny) g, SUM(refunded_cny) r, SUM(orders) o, SUM(units) u,
+           SUM(overseas_cny) os
+    FROM orders_dailymerchantturnover WHERE day >= %(first)s AND day <= %(last)s GROUP BY 1, 2
+), bd AS (
+    SELECT day, base_id, gross_cny g, refunded_cny r, orders o, units u, overseas_cny os
+    FROM orders_dailybaseturnover WHERE day >= %(first)s AND day <= %(last)s
+), bb AS (
     SELECT day, base_id, SUM(gross_cny) g, SUM(refunded_cny) r, SUM(orders) o, SUM(units) u
-    FROM orders_dailybaseturnover WHERE day >= %(first)s AND day <= %(last)s GROUP BY 1, 2
+    FROM orders_dailybasebreakdown WHERE day >= %(first)s AND day <= %(last)s GROUP BY 1, 2
+), keys AS (
+    SELECT day, base_id FROM m UNION SELECT day, base_id FROM d UNION SELECT day, base_id FROM md
+    UNION SELECT day, base_id FROM bd UNION SELECT day, base_id FROM bb
 )
-SELECT COALESCE(m.day, d.day, b.day), COALESCE(m.base_id, d.base_id, b.base_id),
-       m.g, d.g, b.g, m.o, d.o, b.o
-FROM m FULL OUTER JOIN d ON d.day = m.day AND d.base_id = m.base_id
-       FULL OUTER JOIN b ON b.day = COALESCE(m.day, d.day) AND b.base_id = COALESCE(m.base_id,
-                                                                                  d.base_id)
+SELECT k.day, k.base_id, m.g, d.g, md.g, bd.g, bb.g, m.o, d.o, md.o, bd.o, bb.o
+FROM keys k
+LEFT JOIN m ON m.day = k.day AND m.base_id = k.base_id
+LEFT JOIN d ON d.day = k.day AND d.base_id = k.base_id
+LEFT JOIN md ON md.day = k.day AND md.base_id = k.base_id
+LEFT JOIN bd ON bd.day = k.day AND bd.base_id = k.base_id
+LEFT JOIN bb ON bb.day = k.day AND bb.base_id = k.base_id
 WHERE (m.g, m.r, m.o, m.u) IS DISTINCT FROM (d.g, d.r, d.o, d.u)
-   OR (m.g, m.r, m.o, m.u) IS DISTINCT FROM (b.g, b.r, b.o, b.u)
+   OR (m.g, m.r, m.o, m.u, m.os) IS DISTINCT FROM (md.g, md.r, md.o, md.u, md.os)
+   OR (m.g, m.r, m.o, m.u, m.os) IS DISTINCT FROM (bd.g, bd.r, bd.o, bd.u, bd.os)
+   OR (m.g, m.r, m.o, m.u) IS DISTINCT FROM (bb.g, bb.r, bb.o, bb.u)
 ORDER BY 1, 2
 """
 
@@ -384,14 +434,18 @@ def reconcile(*, start: dt.date, end: dt.date) -> list[Difference]:
                 )
             )
         cursor.execute(RECONCILE_TOTALS_SQL, params)
-        for day, base_id, mg, dg, bg, mo, do, bo in cursor.fetchall():
+        for day, base_id, *figures in cursor.fetchall():
+            gross, orders = figures[:5], figures[5:]
             differences.append(
                 Difference(
-                    "detail/base totals",
+                    "rollup totals",
                     day,
                     f"base={base_id}",
-                    f"merchant rows gross={mg} orders={mo}",
-                    f"detail gross={dg} orders={do}; base gross={bg} orders={bo}",
+                    f"merchant/platform rows gross={gross[0]} orders={orders[0]}",
+                    "detail, merchant-day, base-day, breakdown gross="
+                    + "/".join(map(str, gross[1:]))
+                    + " orders="
+                    + "/".join(map(str, orders[1:])),
                 )
             )
     return differences
@@ -408,7 +462,14 @@ def _rollup_day_portable(day: dt.date) -> RollupResult:
     from livestreams.models import LiveRoom, LiveStream
     from merchants.models import Base
 
-    from .models import DailyBaseTurnover, DailyRoomUsage, DailyTurnoverDetail, OrderLine
+    from .models import (
+        DailyBaseBreakdown,
+        DailyBaseTurnover,
+        DailyRoomUsage,
+        DailyTurnover,
+        DailyTurnoverDetail,
+        OrderLine,
+    )
 
     start, end = day_bounds(day)
     now = timezone.now()
@@ -439,7 +500,8 @@ def _rollup_day_portable(day: dt.date) -> RollupResult:
     )
     tier_of = {3: "high_end", 2: "medium", 1: "daily", None: ""}
     zero = Decimal("0")
-    merchant, detail, base = {}, {}, {}
+    merchant, detail, base, merchant_day, base_day = {}, {}, {}, {}, {}
+    sellers: dict = {}
     for row in groups:  # aggregated groups (merchant x platform x country x tier), not orders
         country = row["buyer_country"]
         tier = tier_of[row["rank"]]
@@ -447,6 +509,8 @@ def _rollup_day_portable(day: dt.date) -> RollupResult:
             (merchant, (row["merchant__base_id"], row["merchant_id"], row["platform"])),
             (detail, (row["merchant__base_id"], row["merchant_id"], country, tier)),
             (base, (row["merchant__base_id"], row["platform"], country, tier)),
+            (merchant_day, (row["merchant__base_id"], row["merchant_id"])),
+            (base_day, (row["merchant__base_id"],)),
         ):
             acc = table.setdefault(key, [zero, zero, 0, 0, zero, 0])
             acc[0] += row["g"]
@@ -456,6 +520,7 @@ def _rollup_day_portable(day: dt.date) -> RollupResult:
             if country != "CN":
                 acc[4] += row["g"]
                 acc[5] += row["n"]
+        sellers.setdefault(row["merchant__base_id"], set()).add(row["merchant_id"])
 
     def figures(acc):
         return {
@@ -468,9 +533,14 @@ def _rollup_day_portable(day: dt.date) -> RollupResult:
         }
 
     with transaction.atomic():
-        DailyTurnover.objects.filter(day=day).delete()
-        DailyTurnoverDetail.objects.filter(day=day).delete()
-        DailyBaseTurnover.objects.filter(day=day).delete()
+        for model in (
+            DailyTurnover,
+            DailyTurnoverDetail,
+            DailyMerchantTurnover,
+            DailyBaseTurnover,
+            DailyBaseBreakdown,
+        ):
+            model.objects.filter(day=day).delete()
         DailyTurnover.objects.bulk_create(
             DailyTurnover(
                 day=day,
@@ -487,9 +557,31 @@ def _rollup_day_portable(day: dt.date) -> RollupResult:
             DailyTurnoverDetail(day=day, base_id=b, merchant_id=m, country=c, tier=t, **figures(a))
             for (b, m, c, t), a in detail.items()
         )
-        DailyBaseTurnover.objects.bulk_create(
-            DailyBaseTurnover(day=day, base_id=b, platform=p, country=c, tier=t, **figures(a))
+        DailyBaseBreakdown.objects.bulk_create(
+            DailyBaseBreakdown(day=day, base_id=b, platform=p, country=c, tier=t, **figures(a))
             for (b, p, c, t), a in base.items()
+        )
+        DailyMerchantTurnover.objects.bulk_create(
+            DailyMerchantTurnover(
+                day=day,
+                base_id=b,
+                merchant_id=m,
+                overseas_cny=a[4],
+                overseas_orders=a[5],
+                **figures(a),
+            )
+            for (b, m), a in merchant_day.items()
+        )
+        DailyBaseTurnover.objects.bulk_create(
+            DailyBaseTurnover(
+                day=day,
+                base_id=b,
+                overseas_cny=a[4],
+                overseas_orders=a[5],
+                merchants_selling=len(sellers[b]),
+                **figures(a),
+            )
+            for (b,), a in base_day.items()
         )
         streams = LiveStream.objects.filter(
             room__isnull=False, planned_start__lt=end, planned_end__gt=start

@@ -23,7 +23,14 @@ from jingdezhen.tenancy import Reach
 from livestreams.models import LiveStream
 from merchants.models import Merchant, Milestone
 
-from .models import DailyBaseTurnover, DailyRoomUsage, DailyTurnover, DailyTurnoverDetail
+from .models import (
+    DailyBaseBreakdown,
+    DailyBaseTurnover,
+    DailyMerchantTurnover,
+    DailyRoomUsage,
+    DailyTurnover,
+    DailyTurnoverDetail,
+)
 from .rollups import day_bounds, local_zone
 
 ZERO = Decimal("0")
@@ -201,20 +208,15 @@ def base_dashboard(*, reach: Reach, days: int = 30, today_: dt.date | None = Non
     )
     record = base_rows.values("day").annotate(**_sums()).order_by("-net", "day").first()
     cube = list(
-        base_rows.filter(day__gte=first, day__lte=today_)
+        reach.scope(DailyBaseBreakdown.objects.all())
+        .filter(day__gte=first, day__lte=today_)
         .values("platform", "country", "tier")
         .annotate(**_sums())
         .order_by()
     )
     platform_labels, tier_labels = _labels()
     overseas = sum((r["gross"] for r in cube if r["country"] != "CN"), ZERO)
-    top = list(
-        reach.scope(DailyTurnover.objects.all())
-        .filter(day__gte=first, day__lte=today_)
-        .values("merchant_id", "merchant__name")
-        .annotate(**_sums())
-        .order_by("-net", "merchant_id")[:TOP_MERCHANTS]
-    )
+    top = top_merchants(reach=reach, first=first, last=today_)
     usage = (
         reach.scope(DailyRoomUsage.objects.all())
         .filter(day__gte=first, day__lte=today_)
@@ -245,6 +247,30 @@ def base_dashboard(*, reach: Reach, days: int = 30, today_: dt.date | None = Non
         room_utilisation=utilisation,
         funnel=incubation_funnel(reach=reach),
     )
+
+
+def top_merchants(*, reach: Reach, first: dt.date, last: dt.date) -> list[dict]:
+    """The merchants with the highest net turnover from ``first`` to ``last`` (two queries: the
+    ranking reads the covering index of the merchant-day rollup, then ten names)."""
+    top = list(
+        reach.scope(DailyMerchantTurnover.objects.all())
+        .filter(day__gte=first, day__lte=last)
+        .values("merchant_id")
+        .annotate(
+            net=Sum("net_cny", default=ZERO),
+            gross=Sum("gross_cny", default=ZERO),
+            orders=Sum("orders", default=0),
+        )
+        .order_by("-net", "merchant_id")[:TOP_MERCHANTS]
+    )
+    names = dict(
+        reach.scope(Merchant.objects.all())
+        .filter(pk__in=[row["merchant_id"] for row in top])
+        .values_list("pk", "name")
+    )
+    for row in top:
+        row["merchant__name"] = names.get(row["merchant_id"], "")
+    return top
 
 
 def incubation_funnel(*, reach: Reach) -> list[dict]:
@@ -289,16 +315,21 @@ def merchant_dashboard(
     today_ = today_ or today()
     since = today_ - dt.timedelta(days=2 * days - 1)
     first = today_ - dt.timedelta(days=days - 1)
-    rows = reach.scope(DailyTurnover.objects.all()).filter(merchant_id=merchant.pk)
-    daily = rows.filter(day__gte=since, day__lte=today_).values("day").annotate(**_sums())
+    rows = reach.scope(DailyMerchantTurnover.objects.all()).filter(merchant_id=merchant.pk)
+    daily = (
+        rows.filter(day__gte=since, day__lte=today_)
+        .values("day")
+        .annotate(**_sums(), overseas=Sum("overseas_cny", default=ZERO))
+    )
     series, today_row, yesterday_row, period, previous = _daily_series(
         daily.order_by(), today_=today_, days=days
     )
     record = rows.values("day").annotate(**_sums()).order_by("-net", "day").first()
     platform_rows = list(
-        rows.filter(day__gte=first, day__lte=today_)
+        reach.scope(DailyTurnover.objects.all())
+        .filter(merchant_id=merchant.pk, day__gte=first, day__lte=today_)
         .values("platform")
-        .annotate(**_sums(), overseas=Sum("overseas_cny", default=ZERO))
+        .annotate(**_sums())
         .order_by()
     )
     detail = list(
@@ -321,7 +352,9 @@ def merchant_dashboard(
         platforms=_shares(_breakdown(platform_rows, "platform"), platform_labels, period["gross"]),
         countries=_shares(_breakdown(detail, "country"), {}, period["gross"]),
         tiers=_shares(_breakdown(detail, "tier"), tier_labels, period["gross"]),
-        overseas_gross=sum((r["overseas"] for r in platform_rows), ZERO),
+        overseas_gross=sum(
+            (r.get("overseas", ZERO) for r in series if r["day"] and r["day"] >= first), ZERO
+        ),
         calendar=stream_calendar(reach=reach, merchant=merchant, month=today_.replace(day=1)),
         peers=peer_standing(merchant=merchant, days=days, today_=today_),
     )
@@ -342,11 +375,9 @@ def stream_calendar(*, reach: Reach, merchant: Merchant, month: dt.date) -> list
     next_month = (month + dt.timedelta(days=32)).replace(day=1)
     last = next_month - dt.timedelta(days=1)
     net_by_day = dict(
-        reach.scope(DailyTurnover.objects.all())
+        reach.scope(DailyMerchantTurnover.objects.all())
         .filter(merchant_id=merchant.pk, day__gte=month, day__lte=last)
-        .values_list("day")
-        .annotate(net=Sum("net_cny"))
-        .order_by()
+        .values_list("day", "net_cny")
     )
     start, _ = day_bounds(month)
     end, _ = day_bounds(next_month)
@@ -388,7 +419,7 @@ WITH per_merchant AS (
     SELECT t.merchant_id,
            SUM(t.net_cny) / %(days)s AS daily_net,
            SUM(t.gross_cny) / NULLIF(SUM(t.orders), 0) AS aov
-    FROM orders_dailyturnover t
+    FROM orders_dailymerchantturnover t
     JOIN merchants_merchant m ON m.id = t.merchant_id
     WHERE m.base_id = %(base)s AND m.kind = %(kind)s AND m.stage = %(stage)s
       AND t.day >= %(first)s AND t.day <= %(last)s
@@ -460,7 +491,7 @@ def incubation_cohorts(*, reach: Reach) -> list[dict]:
         .order_by()
     )
     first_sale = dict(
-        reach.scope(DailyTurnover.objects.all())
+        reach.scope(DailyMerchantTurnover.objects.all())
         .filter(orders__gt=0)
         .values_list("merchant_id")
         .annotate(first=Min("day"))

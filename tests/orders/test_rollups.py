@@ -10,7 +10,9 @@ from django.db.models import Sum
 from merchants.models import Milestone
 from orders import rollups
 from orders.models import (
+    DailyBaseBreakdown,
     DailyBaseTurnover,
+    DailyMerchantTurnover,
     DailyRoomUsage,
     DailyTurnover,
     DailyTurnoverDetail,
@@ -88,9 +90,9 @@ def test_detail_and_base_rows_add_up_to_the_merchant_rows(day_of_orders):
     assert DailyTurnoverDetail.objects.filter(day=DAY).aggregate(s=Sum("gross_cny"))["s"] == (
         merchant_gross
     )
-    assert DailyBaseTurnover.objects.filter(day=DAY).aggregate(s=Sum("gross_cny"))["s"] == (
-        merchant_gross
-    )
+    for model in (DailyBaseTurnover, DailyBaseBreakdown, DailyMerchantTurnover):
+        assert model.objects.filter(day=DAY).aggregate(s=Sum("gross_cny"))["s"] == merchant_gross
+    assert DailyBaseTurnover.objects.get(day=DAY).merchants_selling == 2
     tiers = dict(
         DailyTurnoverDetail.objects.filter(day=DAY, merchant=day_of_orders)
         .values_list("tier")
@@ -247,7 +249,7 @@ def test_reconciliation_reports_a_rollup_that_differs_from_its_orders(day_of_ord
     assert rollups.reconcile(start=DAY, end=DAY) == []
     DailyTurnover.objects.filter(platform="taobao").update(gross_cny=Decimal("1.00"))
     differences = rollups.reconcile(start=DAY, end=DAY)
-    assert {d.table for d in differences} == {"daily_turnover", "detail/base totals"}
+    assert {d.table for d in differences} == {"daily_turnover", "rollup totals"}
     assert any("platform=taobao" in d.key for d in differences)
 
 

@@ -6,7 +6,14 @@ from decimal import Decimal
 
 from django.db.models import Count, Sum
 
-from orders.models import DailyBaseTurnover, DailyTurnover, DailyTurnoverDetail, Order
+from orders.models import (
+    DailyBaseBreakdown,
+    DailyBaseTurnover,
+    DailyMerchantTurnover,
+    DailyTurnover,
+    DailyTurnoverDetail,
+    Order,
+)
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 DAY = dt.date(2026, 3, 14)
@@ -64,8 +71,18 @@ def snapshot(day: dt.date) -> list:
             )
         ),
         sorted(
-            DailyBaseTurnover.objects.filter(day=day).values_list(
+            DailyBaseBreakdown.objects.filter(day=day).values_list(
                 "base_id", "platform", "country", "tier", *fields
+            )
+        ),
+        sorted(
+            DailyMerchantTurnover.objects.filter(day=day).values_list(
+                "merchant_id", *fields, "overseas_cny", "overseas_orders"
+            )
+        ),
+        sorted(
+            DailyBaseTurnover.objects.filter(day=day).values_list(
+                "base_id", *fields, "overseas_cny", "overseas_orders", "merchants_selling"
             )
         ),
     ]
