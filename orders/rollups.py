@@ -47,125 +47,125 @@ _TIER_RANK = "CASE p.tier WHEN 'high_end' THEN 3 WHEN 'medium' THEN 2 ELSE 1 END
 
 # The day's counted orders, aggregated at the finest grain every rollup table needs.
 _SOURCE = f"""
-    SELECT m.base_id, o.merchant_id, o.platform, o.buyer_country AS country,
-           COALESCE(CASE t.rank WHEN 3 THEN 'high_end' WHEN 2 THEN 'medium'
+    SELECT m.base_id, a.merchant_id, a.platform, a.country,
+           COALESCE(CASE a.rank WHEN 3 THEN 'high_end' WHEN 2 THEN 'medium'
                                 WHEN 1 THEN 'daily' END, '') AS tier,
-           SUM(o.amount_cny) AS gross, SUM(o.refunded_cny) AS refunded,
-           COUNT(*) AS orders, SUM(o.units) AS units
-    FROM orders_order o
-    JOIN merchants_merchant m ON m.id = o.merchant_id
-    LEFT JOIN livestreams_livestream s ON s.id = o.stream_id
-    LEFT JOIN (
-        SELECT l.order_id, MAX({_TIER_RANK}) AS rank
-        FROM orders_orderline l
-        JOIN orders_product p ON p.id = l.product_id
-        JOIN orders_order lo ON lo.id = l.order_id
-        WHERE lo.placed_at >= %(start)s AND lo.placed_at < %(end)s
-        GROUP BY l.order_id
-    ) t ON t.order_id = o.id
-    WHERE o.placed_at >= %(start)s AND o.placed_at < %(end)s
-      AND o.status = ANY(%(statuses)s)
-      AND (s.id IS NULL OR NOT s.is_rehearsal)
-    GROUP BY m.base_id, o.merchant_id, o.platform, o.buyer_country, t.rank
+           a.gross, a.refunded, a.orders, a.units
+    FROM (
+        SELECT o.merchant_id, o.platform, o.buyer_country AS country, t.rank,
+               SUM(o.amount_cny) AS gross, SUM(o.refunded_cny) AS refunded,
+               COUNT(*) AS orders, SUM(o.units) AS units
+        FROM orders_order o
+        LEFT JOIN livestreams_livestream s ON s.id = o.stream_id
+        LEFT JOIN (
+            SELECT l.order_id, MAX({_TIER_RANK}) AS rank
+            FROM orders_orderline l
+            JOIN orders_product p ON p.id = l.product_id
+            JOIN orders_order lo ON lo.id = l.order_id
+            WHERE lo.placed_at >= %(start)s AND lo.placed_at < %(end)s
+            GROUP BY l.order_id
+        ) t ON t.order_id = o.id
+        WHERE o.placed_at >= %(start)s AND o.placed_at < %(end)s
+          AND o.status = ANY(%(statuses)s)
+          AND (s.id IS NULL OR NOT s.is_rehearsal)
+        GROUP BY o.merchant_id, o.platform, o.buyer_country, t.rank
+    ) a
+    JOIN merchants_merchant m ON m.id = a.merchant_id
 """  # noqa: S608 - built from constants; every value is a bound parameter
 
-_FIGURES = "SUM(gross), SUM(refunded), SUM(gross) - SUM(refunded), SUM(orders), SUM(units), %(now)s"
-_SET_FIGURES = """gross_cny = EXCLUDED.gross_cny, refunded_cny = EXCLUDED.refunded_cny,
-        net_cny = EXCLUDED.net_cny, orders = EXCLUDED.orders, units = EXCLUDED.units,
-        rolled_at = EXCLUDED.rolled_at"""
+_FIGURES = ("gross_cny", "refunded_cny", "net_cny", "orders", "units")
+_FIGURE_EXPRS = "SUM(gross), SUM(refunded), SUM(gross) - SUM(refunded), SUM(orders), SUM(units)"
+_OVERSEAS = {
+    "overseas_cny": "COALESCE(SUM(gross) FILTER (WHERE country <> 'CN'), 0)",
+    "overseas_orders": "COALESCE(SUM(orders) FILTER (WHERE country <> 'CN'), 0)",
+}
 
-ROLLUP_DAY_SQL = f"""
-WITH src AS MATERIALIZED ({_SOURCE}),
-merchant_rows AS (
-    INSERT INTO orders_dailyturnover
-        (day, base_id, merchant_id, platform, gross_cny, refunded_cny, net_cny, orders, units,
-         rolled_at, overseas_cny, overseas_orders)
-    SELECT %(day)s, base_id, merchant_id, platform, {_FIGURES},
-           COALESCE(SUM(gross) FILTER (WHERE country <> 'CN'), 0),
-           COALESCE(SUM(orders) FILTER (WHERE country <> 'CN'), 0)
-    FROM src GROUP BY base_id, merchant_id, platform
-    ON CONFLICT (day, merchant_id, platform) DO UPDATE SET
-        base_id = EXCLUDED.base_id, {_SET_FIGURES},
-        overseas_cny = EXCLUDED.overseas_cny, overseas_orders = EXCLUDED.overseas_orders
-    RETURNING id
+# (CTE name, table, the group's key columns, columns written besides the figures, the CTE it is
+# aggregated from). The base's day is summed from the merchants' days (1,400 rows, not 10,000).
+_TABLES = [
+    ("merchant", "orders_dailyturnover", ("merchant_id", "platform"), _OVERSEAS, "src"),
+    ("detail", "orders_dailyturnoverdetail", ("merchant_id", "country", "tier"), {}, "src"),
+    ("merchant_day", "orders_dailymerchantturnover", ("merchant_id",), _OVERSEAS, "src"),
+    (
+        "breakdown",
+        "orders_dailybasebreakdown",
+        ("base_id", "platform", "country", "tier"),
+        {},
+        "src",
+    ),
+    (
+        "base_day",
+        "orders_dailybaseturnover",
+        ("base_id",),
+        {
+            "overseas_cny": "SUM(overseas_cny)",
+            "overseas_orders": "SUM(overseas_orders)",
+            "merchants_selling": "COUNT(*)",
+        },
+        "merchant_day_new",
+    ),
+]
+_SUM_FROM = {
+    # the figures of a group, summed from src (orders) or from merchant_day_new (merchant days)
+    "src": {
+        "gross_cny": "SUM(gross)",
+        "refunded_cny": "SUM(refunded)",
+        "net_cny": "SUM(gross) - SUM(refunded)",
+        "orders": "SUM(orders)",
+        "units": "SUM(units)",
+    },
+    "merchant_day_new": {c: f"SUM({c})" for c in _FIGURES},
+}
+
+
+def _upsert_and_prune(name: str, table: str, key: tuple, extra: dict, source: str) -> str:
+    """One table's part of the statement. ``{name}_new`` aggregates the day's groups; only the
+    groups that are new or whose figures changed are upserted (so re-rolling an unchanged day
+    rewrites nothing); the day's rows whose group has no counted order any more are deleted
+    (NOT IN over the day's groups: a hashed subplan whatever the planner guesses of the CTE)."""
+    group = key if "base_id" in key else ("base_id", *key)
+    exprs = {**_SUM_FROM[source], **extra}
+    columns = [*group, *exprs]
+    updated = [c for c in columns if c not in key]
+    same_key = " AND ".join(f"o.{c} = n.{c}" for c in key)
+    return f"""
+{name}_new AS MATERIALIZED (
+    SELECT {", ".join(group)}, {", ".join(f"{expr} AS {col}" for col, expr in exprs.items())}
+    FROM {source} GROUP BY {", ".join(group)}
 ),
-merchant_gone AS (
-    DELETE FROM orders_dailyturnover
-    WHERE day = %(day)s AND id NOT IN (SELECT id FROM merchant_rows)
-    RETURNING id
+{name}_rows AS (
+    INSERT INTO {table} AS t (day, rolled_at, {", ".join(columns)})
+    SELECT %(day)s, %(now)s, {", ".join(f"n.{c}" for c in columns)}
+    FROM {name}_new n
+    WHERE NOT EXISTS (
+        SELECT 1 FROM {table} o
+        WHERE o.day = %(day)s AND {same_key}
+          AND ({", ".join(f"o.{c}" for c in updated)})
+              IS NOT DISTINCT FROM ({", ".join(f"n.{c}" for c in updated)}))
+    ON CONFLICT (day, {", ".join(key)}) DO UPDATE SET
+        rolled_at = EXCLUDED.rolled_at,
+        {", ".join(f"{c} = EXCLUDED.{c}" for c in updated)}
+    RETURNING 1
 ),
-detail_rows AS (
-    INSERT INTO orders_dailyturnoverdetail
-        (day, base_id, merchant_id, country, tier, gross_cny, refunded_cny, net_cny, orders, units,
-         rolled_at)
-    SELECT %(day)s, base_id, merchant_id, country, tier, {_FIGURES}
-    FROM src GROUP BY base_id, merchant_id, country, tier
-    ON CONFLICT (day, merchant_id, country, tier) DO UPDATE SET
-        base_id = EXCLUDED.base_id, {_SET_FIGURES}
-    RETURNING id
-),
-detail_gone AS (
-    DELETE FROM orders_dailyturnoverdetail
-    WHERE day = %(day)s AND id NOT IN (SELECT id FROM detail_rows)
-    RETURNING id
-),
-day_rows AS (
-    INSERT INTO orders_dailymerchantturnover
-        (day, base_id, merchant_id, gross_cny, refunded_cny, net_cny, orders, units, rolled_at,
-         overseas_cny, overseas_orders)
-    SELECT %(day)s, base_id, merchant_id, {_FIGURES},
-           COALESCE(SUM(gross) FILTER (WHERE country <> 'CN'), 0),
-           COALESCE(SUM(orders) FILTER (WHERE country <> 'CN'), 0)
-    FROM src GROUP BY base_id, merchant_id
-    ON CONFLICT (day, merchant_id) DO UPDATE SET
-        base_id = EXCLUDED.base_id, {_SET_FIGURES},
-        overseas_cny = EXCLUDED.overseas_cny, overseas_orders = EXCLUDED.overseas_orders
-    RETURNING id
-),
-day_gone AS (
-    DELETE FROM orders_dailymerchantturnover
-    WHERE day = %(day)s AND id NOT IN (SELECT id FROM day_rows)
-    RETURNING id
-),
-base_rows AS (
-    INSERT INTO orders_dailybaseturnover
-        (day, base_id, gross_cny, refunded_cny, net_cny, orders, units, rolled_at,
-         overseas_cny, overseas_orders, merchants_selling)
-    SELECT %(day)s, base_id, {_FIGURES},
-           COALESCE(SUM(gross) FILTER (WHERE country <> 'CN'), 0),
-           COALESCE(SUM(orders) FILTER (WHERE country <> 'CN'), 0),
-           COUNT(DISTINCT merchant_id)
-    FROM src GROUP BY base_id
-    ON CONFLICT (day, base_id) DO UPDATE SET {_SET_FIGURES},
-        overseas_cny = EXCLUDED.overseas_cny, overseas_orders = EXCLUDED.overseas_orders,
-        merchants_selling = EXCLUDED.merchants_selling
-    RETURNING id
-),
-base_gone AS (
-    DELETE FROM orders_dailybaseturnover
-    WHERE day = %(day)s AND id NOT IN (SELECT id FROM base_rows)
-    RETURNING id
-),
-breakdown_rows AS (
-    INSERT INTO orders_dailybasebreakdown
-        (day, base_id, platform, country, tier, gross_cny, refunded_cny, net_cny, orders, units,
-         rolled_at)
-    SELECT %(day)s, base_id, platform, country, tier, {_FIGURES}
-    FROM src GROUP BY base_id, platform, country, tier
-    ON CONFLICT (day, base_id, platform, country, tier) DO UPDATE SET {_SET_FIGURES}
-    RETURNING id
-),
-breakdown_gone AS (
-    DELETE FROM orders_dailybasebreakdown
-    WHERE day = %(day)s AND id NOT IN (SELECT id FROM breakdown_rows)
-    RETURNING id
+{name}_gone AS (
+    DELETE FROM {table} AS o
+    WHERE o.day = %(day)s
+      AND ({", ".join(f"o.{c}" for c in key)}) NOT IN (SELECT {", ".join(key)} FROM {name}_new)
+    RETURNING 1
+)"""  # noqa: S608 - identifiers from _TABLES; every value is a bound parameter
+
+
+# One statement: every rollup table of the day, upserted and pruned from one scan of the orders.
+ROLLUP_DAY_SQL = (
+    f"WITH src AS MATERIALIZED ({_SOURCE}),"  # noqa: S608 - constants only
+    + ",".join(_upsert_and_prune(*spec) for spec in _TABLES)
+    + "\nSELECT "
+    + ", ".join(
+        f"(SELECT COUNT(*) FROM {name}_rows), (SELECT COUNT(*) FROM {name}_gone)"  # noqa: S608
+        for name, *_ in _TABLES
+    )
 )
-SELECT (SELECT COUNT(*) FROM merchant_rows), (SELECT COUNT(*) FROM detail_rows),
-       (SELECT COUNT(*) FROM breakdown_rows),
-       (SELECT COUNT(*) FROM merchant_gone) + (SELECT COUNT(*) FROM detail_gone)
-       + (SELECT COUNT(*) FROM day_gone) + (SELECT COUNT(*) FROM base_gone)
-       + (SELECT COUNT(*) FROM breakdown_gone)
-"""  # noqa: S608 - built from constants; every value is a bound parameter
+
 
 # Booked room time of the day per base (every base gets a row, so nothing is ever left stale).
 ROOM_USAGE_SQL = """
@@ -197,9 +197,7 @@ ON CONFLICT (day, base_id) DO UPDATE SET
 @dataclass(frozen=True)
 class RollupResult:
     day: dt.date
-    merchant_rows: int
-    detail_rows: int
-    breakdown_rows: int
+    written_rows: int  # rows inserted or changed (an unchanged row is not rewritten)
     deleted_rows: int
     milestones: int = 0
 
@@ -236,11 +234,14 @@ def rollup_day(*, day: dt.date, record_milestones: bool = True) -> RollupResult:
         with transaction.atomic(), connection.cursor() as cursor:
             # Two runs of the same day queue up here; each sees the orders as they are then.
             cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_CLASS, day.toordinal()])
+            # Room to aggregate a base-sized day (~50,000 orders) in memory.
+            cursor.execute("SET LOCAL work_mem = '64MB'")
             cursor.execute(ROLLUP_DAY_SQL, params)
-            merchant_rows, detail_rows, breakdown_rows, deleted = cursor.fetchone()
+            counts = cursor.fetchone()
+            written, deleted = sum(counts[0::2]), sum(counts[1::2])
             cursor.execute(ROOM_USAGE_SQL, params)
             _checkpoint(day)
-        result = RollupResult(day, merchant_rows, detail_rows, breakdown_rows, deleted)
+        result = RollupResult(day, written, deleted)
     if record_milestones:
         recorded = record_turnover_milestones(day=day)
         result = RollupResult(**{**result.__dict__, "milestones": recorded})
@@ -604,4 +605,5 @@ def _rollup_day_portable(day: dt.date) -> RollupResult:
                 },
             )
         _checkpoint(day)
-    return RollupResult(day, len(merchant), len(detail), len(base), 0)
+    written = len(merchant) + len(detail) + len(base) + len(merchant_day) + len(base_day)
+    return RollupResult(day, written, 0)

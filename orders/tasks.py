@@ -30,4 +30,4 @@ def reroll_recent_days() -> list[str]:
 def rollup_day(day: str) -> dict:
     """Roll up one day (ISO date), e.g. after a bulk import of that day's orders."""
     result = rollups.rollup_day(day=dt.date.fromisoformat(day))
-    return {"day": day, "merchant_rows": result.merchant_rows, "milestones": result.milestones}
+    return {"day": day, "written_rows": result.written_rows, "milestones": result.milestones}

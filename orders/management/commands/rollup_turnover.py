@@ -36,5 +36,7 @@ class Command(BaseCommand):
         if end < start:
             raise CommandError("--to must not be before --from.")
         results = rollups.rollup_days(start=start, end=end)
-        rows = sum(r.merchant_rows for r in results)
-        self.stdout.write(f"rolled {len(results)} day(s) from {start} to {end}: {rows} rows")
+        rows = sum(r.written_rows for r in results)
+        self.stdout.write(
+            f"rolled {len(results)} day(s) from {start} to {end}: {rows} rows written"
+        )
