@@ -308,7 +308,8 @@ def reroll_changed_days(*, now: dt.datetime | None = None) -> list[dt.date]:
 
 
 def rollup_today_so_far(*, now: dt.datetime | None = None) -> list[dt.date]:
-    """Roll up today (and yesterday until its orders settle), then the days of changed orders."""
+    """Roll up today, then every day whose orders changed since the last run (a refund or a late
+    status change of yesterday's order reaches its day here, within minutes)."""
     today = timezone.localdate(now or timezone.now(), local_zone())
     rollup_day(day=today)
     return [today, *reroll_changed_days(now=now)]

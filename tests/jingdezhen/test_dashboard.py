@@ -219,3 +219,15 @@ def _reach(user):
     from jingdezhen.tenancy import reach_for
 
     return reach_for(user)
+
+
+def test_the_funnel_starts_at_applicants_until_the_training_app_records_trainees(
+    base, manager, merchant
+):
+    steps = turnover.incubation_funnel(reach=_reach(manager))
+    keys = [step["key"] for step in steps]
+    if turnover._trainee_model() is None:
+        assert keys == ["applicant", "incubating", "graduated"]
+    else:
+        assert keys == ["trainees", "applicant", "incubating", "graduated"]
+    assert dict(zip(keys, [s["count"] for s in steps], strict=True))["incubating"] == 1

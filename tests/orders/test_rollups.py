@@ -121,6 +121,13 @@ def test_rerunning_a_day_gives_the_same_rows(day_of_orders):
     assert set(DailyTurnover.objects.values_list("id", flat=True)) == ids
 
 
+def test_rerunning_an_unchanged_day_rewrites_no_row(day_of_orders):
+    first = rollups.rollup_day(day=DAY)
+    assert first.written_rows > 0
+    again = rollups.rollup_day(day=DAY)
+    assert (again.written_rows, again.deleted_rows) == (0, 0)
+
+
 def test_a_group_that_lost_its_orders_is_deleted_on_the_next_run(merchant, other_merchant):
     f.TurnoverOrderFactory(merchant=merchant, placed_at=local(DAY, 10))
     gone = f.TurnoverOrderFactory(merchant=other_merchant, placed_at=local(DAY, 11))
