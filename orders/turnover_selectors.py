@@ -120,6 +120,12 @@ class Dashboard:
         return change.quantize(Decimal("0.1"))
 
     @property
+    def growth_text(self) -> str:
+        """The growth with its sign: '+12.5' or '-3.0'."""
+        growth = self.growth
+        return "" if growth is None else f"{growth:+}"
+
+    @property
     def overseas_share(self) -> Decimal | None:
         if not self.period["gross"]:
             return None
@@ -455,7 +461,13 @@ def peer_standing(*, merchant: Merchant, days: int = 30, today_: dt.date | None 
         "merchant": merchant.pk,
     }
     if connection.vendor != "postgresql":
-        return {"peers": 0, "enough": False, "gpm": None}
+        return {
+            "peers": 0,
+            "enough": False,
+            "kind": merchant.get_kind_display(),
+            "stage": merchant.get_stage_display(),
+            "gpm": None,
+        }
     with connection.cursor() as cursor:
         cursor.execute(PEERS_SQL, params)
         count, med_net, top_net, med_aov, top_aov, own_net, own_aov = cursor.fetchone()
