@@ -10,6 +10,8 @@ from rest_framework.routers import DefaultRouter
 from rest_framework.throttling import AnonRateThrottle
 
 API_APPS = ["merchants", "livestreams", "orders", "training", "jingdezhen"]
+# Further API modules that register their own viewsets (kept apart from an app's api.py).
+EXTRA_API_MODULES = ["orders.turnover_api"]
 
 
 class LoginRateThrottle(AnonRateThrottle):
@@ -43,6 +45,8 @@ for app_label in API_APPS:
     if hasattr(module, "register"):
         module.register(router)
     extra_urlpatterns += getattr(module, "urlpatterns", [])
+for module_name in EXTRA_API_MODULES:
+    import_module(module_name).register(router)
 
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="api-token"),

@@ -17,6 +17,7 @@ DEMO_MODULES = [
     "training.demo",
     "orders.demo",
     "livestreams.demo_runsheets",
+    "orders.turnover_demo",
 ]
 
 

@@ -11,6 +11,7 @@ from .tenancy import ADMIN, MANAGER, MERCHANT, TRAINER, Reach
 ENTRIES = [
     (_("Home"), "home", {MANAGER, TRAINER, MERCHANT, ADMIN}),
     (_("Dashboard"), "dashboard", {MANAGER, ADMIN}),
+    (_("Incubation"), "incubation_analytics", {MANAGER, ADMIN}),
     (_("Merchants"), "merchants:merchant_list", {MANAGER, ADMIN}),
     (_("Room schedule"), "livestreams:room_grid", {MANAGER, ADMIN}),
     (_("Streams"), "livestreams:base_streams", {MANAGER, ADMIN}),

@@ -1,3 +1,22 @@
-"""Cross-app pages (the base dashboard lives here when the rollups land)."""
+"""Cross-app pages: the turnover dashboards and incubation analytics."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from . import dashboard
+
+urlpatterns = [
+    path("dashboard/", dashboard.dashboard, name="dashboard"),
+    path("dashboard/<str:table>.csv", dashboard.dashboard_csv, name="dashboard_csv"),
+    path("dashboard/incubation/", dashboard.incubation_analytics, name="incubation_analytics"),
+    path(
+        "dashboard/merchants/<int:pk>/",
+        dashboard.merchant_dashboard_for,
+        name="merchant_dashboard_for",
+    ),
+    path(
+        "dashboard/merchants/<int:pk>/<str:table>.csv",
+        dashboard.merchant_dashboard_csv,
+        name="merchant_dashboard_csv",
+    ),
+    path("turnover/", dashboard.merchant_dashboard, name="merchant_dashboard"),
+]

@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -205,7 +206,15 @@ CELERY_BEAT_SCHEDULE: dict = {
     # Streams that should have started but did not; reminders to hosts before their stream.
     "livestreams-flag-late": {"task": "livestreams.tasks.flag_late_streams", "schedule": 300.0},
     "livestreams-reminders": {"task": "livestreams.tasks.send_stream_reminders", "schedule": 300.0},
+    # Today's turnover so far, and the days of orders changed since the last run (refunds).
+    "turnover-today-so-far": {"task": "orders.tasks.rollup_today_so_far", "schedule": 300.0},
+    # Nightly re-roll of the last few days (late orders, refunds, deletions) at 02:30.
+    "turnover-nightly-reroll": {
+        "task": "orders.tasks.reroll_recent_days",
+        "schedule": crontab(hour=2, minute=30),
+    },
 }
+TURNOVER_NIGHTLY_DAYS = int(os.environ.get("TURNOVER_NIGHTLY_DAYS", "3"))
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

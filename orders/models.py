@@ -607,3 +607,272 @@ class IdempotencyKey(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+# --- Daily turnover rollups ---
+# Written only by orders.rollups (one set-based statement per day); read by the dashboards and
+# the turnover API. A day is the local calendar day (Asia/Shanghai). Orders of rehearsal streams
+# and orders outside Order.COUNTED_STATUSES are left out; net = gross - refunded.
+
+# Rollup rows are derived from orders, which already hold their merchant by a constraint: no
+# foreign-key triggers and no single-column indexes here (each table's composite indexes serve),
+# so a day's rollup writes little beyond its rows. Django still cascades deletes.
+DERIVED = {"db_constraint": False, "db_index": False}
+
+
+class TurnoverFigures(models.Model):
+    """The money and counts every rollup row carries."""
+
+    gross_cny = models.DecimalField(_("gross (CNY)"), **MONEY, default=Decimal("0"))
+    refunded_cny = models.DecimalField(_("refunded (CNY)"), **MONEY, default=Decimal("0"))
+    net_cny = models.DecimalField(_("net (CNY)"), **MONEY, default=Decimal("0"))
+    orders = models.PositiveIntegerField(_("orders"), default=0)
+    units = models.PositiveIntegerField(_("units"), default=0)
+    rolled_at = models.DateTimeField(_("rolled up at"), default=timezone.now)
+
+    class Meta:
+        abstract = True
+
+
+class DailyTurnover(TurnoverFigures):
+    """One merchant's turnover on one platform on one local day."""
+
+    day = models.DateField(_("day"))
+    base = models.ForeignKey(
+        "merchants.Base",
+        verbose_name=_("base"),
+        on_delete=models.CASCADE,
+        related_name="+",
+        **DERIVED,
+    )
+    merchant = models.ForeignKey(
+        "merchants.Merchant",
+        verbose_name=_("merchant"),
+        on_delete=models.CASCADE,
+        related_name="daily_turnover",
+        **DERIVED,
+    )
+    platform = models.CharField(_("platform"), max_length=16, choices=Platform.choices)
+    overseas_cny = models.DecimalField(_("overseas (CNY)"), **MONEY, default=Decimal("0"))
+    overseas_orders = models.PositiveIntegerField(_("overseas orders"), default=0)
+
+    class Tenancy:
+        merchant = "merchant"
+        base = "base"
+        roles = {"manager", "merchant"}
+
+    class Meta:
+        verbose_name = _("daily turnover")
+        verbose_name_plural = _("daily turnover")
+        ordering = ["-day", "merchant_id", "platform"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "merchant", "platform"], name="daily_turnover_one_row_per_group"
+            )
+        ]
+        # A base's rows are read by day range through the unique (day, ...) index; one index
+        # fewer to maintain on the table the rollup writes most rows to.
+        indexes = [models.Index(fields=["merchant", "day"])]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.merchant_id} {self.platform}: {self.net_cny}"
+
+
+class DailyTurnoverDetail(TurnoverFigures):
+    """One merchant's turnover on one local day by buyer country and by the order's tier (the
+    highest product tier among its lines; empty for an order without lines)."""
+
+    day = models.DateField(_("day"))
+    base = models.ForeignKey(
+        "merchants.Base",
+        verbose_name=_("base"),
+        on_delete=models.CASCADE,
+        related_name="+",
+        **DERIVED,
+    )
+    merchant = models.ForeignKey(
+        "merchants.Merchant",
+        verbose_name=_("merchant"),
+        on_delete=models.CASCADE,
+        related_name="+",
+        **DERIVED,
+    )
+    country = models.CharField(_("buyer country"), max_length=2)
+    tier = models.CharField(_("tier"), max_length=12, blank=True)
+
+    class Tenancy:
+        merchant = "merchant"
+        base = "base"
+        roles = {"manager", "merchant"}
+
+    class Meta:
+        verbose_name = _("daily turnover by country and tier")
+        verbose_name_plural = _("daily turnover by country and tier")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "merchant", "country", "tier"],
+                name="daily_turnover_detail_one_row_per_group",
+            )
+        ]
+        indexes = [models.Index(fields=["merchant", "day"])]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.merchant_id} {self.country}/{self.tier}: {self.net_cny}"
+
+
+class DailyMerchantTurnover(TurnoverFigures):
+    """One merchant's whole turnover on one local day (all platforms): one row per merchant and
+    day, so rankings, peer medians and milestones read few rows."""
+
+    day = models.DateField(_("day"))
+    base = models.ForeignKey(
+        "merchants.Base",
+        verbose_name=_("base"),
+        on_delete=models.CASCADE,
+        related_name="+",
+        **DERIVED,
+    )
+    merchant = models.ForeignKey(
+        "merchants.Merchant",
+        verbose_name=_("merchant"),
+        on_delete=models.CASCADE,
+        related_name="+",
+        **DERIVED,
+    )
+    overseas_cny = models.DecimalField(_("overseas (CNY)"), **MONEY, default=Decimal("0"))
+    overseas_orders = models.PositiveIntegerField(_("overseas orders"), default=0)
+
+    class Tenancy:
+        merchant = "merchant"
+        base = "base"
+        roles = {"manager", "merchant"}
+
+    class Meta:
+        verbose_name = _("daily merchant turnover")
+        verbose_name_plural = _("daily merchant turnover")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "merchant"], name="daily_merchant_turnover_one_row_per_group"
+            )
+        ]
+        # On PostgreSQL, migration 0002 adds a covering index (base, day) INCLUDE (merchant,
+        # net, gross, orders): the top-merchant ranking and peer medians read the index only.
+        indexes = [models.Index(fields=["merchant", "day"])]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.merchant_id}: {self.net_cny}"
+
+
+class DailyBaseTurnover(TurnoverFigures):
+    """A whole base's turnover on one local day: one row a day however many orders, so the base
+    dashboard's series and record day read a few hundred rows."""
+
+    day = models.DateField(_("day"))
+    base = models.ForeignKey(
+        "merchants.Base",
+        verbose_name=_("base"),
+        on_delete=models.CASCADE,
+        related_name="+",
+        **DERIVED,
+    )
+    overseas_cny = models.DecimalField(_("overseas (CNY)"), **MONEY, default=Decimal("0"))
+    overseas_orders = models.PositiveIntegerField(_("overseas orders"), default=0)
+    merchants_selling = models.PositiveIntegerField(_("merchants selling"), default=0)
+
+    class Tenancy:
+        merchant = None
+        base = "base"
+        roles = {"manager"}
+
+    class Meta:
+        verbose_name = _("daily base turnover")
+        verbose_name_plural = _("daily base turnover")
+        constraints = [
+            models.UniqueConstraint(fields=["day", "base"], name="daily_base_turnover_one_row")
+        ]
+        indexes = [models.Index(fields=["base", "day"])]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.base_id}: {self.net_cny}"
+
+
+class DailyBaseBreakdown(TurnoverFigures):
+    """A base's turnover on one local day by platform, buyer country and tier (a few dozen rows a
+    day): the platform mix, countries and average order value by tier."""
+
+    day = models.DateField(_("day"))
+    base = models.ForeignKey(
+        "merchants.Base",
+        verbose_name=_("base"),
+        on_delete=models.CASCADE,
+        related_name="+",
+        **DERIVED,
+    )
+    platform = models.CharField(_("platform"), max_length=16, choices=Platform.choices)
+    country = models.CharField(_("buyer country"), max_length=2)
+    tier = models.CharField(_("tier"), max_length=12, blank=True)
+
+    class Tenancy:
+        merchant = None
+        base = "base"
+        roles = {"manager"}
+
+    class Meta:
+        verbose_name = _("daily base turnover breakdown")
+        verbose_name_plural = _("daily base turnover breakdowns")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "base", "platform", "country", "tier"],
+                name="daily_base_breakdown_one_row_per_group",
+            )
+        ]
+        indexes = [models.Index(fields=["base", "day"])]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.base_id} {self.platform}/{self.country}/{self.tier}"
+
+
+class DailyRoomUsage(models.Model):
+    """How long a base's live rooms were booked on one local day (streams not cancelled)."""
+
+    day = models.DateField(_("day"))
+    base = models.ForeignKey(
+        "merchants.Base",
+        verbose_name=_("base"),
+        on_delete=models.CASCADE,
+        related_name="+",
+        **DERIVED,
+    )
+    booked_minutes = models.PositiveIntegerField(_("booked minutes"), default=0)
+    streams = models.PositiveIntegerField(_("streams"), default=0)
+    rooms = models.PositiveIntegerField(_("active rooms"), default=0)
+    rolled_at = models.DateTimeField(_("rolled up at"), default=timezone.now)
+
+    class Tenancy:
+        merchant = None
+        base = "base"
+        roles = {"manager"}
+
+    class Meta:
+        verbose_name = _("daily room usage")
+        verbose_name_plural = _("daily room usage")
+        constraints = [
+            models.UniqueConstraint(fields=["day", "base"], name="daily_room_usage_one_row")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.base_id}: {self.booked_minutes} min"
+
+
+class TurnoverWatermark(models.Model):
+    """Up to when changed orders have been re-rolled (Order.updated_at), one row per job name."""
+
+    name = models.CharField(_("name"), max_length=40, primary_key=True)
+    value = models.DateTimeField(_("orders changed up to"))
+
+    class Meta:
+        verbose_name = _("turnover watermark")
+        verbose_name_plural = _("turnover watermarks")
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.value}"

@@ -1,8 +1,15 @@
-"""Periodic jobs of the orders app: each calls one service and is safe to run twice."""
+"""Celery jobs of the orders app. Each is small, calls one service, is acknowledged late and is
+safe to run twice: holds expire once, a deal ends once, and a rollup of a day gives the same rows
+however often it runs."""
+
+from __future__ import annotations
+
+import datetime as dt
 
 from celery import shared_task
+from django.conf import settings
 
-from . import services
+from . import rollups, services
 
 
 @shared_task(acks_late=True)
@@ -25,3 +32,24 @@ def end_due_flash_deals() -> int:
 @shared_task(acks_late=True)
 def end_flash_deal(deal_id: int) -> int:
     return services.flash_deal_end(deal_id=deal_id)
+
+
+@shared_task(acks_late=True, autoretry_for=(Exception,), max_retries=3, retry_backoff=True)
+def rollup_today_so_far() -> list[str]:
+    """Every few minutes: today so far, plus every day whose orders changed (refunds, late
+    status changes) since the last run."""
+    return [day.isoformat() for day in rollups.rollup_today_so_far()]
+
+
+@shared_task(acks_late=True, autoretry_for=(Exception,), max_retries=3, retry_backoff=True)
+def reroll_recent_days() -> list[str]:
+    """Nightly: re-roll the last few days (late orders, refunds, deletions)."""
+    days = getattr(settings, "TURNOVER_NIGHTLY_DAYS", 3)
+    return [day.isoformat() for day in rollups.reroll_recent_days(days=days)]
+
+
+@shared_task(acks_late=True, autoretry_for=(Exception,), max_retries=3, retry_backoff=True)
+def rollup_day(day: str) -> dict:
+    """Roll up one day (ISO date), e.g. after a bulk import of that day's orders."""
+    result = rollups.rollup_day(day=dt.date.fromisoformat(day))
+    return {"day": day, "written_rows": result.written_rows, "milestones": result.milestones}

@@ -8,7 +8,7 @@ from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from jingdezhen.demo import DEMO_PASSWORD
-from livestreams.models import LiveRoom
+from livestreams.models import LiveRoom, LiveStream
 from merchants.models import (
     Base,
     ForeignAgent,
@@ -19,7 +19,7 @@ from merchants.models import (
     TeamMember,
     User,
 )
-from orders.models import ExchangeRate, Product
+from orders.models import ExchangeRate, Order, OrderLine, Product
 from training.models import Cohort, Course, Enrollment, Trainee
 
 
@@ -195,3 +195,52 @@ class EnrollmentFactory(DjangoModelFactory):
     cohort = factory.SubFactory(CohortFactory)
     trainee = factory.SubFactory(TraineeFactory, base=factory.SelfAttribute("..cohort.course.base"))
     status = Enrollment.Status.ENROLLED
+
+
+# --- Daily turnover (issue 6): orders, products and streams for the rollup tests ---
+# Named Turnover* so they never clash with the orders and livestreams apps' own factories.
+
+
+class TurnoverProductFactory(DjangoModelFactory):
+    class Meta:
+        model = Product
+
+    merchant = factory.SubFactory(MerchantFactory)
+    sku = factory.Sequence(lambda n: f"SKU-{n:05d}")
+    name = factory.Sequence(lambda n: f"Cup {n}")
+    price = Decimal("200.00")
+    stock = 100
+
+
+class TurnoverStreamFactory(LiveStreamFactory):
+    status = LiveStream.Status.ENDED
+
+
+class TurnoverOrderFactory(DjangoModelFactory):
+    """An order written straight to the table (the order services are the orders app's)."""
+
+    class Meta:
+        model = Order
+
+    merchant = factory.SubFactory(MerchantFactory)
+    platform = "douyin"
+    external_id = factory.Sequence(lambda n: f"T{n:08d}")
+    buyer_country = "CN"
+    currency = "CNY"
+    amount = Decimal("200.00")
+    amount_cny = factory.LazyAttribute(lambda o: o.amount)
+    units = 1
+    status = Order.Status.PAID
+    placed_at = factory.LazyFunction(timezone.now)
+
+
+class TurnoverOrderLineFactory(DjangoModelFactory):
+    class Meta:
+        model = OrderLine
+
+    order = factory.SubFactory(TurnoverOrderFactory)
+    product = factory.SubFactory(
+        TurnoverProductFactory, merchant=factory.SelfAttribute("..order.merchant")
+    )
+    quantity = 1
+    unit_price = Decimal("200.00")

@@ -1,0 +1,415 @@
+#!/usr/bin/env python
+"""Turnover benchmark: a base-sized year of orders, its rollups, and the dashboard's server time.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/jdz_bench \\
+        .venv/bin/python bench/turnover.py --scale 1.0 [--days 365] [--out FILE.json]
+
+At ``--scale 1.0``: 1,400 merchants and 50,000 orders a day for 365 days (~18 million orders),
+generated on the server with ``INSERT ... SELECT FROM generate_series(...)`` (indexes dropped
+during the load and rebuilt after). Order lines are not generated: the rollup reads lines only to
+find an order's tier, and every order here counts as "without lines" (the tier join still runs,
+over an empty set). It reports, as JSON:
+
+- ``one_day_rollup_s``: one day's rollup (the one set-based statement, room usage and the
+  milestone check) against ``plain_aggregate_s``, the same aggregate as one plain SELECT over the
+  same rows (``ratio`` should stay within 2x);
+- ``year_rollup_s``: re-rolling the whole year, day by day;
+- ``dashboard_ms``: the base dashboard's server time (in-process request, median of several) with
+  1% of the orders loaded and with 100% (``ratio`` should stay within 1.5x);
+- ``reconcile``: the differences found between the year's rollups and its orders (should be 0).
+
+It TRUNCATES the order and rollup tables: it refuses to run on a database whose name does not
+contain "bench" unless given ``--force``. The test suite runs it at a tiny scale.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+MERCHANTS_AT_FULL_SCALE = 1400
+ORDERS_PER_DAY_AT_FULL_SCALE = 50_000
+ROLLUP_TABLES = [
+    "orders_dailyturnover",
+    "orders_dailyturnoverdetail",
+    "orders_dailymerchantturnover",
+    "orders_dailybaseturnover",
+    "orders_dailybasebreakdown",
+    "orders_dailyroomusage",
+    "orders_turnoverwatermark",
+]
+
+# Orders of the days d0..d1 (day numbers from the first day), per_day each, random through the day.
+# Merchants are skewed (a few sell much more), platforms weighted as on the base, ~5% overseas.
+ORDERS_SQL = """
+INSERT INTO orders_order
+    (merchant_id, platform, external_id, buyer_name, buyer_country, currency, amount, amount_cny,
+     refunded_cny, units, status, placed_at, created_at, updated_at)
+SELECT mids[1 + floor(power(r1, 1.7) * n_m)::int],
+       (ARRAY['douyin','douyin','douyin','douyin','douyin','douyin','douyin','douyin',
+              'taobao','taobao','taobao','taobao','taobao','kuaishou','kuaishou','kuaishou',
+              'wechat','wechat','jd','xiaohongshu','tiktok'])[1 + floor(r2 * 21)::int],
+       %(prefix)s || d || '-' || g,
+       '',
+       CASE WHEN r3 < 0.035 THEN 'ZA' WHEN r3 < 0.045 THEN 'SE' WHEN r3 < 0.05 THEN 'NL'
+            ELSE 'CN' END,
+       CASE WHEN r3 < 0.035 THEN 'ZAR' WHEN r3 < 0.045 THEN 'SEK' WHEN r3 < 0.05 THEN 'EUR'
+            ELSE 'CNY' END,
+       amount, amount,
+       CASE WHEN r5 < 0.03 THEN amount ELSE 0 END,
+       1 + floor(r4 * 3)::int,
+       CASE WHEN r5 < 0.03 THEN 'refunded' WHEN r5 < 0.06 THEN 'cancelled'
+            WHEN r5 < 0.07 THEN 'pending' WHEN r5 < 0.15 THEN 'paid'
+            WHEN r5 < 0.30 THEN 'shipped' ELSE 'completed' END,
+       ts, ts, ts
+FROM (
+    SELECT d, g, random() AS r1, random() AS r2, random() AS r3, random() AS r4,
+           random() AS r5,
+           round((40 + 320 * power(random(), 2) + CASE WHEN random() > 0.985 THEN 2600 ELSE 0 END
+                 )::numeric, 2) AS amount,
+           %(first)s::timestamptz + d * INTERVAL '1 day' + random() * INTERVAL '1 day' AS ts
+    FROM generate_series(%(d0)s::int, %(d1)s::int) AS d,
+         generate_series(1, %(per_day)s::int) AS g
+) AS x,
+(SELECT array_agg(id ORDER BY id) AS mids, COUNT(*) AS n_m
+   FROM merchants_merchant WHERE base_id = %(base)s) AS m
+"""
+
+MERCHANTS_SQL = """
+INSERT INTO merchants_merchant
+    (base_id, name, kind, stage, status, description, joined_on, created_at)
+SELECT %(base)s, 'Bench merchant ' || lpad(i::text, 5, '0'),
+       (ARRAY['studio','store','workshop','artist'])[1 + i %% 4],
+       (ARRAY['incubating','incubating','graduated','applicant'])[1 + (i / 4) %% 4],
+       'active', '', %(joined)s::date - (i %% 900), now()
+FROM generate_series(1, %(n)s::int) AS i
+ON CONFLICT DO NOTHING
+"""
+
+PLAIN_AGGREGATE_SQL = """
+SELECT merchant_id, platform, buyer_country,
+       SUM(amount_cny), SUM(refunded_cny), COUNT(*), SUM(units)
+FROM orders_order
+WHERE placed_at >= %(start)s AND placed_at < %(end)s AND status = ANY(%(statuses)s)
+GROUP BY merchant_id, platform, buyer_country
+"""
+
+
+def _setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jingdezhen.settings")
+    import django
+
+    django.setup()
+
+
+def _order_indexes(cursor) -> list[str]:
+    """The statements that rebuild orders_order's secondary indexes and unique constraints."""
+    cursor.execute(
+        """
+        SELECT 'ALTER TABLE orders_order ADD CONSTRAINT ' || quote_ident(conname) || ' '
+               || pg_get_constraintdef(oid)
+        FROM pg_constraint WHERE conrelid = 'orders_order'::regclass AND contype = 'u'
+        """
+    )
+    constraints = [row[0] for row in cursor.fetchall()]
+    cursor.execute(
+        """
+        SELECT i.indexdef FROM pg_indexes i
+        WHERE i.tablename = 'orders_order' AND i.indexname NOT IN (
+            SELECT conname FROM pg_constraint
+            WHERE conrelid = 'orders_order'::regclass AND contype IN ('p', 'u'))
+        """
+    )
+    return constraints + [row[0] for row in cursor.fetchall()]
+
+
+def _drop_order_indexes(cursor) -> list[str]:
+    rebuild = _order_indexes(cursor)
+    cursor.execute(
+        "SELECT conname FROM pg_constraint WHERE conrelid = 'orders_order'::regclass "
+        "AND contype = 'u'"
+    )
+    for (name,) in cursor.fetchall():
+        cursor.execute(f'ALTER TABLE orders_order DROP CONSTRAINT "{name}"')
+    cursor.execute(
+        """
+        SELECT indexname FROM pg_indexes WHERE tablename = 'orders_order' AND indexname NOT IN (
+            SELECT conname FROM pg_constraint
+            WHERE conrelid = 'orders_order'::regclass AND contype = 'p')
+        """
+    )
+    for (name,) in cursor.fetchall():
+        cursor.execute(f'DROP INDEX "{name}"')
+    return rebuild
+
+
+def _load_orders(cursor, *, base_id, first, days, per_day, prefix, log) -> float:
+    """Bulk-load ``per_day`` orders for each of ``days`` days; returns seconds."""
+    if per_day <= 0:
+        return 0.0
+    started = time.perf_counter()
+    rebuild = _drop_order_indexes(cursor)
+    # Rows reference merchants generated a moment ago: skip the per-row FK triggers.
+    cursor.execute("SET session_replication_role = replica")
+    chunk = 15
+    for d0 in range(0, days, chunk):
+        d1 = min(d0 + chunk, days) - 1
+        cursor.execute(
+            ORDERS_SQL,
+            {
+                "prefix": prefix,
+                "first": first,
+                "d0": d0,
+                "d1": d1,
+                "per_day": per_day,
+                "base": base_id,
+            },
+        )
+        log(f"  orders of days {d0}..{d1} loaded ({time.perf_counter() - started:.0f}s)")
+    cursor.execute("RESET session_replication_role")
+    for statement in rebuild:
+        cursor.execute(statement)
+    log(f"  indexes rebuilt ({time.perf_counter() - started:.0f}s)")
+    return time.perf_counter() - started
+
+
+def _analyze(cursor, *, vacuum: bool) -> None:
+    verb = "VACUUM ANALYZE" if vacuum else "ANALYZE"
+    for table in ["orders_order", *ROLLUP_TABLES]:
+        cursor.execute(f"{verb} {table}")
+
+
+def _dashboard_ms(client, repeat: int) -> dict:
+    out = {}
+    for days in (30, 365):
+        url = f"/dashboard/?days={days}"
+        response = client.get(url)  # warm up
+        assert response.status_code == 200, response.status_code
+        times = []
+        for _ in range(repeat):
+            started = time.perf_counter()
+            response = client.get(url)
+            times.append((time.perf_counter() - started) * 1000)
+            assert response.status_code == 200
+        out[f"{days}_days"] = round(statistics.median(times), 1)
+    return out
+
+
+def run_benchmark(
+    *, scale: float, days: int, repeat: int = 5, vacuum: bool = True, log=print
+) -> dict:
+    """Build the dataset and measure. Expects Django set up on a throw-away PostgreSQL database."""
+    from django.db import connection, transaction
+    from django.test import Client
+    from django.utils import timezone
+
+    from merchants.models import Base, Merchant, Role, User
+    from orders import rollups
+    from orders.models import DailyBaseTurnover, DailyTurnover, Order
+
+    n_merchants = max(4, round(MERCHANTS_AT_FULL_SCALE * scale))
+    per_day = max(40, round(ORDERS_PER_DAY_AT_FULL_SCALE * scale))
+    per_day_small = max(1, round(per_day * 0.01))
+    today = timezone.localdate(timezone.now(), rollups.local_zone())
+    first_day = today - dt.timedelta(days=days - 1)
+    first, _ = rollups.day_bounds(first_day)
+    log(f"scale {scale}: {n_merchants} merchants, {per_day} orders a day, {days} days")
+
+    base, _ = Base.objects.get_or_create(name="Bench base")
+    manager, _ = User.objects.get_or_create(
+        username="bench-manager", defaults={"role": Role.MANAGER, "base": base}
+    )
+    client = Client()
+    client.force_login(manager)
+    result: dict = {
+        "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
+        "scale": scale,
+        "merchants": n_merchants,
+        "orders_per_day": per_day,
+        "days": days,
+        "order_lines": "not generated (every order's tier is 'without lines')",
+    }
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        result["machine"]["postgresql"] = cursor.fetchone()[0]
+        cursor.execute(
+            "TRUNCATE orders_orderline, orders_order, " + ", ".join(ROLLUP_TABLES) + " CASCADE"
+        )
+        cursor.execute(MERCHANTS_SQL, {"base": base.pk, "joined": first_day, "n": n_merchants})
+
+        # 1% of the orders: roll up, measure the dashboard.
+        log("loading 1% of the orders")
+        _load_orders(
+            cursor,
+            base_id=base.pk,
+            first=first,
+            days=days,
+            per_day=per_day_small,
+            prefix="A",
+            log=log,
+        )
+        _analyze(cursor, vacuum=vacuum)
+    rollups.rollup_days(start=first_day, end=today)
+    with connection.cursor() as cursor:
+        _analyze(cursor, vacuum=vacuum)
+    small = _dashboard_ms(client, repeat)
+    log(f"dashboard at 1%: {small}")
+
+    # The other 99%: load, re-roll the whole year (timed), measure the dashboard again.
+    log("loading the other 99% of the orders")
+    with connection.cursor() as cursor:
+        load_s = _load_orders(
+            cursor,
+            base_id=base.pk,
+            first=first,
+            days=days,
+            per_day=per_day - per_day_small,
+            prefix="B",
+            log=log,
+        )
+        _analyze(cursor, vacuum=vacuum)
+    result["load_s"] = round(load_s, 1)
+    result["orders"] = Order.objects.count()
+    log(f"{result['orders']} orders; re-rolling the year")
+    started = time.perf_counter()
+    rollups.rollup_days(start=first_day, end=today)
+    result["year_rollup_s"] = round(time.perf_counter() - started, 2)
+    log(f"year re-rolled in {result['year_rollup_s']}s")
+    with connection.cursor() as cursor:
+        _analyze(cursor, vacuum=vacuum)
+    full = _dashboard_ms(client, repeat)
+    log(f"dashboard at 100%: {full}")
+    result["dashboard_ms"] = {
+        "at_1_percent": small,
+        "at_100_percent": full,
+        "ratio_30_days": round(full["30_days"] / small["30_days"], 2),
+        "ratio_365_days": round(full["365_days"] / small["365_days"], 2),
+    }
+
+    # One day: the rollup against the plain aggregate over the same rows, alternating. "cold"
+    # rolls a day with no rollup rows yet (every row inserted: each run takes another day whose
+    # rows were removed and vacuumed away beforehand); "rerun" re-rolls a day unchanged (the
+    # periodic job's usual case: nothing rewritten); "changed" after 1% of its orders changed.
+    day = today - dt.timedelta(days=days // 2)
+    start, end = rollups.day_bounds(day)
+    params = {"start": start, "end": end, "statuses": list(Order.COUNTED_STATUSES)}
+    cold_days = [today - dt.timedelta(days=n) for n in range(1, repeat + 1)]
+    with connection.cursor() as cursor:
+        for table in ROLLUP_TABLES[:5]:
+            cursor.execute(f"DELETE FROM {table} WHERE day = ANY(%s)", [cold_days])
+        if vacuum:
+            _analyze(cursor, vacuum=True)
+    times: dict = {"plain": [], "cold": [], "rerun": [], "changed": []}
+
+    def timed(key, fn):
+        started = time.perf_counter()
+        fn()
+        times[key].append(time.perf_counter() - started)
+
+    def plain():
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET LOCAL work_mem = '64MB'")  # as the rollup has
+            cursor.execute(PLAIN_AGGREGATE_SQL, params)
+            cursor.fetchall()
+
+    def change_orders():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE orders_order SET refunded_cny = amount_cny * 0.5, updated_at = now() "
+                "WHERE id IN (SELECT id FROM orders_order WHERE placed_at >= %s AND "
+                "placed_at < %s AND status = 'completed' AND refunded_cny = 0 "
+                "ORDER BY random() LIMIT %s)",
+                [start, end, max(1, per_day // 100)],
+            )
+
+    plain()  # warm both
+    rollups.rollup_day(day=day)
+    for cold_day in cold_days:
+        timed("plain", plain)
+        timed("cold", lambda d=cold_day: rollups.rollup_day(day=d))
+        timed("rerun", lambda: rollups.rollup_day(day=day))
+        change_orders()
+        timed("changed", lambda: rollups.rollup_day(day=day))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT COUNT(*) FROM orders_order WHERE placed_at >= %s AND placed_at < %s",
+            [start, end],
+        )
+        day_orders = cursor.fetchone()[0]
+    med = {key: statistics.median(values) for key, values in times.items()}
+    result["one_day"] = {
+        "day": day.isoformat(),
+        "orders": day_orders,
+        "plain_aggregate_s": round(med["plain"], 4),
+        "rollup_cold_s": round(med["cold"], 4),
+        "rollup_rerun_unchanged_s": round(med["rerun"], 4),
+        "rollup_after_1pct_changed_s": round(med["changed"], 4),
+        "ratio_cold": round(med["cold"] / med["plain"], 2),
+        "ratio_rerun": round(med["rerun"] / med["plain"], 2),
+        "ratio_changed": round(med["changed"] / med["plain"], 2),
+    }
+    log(f"one day: {result['one_day']}")
+
+    started = time.perf_counter()
+    differences = rollups.reconcile(start=first_day, end=today)
+    result["reconcile"] = {
+        "differences": len(differences),
+        "seconds": round(time.perf_counter() - started, 1),
+    }
+    result["rollup_rows"] = {
+        "daily_turnover": DailyTurnover.objects.count(),
+        "base_days": DailyBaseTurnover.objects.count(),
+    }
+    result["merchants_in_base"] = Merchant.objects.filter(base=base).count()
+    result["checks"] = {
+        "one_day_within_2x": result["one_day"]["ratio_cold"] <= 2.0,
+        "dashboard_within_1_5x": max(
+            result["dashboard_ms"]["ratio_30_days"], result["dashboard_ms"]["ratio_365_days"]
+        )
+        <= 1.5,
+        "rollups_equal_orders": not differences,
+    }
+    return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--scale", type=float, default=1.0, help="1.0 = 1,400 merchants, 50k/day")
+    parser.add_argument("--days", type=int, default=365)
+    parser.add_argument("--repeat", type=int, default=5, help="timed runs per figure (median)")
+    parser.add_argument("--out", default=str(ROOT / "bench" / "results" / "turnover.json"))
+    parser.add_argument("--force", action="store_true", help="run on a database not named *bench*")
+    args = parser.parse_args(argv)
+
+    _setup_django()
+    from django.core.management import call_command
+    from django.db import connection
+
+    name = connection.settings_dict["NAME"]
+    if connection.vendor != "postgresql":
+        parser.error("the benchmark runs on PostgreSQL: set DATABASE_URL")
+    if "bench" not in name and not args.force:
+        parser.error(f"refusing to truncate tables of {name!r}: use a *bench* database or --force")
+    call_command("migrate", verbosity=0)
+    result = run_benchmark(scale=args.scale, days=args.days, repeat=args.repeat)
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(result, indent=2) + "\n")
+    print(json.dumps(result, indent=2))
+    return 0 if all(result["checks"].values()) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,610 @@
+"""Daily turnover rollups: set-based SQL that turns a day's orders into rollup rows.
+
+A rollup of one local day is ONE statement: a materialised aggregate of the day's counted orders
+(grouped by merchant, platform, buyer country and tier) feeding three upserts
+(``INSERT ... SELECT ... GROUP BY ... ON CONFLICT DO UPDATE``) and three deletes of the groups
+that no longer have orders. It runs in one transaction holding a per-day advisory lock, so
+re-running a day, two runs at once, or a retry after a crash all leave the same rows. The rooms'
+booked time for the day is a second statement in the same transaction.
+
+What counts: orders whose status is in ``Order.COUNTED_STATUSES``, placed in the local day
+(``settings.TIME_ZONE``, Asia/Shanghai), not attributed to a rehearsal stream. Gross is the sum of
+``amount_cny``, refunded the sum of ``refunded_cny``, net = gross - refunded; "overseas" is any
+buyer country but CN. An order's tier is the highest product tier among its lines ('' without
+lines), so the tier rows of a day add up to its gross too.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Exists, OuterRef, Sum
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from merchants.models import Milestone
+from merchants.services import milestone_record
+
+from .models import DailyMerchantTurnover, Order, TurnoverWatermark
+
+# Key space of pg_advisory_xact_lock(int, int): this constant + the day's ordinal.
+LOCK_CLASS = 61_000
+MILESTONE_MARKS = (
+    (Decimal("10000"), Milestone.Kind.FIRST_10K_DAY),
+    (Decimal("50000"), Milestone.Kind.FIRST_50K_DAY),
+)
+# How far before the stored watermark a changed-orders scan starts: a transaction that stamped
+# updated_at before the watermark was taken may commit after it; re-rolling a day twice is free.
+WATERMARK_OVERLAP = dt.timedelta(minutes=10)
+WATERMARK_NAME = "orders"
+
+_TIER_RANK = "CASE p.tier WHEN 'high_end' THEN 3 WHEN 'medium' THEN 2 ELSE 1 END"
+
+# The day's counted orders, aggregated at the finest grain every rollup table needs.
+_SOURCE = f"""
+    SELECT m.base_id, a.merchant_id, a.platform, a.country,
+           COALESCE(CASE a.rank WHEN 3 THEN 'high_end' WHEN 2 THEN 'medium'
+                                WHEN 1 THEN 'daily' END, '') AS tier,
+           a.gross, a.refunded, a.orders, a.units
+    FROM (
+        SELECT o.merchant_id, o.platform, o.buyer_country AS country, t.rank,
+               SUM(o.amount_cny) AS gross, SUM(o.refunded_cny) AS refunded,
+               COUNT(*) AS orders, SUM(o.units) AS units
+        FROM orders_order o
+        LEFT JOIN livestreams_livestream s ON s.id = o.stream_id
+        LEFT JOIN (
+            SELECT l.order_id, MAX({_TIER_RANK}) AS rank
+            FROM orders_orderline l
+            JOIN orders_product p ON p.id = l.product_id
+            JOIN orders_order lo ON lo.id = l.order_id
+            WHERE lo.placed_at >= %(start)s AND lo.placed_at < %(end)s
+            GROUP BY l.order_id
+        ) t ON t.order_id = o.id
+        WHERE o.placed_at >= %(start)s AND o.placed_at < %(end)s
+          AND o.status = ANY(%(statuses)s)
+          AND (s.id IS NULL OR NOT s.is_rehearsal)
+        GROUP BY o.merchant_id, o.platform, o.buyer_country, t.rank
+    ) a
+    JOIN merchants_merchant m ON m.id = a.merchant_id
+"""  # noqa: S608 - built from constants; every value is a bound parameter
+
+_FIGURES = ("gross_cny", "refunded_cny", "net_cny", "orders", "units")
+_FIGURE_EXPRS = "SUM(gross), SUM(refunded), SUM(gross) - SUM(refunded), SUM(orders), SUM(units)"
+_OVERSEAS = {
+    "overseas_cny": "COALESCE(SUM(gross) FILTER (WHERE country <> 'CN'), 0)",
+    "overseas_orders": "COALESCE(SUM(orders) FILTER (WHERE country <> 'CN'), 0)",
+}
+
+# (CTE name, table, the group's key columns, columns written besides the figures, the CTE it is
+# aggregated from). The base's day is summed from the merchants' days (1,400 rows, not 10,000).
+_TABLES = [
+    ("merchant", "orders_dailyturnover", ("merchant_id", "platform"), _OVERSEAS, "src"),
+    ("detail", "orders_dailyturnoverdetail", ("merchant_id", "country", "tier"), {}, "src"),
+    ("merchant_day", "orders_dailymerchantturnover", ("merchant_id",), _OVERSEAS, "src"),
+    (
+        "breakdown",
+        "orders_dailybasebreakdown",
+        ("base_id", "platform", "country", "tier"),
+        {},
+        "src",
+    ),
+    (
+        "base_day",
+        "orders_dailybaseturnover",
+        ("base_id",),
+        {
+            "overseas_cny": "SUM(overseas_cny)",
+            "overseas_orders": "SUM(overseas_orders)",
+            "merchants_selling": "COUNT(*)",
+        },
+        "merchant_day_new",
+    ),
+]
+_SUM_FROM = {
+    # the figures of a group, summed from src (orders) or from merchant_day_new (merchant days)
+    "src": {
+        "gross_cny": "SUM(gross)",
+        "refunded_cny": "SUM(refunded)",
+        "net_cny": "SUM(gross) - SUM(refunded)",
+        "orders": "SUM(orders)",
+        "units": "SUM(units)",
+    },
+    "merchant_day_new": {c: f"SUM({c})" for c in _FIGURES},
+}
+
+
+def _upsert_and_prune(name: str, table: str, key: tuple, extra: dict, source: str) -> str:
+    """One table's part of the statement. ``{name}_new`` aggregates the day's groups; only the
+    groups that are new or whose figures changed are upserted (so re-rolling an unchanged day
+    rewrites nothing); the day's rows whose group has no counted order any more are deleted
+    (NOT IN over the day's groups: a hashed subplan whatever the planner guesses of the CTE)."""
+    group = key if "base_id" in key else ("base_id", *key)
+    exprs = {**_SUM_FROM[source], **extra}
+    columns = [*group, *exprs]
+    updated = [c for c in columns if c not in key]
+    same_key = " AND ".join(f"o.{c} = n.{c}" for c in key)
+    return f"""
+{name}_new AS MATERIALIZED (
+    SELECT {", ".join(group)}, {", ".join(f"{expr} AS {col}" for col, expr in exprs.items())}
+    FROM {source} GROUP BY {", ".join(group)}
+),
+{name}_rows AS (
+    INSERT INTO {table} AS t (day, rolled_at, {", ".join(columns)})
+    SELECT %(day)s, %(now)s, {", ".join(f"n.{c}" for c in columns)}
+    FROM {name}_new n
+    WHERE NOT EXISTS (
+        SELECT 1 FROM {table} o
+        WHERE o.day = %(day)s AND {same_key}
+          AND ({", ".join(f"o.{c}" for c in updated)})
+              IS NOT DISTINCT FROM ({", ".join(f"n.{c}" for c in updated)}))
+    ON CONFLICT (day, {", ".join(key)}) DO UPDATE SET
+        rolled_at = EXCLUDED.rolled_at,
+        {", ".join(f"{c} = EXCLUDED.{c}" for c in updated)}
+    RETURNING 1
+),
+{name}_gone AS (
+    DELETE FROM {table} AS o
+    WHERE o.day = %(day)s
+      AND ({", ".join(f"o.{c}" for c in key)}) NOT IN (SELECT {", ".join(key)} FROM {name}_new)
+    RETURNING 1
+)"""  # noqa: S608 - identifiers from _TABLES; every value is a bound parameter
+
+
+# One statement: every rollup table of the day, upserted and pruned from one scan of the orders.
+ROLLUP_DAY_SQL = (
+    f"WITH src AS MATERIALIZED ({_SOURCE}),"  # noqa: S608 - constants only
+    + ",".join(_upsert_and_prune(*spec) for spec in _TABLES)
+    + "\nSELECT "
+    + ", ".join(
+        f"(SELECT COUNT(*) FROM {name}_rows), (SELECT COUNT(*) FROM {name}_gone)"  # noqa: S608
+        for name, *_ in _TABLES
+    )
+)
+
+
+# Booked room time of the day per base (every base gets a row, so nothing is ever left stale).
+ROOM_USAGE_SQL = """
+INSERT INTO orders_dailyroomusage (day, base_id, booked_minutes, streams, rooms, rolled_at)
+SELECT %(day)s, b.id, COALESCE(u.minutes, 0), COALESCE(u.streams, 0), COALESCE(r.rooms, 0),
+       %(now)s
+FROM merchants_base b
+LEFT JOIN (
+    SELECT lr.base_id,
+           SUM(EXTRACT(EPOCH FROM LEAST(s.planned_end, %(end)s)
+                                - GREATEST(s.planned_start, %(start)s)) / 60)::int AS minutes,
+           COUNT(*) AS streams
+    FROM livestreams_livestream s
+    JOIN livestreams_liveroom lr ON lr.id = s.room_id
+    WHERE s.planned_start < %(end)s AND s.planned_end > %(start)s
+      AND s.planned_start >= %(start)s - INTERVAL '1 day'
+      AND s.status <> 'cancelled'
+    GROUP BY lr.base_id
+) u ON u.base_id = b.id
+LEFT JOIN (
+    SELECT base_id, COUNT(*) AS rooms FROM livestreams_liveroom WHERE is_active GROUP BY base_id
+) r ON r.base_id = b.id
+ON CONFLICT (day, base_id) DO UPDATE SET
+    booked_minutes = EXCLUDED.booked_minutes, streams = EXCLUDED.streams,
+    rooms = EXCLUDED.rooms, rolled_at = EXCLUDED.rolled_at
+"""
+
+
+@dataclass(frozen=True)
+class RollupResult:
+    day: dt.date
+    written_rows: int  # rows inserted or changed (an unchanged row is not rewritten)
+    deleted_rows: int
+    milestones: int = 0
+
+
+def local_zone() -> zoneinfo.ZoneInfo:
+    return zoneinfo.ZoneInfo(settings.TIME_ZONE)
+
+
+def day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """The aware start (inclusive) and end (exclusive) of a local calendar day."""
+    zone = local_zone()
+    start = dt.datetime.combine(day, dt.time.min, tzinfo=zone)
+    end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
+    return start, end
+
+
+def _checkpoint(day: dt.date) -> None:
+    """Called inside the rollup transaction after the statements ran; tests inject a crash."""
+
+
+def rollup_day(*, day: dt.date, record_milestones: bool = True) -> RollupResult:
+    """Roll up one local day's orders into the rollup tables (idempotent, race-safe)."""
+    if connection.vendor != "postgresql":
+        result = _rollup_day_portable(day)
+    else:
+        start, end = day_bounds(day)
+        params = {
+            "day": day,
+            "start": start,
+            "end": end,
+            "now": timezone.now(),
+            "statuses": list(Order.COUNTED_STATUSES),
+        }
+        with transaction.atomic(), connection.cursor() as cursor:
+            # Two runs of the same day queue up here; each sees the orders as they are then.
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_CLASS, day.toordinal()])
+            # Room to aggregate a base-sized day (~50,000 orders) in memory.
+            cursor.execute("SET LOCAL work_mem = '64MB'")
+            cursor.execute(ROLLUP_DAY_SQL, params)
+            counts = cursor.fetchone()
+            written, deleted = sum(counts[0::2]), sum(counts[1::2])
+            cursor.execute(ROOM_USAGE_SQL, params)
+            _checkpoint(day)
+        result = RollupResult(day, written, deleted)
+    if record_milestones:
+        recorded = record_turnover_milestones(day=day)
+        result = RollupResult(**{**result.__dict__, "milestones": recorded})
+    return result
+
+
+def rollup_days(*, start: dt.date, end: dt.date, record_milestones: bool = True) -> list:
+    """Roll up every day from ``start`` to ``end`` inclusive, one transaction per day."""
+    results = []
+    day = start
+    while day <= end:
+        results.append(rollup_day(day=day, record_milestones=record_milestones))
+        day += dt.timedelta(days=1)
+    return results
+
+
+def record_turnover_milestones(*, day: dt.date) -> int:
+    """Record FIRST_10K_DAY / FIRST_50K_DAY for merchants whose net turnover on ``day`` reached
+    the mark and who have no such milestone on or before that day (one query per mark, then one
+    call per newly qualifying merchant). Returns how many were recorded or moved earlier."""
+    from merchants.models import Milestone as MilestoneModel
+
+    reached_at, _ = day_bounds(day)
+    recorded = 0
+    for mark, kind in MILESTONE_MARKS:
+        already = MilestoneModel.objects.filter(
+            merchant_id=OuterRef("merchant_id"), kind=kind, reached_at__lte=reached_at
+        )
+        merchant_ids = (
+            DailyMerchantTurnover.objects.filter(day=day, net_cny__gte=mark)
+            .filter(~Exists(already))
+            .values_list("merchant_id", flat=True)
+        )
+        for merchant_id in merchant_ids:
+            milestone_record(merchant_id=merchant_id, kind=kind, reached_at=reached_at)
+            recorded += 1
+    return recorded
+
+
+def reroll_changed_days(*, now: dt.datetime | None = None) -> list[dt.date]:
+    """Re-roll every day holding an order written since the stored watermark, then move it.
+
+    Safe to run twice or at once: rolling a day is idempotent, and the watermark only moves
+    forward (after the days are rolled, so a crash leaves it where it was).
+    """
+    now = now or timezone.now()
+    mark = TurnoverWatermark.objects.filter(name=WATERMARK_NAME).values_list("value", flat=True)
+    since = mark.first()
+    orders = Order.objects.filter(updated_at__lte=now)
+    if since is not None:
+        orders = orders.filter(updated_at__gt=since - WATERMARK_OVERLAP)
+    days = list(
+        orders.annotate(day=TruncDate("placed_at", tzinfo=local_zone()))
+        .order_by("day")
+        .values_list("day", flat=True)
+        .distinct()
+    )
+    for day in days:
+        rollup_day(day=day)
+    updated = TurnoverWatermark.objects.filter(name=WATERMARK_NAME, value__lt=now).update(value=now)
+    if not updated:
+        TurnoverWatermark.objects.get_or_create(name=WATERMARK_NAME, defaults={"value": now})
+    return days
+
+
+def rollup_today_so_far(*, now: dt.datetime | None = None) -> list[dt.date]:
+    """Roll up today, then every day whose orders changed since the last run (a refund or a late
+    status change of yesterday's order reaches its day here, within minutes)."""
+    today = timezone.localdate(now or timezone.now(), local_zone())
+    rollup_day(day=today)
+    return [today, *reroll_changed_days(now=now)]
+
+
+def reroll_recent_days(*, days: int = 3, today: dt.date | None = None) -> list[dt.date]:
+    """The nightly sweep: re-roll the last ``days`` days (late orders, refunds, deletions)."""
+    today = today or timezone.localdate(timezone.now(), local_zone())
+    start = today - dt.timedelta(days=days)
+    rollup_days(start=start, end=today)
+    return [start + dt.timedelta(days=n) for n in range(days + 1)]
+
+
+# --- Reconciliation -------------------------------------------------------------------------
+
+RECONCILE_MERCHANT_SQL = """
+WITH direct AS (
+    SELECT (o.placed_at AT TIME ZONE %(tz)s)::date AS day, o.merchant_id, o.platform,
+           SUM(o.amount_cny) AS gross, SUM(o.refunded_cny) AS refunded, COUNT(*) AS orders,
+           SUM(o.units) AS units,
+           COALESCE(SUM(o.amount_cny) FILTER (WHERE o.buyer_country <> 'CN'), 0) AS overseas
+    FROM orders_order o
+    LEFT JOIN livestreams_livestream s ON s.id = o.stream_id
+    WHERE o.placed_at >= %(start)s AND o.placed_at < %(end)s
+      AND o.status = ANY(%(statuses)s) AND (s.id IS NULL OR NOT s.is_rehearsal)
+    GROUP BY 1, 2, 3
+), rolled AS (
+    SELECT day, merchant_id, platform, gross_cny AS gross, refunded_cny AS refunded, orders,
+           units, overseas_cny AS overseas, net_cny AS net
+    FROM orders_dailyturnover WHERE day >= %(first)s AND day <= %(last)s
+)
+SELECT COALESCE(d.day, r.day), COALESCE(d.merchant_id, r.merchant_id),
+       COALESCE(d.platform, r.platform),
+       d.gross, r.gross, d.refunded, r.refunded, d.orders, r.orders, d.units, r.units,
+       d.overseas, r.overseas, r.net
+FROM direct d FULL OUTER JOIN rolled r
+  ON r.day = d.day AND r.merchant_id = d.merchant_id AND r.platform = d.platform
+WHERE (d.gross, d.refunded, d.orders, d.units, d.overseas, d.gross - d.refunded)
+      IS DISTINCT FROM (r.gross, r.refunded, r.orders, r.units, r.overseas, r.net)
+ORDER BY 1, 2, 3
+"""
+
+# The other rollup tables must add up, per day and base, to the merchant rows.
+RECONCILE_TOTALS_SQL = """
+WITH m AS (
+    SELECT day, base_id, SUM(gross_cny) g, SUM(refunded_cny) r, SUM(orders) o, SUM(units) u,
+           SUM(overseas_cny) os
+    FROM orders_dailyturnover WHERE day >= %(first)s AND day <= %(last)s GROUP BY 1, 2
+), d AS (
+    SELECT day, base_id, SUM(gross_cny) g, SUM(refunded_cny) r, SUM(orders) o, SUM(units) u
+    FROM orders_dailyturnoverdetail WHERE day >= %(first)s AND day <= %(last)s GROUP BY 1, 2
+), md AS (
+    SELECT day, base_id, SUM(gross_cny) g, SUM(refunded_cny) r, SUM(orders) o, SUM(units) u,
+           SUM(overseas_cny) os
+    FROM orders_dailymerchantturnover WHERE day >= %(first)s AND day <= %(last)s GROUP BY 1, 2
+), bd AS (
+    SELECT day, base_id, gross_cny g, refunded_cny r, orders o, units u, overseas_cny os
+    FROM orders_dailybaseturnover WHERE day >= %(first)s AND day <= %(last)s
+), bb AS (
+    SELECT day, base_id, SUM(gross_cny) g, SUM(refunded_cny) r, SUM(orders) o, SUM(units) u
+    FROM orders_dailybasebreakdown WHERE day >= %(first)s AND day <= %(last)s GROUP BY 1, 2
+), keys AS (
+    SELECT day, base_id FROM m UNION SELECT day, base_id FROM d UNION SELECT day, base_id FROM md
+    UNION SELECT day, base_id FROM bd UNION SELECT day, base_id FROM bb
+)
+SELECT k.day, k.base_id, m.g, d.g, md.g, bd.g, bb.g, m.o, d.o, md.o, bd.o, bb.o
+FROM keys k
+LEFT JOIN m ON m.day = k.day AND m.base_id = k.base_id
+LEFT JOIN d ON d.day = k.day AND d.base_id = k.base_id
+LEFT JOIN md ON md.day = k.day AND md.base_id = k.base_id
+LEFT JOIN bd ON bd.day = k.day AND bd.base_id = k.base_id
+LEFT JOIN bb ON bb.day = k.day AND bb.base_id = k.base_id
+WHERE (m.g, m.r, m.o, m.u) IS DISTINCT FROM (d.g, d.r, d.o, d.u)
+   OR (m.g, m.r, m.o, m.u, m.os) IS DISTINCT FROM (md.g, md.r, md.o, md.u, md.os)
+   OR (m.g, m.r, m.o, m.u, m.os) IS DISTINCT FROM (bd.g, bd.r, bd.o, bd.u, bd.os)
+   OR (m.g, m.r, m.o, m.u) IS DISTINCT FROM (bb.g, bb.r, bb.o, bb.u)
+ORDER BY 1, 2
+"""
+
+
+@dataclass(frozen=True)
+class Difference:
+    table: str
+    day: dt.date
+    key: str
+    orders_say: str
+    rollup_says: str
+
+    def __str__(self) -> str:
+        return (
+            f"{self.day} {self.table} {self.key}: "
+            f"orders {self.orders_say}, rollup {self.rollup_says}"
+        )
+
+
+def reconcile(*, start: dt.date, end: dt.date) -> list[Difference]:
+    """Compare the rollups of ``start``..``end`` (inclusive) with the orders they cover.
+
+    Returns one Difference per group whose figures disagree (an empty list when all agree).
+    """
+    first_start, _ = day_bounds(start)
+    _, last_end = day_bounds(end)
+    params = {
+        "tz": settings.TIME_ZONE,
+        "start": first_start,
+        "end": last_end,
+        "first": start,
+        "last": end,
+        "statuses": list(Order.COUNTED_STATUSES),
+    }
+    differences = []
+    with connection.cursor() as cursor:
+        cursor.execute(RECONCILE_MERCHANT_SQL, params)
+        for day, merchant_id, platform, *figures in cursor.fetchall():
+            direct = figures[0::2][:5]
+            rolled = figures[1::2][:5]
+            differences.append(
+                Difference(
+                    "daily_turnover",
+                    day,
+                    f"merchant={merchant_id} platform={platform}",
+                    "gross/refunded/orders/units/overseas=" + "/".join(map(str, direct)),
+                    "gross/refunded/orders/units/overseas=" + "/".join(map(str, rolled)),
+                )
+            )
+        cursor.execute(RECONCILE_TOTALS_SQL, params)
+        for day, base_id, *figures in cursor.fetchall():
+            gross, orders = figures[:5], figures[5:]
+            differences.append(
+                Difference(
+                    "rollup totals",
+                    day,
+                    f"base={base_id}",
+                    f"merchant/platform rows gross={gross[0]} orders={orders[0]}",
+                    "detail, merchant-day, base-day, breakdown gross="
+                    + "/".join(map(str, gross[1:]))
+                    + " orders="
+                    + "/".join(map(str, orders[1:])),
+                )
+            )
+    return differences
+
+
+# --- The embedded SQLite default (make run) -------------------------------------------------
+
+
+def _rollup_day_portable(day: dt.date) -> RollupResult:
+    """The same rollup with ORM aggregates, for the SQLite first look (no advisory locks there:
+    SQLite serialises writers anyway). Still set-based: one aggregate query per table."""
+    from django.db.models import Case, Count, IntegerField, Max, Subquery, Value, When
+
+    from livestreams.models import LiveRoom, LiveStream
+    from merchants.models import Base
+
+    from .models import (
+        DailyBaseBreakdown,
+        DailyBaseTurnover,
+        DailyRoomUsage,
+        DailyTurnover,
+        DailyTurnoverDetail,
+        OrderLine,
+    )
+
+    start, end = day_bounds(day)
+    now = timezone.now()
+    rank = (
+        OrderLine.objects.filter(order_id=OuterRef("pk"))
+        .values("order_id")
+        .annotate(
+            rank=Max(
+                Case(
+                    When(product__tier="high_end", then=Value(3)),
+                    When(product__tier="medium", then=Value(2)),
+                    default=Value(1),
+                    output_field=IntegerField(),
+                )
+            )
+        )
+        .values("rank")
+    )
+    groups = (
+        Order.objects.filter(
+            placed_at__gte=start, placed_at__lt=end, status__in=Order.COUNTED_STATUSES
+        )
+        .exclude(stream__is_rehearsal=True)
+        .annotate(rank=Subquery(rank))
+        .values("merchant__base_id", "merchant_id", "platform", "buyer_country", "rank")
+        .annotate(g=Sum("amount_cny"), r=Sum("refunded_cny"), u=Sum("units"), n=Count("id"))
+        .order_by()
+    )
+    tier_of = {3: "high_end", 2: "medium", 1: "daily", None: ""}
+    zero = Decimal("0")
+    merchant, detail, base, merchant_day, base_day = {}, {}, {}, {}, {}
+    sellers: dict = {}
+    for row in groups:  # aggregated groups (merchant x platform x country x tier), not orders
+        country = row["buyer_country"]
+        tier = tier_of[row["rank"]]
+        for table, key in (
+            (merchant, (row["merchant__base_id"], row["merchant_id"], row["platform"])),
+            (detail, (row["merchant__base_id"], row["merchant_id"], country, tier)),
+            (base, (row["merchant__base_id"], row["platform"], country, tier)),
+            (merchant_day, (row["merchant__base_id"], row["merchant_id"])),
+            (base_day, (row["merchant__base_id"],)),
+        ):
+            acc = table.setdefault(key, [zero, zero, 0, 0, zero, 0])
+            acc[0] += row["g"]
+            acc[1] += row["r"]
+            acc[2] += row["n"]
+            acc[3] += row["u"] or 0
+            if country != "CN":
+                acc[4] += row["g"]
+                acc[5] += row["n"]
+        sellers.setdefault(row["merchant__base_id"], set()).add(row["merchant_id"])
+
+    def figures(acc):
+        return {
+            "gross_cny": acc[0],
+            "refunded_cny": acc[1],
+            "net_cny": acc[0] - acc[1],
+            "orders": acc[2],
+            "units": acc[3],
+            "rolled_at": now,
+        }
+
+    with transaction.atomic():
+        for model in (
+            DailyTurnover,
+            DailyTurnoverDetail,
+            DailyMerchantTurnover,
+            DailyBaseTurnover,
+            DailyBaseBreakdown,
+        ):
+            model.objects.filter(day=day).delete()
+        DailyTurnover.objects.bulk_create(
+            DailyTurnover(
+                day=day,
+                base_id=b,
+                merchant_id=m,
+                platform=p,
+                overseas_cny=acc[4],
+                overseas_orders=acc[5],
+                **figures(acc),
+            )
+            for (b, m, p), acc in merchant.items()
+        )
+        DailyTurnoverDetail.objects.bulk_create(
+            DailyTurnoverDetail(day=day, base_id=b, merchant_id=m, country=c, tier=t, **figures(a))
+            for (b, m, c, t), a in detail.items()
+        )
+        DailyBaseBreakdown.objects.bulk_create(
+            DailyBaseBreakdown(day=day, base_id=b, platform=p, country=c, tier=t, **figures(a))
+            for (b, p, c, t), a in base.items()
+        )
+        DailyMerchantTurnover.objects.bulk_create(
+            DailyMerchantTurnover(
+                day=day,
+                base_id=b,
+                merchant_id=m,
+                overseas_cny=a[4],
+                overseas_orders=a[5],
+                **figures(a),
+            )
+            for (b, m), a in merchant_day.items()
+        )
+        DailyBaseTurnover.objects.bulk_create(
+            DailyBaseTurnover(
+                day=day,
+                base_id=b,
+                overseas_cny=a[4],
+                overseas_orders=a[5],
+                merchants_selling=len(sellers[b]),
+                **figures(a),
+            )
+            for (b,), a in base_day.items()
+        )
+        streams = LiveStream.objects.filter(
+            room__isnull=False, planned_start__lt=end, planned_end__gt=start
+        ).exclude(status=LiveStream.Status.CANCELLED)
+        for base_obj in Base.objects.all():
+            minutes = 0
+            count = 0
+            for s in streams.filter(room__base=base_obj).only("planned_start", "planned_end"):
+                span = min(s.planned_end, end) - max(s.planned_start, start)
+                minutes += int(span.total_seconds() // 60)
+                count += 1
+            DailyRoomUsage.objects.update_or_create(
+                day=day,
+                base=base_obj,
+                defaults={
+                    "booked_minutes": minutes,
+                    "streams": count,
+                    "rooms": LiveRoom.objects.filter(base=base_obj, is_active=True).count(),
+                    "rolled_at": now,
+                },
+            )
+        _checkpoint(day)
+    written = len(merchant) + len(detail) + len(base) + len(merchant_day) + len(base_day)
+    return RollupResult(day, written, 0)

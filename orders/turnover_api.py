@@ -1,0 +1,65 @@
+"""REST API of the daily turnover rollups: GET /api/v1/turnover/daily/ (read-only).
+
+Merchant members see their own merchant's rows, base managers their base's; trainers none.
+"""
+
+from django_filters import rest_framework as filters
+from rest_framework import serializers, viewsets
+
+from jingdezhen.api import ReachMixin
+from jingdezhen.platforms import Platform
+
+from . import turnover_selectors as selectors
+from .models import DailyTurnover
+
+
+class DailyTurnoverSerializer(serializers.ModelSerializer):
+    merchant_name = serializers.CharField(source="merchant.name", read_only=True)
+
+    class Meta:
+        model = DailyTurnover
+        fields = [
+            "id",
+            "day",
+            "merchant",
+            "merchant_name",
+            "platform",
+            "gross_cny",
+            "refunded_cny",
+            "net_cny",
+            "orders",
+            "units",
+            "overseas_cny",
+            "overseas_orders",
+            "rolled_at",
+        ]
+        read_only_fields = fields
+
+
+class DailyTurnoverFilter(filters.FilterSet):
+    merchant = filters.NumberFilter(field_name="merchant_id")
+    platform = filters.ChoiceFilter(choices=Platform.choices)
+    date_from = filters.DateFilter(field_name="day", lookup_expr="gte")
+    date_to = filters.DateFilter(field_name="day", lookup_expr="lte")
+
+    class Meta:
+        model = DailyTurnover
+        fields = ["merchant", "platform", "date_from", "date_to"]
+
+
+class DailyTurnoverViewSet(ReachMixin, viewsets.ReadOnlyModelViewSet):
+    """Daily turnover per merchant and platform (CNY), from the rollups. Filter by `merchant`,
+    `platform`, `date_from` and `date_to` (local days, inclusive)."""
+
+    allowed_roles = {"manager", "merchant"}
+    serializer_class = DailyTurnoverSerializer
+    filterset_class = DailyTurnoverFilter
+    ordering_fields = ["day", "net_cny", "gross_cny", "orders"]
+    ordering = ["-day", "merchant_id", "platform"]
+
+    def get_queryset(self):
+        return selectors.turnover_daily_list(reach=self.reach)
+
+
+def register(router) -> None:
+    router.register("turnover/daily", DailyTurnoverViewSet, basename="turnover-daily")
