@@ -88,11 +88,12 @@ FROM (
 
 MERCHANTS_SQL = """
 INSERT INTO merchants_merchant
-    (base_id, name, kind, stage, status, description, joined_on, created_at)
+    (base_id, name, kind, stage, status, description, joined_on, created_at, specialities,
+     store_url)
 SELECT %(base)s, 'Bench merchant ' || lpad(i::text, 5, '0'),
        (ARRAY['studio','store','workshop','artist'])[1 + i %% 4],
        (ARRAY['incubating','incubating','graduated','applicant'])[1 + (i / 4) %% 4],
-       'active', '', %(joined)s::date - (i %% 900), now()
+       'active', '', %(joined)s::date - (i %% 900), now(), '[]'::jsonb, ''
 FROM generate_series(1, %(n)s::int) AS i
 ON CONFLICT DO NOTHING
 """

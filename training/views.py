@@ -181,6 +181,7 @@ def cohort_candidates(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def cohort_enrol(request: HttpRequest, pk: int) -> HttpResponse:
     reach = _trainer(request)
+    selectors.cohort_get(reach=reach, pk=pk)  # a foreign or missing cohort: 404 before anything
     try:
         trainee_id = int(request.POST.get("trainee", ""))
     except ValueError:
