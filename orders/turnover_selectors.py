@@ -421,19 +421,33 @@ def stream_calendar(*, reach: Reach, merchant: Merchant, month: dt.date) -> list
 
 
 PEERS_SQL = """
-WITH per_merchant AS (
+WITH cohort AS (
+    SELECT m.id FROM merchants_merchant m
+    WHERE m.base_id = %(base)s AND m.kind = %(kind)s AND m.stage = %(stage)s
+), per_merchant AS (
     SELECT t.merchant_id,
-           SUM(t.net_cny) / %(days)s AS daily_net,
+           SUM(t.net_cny) AS net,
            SUM(t.gross_cny) / NULLIF(SUM(t.orders), 0) AS aov
     FROM orders_dailymerchantturnover t
-    JOIN merchants_merchant m ON m.id = t.merchant_id
-    WHERE m.base_id = %(base)s AND m.kind = %(kind)s AND m.stage = %(stage)s
+    WHERE t.merchant_id IN (SELECT id FROM cohort)
       AND t.day >= %(first)s AND t.day <= %(last)s
     GROUP BY t.merchant_id
+), viewers AS (
+    -- Unique viewers of the period's ended streams (rehearsals never count).
+    SELECT s.merchant_id, SUM(s.unique_viewers) AS viewers
+    FROM livestreams_livestream s
+    WHERE s.merchant_id IN (SELECT id FROM cohort)
+      AND s.status = 'ended' AND NOT s.is_rehearsal AND s.unique_viewers > 0
+      AND (s.planned_start AT TIME ZONE %(tz)s)::date BETWEEN %(first)s AND %(last)s
+    GROUP BY s.merchant_id
 ), peers AS (
-    SELECT m.id, COALESCE(p.daily_net, 0) AS daily_net, p.aov
-    FROM merchants_merchant m LEFT JOIN per_merchant p ON p.merchant_id = m.id
-    WHERE m.base_id = %(base)s AND m.kind = %(kind)s AND m.stage = %(stage)s
+    SELECT c.id,
+           COALESCE(p.net, 0) / %(days)s AS daily_net,
+           p.aov,
+           COALESCE(p.net, 0) * 1000 / v.viewers AS gpm
+    FROM cohort c
+    LEFT JOIN per_merchant p ON p.merchant_id = c.id
+    LEFT JOIN viewers v ON v.merchant_id = c.id
 )
 SELECT COUNT(*),
        percentile_cont(0.5) WITHIN GROUP (ORDER BY daily_net),
@@ -441,15 +455,19 @@ SELECT COUNT(*),
        percentile_cont(0.5) WITHIN GROUP (ORDER BY aov),
        percentile_cont(0.75) WITHIN GROUP (ORDER BY aov),
        MAX(daily_net) FILTER (WHERE id = %(merchant)s),
-       MAX(aov) FILTER (WHERE id = %(merchant)s)
+       MAX(aov) FILTER (WHERE id = %(merchant)s),
+       percentile_cont(0.5) WITHIN GROUP (ORDER BY gpm),
+       percentile_cont(0.75) WITHIN GROUP (ORDER BY gpm),
+       MAX(gpm) FILTER (WHERE id = %(merchant)s)
 FROM peers
 """
 
 
 def peer_standing(*, merchant: Merchant, days: int = 30, today_: dt.date | None = None) -> dict:
     """The merchant's daily net turnover and average order value against the median and the top
-    quarter of merchants of the same kind and stage at its base. GPM (GMV per thousand viewers)
-    needs stream viewer counts, which the streams app does not record yet: it is None."""
+    quarter of merchants of the same kind and stage at its base, and its GPM: net turnover per
+    thousand unique viewers of its ended streams in the period (merchants without recorded
+    viewers have no GPM and are left out of its median)."""
     today_ = today_ or today()
     params = {
         "days": days,
@@ -459,6 +477,7 @@ def peer_standing(*, merchant: Merchant, days: int = 30, today_: dt.date | None 
         "first": today_ - dt.timedelta(days=days - 1),
         "last": today_,
         "merchant": merchant.pk,
+        "tz": settings.TIME_ZONE,
     }
     if connection.vendor != "postgresql":
         return {
@@ -470,7 +489,8 @@ def peer_standing(*, merchant: Merchant, days: int = 30, today_: dt.date | None 
         }
     with connection.cursor() as cursor:
         cursor.execute(PEERS_SQL, params)
-        count, med_net, top_net, med_aov, top_aov, own_net, own_aov = cursor.fetchone()
+        row = cursor.fetchone()
+    count, med_net, top_net, med_aov, top_aov, own_net, own_aov, med_gpm, top_gpm, own_gpm = row
 
     def money(value):
         return None if value is None else Decimal(value).quantize(Decimal("0.01"))
@@ -487,7 +507,9 @@ def peer_standing(*, merchant: Merchant, days: int = 30, today_: dt.date | None 
         "top_quarter_daily_net": money(top_net) if enough else None,
         "median_aov": money(med_aov) if enough else None,
         "top_quarter_aov": money(top_aov) if enough else None,
-        "gpm": None,
+        "own_gpm": money(own_gpm),
+        "median_gpm": money(med_gpm) if enough else None,
+        "top_quarter_gpm": money(top_gpm) if enough else None,
     }
 
 

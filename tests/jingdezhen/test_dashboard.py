@@ -186,6 +186,29 @@ def test_peer_standing_gives_median_and_top_quarter_of_same_kind_and_stage(base)
     assert standing["top_quarter_daily_net"] == Decimal("32.50")
     assert standing["own_daily_net"] == Decimal("10.00")
     assert standing["median_aov"] == Decimal("750.00")
+    assert standing["own_gpm"] is None  # no stream viewers recorded: no GPM
+
+
+def test_peer_standing_gives_gpm_from_the_viewers_of_ended_streams(base):
+    day = TODAY - dt.timedelta(days=1)
+    peers = [f.MerchantFactory(base=base, kind=Merchant.Kind.STORE) for _ in range(4)]
+    for merchant, amount, viewers in zip(
+        peers, [300, 600, 900, 1200], [1000, 1000, 3000, 0], strict=True
+    ):
+        f.TurnoverOrderFactory(merchant=merchant, amount=Decimal(amount), placed_at=local(day, 10))
+        f.TurnoverStreamFactory(
+            merchant=merchant, planned_start=local(day, 9), unique_viewers=viewers
+        )
+    # A rehearsal's viewers never count.
+    f.TurnoverStreamFactory(
+        merchant=peers[0], planned_start=local(day, 14), unique_viewers=9000, is_rehearsal=True
+    )
+    rollups.rollup_day(day=day)
+    standing = turnover.peer_standing(merchant=peers[0], days=30)
+    assert standing["own_gpm"] == Decimal("300.00")  # 300 CNY over 1,000 viewers
+    # GPMs 300, 600, 300 (the fourth has no viewers): median 300, top quarter from 450.
+    assert standing["median_gpm"] == Decimal("300.00")
+    assert standing["top_quarter_gpm"] == Decimal("450.00")
 
 
 def test_incubation_cohorts_measure_days_to_first_stream_sale_and_10k_day(client, base, manager):
