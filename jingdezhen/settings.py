@@ -225,9 +225,12 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "jingdezhen.api.StandardPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
+        "jingdezhen.api.FilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
+    # A JSON API: form bodies cannot tell null from the text "null". Photo uploads are multipart.
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "DEFAULT_SCHEMA_CLASS": "jingdezhen.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "jingdezhen.api.exception_handler",
     "DEFAULT_THROTTLE_RATES": {"login": "20/min"},

@@ -4,7 +4,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from jingdezhen.api import ReachMixin
+from jingdezhen.api import MAX_COUNT, ReachMixin
 from merchants import selectors as merchant_selectors
 
 from . import selectors, services
@@ -119,11 +119,21 @@ class StreamWriteSerializer(serializers.Serializer):
 
 
 class ResultsSerializer(serializers.Serializer):
-    unique_viewers = serializers.IntegerField(min_value=0, required=False, allow_null=True)
-    peak_viewers = serializers.IntegerField(min_value=0, required=False, allow_null=True)
-    avg_watch_seconds = serializers.IntegerField(min_value=0, required=False, allow_null=True)
-    new_followers = serializers.IntegerField(min_value=0, required=False, allow_null=True)
-    product_clicks = serializers.IntegerField(min_value=0, required=False, allow_null=True)
+    unique_viewers = serializers.IntegerField(
+        min_value=0, max_value=MAX_COUNT, required=False, allow_null=True
+    )
+    peak_viewers = serializers.IntegerField(
+        min_value=0, max_value=MAX_COUNT, required=False, allow_null=True
+    )
+    avg_watch_seconds = serializers.IntegerField(
+        min_value=0, max_value=MAX_COUNT, required=False, allow_null=True
+    )
+    new_followers = serializers.IntegerField(
+        min_value=0, max_value=MAX_COUNT, required=False, allow_null=True
+    )
+    product_clicks = serializers.IntegerField(
+        min_value=0, max_value=MAX_COUNT, required=False, allow_null=True
+    )
 
 
 class StreamViewSet(

@@ -376,7 +376,7 @@ def stream_update(*, reach: Reach, stream: LiveStream, **changes) -> LiveStream:
     stream = LiveStream.objects.select_for_update().select_related("merchant").get(pk=stream.pk)
     _require_merchant_write(reach, stream.merchant)
     if stream.status != LiveStream.Status.SCHEDULED:
-        raise DomainError(_("Only a scheduled stream can be changed."))
+        raise Conflict(_("Only a scheduled stream can be changed."))
     unknown = set(changes) - set(EDITABLE)
     if unknown:
         raise DomainError(_("These fields cannot be changed: %s") % ", ".join(sorted(unknown)))
@@ -405,7 +405,7 @@ def _locked(reach: Reach, stream: LiveStream) -> LiveStream:
 def stream_cancel(*, reach: Reach, stream: LiveStream) -> LiveStream:
     stream = _locked(reach, stream)
     if stream.status != LiveStream.Status.SCHEDULED:
-        raise DomainError(_("Only a scheduled stream can be cancelled."))
+        raise Conflict(_("Only a scheduled stream can be cancelled."))
     stream.status = LiveStream.Status.CANCELLED
     stream.cancelled_at = timezone.now()
     stream.save(update_fields=["status", "cancelled_at"])
@@ -419,11 +419,11 @@ def stream_go_live(
     stream = _locked(reach, stream)
     at = at or timezone.now()
     if stream.status != LiveStream.Status.SCHEDULED:
-        raise DomainError(_("Only a scheduled stream can go live."))
+        raise Conflict(_("Only a scheduled stream can go live."))
     if at < stream.planned_start - dt.timedelta(hours=1):
-        raise DomainError(_("A stream can go live at most one hour before its planned start."))
+        raise Conflict(_("A stream can go live at most one hour before its planned start."))
     if at > stream.planned_end:
-        raise DomainError(_("The planned end has passed; schedule a new stream."))
+        raise Conflict(_("The planned end has passed; schedule a new stream."))
     stream.status = LiveStream.Status.LIVE
     stream.actual_start = at
     stream.save(update_fields=["status", "actual_start"])
@@ -437,7 +437,7 @@ def stream_end(*, reach: Reach, stream: LiveStream, at: dt.datetime | None = Non
 
     stream = _locked(reach, stream)
     if stream.status != LiveStream.Status.LIVE:
-        raise DomainError(_("Only a live stream can be ended."))
+        raise Conflict(_("Only a live stream can be ended."))
     at = at or timezone.now()
     stream.status = LiveStream.Status.ENDED
     stream.actual_end = max(at, stream.actual_start or at)
@@ -476,7 +476,7 @@ RESULT_FIELDS = (
 def stream_record_results(*, reach: Reach, stream: LiveStream, **results) -> LiveStream:
     stream = _locked(reach, stream)
     if stream.status not in (LiveStream.Status.LIVE, LiveStream.Status.ENDED):
-        raise DomainError(_("Results can be recorded once the stream has gone live."))
+        raise Conflict(_("Results can be recorded once the stream has gone live."))
     for name in RESULT_FIELDS:
         value = results.get(name)
         if value is not None and value < 0:
@@ -511,7 +511,7 @@ def featured_add(
     if product.merchant_id != stream.merchant_id:
         raise DomainError(_("Choose a product from your own catalogue."), field="product")
     if stream.status not in LiveStream.ACTIVE_STATUSES:
-        raise DomainError(_("The run sheet of a finished stream cannot change."))
+        raise Conflict(_("The run sheet of a finished stream cannot change."))
     if live_price is not None and live_price < 0:
         raise DomainError(_("The live price cannot be negative."), field="live_price")
     if stream.featured.filter(product=product).exists():
@@ -530,7 +530,7 @@ def featured_add(
 def featured_remove(*, reach: Reach, featured: FeaturedProduct) -> None:
     stream = _locked(reach, featured.stream)
     if stream.status not in LiveStream.ACTIVE_STATUSES:
-        raise DomainError(_("The run sheet of a finished stream cannot change."))
+        raise Conflict(_("The run sheet of a finished stream cannot change."))
     if stream.showing_id == featured.pk:
         stream.showing = None
         stream.save(update_fields=["showing"])

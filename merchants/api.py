@@ -1,11 +1,13 @@
 """REST API of merchants: thin viewsets over the same selectors and services the pages use."""
 
+import re
+
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from jingdezhen.api import ReachMixin
+from jingdezhen.api import MAX_COUNT, ReachMixin
 from jingdezhen.platforms import Platform
 
 from . import selectors, services
@@ -25,9 +27,14 @@ def plain_choice_field(choices, **kwargs) -> serializers.ChoiceField:
     """A choice field documented as a string listing its values rather than as a shared enum
     component: several models name a field ``kind``, ``status`` or ``stage`` with different
     choices, and enum components of one name would collide (a ``check --deploy`` warning)."""
-    values = [value for value, _label in choices if value]
+    values = [value for value, _label in choices]
+    # A pattern, not an enum: drf-spectacular would hoist an enum into a shared component.
+    pattern = "^(?:" + "|".join(re.escape(value) for value in values) + ")$"
+    described = ", ".join(value or '""' for value in values)
 
-    @extend_schema_field({"type": "string", "description": "One of: " + ", ".join(values)})
+    @extend_schema_field(
+        {"type": "string", "pattern": pattern, "description": f"One of: {described}"}
+    )
     class PlainChoiceField(serializers.ChoiceField):
         pass
 
@@ -172,7 +179,9 @@ class NewAccountSerializer(serializers.Serializer):
     platform = serializers.ChoiceField(choices=Platform.choices)
     handle = serializers.CharField(max_length=80)
     url = serializers.URLField(required=False, allow_blank=True, default="")
-    followers = serializers.IntegerField(min_value=0, required=False, default=0)
+    followers = serializers.IntegerField(
+        min_value=0, max_value=MAX_COUNT, required=False, default=0
+    )
 
 
 class MerchantViewSet(
@@ -238,8 +247,8 @@ class MerchantViewSet(
         return Response(self._detail(merchant.pk))
 
     @extend_schema(methods=["get"], responses=ReviewSerializer(many=True))
-    @extend_schema(methods=["post"], request=NewReviewSerializer, responses=ReviewSerializer)
-    @action(detail=True, methods=["get", "post"])
+    @extend_schema(methods=["post"], request=NewReviewSerializer, responses={201: ReviewSerializer})
+    @action(detail=True, methods=["get", "post"], pagination_class=None)
     def reviews(self, request, pk=None):
         """The merchant's supervision reviews; managers write new ones."""
         merchant = self.get_object()
@@ -250,7 +259,7 @@ class MerchantViewSet(
         review = services.review_create(actor=self.reach, merchant=merchant, **data)
         return Response(ReviewSerializer(review).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=TeamMemberSerializer, responses=TeamMemberSerializer)
+    @extend_schema(request=TeamMemberSerializer, responses={201: TeamMemberSerializer})
     @action(detail=True, methods=["post"])
     def team(self, request, pk=None):
         merchant = self.get_object()
@@ -258,7 +267,7 @@ class MerchantViewSet(
         member = services.team_member_add(actor=self.reach, merchant=merchant, **data)
         return Response(TeamMemberSerializer(member).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=NewAccountSerializer, responses=PlatformAccountSerializer)
+    @extend_schema(request=NewAccountSerializer, responses={201: PlatformAccountSerializer})
     @action(detail=True, methods=["post"])
     def accounts(self, request, pk=None):
         merchant = self.get_object()
@@ -266,7 +275,7 @@ class MerchantViewSet(
         account = services.platform_account_add(actor=self.reach, merchant=merchant, **data)
         return Response(PlatformAccountSerializer(account).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=ForeignAgentSerializer, responses=ForeignAgentSerializer)
+    @extend_schema(request=ForeignAgentSerializer, responses={201: ForeignAgentSerializer})
     @action(detail=True, methods=["post"])
     def agents(self, request, pk=None):
         merchant = self.get_object()

@@ -8,10 +8,10 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
-from jingdezhen.api import ReachMixin
+from jingdezhen.api import MAX_COUNT, ReachMixin
 from jingdezhen.platforms import Platform
 from jingdezhen.tenancy import MANAGER, MERCHANT
 from merchants import selectors as merchant_selectors
@@ -84,14 +84,14 @@ class ProductSerializer(serializers.ModelSerializer):
 
 class ProductCreateSerializer(ProductSerializer):
     merchant = serializers.IntegerField(required=False)
-    stock = serializers.IntegerField(min_value=0, default=0)
+    stock = serializers.IntegerField(min_value=0, max_value=MAX_COUNT, default=0)
 
     class Meta(ProductSerializer.Meta):
         read_only_fields = ["created_at"]
 
 
 class RestockSerializer(serializers.Serializer):
-    change = serializers.IntegerField()
+    change = serializers.IntegerField(min_value=-MAX_COUNT, max_value=MAX_COUNT)
 
 
 class PlatformPriceSerializer(serializers.Serializer):
@@ -109,7 +109,6 @@ class ProductViewSet(ReachMixin, viewsets.ModelViewSet):
     allowed_roles = {MANAGER, MERCHANT}
     filterset_fields = ["ware_type", "category", "tier", "technique", "kiln", "is_active"]
     ordering_fields = ["name", "price", "stock", "created_at", "id"]
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self):
@@ -134,8 +133,7 @@ class ProductViewSet(ReachMixin, viewsets.ModelViewSet):
         data = dict(serializer.validated_data)
         merchant = _acting_merchant(self.reach, data.pop("merchant", None))
         product = services.product_create(merchant=merchant, **data)
-        product = selectors.product_get(reach=self.reach, pk=product.pk)
-        return Response(ProductSerializer(product).data, status=status.HTTP_201_CREATED)
+        return Response(self._out(product.pk), status=status.HTTP_201_CREATED)
 
     def partial_update(self, request, *args, **kwargs):
         product = self.get_object()
@@ -144,12 +142,15 @@ class ProductViewSet(ReachMixin, viewsets.ModelViewSet):
         serializer.is_valid(raise_exception=True)
         fields = {k: v for k, v in serializer.validated_data.items() if k != "sku"}
         services.product_update(product=product, **fields)
-        return Response(
-            ProductSerializer(selectors.product_get(reach=self.reach, pk=product.pk)).data
-        )
+        return Response(self._out(product.pk))
 
     def update(self, request, *args, **kwargs):
         return self.partial_update(request, *args, **kwargs)
+
+    def _out(self, pk) -> dict:
+        """The product as the API shows it (photo links absolute, as in the list)."""
+        product = selectors.product_get(reach=self.reach, pk=pk)
+        return ProductSerializer(product, context=self.get_serializer_context()).data
 
     @extend_schema(request=RestockSerializer, responses=ProductSerializer)
     @action(detail=True, methods=["post"])
@@ -160,7 +161,7 @@ class ProductViewSet(ReachMixin, viewsets.ModelViewSet):
         serializer = RestockSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         services.product_restock(product=product, change=serializer.validated_data["change"])
-        return Response(ProductSerializer(selectors.product_get(reach=self.reach, pk=pk)).data)
+        return Response(self._out(pk))
 
     @extend_schema(request=PlatformPriceSerializer, responses=ProductSerializer)
     @action(detail=True, methods=["post"], url_path="platform-price")
@@ -171,10 +172,10 @@ class ProductViewSet(ReachMixin, viewsets.ModelViewSet):
         serializer = PlatformPriceSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         services.platform_price_set(product=product, **serializer.validated_data)
-        return Response(ProductSerializer(selectors.product_get(reach=self.reach, pk=pk)).data)
+        return Response(self._out(pk))
 
     @extend_schema(
-        request={"multipart/form-data": PhotoUploadSerializer}, responses=PhotoSerializer
+        request={"multipart/form-data": PhotoUploadSerializer}, responses={201: PhotoSerializer}
     )
     @action(detail=True, methods=["post"], parser_classes=[MultiPartParser])
     def photos(self, request, pk=None):
@@ -251,7 +252,7 @@ class OrderInSerializer(serializers.Serializer):
     buyer_country = serializers.CharField(max_length=2, min_length=2, default="CN")
     currency = serializers.CharField(max_length=3, min_length=3, default="CNY")
     placed_at = serializers.DateTimeField(required=False)
-    lines = LineInSerializer(many=True, allow_empty=False)
+    lines = LineInSerializer(many=True, allow_empty=False, min_length=1, max_length=200)
 
 
 class RefundSerializer(serializers.Serializer):
@@ -379,6 +380,10 @@ class OrderViewSet(
 
 
 class FlashDealSerializer(serializers.ModelSerializer):
+    # Plain ids: the view looks them up within the caller's reach (a foreign one is a 404).
+    stream = serializers.IntegerField(source="stream_id")
+    product = serializers.IntegerField(source="product_id")
+
     class Meta:
         model = FlashDeal
         fields = [
@@ -418,15 +423,14 @@ class FlashDealViewSet(
         from livestreams.models import LiveStream
 
         serializer = FlashDealSerializer(data=request.data)
-        # Foreign streams and products are not even listed as choices: 404 like any foreign id.
-        stream_id, product_id = request.data.get("stream"), request.data.get("product")
-        stream = self.reach.scope(LiveStream.objects.filter(pk=stream_id)).first()
-        product = selectors.product_list(reach=self.reach).filter(pk=product_id).first()
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        # A foreign stream or product answers 404, like any id outside the caller's reach.
+        stream = self.reach.scope(LiveStream.objects.filter(pk=data["stream_id"])).first()
+        product = selectors.product_list(reach=self.reach).filter(pk=data["product_id"]).first()
         if stream is None or product is None:
             raise Http404
         _require_act(self.reach, product.merchant)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
         deal = services.flash_deal_create(
             stream=stream,
             product=product,

@@ -122,12 +122,21 @@ def product_update(*, product: Product, **fields) -> Product:
     return product
 
 
+MAX_STOCK = 1_000_000
+
+
 @transaction.atomic
 def product_restock(*, product: Product, change: int) -> Product:
     """Add units to stock (or remove them with a negative change, never below zero)."""
     if change == 0:
         return product
     if change > 0:
+        # Far below the column's limit, so racing restocks cannot overflow it either.
+        if Product.objects.filter(pk=product.pk, stock__gt=MAX_STOCK - change).exists():
+            raise DomainError(
+                _("A product holds at most %(max)s units in stock.") % {"max": MAX_STOCK},
+                field="change",
+            )
         stock.give_back(product_id=product.pk, quantity=change)
     else:
         removed = Product.objects.filter(pk=product.pk, stock__gte=-change).update(

@@ -6,7 +6,7 @@ Merchant members see their own merchant's rows, base managers their base's; trai
 from django_filters import rest_framework as filters
 from rest_framework import serializers, viewsets
 
-from jingdezhen.api import ReachMixin
+from jingdezhen.api import IdFilter, ReachMixin
 from jingdezhen.platforms import Platform
 
 from . import turnover_selectors as selectors
@@ -37,7 +37,7 @@ class DailyTurnoverSerializer(serializers.ModelSerializer):
 
 
 class DailyTurnoverFilter(filters.FilterSet):
-    merchant = filters.NumberFilter(field_name="merchant_id")
+    merchant = IdFilter(field_name="merchant")
     platform = filters.ChoiceFilter(choices=Platform.choices)
     date_from = filters.DateFilter(field_name="day", lookup_expr="gte")
     date_to = filters.DateFilter(field_name="day", lookup_expr="lte")

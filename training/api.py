@@ -62,7 +62,7 @@ class CohortSerializer(serializers.ModelSerializer):
 
 
 class CapacitySerializer(serializers.Serializer):
-    capacity = serializers.IntegerField(min_value=1)
+    capacity = serializers.IntegerField(min_value=1, max_value=10_000)
 
 
 class TraineeSerializer(serializers.ModelSerializer):
@@ -192,7 +192,7 @@ class TraineeViewSet(
         trainee = selectors.trainee_list(reach=self.reach).get(pk=trainee.pk)
         return Response(TraineeSerializer(trainee).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=ApplySerializer, responses=TraineeSerializer)
+    @extend_schema(request=ApplySerializer, responses={201: TraineeSerializer})
     @action(detail=True, methods=["post"])
     def apply(self, request, pk=None):
         """Turn a trainee who completed a course into a merchant applicant, in one step."""

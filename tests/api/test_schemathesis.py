@@ -1,5 +1,14 @@
 """Schemathesis reads /api/schema/ and sends generated requests to every operation, with the token
-of each demo role: no answer is a 5xx, and every documented answer matches the schema.
+of each demo role: no answer is a 5xx, every status code is documented, and every answer matches
+the schema.
+
+Schemathesis's ``positive_data_acceptance`` check (a request that fits the schema must not get a
+400) is not run: the schema says what a well-formed request is, not the domain's rules, and a
+well-formed request can still break one -- a refund above what is left of the order, a follow-up
+date in the past, a host from another merchant's team, a manager booking a stream without naming
+the merchant. Those answer 400 with field errors by design. What the schema can say, it says
+(decimal patterns that need a digit, enums, lists that need an item), and tests/*/test_api*.py
+check the accepted requests of each operation.
 
 The examples per operation are bounded (``FUZZ_EXAMPLES``, ``FUZZ_NEGATIVE_EXAMPLES``) so the whole
 file stays within a minute or two; raise them locally for a deeper run, e.g.
@@ -21,7 +30,6 @@ from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
-    positive_data_acceptance,
     response_headers_conformance,
     response_schema_conformance,
     status_code_conformance,
@@ -34,16 +42,13 @@ ROLES = ["manager", "trainer", "merchant", "merchant2"]
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "15"))
 NEGATIVE_EXAMPLES = int(os.environ.get("FUZZ_NEGATIVE_EXAMPLES", "8"))
 # Every answer: no 5xx, a documented status code, content type and headers, a body that matches.
-CONFORMANCE = [
+CHECKS = [
     not_a_server_error,
     status_code_conformance,
     content_type_conformance,
     response_headers_conformance,
     response_schema_conformance,
 ]
-# And a request that fits the schema is accepted (2xx, or a 401/403/404/409 for a reason) -- but
-# not at the token endpoint, where well-formed but wrong credentials are rightly refused (400).
-TOKEN_ENDPOINT = "POST /api/v1/auth/token/"
 
 
 @pytest.fixture(scope="module")
@@ -98,15 +103,12 @@ def test_every_operation_answers_within_its_schema(api_schema, tokens, role):
     headers = {"Authorization": f"Token {tokens[role]}", "Accept-Language": "en"}
     failures = []
     for operation in _operations(api_schema):
-        positive = [*CONFORMANCE]
-        if operation.label != TOKEN_ENDPOINT:
-            positive.append(positive_data_acceptance)
-        for mode, examples, checks in (
-            (schemathesis.GenerationMode.POSITIVE, EXAMPLES, positive),
-            (schemathesis.GenerationMode.NEGATIVE, NEGATIVE_EXAMPLES, CONFORMANCE),
+        for mode, examples in (
+            (schemathesis.GenerationMode.POSITIVE, EXAMPLES),
+            (schemathesis.GenerationMode.NEGATIVE, NEGATIVE_EXAMPLES),
         ):
             try:
-                _fuzz(operation, mode, examples, headers, checks)
+                _fuzz(operation, mode, examples, headers, CHECKS)
             except (Exception, BaseExceptionGroup) as exc:  # report every operation's failures
                 failures.append(f"--- {role} {operation.label} ({mode.value}):\n{exc}")
     assert not failures, "\n".join(failures)
