@@ -94,6 +94,11 @@ class ForeignAgentForm(forms.Form):
         label=_("Commission rate (%)"), min_value=0, max_value=100, decimal_places=2
     )
 
+    def __init__(self, *args, **kwargs):
+        # The team form on the same page has a "name" too: each label must find its own field.
+        kwargs.setdefault("auto_id", "id_agent_%s")
+        super().__init__(*args, **kwargs)
+
 
 def add_domain_error(form: forms.Form, error) -> None:
     """Show a service's DomainError next to the field it names (or above the form)."""

@@ -88,6 +88,8 @@ def merchant_create(request: HttpRequest) -> HttpResponse:
 
 
 def _detail_context(request: HttpRequest, reach: Reach, merchant: Merchant, **forms) -> dict:
+    from jingdezhen.charts import column_chart
+    from orders.turnover_selectors import merchant_weekly_trend
     from training.selectors import merchant_completed_courses
 
     can_act = reach.can_act_for_merchant(merchant.pk, merchant.base_id)
@@ -100,6 +102,12 @@ def _detail_context(request: HttpRequest, reach: Reach, merchant: Merchant, **fo
         "days_in_incubation": merchant.days_in_incubation(),
         "team_size": sum(1 for member in merchant.team.all() if member.is_active),
     }
+    if is_manager or can_act:  # the turnover trend: for the base's managers and the own team
+        trend = merchant_weekly_trend(reach=reach, merchant_id=merchant.pk)
+        context["trend"] = trend
+        context["trend_chart"] = column_chart(
+            [(week["week"].isoformat(), week["net"]) for week in trend]
+        )
     if is_manager:
         allowed = services.allowed_stages(merchant.stage)
         context["stage_form"] = forms.get("stage_form") or StageForm(allowed=allowed)

@@ -366,6 +366,29 @@ def merchant_dashboard(
     )
 
 
+def merchant_weekly_trend(
+    *, reach: Reach, merchant_id: int, weeks: int = 8, today_: dt.date | None = None
+) -> list[dict]:
+    """A merchant's net turnover and orders per week (Monday to Sunday) over the last ``weeks``
+    weeks, oldest first, the current week so far included: one query over the merchant-day
+    rollups (at most 7 x ``weeks`` rows)."""
+    today_ = today_ or today()
+    first = today_ - dt.timedelta(days=today_.weekday(), weeks=weeks - 1)
+    trend = [
+        {"week": first + dt.timedelta(weeks=n), "net": ZERO, "orders": 0} for n in range(weeks)
+    ]
+    rows = (
+        reach.scope(DailyMerchantTurnover.objects.all())
+        .filter(merchant_id=merchant_id, day__gte=first, day__lte=today_)
+        .values_list("day", "net_cny", "orders")
+    )
+    for day, net, orders in rows:
+        week = trend[(day - first).days // 7]
+        week["net"] += net
+        week["orders"] += orders
+    return trend
+
+
 GMV_BUCKETS = (Decimal("0"), Decimal("1000"), Decimal("5000"), Decimal("10000"), Decimal("50000"))
 
 

@@ -2,6 +2,7 @@
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from merchants.models import Merchant
 
@@ -24,7 +25,7 @@ class CohortForm(forms.Form):
         label=_("Starts on"), widget=forms.DateInput(attrs={"type": "date"})
     )
     ends_on = forms.DateField(label=_("Ends on"), widget=forms.DateInput(attrs={"type": "date"}))
-    room = forms.CharField(label=_("Room"), max_length=80, required=False)
+    room = forms.CharField(label=pgettext_lazy("classroom", "Room"), max_length=80, required=False)
     capacity = forms.IntegerField(label=_("Capacity"), min_value=1, max_value=500, initial=20)
 
     def __init__(self, *args, courses, trainers, **kwargs):

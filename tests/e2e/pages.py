@@ -99,3 +99,47 @@ def follow_nav(page: Page, label: str) -> None:
     open_menu(page)
     with page.expect_navigation():
         page.locator("nav.mainnav").get_by_role("link", name=label, exact=True).click()
+
+
+def expect_refusal(page: Page, path: str, status: int):
+    """``with pages.expect_refusal(page, path, 404): <step>`` — the step makes the site answer
+    ``path`` with ``status`` once (a refused form's 400, another merchant's page's 404). The
+    journey checks that refusal, so the conftest does not count that one response as a failure;
+    every other 4xx/5xx still fails the test, and so does the refusal not coming."""
+    # Imported here, not at the top, so that helpers appended to this file merge cleanly.
+    from contextlib import contextmanager
+
+    @contextmanager
+    def refusal():
+        allowance = {"path": path, "status": status, "seen": False}
+        page._jdz_refusals = [*getattr(page, "_jdz_refusals", []), allowance]
+        try:
+            with page.expect_response(
+                lambda r: _url_path(r.url) == path and r.status == status
+            ) as response:
+                yield response
+        finally:
+            page._jdz_refusals.remove(allowance)
+        assert allowance["seen"], f"{path} did not answer {status}"
+
+    return refusal()
+
+
+def is_expected_refusal(response) -> bool:
+    """Whether ``response`` is a refusal its page announced with expect_refusal (each one once)."""
+    try:
+        page = response.frame.page
+    except Exception:  # a response of no frame (a service worker): nothing was announced for it
+        return False
+    for allowance in getattr(page, "_jdz_refusals", []):
+        wanted = (allowance["path"], allowance["status"])
+        if (_url_path(response.url), response.status) == wanted and not allowance["seen"]:
+            allowance["seen"] = True
+            return True
+    return False
+
+
+def _url_path(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    return urlsplit(url).path

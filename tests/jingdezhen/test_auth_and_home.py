@@ -90,3 +90,22 @@ def test_seed_demo_refuses_without_debug(settings, db):
     settings.DEBUG = False
     with pytest.raises(CommandError, match="DEBUG"):
         call_command("seed_demo", verbosity=0)
+
+
+def test_a_foreign_or_missing_page_is_the_sites_own_404_in_the_persons_language(
+    client_zh, owner, other_merchant
+):
+    client_zh.force_login(owner)
+    response = client_zh.get(f"/merchants/{other_merchant.pk}/")
+    assert response.status_code == 404
+    page = response.content.decode()
+    assert "<h1>找不到此页面</h1>" in page
+    assert 'name="viewport"' in page and 'href="/"' in page
+    assert other_merchant.name not in page
+
+
+def test_a_page_of_another_role_is_the_sites_own_403(client, owner):
+    client.force_login(owner)
+    response = client.get("/merchants/")
+    assert response.status_code == 403
+    assert "<h1>Not allowed</h1>" in response.content.decode()

@@ -254,3 +254,27 @@ def test_the_funnel_starts_at_applicants_until_the_training_app_records_trainees
     else:
         assert keys == ["trainees", "applicant", "incubating", "graduated"]
     assert dict(zip(keys, [s["count"] for s in steps], strict=True))["incubating"] == 1
+
+
+def test_a_merchants_page_shows_its_weekly_turnover_trend_equal_to_its_orders(client, demo):
+    member = User.objects.get(username="merchant2")
+    merchant_id = member.membership.merchant_id
+    client.force_login(demo)
+    response = client.get(f"/merchants/{merchant_id}/")
+    trend = response.context["trend"]
+    monday = TODAY - dt.timedelta(days=TODAY.weekday())
+    assert [w["week"] for w in trend] == [monday - dt.timedelta(weeks=n) for n in range(7, -1, -1)]
+    for week in trend:
+        last = min(week["week"] + dt.timedelta(days=6), TODAY)
+        assert week["net"] == direct_net(Q(merchant_id=merchant_id), week["week"], last)
+    assert sum(w["net"] for w in trend) > 0
+    page = response.content.decode()
+    assert f"{trend[-1]['net']:,.2f}" in page
+    assert f'href="/dashboard/merchants/{merchant_id}/"' in page
+    # The merchant's own team reads the same trend; a trainer reads none.
+    client.force_login(member)
+    assert client.get(f"/merchants/{merchant_id}/").context["trend"] == trend
+    client.force_login(User.objects.get(username="trainer"))
+    response = client.get(f"/merchants/{merchant_id}/")
+    assert response.status_code == 200
+    assert "trend" not in response.context

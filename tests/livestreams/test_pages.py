@@ -273,3 +273,11 @@ def test_the_report_counts_gmv_of_counted_orders_and_compares_with_the_base(
     assert report["base_median"] == Decimal("300.00")
     assert report["base_top_quarter"] == Decimal("650.00")
     assert report["top_products"][0]["product__name"] == cup.name
+
+
+def test_a_live_room_and_a_classroom_are_told_apart_in_chinese(client_zh, manager, room):
+    # "Room" heads the room schedule (a live-stream room) and a cohort's room (a classroom).
+    login(client_zh, manager)
+    assert "<th>直播间</th>" in client_zh.get("/base/schedule/").content.decode()
+    cohort = factories.CohortFactory(course__base=manager.base)
+    assert "<dt>教室</dt>" in client_zh.get(f"/training/cohorts/{cohort.pk}/").content.decode()

@@ -1,6 +1,7 @@
 """Manager pages: who may reach them, and a constant number of queries per page."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.utils import timezone
@@ -129,3 +130,12 @@ def test_a_trainer_reading_a_merchant_sees_no_reviews_or_team(client, trainer, m
     page = client.get(f"/merchants/{merchant.pk}/").content.decode()
     assert "Confidential supervision note" not in page
     assert "Secret Host" not in page
+
+
+def test_every_field_of_the_merchant_page_has_its_own_id(client, manager, merchant):
+    # Five forms share the page (stage, review, team, platform account, foreign agent).
+    login(client, manager)
+    page = client.get(f"/merchants/{merchant.pk}/").content.decode()
+    ids = re.findall(r'\bid="([^"]+)"', page)
+    assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
+    assert 'for="id_agent_name"' in page
