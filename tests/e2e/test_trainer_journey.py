@@ -193,7 +193,7 @@ def _assert_refused(page: Page, t: dict, site: str, path: str, status: int = 403
 
 
 @pytest.mark.parametrize(("size", "lang"), [("phone", "zh"), ("desktop", "en")])
-def test_trainer_fills_a_cohort_waitlists_promotes_records_attendance_certifies_and_makes_an_applicant(  # noqa: E501
+def test_trainer_fills_a_cohort_waitlists_records_attendance_certifies_and_makes_applicant(
     open_page, live_server, size, lang
 ):
     t = L[lang]
