@@ -99,3 +99,43 @@ def follow_nav(page: Page, label: str) -> None:
     open_menu(page)
     with page.expect_navigation():
         page.locator("nav.mainnav").get_by_role("link", name=label, exact=True).click()
+
+
+class expect_refusal:  # lower case: it reads as a step, ``with expect_refusal(...)``
+    """``with expect_refusal(page, path, 400):`` the one 4xx a step is meant to get.
+
+    The conftest fails a test on any 4xx of the site. A refused form that answers 400 (or 422)
+    with its field errors is the behaviour under test there: within the block, one response for
+    exactly ``path`` with exactly ``status`` is let through (any other still fails the test), and
+    the block fails if that response never came.
+    """
+
+    def __init__(self, page: Page, path: str, status: int):
+        self.page = page
+        self.entry = {"path": path, "status": status, "seen": False}
+
+    def __enter__(self):
+        self.page.__dict__.setdefault("_jdz_refusals", []).append(self.entry)
+        return self
+
+    def __exit__(self, *exc_info):
+        self.page._jdz_refusals.remove(self.entry)
+        if exc_info[0] is None:
+            assert self.entry["seen"], f"{self.entry['path']} did not answer {self.entry['status']}"
+        return False
+
+
+def is_expected_refusal(response) -> bool:
+    """True (once) for the response an ``expect_refusal`` block is waiting for."""
+    from urllib.parse import urlsplit
+
+    try:
+        page = response.frame.page
+    except Exception:  # a service worker's response has no frame: never an expected refusal
+        return False
+    path = urlsplit(response.url).path
+    for entry in getattr(page, "_jdz_refusals", ()):
+        if not entry["seen"] and entry["path"] == path and entry["status"] == response.status:
+            entry["seen"] = True
+            return True
+    return False
