@@ -183,3 +183,13 @@ def test_a_product_form_with_a_bad_photo_writes_no_product(client, owner, mercha
     assert not Product.objects.filter(sku="BAD-1").exists()
     media = settings.MEDIA_ROOT
     assert not media.exists() or not any(p.is_file() for p in media.rglob("*"))
+
+
+def test_the_search_boxes_refresh_the_list_on_any_input_not_only_on_key_up(client, owner):
+    """A phone's paste or an autofill changes the box without a key-up: the list must follow."""
+    login(client, owner)
+    for url in ("/catalogue/", "/orders/"):
+        page = client.get(url).content.decode()
+        trigger = re.search(r'<form class="filters"[^>]*hx-trigger="([^"]+)"', page).group(1)
+        assert "input changed delay:400ms from:input[name=q]" in trigger, (url, trigger)
+        assert "keyup" not in trigger, (url, trigger)
