@@ -2,6 +2,8 @@
 
 `make messages` runs makemessages, then this, then compilemessages: the .po file is derived, so
 each app keeps its translations in locale/zh_Hans/<app>.json and nobody edits the .po by hand.
+A msgid used with a context (pgettext, {% translate ... context ... %}) may have its own entry,
+keyed "<context>\u0004<msgid>"; without one it takes the msgid's.
 Prints the msgids that still have no translation.
 """
 
@@ -22,7 +24,9 @@ def main() -> int:
     po = polib.pofile(str(LOCALE / "LC_MESSAGES" / "django.po"))
     missing = []
     for entry in po:
-        text = translations.get(entry.msgid)
+        # A msgid with a context (pgettext) is keyed "context\u0004msgid", as gettext keys it.
+        text = translations.get(f"{entry.msgctxt}\x04{entry.msgid}") if entry.msgctxt else None
+        text = text or translations.get(entry.msgid)
         if text:
             if entry.msgid_plural:
                 entry.msgstr_plural = {0: text}
