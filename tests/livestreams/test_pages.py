@@ -218,6 +218,27 @@ def test_the_free_slots_leave_out_bookings_and_their_buffers(client, owner, merc
     assert re.findall(r"\d\d:\d\d\u2013\d\d:\d\d", html) == ["08:00\u201309:45", "12:15\u201300:00"]
 
 
+def test_date_and_time_fields_are_filled_in_iso_form_in_chinese_too(client, owner, merchant, room):
+    """<input type=date> reads only 2026-12-03: the Chinese format 2026/12/03 left it empty."""
+    stream = factories.LiveStreamFactory(
+        merchant=merchant, room=room, planned_start=at(3, 16, 30), planned_end=at(3, 17, 30)
+    )
+    login(client, owner)
+    day = (timezone.localdate() + dt.timedelta(days=3)).isoformat()
+    for url in (
+        reverse("livestreams:stream_edit", args=[stream.pk]),
+        reverse("livestreams:stream_create") + f"?day={day}",
+    ):
+        html = client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+        assert 'lang="zh-hans"' in html
+        assert re.search(rf'<input type="date" name="day" value="{day}"', html), url
+    html = client.get(
+        reverse("livestreams:stream_edit", args=[stream.pk]), HTTP_ACCEPT_LANGUAGE="zh-hans"
+    ).content.decode()
+    assert '<input type="time" name="start_time" value="16:30"' in html
+    assert '<input type="time" name="end_time" value="17:30"' in html
+
+
 def test_the_report_counts_gmv_of_counted_orders_and_compares_with_the_base(
     client, owner, merchant, other_merchant, rules
 ):
@@ -273,3 +294,4 @@ def test_the_report_counts_gmv_of_counted_orders_and_compares_with_the_base(
     assert report["base_median"] == Decimal("300.00")
     assert report["base_top_quarter"] == Decimal("650.00")
     assert report["top_products"][0]["product__name"] == cup.name
+
