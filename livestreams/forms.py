@@ -201,6 +201,9 @@ class FlashDealForm(forms.Form):
     minutes = forms.IntegerField(label=_("Minutes"), min_value=1, max_value=24 * 60, initial=10)
 
     def __init__(self, *args, products=None, **kwargs):
+        # Shown on the stream page beside the run sheet's FeaturedForm, which also has a
+        # "product": ids of their own keep each label on its field (same field names).
+        kwargs.setdefault("auto_id", "id_deal_%s")
         super().__init__(*args, **kwargs)
         self.fields["product"].queryset = products
 
