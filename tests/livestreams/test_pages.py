@@ -295,3 +295,22 @@ def test_the_report_counts_gmv_of_counted_orders_and_compares_with_the_base(
     assert report["base_top_quarter"] == Decimal("650.00")
     assert report["top_products"][0]["product__name"] == cup.name
 
+
+def test_the_report_shows_a_median_of_zero_as_zero_not_as_missing(client, owner, merchant, rules):
+    """Most streams sell nothing through attributed orders: their median GMV is 0.00, which the
+    report printed as "—" (no data) beside a count of hundreds of streams."""
+    streams = [
+        factories.LiveStreamFactory(
+            merchant=merchant,
+            status=LiveStream.Status.ENDED,
+            unique_viewers=0,
+            planned_start=timezone.now() - dt.timedelta(days=n + 1),
+        )
+        for n in range(3)
+    ]
+    login(client, owner)
+    html = client.get(reverse("livestreams:stream_report", args=[streams[0].pk])).content.decode()
+    medians = re.findall(r'<td class="num">([^<]*)</td>', html)
+    # this stream's GMV, the merchant's median, the base's median, the base's top quarter
+    assert medians == ["0.00", "0.00", "0.00", "0.00"]
+    assert '<span class="stat-value">0</span>' in html  # zero unique viewers recorded
