@@ -24,11 +24,22 @@ WEEKDAYS = [
 
 
 class DateInput(forms.DateInput):
+    """An ``<input type=date>``: the browser reads only ISO dates, whatever the page's language
+    (the Chinese locale's first input format, 2026/12/03, would leave the field empty)."""
+
     input_type = "date"
+
+    def __init__(self, attrs=None, format=None):
+        super().__init__(attrs, format=format or "%Y-%m-%d")
 
 
 class TimeInput(forms.TimeInput):
+    """An ``<input type=time>``: hours and minutes, the same in every language."""
+
     input_type = "time"
+
+    def __init__(self, attrs=None, format=None):
+        super().__init__(attrs, format=format or "%H:%M")
 
 
 class CrewMixin(forms.Form):
@@ -190,6 +201,9 @@ class FlashDealForm(forms.Form):
     minutes = forms.IntegerField(label=_("Minutes"), min_value=1, max_value=24 * 60, initial=10)
 
     def __init__(self, *args, products=None, **kwargs):
+        # Shown on the stream page beside the run sheet's FeaturedForm, which also has a
+        # "product": ids of their own keep each label on its field (same field names).
+        kwargs.setdefault("auto_id", "id_deal_%s")
         super().__init__(*args, **kwargs)
         self.fields["product"].queryset = products
 

@@ -1,6 +1,8 @@
 """Flash deals from the stream page: units set aside, on the run sheet, returned at the end."""
 
+import collections
 import datetime as dt
+import re
 
 from django.utils import timezone
 
@@ -83,3 +85,15 @@ def test_another_merchant_cannot_start_or_end_a_deal(client, other_owner, mercha
     }
     assert client.post(f"/streams/{stream.pk}/deals/", data).status_code == 404
     assert not FlashDeal.objects.exists()
+
+
+def test_the_stream_page_gives_each_form_field_its_own_id(client, owner, merchant):
+    """The run sheet's and the flash deal's product pickers both showed as id_product."""
+    factories.ProductFactory(merchant=merchant, stock=10, name="Celadon bowl")
+    stream = _live_stream(merchant)
+    login(client, owner)
+    html = client.get(f"/streams/{stream.pk}/").content.decode()
+    ids = collections.Counter(re.findall(r'\bid="([^"]+)"', html))
+    assert [name for name, n in ids.items() if n > 1] == []
+    assert 'id="id_product"' in html and 'id="id_deal_product"' in html
+    assert 'for="id_deal_product"' in html

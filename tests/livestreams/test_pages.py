@@ -218,6 +218,27 @@ def test_the_free_slots_leave_out_bookings_and_their_buffers(client, owner, merc
     assert re.findall(r"\d\d:\d\d\u2013\d\d:\d\d", html) == ["08:00\u201309:45", "12:15\u201300:00"]
 
 
+def test_date_and_time_fields_are_filled_in_iso_form_in_chinese_too(client, owner, merchant, room):
+    """<input type=date> reads only 2026-12-03: the Chinese format 2026/12/03 left it empty."""
+    stream = factories.LiveStreamFactory(
+        merchant=merchant, room=room, planned_start=at(3, 16, 30), planned_end=at(3, 17, 30)
+    )
+    login(client, owner)
+    day = (timezone.localdate() + dt.timedelta(days=3)).isoformat()
+    for url in (
+        reverse("livestreams:stream_edit", args=[stream.pk]),
+        reverse("livestreams:stream_create") + f"?day={day}",
+    ):
+        html = client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+        assert 'lang="zh-hans"' in html
+        assert re.search(rf'<input type="date" name="day" value="{day}"', html), url
+    html = client.get(
+        reverse("livestreams:stream_edit", args=[stream.pk]), HTTP_ACCEPT_LANGUAGE="zh-hans"
+    ).content.decode()
+    assert '<input type="time" name="start_time" value="16:30"' in html
+    assert '<input type="time" name="end_time" value="17:30"' in html
+
+
 def test_the_report_counts_gmv_of_counted_orders_and_compares_with_the_base(
     client, owner, merchant, other_merchant, rules
 ):
@@ -281,3 +302,23 @@ def test_a_live_room_and_a_classroom_are_told_apart_in_chinese(client_zh, manage
     assert "<th>直播间</th>" in client_zh.get("/base/schedule/").content.decode()
     cohort = factories.CohortFactory(course__base=manager.base)
     assert "<dt>教室</dt>" in client_zh.get(f"/training/cohorts/{cohort.pk}/").content.decode()
+
+
+def test_the_report_shows_a_median_of_zero_as_zero_not_as_missing(client, owner, merchant, rules):
+    """Most streams sell nothing through attributed orders: their median GMV is 0.00, which the
+    report printed as "—" (no data) beside a count of hundreds of streams."""
+    streams = [
+        factories.LiveStreamFactory(
+            merchant=merchant,
+            status=LiveStream.Status.ENDED,
+            unique_viewers=0,
+            planned_start=timezone.now() - dt.timedelta(days=n + 1),
+        )
+        for n in range(3)
+    ]
+    login(client, owner)
+    html = client.get(reverse("livestreams:stream_report", args=[streams[0].pk])).content.decode()
+    medians = re.findall(r'<td class="num">([^<]*)</td>', html)
+    # this stream's GMV, the merchant's median, the base's median, the base's top quarter
+    assert medians == ["0.00", "0.00", "0.00", "0.00"]
+    assert '<span class="stat-value">0</span>' in html  # zero unique viewers recorded
