@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from jingdezhen.platforms import Platform
+from jingdezhen.widgets import DateInput, TimeInput
 
 from .models import LiveRoom, LiveStream, StreamSettings
 
@@ -21,25 +22,6 @@ WEEKDAYS = [
     ("5", _("Sat")),
     ("6", _("Sun")),
 ]
-
-
-class DateInput(forms.DateInput):
-    """An ``<input type=date>``: the browser reads only ISO dates, whatever the page's language
-    (the Chinese locale's first input format, 2026/12/03, would leave the field empty)."""
-
-    input_type = "date"
-
-    def __init__(self, attrs=None, format=None):
-        super().__init__(attrs, format=format or "%Y-%m-%d")
-
-
-class TimeInput(forms.TimeInput):
-    """An ``<input type=time>``: hours and minutes, the same in every language."""
-
-    input_type = "time"
-
-    def __init__(self, attrs=None, format=None):
-        super().__init__(attrs, format=format or "%H:%M")
 
 
 class CrewMixin(forms.Form):

@@ -1,0 +1,24 @@
+"""Form widgets every app's pages share."""
+
+from __future__ import annotations
+
+from django import forms
+
+
+class DateInput(forms.DateInput):
+    """An ``<input type=date>``: the browser reads only ISO dates, whatever the page's language
+    (the Chinese locale's first input format, 2026/12/03, would leave the field empty)."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None, format=None):
+        super().__init__(attrs, format=format or "%Y-%m-%d")
+
+
+class TimeInput(forms.TimeInput):
+    """An ``<input type=time>``: hours and minutes, the same in every language."""
+
+    input_type = "time"
+
+    def __init__(self, attrs=None, format=None):
+        super().__init__(attrs, format=format or "%H:%M")
