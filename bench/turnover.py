@@ -10,9 +10,11 @@ during the load and rebuilt after). Order lines are not generated: the rollup re
 find an order's tier, and every order here counts as "without lines" (the tier join still runs,
 over an empty set). It reports, as JSON:
 
-- ``one_day_rollup_s``: one day's rollup (the one set-based statement, room usage and the
-  milestone check) against ``plain_aggregate_s``, the same aggregate as one plain SELECT over the
-  same rows (``ratio`` should stay within 2x);
+- ``one_day``: one day's rollup (the one set-based statement, room usage and the milestone
+  check) -- rolled for the first time ("cold"), re-rolled unchanged, and re-rolled after 1% of
+  its orders changed -- against ``same_aggregate_s``, the same aggregate (the same orders, figures
+  and five groupings) as one plain SELECT whose rows are fetched (each ``ratio`` should stay
+  within 2x); ``finest_grouping_s`` is the finest grouping alone, for reference;
 - ``year_rollup_s``: re-rolling the whole year, day by day;
 - ``dashboard_ms``: the base dashboard's server time (in-process request, median of several) with
   1% of the orders loaded and with 100% (``ratio`` should stay within 1.5x);
@@ -98,12 +100,52 @@ FROM generate_series(1, %(n)s::int) AS i
 ON CONFLICT DO NOTHING
 """
 
+# The finest grouping alone (merchant, platform, country), fetched: a floor for reference.
 PLAIN_AGGREGATE_SQL = """
 SELECT merchant_id, platform, buyer_country,
        SUM(amount_cny), SUM(refunded_cny), COUNT(*), SUM(units)
 FROM orders_order
 WHERE placed_at >= %(start)s AND placed_at < %(end)s AND status = ANY(%(statuses)s)
 GROUP BY merchant_id, platform, buyer_country
+"""
+
+# The same aggregate the rollup computes -- the same orders (counted statuses, no rehearsal
+# streams), the same figures, the same five groupings (merchant x platform, merchant x country x
+# tier, merchant, base x platform x country x tier, base) -- as one plain SELECT whose rows are
+# fetched. The rollup's ratio to it is the cost of keeping the figures: diffing them against the
+# stored rows, writing what changed, the lock, room usage and the milestone check.
+SAME_AGGREGATE_SQL = """
+SELECT base_id, merchant_id, platform, country, tier,
+       SUM(amount_cny), SUM(refunded_cny), SUM(amount_cny) - SUM(refunded_cny), COUNT(*),
+       SUM(units), SUM(amount_cny) FILTER (WHERE country <> 'CN'),
+       COUNT(*) FILTER (WHERE country <> 'CN')
+FROM (
+    SELECT m.base_id, o.merchant_id, o.platform, o.buyer_country AS country, o.amount_cny,
+           o.refunded_cny, o.units,
+           COALESCE(CASE t.rank WHEN 3 THEN 'high_end' WHEN 2 THEN 'medium'
+                                WHEN 1 THEN 'daily' END, '') AS tier
+    FROM orders_order o
+    JOIN merchants_merchant m ON m.id = o.merchant_id
+    LEFT JOIN livestreams_livestream s ON s.id = o.stream_id
+    LEFT JOIN (
+        SELECT l.order_id,
+               MAX(CASE p.tier WHEN 'high_end' THEN 3 WHEN 'medium' THEN 2 ELSE 1 END) AS rank
+        FROM orders_orderline l
+        JOIN orders_product p ON p.id = l.product_id
+        JOIN orders_order lo ON lo.id = l.order_id
+        WHERE lo.placed_at >= %(start)s AND lo.placed_at < %(end)s
+        GROUP BY l.order_id
+    ) t ON t.order_id = o.id
+    WHERE o.placed_at >= %(start)s AND o.placed_at < %(end)s
+      AND o.status = ANY(%(statuses)s) AND (s.id IS NULL OR NOT s.is_rehearsal)
+) x
+GROUP BY GROUPING SETS (
+    (base_id, merchant_id, platform),
+    (base_id, merchant_id, country, tier),
+    (base_id, merchant_id),
+    (base_id, platform, country, tier),
+    (base_id)
+)
 """
 
 
@@ -312,17 +354,17 @@ def run_benchmark(
             cursor.execute(f"DELETE FROM {table} WHERE day = ANY(%s)", [cold_days])
         if vacuum:
             _analyze(cursor, vacuum=True)
-    times: dict = {"plain": [], "cold": [], "rerun": [], "changed": []}
+    times: dict = {"same": [], "finest": [], "cold": [], "rerun": [], "changed": []}
 
     def timed(key, fn):
         started = time.perf_counter()
         fn()
         times[key].append(time.perf_counter() - started)
 
-    def plain():
+    def plain(sql):
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute("SET LOCAL work_mem = '64MB'")  # as the rollup has
-            cursor.execute(PLAIN_AGGREGATE_SQL, params)
+            cursor.execute(sql, params)
             cursor.fetchall()
 
     def change_orders():
@@ -335,10 +377,12 @@ def run_benchmark(
                 [start, end, max(1, per_day // 100)],
             )
 
-    plain()  # warm both
+    plain(SAME_AGGREGATE_SQL)  # warm them all
+    plain(PLAIN_AGGREGATE_SQL)
     rollups.rollup_day(day=day)
     for cold_day in cold_days:
-        timed("plain", plain)
+        timed("same", lambda: plain(SAME_AGGREGATE_SQL))
+        timed("finest", lambda: plain(PLAIN_AGGREGATE_SQL))
         timed("cold", lambda d=cold_day: rollups.rollup_day(day=d))
         timed("rerun", lambda: rollups.rollup_day(day=day))
         change_orders()
@@ -349,17 +393,31 @@ def run_benchmark(
             [start, end],
         )
         day_orders = cursor.fetchone()[0]
+        # The baseline is the same aggregate: its base-wide row equals the rolled-up base day.
+        cursor.execute(SAME_AGGREGATE_SQL, params)
+        same_day = [
+            (row[5], row[8]) for row in cursor.fetchall() if row[1] is None and row[2] is None
+        ]
+        cursor.execute(
+            "SELECT gross_cny, orders FROM orders_dailybaseturnover WHERE day = %s", [day]
+        )
+        rolled_day = cursor.fetchall()
     med = {key: statistics.median(values) for key, values in times.items()}
     result["one_day"] = {
         "day": day.isoformat(),
         "orders": day_orders,
-        "plain_aggregate_s": round(med["plain"], 4),
+        "same_aggregate_s": round(med["same"], 4),
+        "finest_grouping_s": round(med["finest"], 4),
         "rollup_cold_s": round(med["cold"], 4),
         "rollup_rerun_unchanged_s": round(med["rerun"], 4),
         "rollup_after_1pct_changed_s": round(med["changed"], 4),
-        "ratio_cold": round(med["cold"] / med["plain"], 2),
-        "ratio_rerun": round(med["rerun"] / med["plain"], 2),
-        "ratio_changed": round(med["changed"] / med["plain"], 2),
+        # The rollup against the same aggregate as one plain query: the overhead of keeping it.
+        "ratio_cold": round(med["cold"] / med["same"], 2),
+        "ratio_rerun": round(med["rerun"] / med["same"], 2),
+        "ratio_changed": round(med["changed"] / med["same"], 2),
+        # And against the finest grouping alone, for reference.
+        "ratio_cold_to_finest": round(med["cold"] / med["finest"], 2),
+        "ratio_changed_to_finest": round(med["changed"] / med["finest"], 2),
     }
     log(f"one day: {result['one_day']}")
 
@@ -375,12 +433,16 @@ def run_benchmark(
     }
     result["merchants_in_base"] = Merchant.objects.filter(base=base).count()
     result["checks"] = {
-        "one_day_within_2x": result["one_day"]["ratio_cold"] <= 2.0,
+        "one_day_within_2x": max(
+            result["one_day"][key] for key in ("ratio_cold", "ratio_rerun", "ratio_changed")
+        )
+        <= 2.0,
         "dashboard_within_1_5x": max(
             result["dashboard_ms"]["ratio_30_days"], result["dashboard_ms"]["ratio_365_days"]
         )
         <= 1.5,
         "rollups_equal_orders": not differences,
+        "baseline_is_the_same_aggregate": same_day == rolled_day,
     }
     return result
 

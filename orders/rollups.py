@@ -1,11 +1,12 @@
 """Daily turnover rollups: set-based SQL that turns a day's orders into rollup rows.
 
 A rollup of one local day is ONE statement: a materialised aggregate of the day's counted orders
-(grouped by merchant, platform, buyer country and tier) feeding three upserts
-(``INSERT ... SELECT ... GROUP BY ... ON CONFLICT DO UPDATE``) and three deletes of the groups
-that no longer have orders. It runs in one transaction holding a per-day advisory lock, so
-re-running a day, two runs at once, or a retry after a crash all leave the same rows. The rooms'
-booked time for the day is a second statement in the same transaction.
+(grouped by merchant, platform, buyer country and tier; money summed in whole fen as integers)
+feeds, for each rollup table, the day's groups, set beside the stored rows in one full join; the
+changed rows are updated, the new ones inserted and the gone ones deleted. It runs in one
+transaction holding a per-day advisory lock, so re-running a day, two runs at once, or a retry
+after a crash all leave the same rows. The rooms' booked time for the day is a second statement
+in the same transaction.
 
 What counts: orders whose status is in ``Order.COUNTED_STATUSES``, placed in the local day
 (``settings.TIME_ZONE``, Asia/Shanghai), not attributed to a rehearsal stream. Gross is the sum of
@@ -50,11 +51,12 @@ _SOURCE = f"""
     SELECT m.base_id, a.merchant_id, a.platform, a.country,
            COALESCE(CASE a.rank WHEN 3 THEN 'high_end' WHEN 2 THEN 'medium'
                                 WHEN 1 THEN 'daily' END, '') AS tier,
-           a.gross, a.refunded, a.orders, a.units
+           (a.gross * 100)::bigint AS gross, (a.refunded * 100)::bigint AS refunded,
+           a.orders, a.units
     FROM (
         SELECT o.merchant_id, o.platform, o.buyer_country AS country, t.rank,
                SUM(o.amount_cny) AS gross, SUM(o.refunded_cny) AS refunded,
-               COUNT(*) AS orders, SUM(o.units) AS units
+               COUNT(*)::int AS orders, SUM(o.units)::int AS units
         FROM orders_order o
         LEFT JOIN livestreams_livestream s ON s.id = o.stream_id
         LEFT JOIN (
@@ -74,9 +76,15 @@ _SOURCE = f"""
 """  # noqa: S608 - built from constants; every value is a bound parameter
 
 _FIGURES = ("gross_cny", "refunded_cny", "net_cny", "orders", "units")
-_FIGURE_EXPRS = "SUM(gross), SUM(refunded), SUM(gross) - SUM(refunded), SUM(orders), SUM(units)"
+
+
+def _yuan(cents: str) -> str:
+    """A sum of whole fen (bigint, summed in 128-bit integers) back to CNY with two decimals."""
+    return f"({cents})::numeric(16, 0) / 100"
+
+
 _OVERSEAS = {
-    "overseas_cny": "COALESCE(SUM(gross) FILTER (WHERE country <> 'CN'), 0)",
+    "overseas_cny": _yuan("COALESCE(SUM(gross) FILTER (WHERE country <> 'CN'), 0)"),
     "overseas_orders": "COALESCE(SUM(orders) FILTER (WHERE country <> 'CN'), 0)",
 }
 
@@ -108,9 +116,9 @@ _TABLES = [
 _SUM_FROM = {
     # the figures of a group, summed from src (orders) or from merchant_day_new (merchant days)
     "src": {
-        "gross_cny": "SUM(gross)",
-        "refunded_cny": "SUM(refunded)",
-        "net_cny": "SUM(gross) - SUM(refunded)",
+        "gross_cny": _yuan("SUM(gross)"),
+        "refunded_cny": _yuan("SUM(refunded)"),
+        "net_cny": _yuan("SUM(gross) - SUM(refunded)"),
         "orders": "SUM(orders)",
         "units": "SUM(units)",
     },
@@ -119,10 +127,17 @@ _SUM_FROM = {
 
 
 def _upsert_and_prune(name: str, table: str, key: tuple, extra: dict, source: str) -> str:
-    """One table's part of the statement. ``{name}_new`` aggregates the day's groups; only the
-    groups that are new or whose figures changed are upserted (so re-rolling an unchanged day
-    rewrites nothing); the day's rows whose group has no counted order any more are deleted
-    (NOT IN over the day's groups: a hashed subplan whatever the planner guesses of the CTE)."""
+    """One table's part of the statement.
+
+    ``{name}_new`` aggregates the day's groups; ``{name}_diff`` sets them beside the day's stored
+    rows in one full join, which says of each group whether it is new, changed, unchanged or
+    gone. Then a changed row is updated (found by its id), a new one inserted and a gone one
+    deleted: re-rolling an unchanged day rewrites nothing, and the stored rows are read once.
+
+    The three writes touch disjoint rows. No other run of the same day writes in between (the
+    caller holds the day's advisory lock), so a plain INSERT is enough: no ON CONFLICT, whose
+    speculative insertion costs more on a day rolled for the first time. The unique constraint
+    still stands behind it."""
     group = key if "base_id" in key else ("base_id", *key)
     exprs = {**_SUM_FROM[source], **extra}
     columns = [*group, *exprs]
@@ -133,24 +148,33 @@ def _upsert_and_prune(name: str, table: str, key: tuple, extra: dict, source: st
     SELECT {", ".join(group)}, {", ".join(f"{expr} AS {col}" for col, expr in exprs.items())}
     FROM {source} GROUP BY {", ".join(group)}
 ),
-{name}_rows AS (
-    INSERT INTO {table} AS t (day, rolled_at, {", ".join(columns)})
-    SELECT %(day)s, %(now)s, {", ".join(f"n.{c}" for c in columns)}
+{name}_diff AS MATERIALIZED (
+    SELECT o.id AS stored_id, n.{key[0]} IS NOT NULL AS present,
+           ({", ".join(f"o.{c}" for c in updated)})
+               IS DISTINCT FROM ({", ".join(f"n.{c}" for c in updated)}) AS differs,
+           {", ".join(f"n.{c}" for c in columns)}
     FROM {name}_new n
-    WHERE NOT EXISTS (
-        SELECT 1 FROM {table} o
-        WHERE o.day = %(day)s AND {same_key}
-          AND ({", ".join(f"o.{c}" for c in updated)})
-              IS NOT DISTINCT FROM ({", ".join(f"n.{c}" for c in updated)}))
-    ON CONFLICT (day, {", ".join(key)}) DO UPDATE SET
-        rolled_at = EXCLUDED.rolled_at,
-        {", ".join(f"{c} = EXCLUDED.{c}" for c in updated)}
+    FULL JOIN (SELECT * FROM {table} WHERE day = %(day)s) o ON {same_key}
+),
+{name}_changed AS (
+    UPDATE {table} AS o SET
+        rolled_at = %(now)s,
+        {", ".join(f"{c} = d.{c}" for c in updated)}
+    FROM {name}_diff d
+    WHERE o.day = %(day)s AND o.id = d.stored_id AND d.present AND d.differs
+    RETURNING 1
+),
+{name}_added AS (
+    INSERT INTO {table} (day, rolled_at, {", ".join(columns)})
+    SELECT %(day)s, %(now)s, {", ".join(f"d.{c}" for c in columns)}
+    FROM {name}_diff d
+    WHERE d.stored_id IS NULL
     RETURNING 1
 ),
 {name}_gone AS (
     DELETE FROM {table} AS o
     WHERE o.day = %(day)s
-      AND ({", ".join(f"o.{c}" for c in key)}) NOT IN (SELECT {", ".join(key)} FROM {name}_new)
+      AND o.id IN (SELECT stored_id FROM {name}_diff WHERE NOT present)
     RETURNING 1
 )"""  # noqa: S608 - identifiers from _TABLES; every value is a bound parameter
 
@@ -161,7 +185,8 @@ ROLLUP_DAY_SQL = (
     + ",".join(_upsert_and_prune(*spec) for spec in _TABLES)
     + "\nSELECT "
     + ", ".join(
-        f"(SELECT COUNT(*) FROM {name}_rows), (SELECT COUNT(*) FROM {name}_gone)"  # noqa: S608
+        f"(SELECT COUNT(*) FROM {name}_changed) + (SELECT COUNT(*) FROM {name}_added), "  # noqa: S608
+        f"(SELECT COUNT(*) FROM {name}_gone)"
         for name, *_ in _TABLES
     )
 )
