@@ -763,6 +763,55 @@ class DailyMerchantTurnover(TurnoverFigures):
         return f"{self.day} {self.merchant_id}: {self.net_cny}"
 
 
+class MonthlyMerchantTurnover(TurnoverFigures):
+    """One merchant's turnover in one calendar month: the sum of its merchant-day rows, so a
+    ranking over a year reads twelve rows a merchant (plus the days of the partial months at
+    its ends), not 365 -- the dashboard's time does not grow with how many days merchants sell.
+    """
+
+    month = models.DateField(_("month"), help_text=_("The first day of the month."))
+    base = models.ForeignKey(
+        "merchants.Base",
+        verbose_name=_("base"),
+        on_delete=models.CASCADE,
+        related_name="+",
+        **DERIVED,
+    )
+    merchant = models.ForeignKey(
+        "merchants.Merchant",
+        verbose_name=_("merchant"),
+        on_delete=models.CASCADE,
+        related_name="+",
+        **DERIVED,
+    )
+    overseas_cny = models.DecimalField(_("overseas (CNY)"), **MONEY, default=Decimal("0"))
+    overseas_orders = models.PositiveIntegerField(_("overseas orders"), default=0)
+
+    class Tenancy:
+        merchant = "merchant"
+        base = "base"
+        roles = {"manager", "merchant"}
+
+    class Meta:
+        verbose_name = _("monthly merchant turnover")
+        verbose_name_plural = _("monthly merchant turnover")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "merchant"], name="monthly_merchant_turnover_one_row"
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["base", "month"],
+                include=["merchant", "net_cny", "gross_cny", "orders"],
+                name="monthly_merchant_base_cover",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.merchant_id}: {self.net_cny}"
+
+
 class DailyBaseTurnover(TurnoverFigures):
     """A whole base's turnover on one local day: one row a day however many orders, so the base
     dashboard's series and record day read a few hundred rows."""

@@ -33,8 +33,10 @@ from merchants.services import milestone_record
 
 from .models import DailyMerchantTurnover, Order, TurnoverWatermark
 
-# Key space of pg_advisory_xact_lock(int, int): this constant + the day's ordinal.
+# Key spaces of pg_advisory_xact_lock(int, int): a day's (with its ordinal) and a month's (with
+# year * 12 + month). A roll takes its day's lock, then its month's: always in that order.
 LOCK_CLASS = 61_000
+MONTH_LOCK_CLASS = 61_001
 MILESTONE_MARKS = (
     (Decimal("10000"), Milestone.Kind.FIRST_10K_DAY),
     (Decimal("50000"), Milestone.Kind.FIRST_50K_DAY),
@@ -88,12 +90,19 @@ _OVERSEAS = {
     "overseas_orders": "COALESCE(SUM(orders) FILTER (WHERE country <> 'CN'), 0)",
 }
 
+MERCHANT_DAY_SPEC = (
+    "merchant_day",
+    "orders_dailymerchantturnover",
+    ("merchant_id",),
+    _OVERSEAS,
+    "src",
+)
 # (CTE name, table, the group's key columns, columns written besides the figures, the CTE it is
 # aggregated from). The base's day is summed from the merchants' days (1,400 rows, not 10,000).
 _TABLES = [
     ("merchant", "orders_dailyturnover", ("merchant_id", "platform"), _OVERSEAS, "src"),
     ("detail", "orders_dailyturnoverdetail", ("merchant_id", "country", "tier"), {}, "src"),
-    ("merchant_day", "orders_dailymerchantturnover", ("merchant_id",), _OVERSEAS, "src"),
+    MERCHANT_DAY_SPEC,
     (
         "breakdown",
         "orders_dailybasebreakdown",
@@ -123,11 +132,15 @@ _SUM_FROM = {
         "units": "SUM(units)",
     },
     "merchant_day_new": {c: f"SUM({c})" for c in _FIGURES},
+    "month_days": {c: f"SUM({c})" for c in _FIGURES},
 }
 
 
-def _upsert_and_prune(name: str, table: str, key: tuple, extra: dict, source: str) -> str:
-    """One table's part of the statement.
+def _upsert_and_prune(
+    name: str, table: str, key: tuple, extra: dict, source: str, period: str = "day"
+) -> str:
+    """One table's part of the statement (``period``: the date column, and the parameter, that
+    the rows of one roll share).
 
     ``{name}_new`` aggregates the day's groups; ``{name}_diff`` sets them beside the day's stored
     rows in one full join, which says of each group whether it is new, changed, unchanged or
@@ -154,26 +167,26 @@ def _upsert_and_prune(name: str, table: str, key: tuple, extra: dict, source: st
                IS DISTINCT FROM ({", ".join(f"n.{c}" for c in updated)}) AS differs,
            {", ".join(f"n.{c}" for c in columns)}
     FROM {name}_new n
-    FULL JOIN (SELECT * FROM {table} WHERE day = %(day)s) o ON {same_key}
+    FULL JOIN (SELECT * FROM {table} WHERE {period} = %({period})s) o ON {same_key}
 ),
 {name}_changed AS (
     UPDATE {table} AS o SET
         rolled_at = %(now)s,
         {", ".join(f"{c} = d.{c}" for c in updated)}
     FROM {name}_diff d
-    WHERE o.day = %(day)s AND o.id = d.stored_id AND d.present AND d.differs
+    WHERE o.{period} = %({period})s AND o.id = d.stored_id AND d.present AND d.differs
     RETURNING 1
 ),
 {name}_added AS (
-    INSERT INTO {table} (day, rolled_at, {", ".join(columns)})
-    SELECT %(day)s, %(now)s, {", ".join(f"d.{c}" for c in columns)}
+    INSERT INTO {table} ({period}, rolled_at, {", ".join(columns)})
+    SELECT %({period})s, %(now)s, {", ".join(f"d.{c}" for c in columns)}
     FROM {name}_diff d
     WHERE d.stored_id IS NULL
     RETURNING 1
 ),
 {name}_gone AS (
     DELETE FROM {table} AS o
-    WHERE o.day = %(day)s
+    WHERE o.{period} = %({period})s
       AND o.id IN (SELECT stored_id FROM {name}_diff WHERE NOT present)
     RETURNING 1
 )"""  # noqa: S608 - identifiers from _TABLES; every value is a bound parameter
@@ -190,6 +203,29 @@ ROLLUP_DAY_SQL = (
         for name, *_ in _TABLES
     )
 )
+
+
+# The month of the day, summed again from its merchant-day rows (a second statement, so that it
+# sees the rows the first one wrote), under the month's own advisory lock: two days of one month
+# rolled at once take turns here, and the second sees what the first committed.
+_MONTH_DAYS = """WITH month_days AS MATERIALIZED (
+    SELECT base_id, merchant_id, gross_cny, refunded_cny, net_cny, orders, units, overseas_cny,
+           overseas_orders
+    FROM orders_dailymerchantturnover
+    WHERE day >= %(month)s AND day < %(next_month)s
+),"""
+_MONTH_PART = _upsert_and_prune(
+    "month",
+    "orders_monthlymerchantturnover",
+    ("merchant_id",),
+    {"overseas_cny": "SUM(overseas_cny)", "overseas_orders": "SUM(overseas_orders)"},
+    "month_days",
+    period="month",
+)
+_MONTH_COUNTS = """
+SELECT (SELECT COUNT(*) FROM month_changed) + (SELECT COUNT(*) FROM month_added),
+       (SELECT COUNT(*) FROM month_gone)"""
+MONTH_SQL = _MONTH_DAYS + _MONTH_PART + _MONTH_COUNTS
 
 
 # Booked room time of the day per base (every base gets a row, so nothing is ever left stale).
@@ -225,6 +261,12 @@ class RollupResult:
     written_rows: int  # rows inserted or changed (an unchanged row is not rewritten)
     deleted_rows: int
     milestones: int = 0
+
+
+def month_bounds(day: dt.date) -> tuple[dt.date, dt.date]:
+    """The first day of ``day``'s month and the first day of the next one."""
+    first = day.replace(day=1)
+    return first, (first + dt.timedelta(days=32)).replace(day=1)
 
 
 def local_zone() -> zoneinfo.ZoneInfo:
@@ -264,6 +306,16 @@ def rollup_day(*, day: dt.date, record_milestones: bool = True) -> RollupResult:
             cursor.execute(ROLLUP_DAY_SQL, params)
             counts = cursor.fetchone()
             written, deleted = sum(counts[0::2]), sum(counts[1::2])
+            merchant_days = _TABLES.index(MERCHANT_DAY_SPEC)
+            if counts[2 * merchant_days] or counts[2 * merchant_days + 1]:
+                month, next_month = month_bounds(day)
+                cursor.execute(
+                    "SELECT pg_advisory_xact_lock(%s, %s)",
+                    [MONTH_LOCK_CLASS, month.year * 12 + month.month],
+                )
+                cursor.execute(MONTH_SQL, {**params, "month": month, "next_month": next_month})
+                month_written, month_deleted = cursor.fetchone()
+                written, deleted = written + month_written, deleted + month_deleted
             cursor.execute(ROOM_USAGE_SQL, params)
             _checkpoint(day)
         result = RollupResult(day, written, deleted)
@@ -415,6 +467,28 @@ ORDER BY 1, 2
 """
 
 
+# A merchant's month must equal the sum of its merchant-day rows (the months overlapping the range).
+RECONCILE_MONTHS_SQL = """
+WITH days AS (
+    SELECT date_trunc('month', day)::date AS month, merchant_id, SUM(gross_cny) AS gross,
+           SUM(net_cny) AS net, SUM(orders) AS orders, SUM(units) AS units,
+           SUM(overseas_cny) AS overseas
+    FROM orders_dailymerchantturnover WHERE day >= %(first)s AND day < %(after)s
+    GROUP BY 1, 2
+), months AS (
+    SELECT month, merchant_id, gross_cny AS gross, net_cny AS net, orders, units,
+           overseas_cny AS overseas
+    FROM orders_monthlymerchantturnover WHERE month >= %(first)s AND month < %(after)s
+)
+SELECT COALESCE(d.month, m.month), COALESCE(d.merchant_id, m.merchant_id),
+       d.gross, m.gross, d.net, m.net, d.orders, m.orders
+FROM days d FULL OUTER JOIN months m ON m.month = d.month AND m.merchant_id = d.merchant_id
+WHERE (d.gross, d.net, d.orders, d.units, d.overseas)
+      IS DISTINCT FROM (m.gross, m.net, m.orders, m.units, m.overseas)
+ORDER BY 1, 2
+"""
+
+
 @dataclass(frozen=True)
 class Difference:
     table: str
@@ -473,6 +547,19 @@ def reconcile(*, start: dt.date, end: dt.date) -> list[Difference]:
                     + "/".join(map(str, gross[1:]))
                     + " orders="
                     + "/".join(map(str, orders[1:])),
+                )
+            )
+        first_month, _ = month_bounds(start)
+        _, after_last = month_bounds(end)
+        cursor.execute(RECONCILE_MONTHS_SQL, {"first": first_month, "after": after_last})
+        for month, merchant_id, *figures in cursor.fetchall():
+            differences.append(
+                Difference(
+                    "monthly merchant turnover",
+                    month,
+                    f"merchant={merchant_id}",
+                    "merchant-day rows gross/net/orders=" + "/".join(map(str, figures[0::2])),
+                    "gross/net/orders=" + "/".join(map(str, figures[1::2])),
                 )
             )
     return differences
@@ -630,6 +717,25 @@ def _rollup_day_portable(day: dt.date) -> RollupResult:
                     "rolled_at": now,
                 },
             )
+        _month_portable(day, now)
         _checkpoint(day)
     written = len(merchant) + len(detail) + len(base) + len(merchant_day) + len(base_day)
     return RollupResult(day, written, 0)
+
+
+def _month_portable(day: dt.date, now: dt.datetime) -> None:
+    """The month of ``day`` summed again from its merchant-day rows, with the ORM (SQLite)."""
+    from .models import MonthlyMerchantTurnover
+
+    month, next_month = month_bounds(day)
+    figures = (*_FIGURES, "overseas_cny", "overseas_orders")
+    rows = (
+        DailyMerchantTurnover.objects.filter(day__gte=month, day__lt=next_month)
+        .values("base_id", "merchant_id")
+        .annotate(**{name: Sum(name) for name in figures})
+        .order_by()
+    )
+    MonthlyMerchantTurnover.objects.filter(month=month).delete()
+    MonthlyMerchantTurnover.objects.bulk_create(
+        MonthlyMerchantTurnover(month=month, rolled_at=now, **row) for row in rows
+    )

@@ -16,7 +16,7 @@ from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
-from django.db.models import Count, Min, QuerySet, Sum
+from django.db.models import Count, Min, Q, QuerySet, Sum
 from django.utils import timezone
 
 from jingdezhen.tenancy import Reach
@@ -30,8 +30,9 @@ from .models import (
     DailyRoomUsage,
     DailyTurnover,
     DailyTurnoverDetail,
+    MonthlyMerchantTurnover,
 )
-from .rollups import day_bounds, local_zone
+from .rollups import day_bounds, local_zone, month_bounds
 
 ZERO = Decimal("0")
 PERIODS = (30, 90, 365)
@@ -256,19 +257,45 @@ def base_dashboard(*, reach: Reach, days: int = 30, today_: dt.date | None = Non
 
 
 def top_merchants(*, reach: Reach, first: dt.date, last: dt.date) -> list[dict]:
-    """The merchants with the highest net turnover from ``first`` to ``last`` (two queries: the
-    ranking reads the covering index of the merchant-day rollup, then ten names)."""
-    top = list(
-        reach.scope(DailyMerchantTurnover.objects.all())
-        .filter(day__gte=first, day__lte=last)
-        .values("merchant_id")
-        .annotate(
-            net=Sum("net_cny", default=ZERO),
-            gross=Sum("gross_cny", default=ZERO),
-            orders=Sum("orders", default=0),
-        )
-        .order_by("-net", "merchant_id")[:TOP_MERCHANTS]
-    )
+    """The merchants with the highest net turnover from ``first`` to ``last``.
+
+    The whole months inside the range are read from the monthly rollup, the days at its ends
+    from the merchant-day rollup (each through a covering index): a year reads about twelve rows
+    a merchant plus at most two partial months, however many days the merchants sold on. Then
+    the ten names. Three queries.
+    """
+    # The whole months inside the range: from whole_first (inclusive) to whole_after.
+    whole_first = first if first.day == 1 else month_bounds(first)[1]
+    last_month, after_last = month_bounds(last)
+    whole_after = after_last if last == after_last - dt.timedelta(days=1) else last_month
+    figures = {
+        "net": Sum("net_cny", default=ZERO),
+        "gross": Sum("gross_cny", default=ZERO),
+        "orders": Sum("orders", default=0),
+    }
+    days = reach.scope(DailyMerchantTurnover.objects.all())
+    if whole_first < whole_after:
+        parts = [
+            reach.scope(MonthlyMerchantTurnover.objects.all()).filter(
+                month__gte=whole_first, month__lt=whole_after
+            ),
+            days.filter(
+                Q(day__gte=first, day__lt=whole_first) | Q(day__gte=whole_after, day__lte=last)
+            ),
+        ]
+    else:  # no whole month inside the range
+        parts = [days.filter(day__gte=first, day__lte=last)]
+    totals: dict[int, dict] = {}
+    for rows in parts:
+        for row in rows.values("merchant_id").annotate(**figures).order_by():
+            total = totals.setdefault(
+                row["merchant_id"],
+                {"merchant_id": row["merchant_id"], "net": ZERO, "gross": ZERO, "orders": 0},
+            )
+            for name in figures:
+                total[name] += row[name]
+    top = sorted(totals.values(), key=lambda row: (-row["net"], row["merchant_id"]))
+    top = top[:TOP_MERCHANTS]
     names = dict(
         reach.scope(Merchant.objects.all())
         .filter(pk__in=[row["merchant_id"] for row in top])

@@ -1,0 +1,155 @@
+"""The monthly merchant rollup: each month equals the sum of its merchant-day rows, whatever
+order the days are rolled in, and the dashboard's ranking over months equals the orders."""
+
+import datetime as dt
+import threading
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.db.models import Sum
+
+from orders import rollups
+from orders.models import DailyMerchantTurnover, MonthlyMerchantTurnover, Order
+from orders.turnover_selectors import top_merchants
+from tests import factories as f
+
+from .turnover_helpers import local
+
+MARCH = [dt.date(2026, 3, 1), dt.date(2026, 3, 14), dt.date(2026, 3, 31)]
+APRIL = dt.date(2026, 4, 2)
+
+
+def _orders(merchant, other_merchant):
+    for n, day in enumerate([*MARCH, APRIL]):
+        f.TurnoverOrderFactory(
+            merchant=merchant, amount=Decimal(100 + n), units=1, placed_at=local(day, 12)
+        )
+        f.TurnoverOrderFactory(
+            merchant=other_merchant,
+            platform="taobao",
+            buyer_country="ZA",
+            amount=Decimal(40 * (n + 1)),
+            units=2,
+            placed_at=local(day, 20),
+        )
+
+
+def _month_of_days(merchant_id, month):
+    first, after = rollups.month_bounds(month)
+    return DailyMerchantTurnover.objects.filter(
+        merchant_id=merchant_id, day__gte=first, day__lt=after
+    ).aggregate(gross=Sum("gross_cny"), net=Sum("net_cny"), orders=Sum("orders"))
+
+
+def test_a_month_is_the_sum_of_its_merchant_days(merchant, other_merchant):
+    _orders(merchant, other_merchant)
+    for day in [*MARCH, APRIL]:
+        rollups.rollup_day(day=day)
+
+    march = MonthlyMerchantTurnover.objects.get(month=MARCH[0], merchant=merchant)
+    assert march.gross_cny == Decimal("303.00") and march.orders == 3 and march.units == 3
+    other = MonthlyMerchantTurnover.objects.get(month=MARCH[0], merchant=other_merchant)
+    assert other.overseas_cny == other.gross_cny == Decimal("240.00")
+    assert MonthlyMerchantTurnover.objects.get(
+        month=APRIL.replace(day=1), merchant=merchant
+    ).net_cny == (Decimal("103.00"))
+    for row in MonthlyMerchantTurnover.objects.all():
+        sums = _month_of_days(row.merchant_id, row.month)
+        assert (row.gross_cny, row.net_cny, row.orders) == (
+            sums["gross"],
+            sums["net"],
+            sums["orders"],
+        )
+    assert rollups.reconcile(start=MARCH[0], end=APRIL) == []
+
+
+def test_a_refund_re_rolled_reaches_the_month_and_an_empty_month_row_goes(merchant):
+    order = f.TurnoverOrderFactory(
+        merchant=merchant, amount=Decimal("500"), placed_at=local(MARCH[1], 9)
+    )
+    rollups.rollup_day(day=MARCH[1])
+    Order.objects.filter(pk=order.pk).update(refunded_cny=Decimal("120"))
+    rollups.rollup_day(day=MARCH[1])
+    assert MonthlyMerchantTurnover.objects.get(
+        month=MARCH[0], merchant=merchant
+    ).net_cny == Decimal("380.00")
+
+    Order.objects.filter(pk=order.pk).update(status=Order.Status.CANCELLED)
+    rollups.rollup_day(day=MARCH[1])
+    assert not MonthlyMerchantTurnover.objects.filter(month=MARCH[0], merchant=merchant).exists()
+
+
+def test_reconciliation_reports_a_month_that_differs_from_its_days(merchant):
+    f.TurnoverOrderFactory(merchant=merchant, amount=Decimal("500"), placed_at=local(MARCH[1], 9))
+    rollups.rollup_day(day=MARCH[1])
+    MonthlyMerchantTurnover.objects.filter(merchant=merchant).update(gross_cny=Decimal("1"))
+
+    differences = rollups.reconcile(start=MARCH[1], end=MARCH[1])
+
+    assert [d.table for d in differences] == ["monthly merchant turnover"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_days_of_one_month_rolled_at_once_leave_the_month_equal_to_its_days():
+    """Each roll recomputes the month under the month's lock, after its own day's rows: the one
+    that goes second sees what the first committed, so no day is lost from the month."""
+    base = f.BaseFactory()
+    merchant = f.MerchantFactory(base=base)
+    days = [dt.date(2026, 3, d) for d in range(2, 12)]
+    for n, day in enumerate(days):
+        f.TurnoverOrderFactory(
+            merchant=merchant, amount=Decimal(10 * (n + 1)), placed_at=local(day, 11)
+        )
+    barrier = threading.Barrier(len(days))
+    errors = []
+
+    def roll(day):
+        try:
+            barrier.wait(timeout=30)
+            rollups.rollup_day(day=day)
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=roll, args=(day,)) for day in days]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert not errors
+    month = MonthlyMerchantTurnover.objects.get(month=MARCH[0], merchant=merchant)
+    assert month.gross_cny == Decimal(sum(10 * (n + 1) for n in range(len(days))))
+    assert month.orders == len(days)
+
+
+def test_the_ranking_over_whole_and_partial_months_equals_the_orders(
+    merchant, other_merchant, manager
+):
+    from jingdezhen.tenancy import reach_for
+
+    _orders(merchant, other_merchant)
+    for day in [*MARCH, APRIL]:
+        rollups.rollup_day(day=day)
+    reach = reach_for(manager)
+
+    for first, last in [
+        (dt.date(2026, 3, 1), dt.date(2026, 4, 30)),  # whole months
+        (dt.date(2026, 3, 14), dt.date(2026, 4, 2)),  # partial at both ends
+        (dt.date(2026, 2, 20), dt.date(2026, 3, 31)),  # partial, then whole
+        (dt.date(2026, 3, 2), dt.date(2026, 3, 30)),  # inside one month
+    ]:
+        start, _ = rollups.day_bounds(first)
+        _, end = rollups.day_bounds(last)
+        direct = dict(
+            Order.objects.filter(
+                placed_at__gte=start, placed_at__lt=end, status__in=Order.COUNTED_STATUSES
+            )
+            .values_list("merchant_id")
+            .annotate(net=Sum("amount_cny") - Sum("refunded_cny"))
+        )
+        ranked = top_merchants(reach=reach, first=first, last=last)
+        assert {row["merchant_id"]: row["net"] for row in ranked} == direct, (first, last)
+        assert [row["net"] for row in ranked] == sorted(direct.values(), reverse=True)
