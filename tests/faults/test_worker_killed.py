@@ -21,12 +21,12 @@ process group. Proven:
 How the redelivery happens, honestly: a SIGKILLed worker cannot give its message back. Redis
 has no acknowledgements, so kombu keeps a delivered message in ``unacked`` (scored with its
 delivery time) until it is acked; any worker's periodic sweep puts back those older than the
-``visibility_timeout``. The project sets none, so in production that is kombu's default of one
-hour (plus the sweep's period, about 100 s by default): the killed rollup is redone about an hour
-later, though the beat job that re-rolls changed days every 5 minutes usually gets there first.
+``visibility_timeout``. The project sets 10 minutes (``CELERY_VISIBILITY_TIMEOUT``; kombu's
+default is an hour), plus the sweep's period: the killed rollup is redone within about a quarter
+of an hour, though the beat job that re-rolls changed days every 5 minutes may get there first.
 Here only the restarted worker is given a 2 s ``visibility_timeout`` and a 1 s sweep (test-only
-``broker_transport_options``), so the redelivery is the real mechanism, just not an hour later.
-The killed worker keeps the default, so it never hands back its own message while paused.
+``broker_transport_options``), so the redelivery is the real mechanism, just sooner. The killed
+worker keeps the project's setting, so it never hands back its own message while paused.
 """
 
 from __future__ import annotations
