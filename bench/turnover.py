@@ -48,6 +48,7 @@ ROLLUP_TABLES = [
     "orders_dailymerchantturnover",
     "orders_dailybaseturnover",
     "orders_dailybasebreakdown",
+    "orders_monthlymerchantturnover",
     "orders_dailyroomusage",
     "orders_turnoverwatermark",
 ]
