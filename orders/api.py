@@ -84,7 +84,7 @@ class ProductSerializer(serializers.ModelSerializer):
 
 class ProductCreateSerializer(ProductSerializer):
     merchant = serializers.IntegerField(required=False)
-    stock = serializers.IntegerField(min_value=0, max_value=MAX_COUNT, default=0)
+    stock = serializers.IntegerField(min_value=0, max_value=services.MAX_STOCK, default=0)
 
     class Meta(ProductSerializer.Meta):
         read_only_fields = ["created_at"]

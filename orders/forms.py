@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from django import forms
+from django.core.validators import MaxValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from jingdezhen.platforms import Platform
 
 from .models import BreakageClaim, Order, OrderPolicy, Product
+from .services import MAX_STOCK
 
 EMPTY = [("", _("All"))]
 
@@ -92,6 +94,10 @@ class ProductForm(forms.ModelForm):
             del self.fields["stock"]
             del self.fields["photos"]
             self.fields["sku"].disabled = True
+        else:
+            self.fields["stock"].max_value = MAX_STOCK
+            self.fields["stock"].validators.append(MaxValueValidator(MAX_STOCK))
+            self.fields["stock"].widget.attrs["max"] = MAX_STOCK
 
 
 class RestockForm(forms.Form):

@@ -24,7 +24,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Exists, OuterRef, Sum
+from django.db.models import Exists, F, OuterRef, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -137,10 +137,16 @@ _SUM_FROM = {
 
 
 def _upsert_and_prune(
-    name: str, table: str, key: tuple, extra: dict, source: str, period: str = "day"
+    name: str,
+    table: str,
+    key: tuple,
+    extra: dict,
+    source: str,
+    period: str = "day",
+    scope: str = "",
 ) -> str:
     """One table's part of the statement (``period``: the date column, and the parameter, that
-    the rows of one roll share).
+    the rows of one roll share; ``scope``: a further condition on the stored rows it may touch).
 
     ``{name}_new`` aggregates the day's groups; ``{name}_diff`` sets them beside the day's stored
     rows in one full join, which says of each group whether it is new, changed, unchanged or
@@ -165,9 +171,10 @@ def _upsert_and_prune(
     SELECT o.id AS stored_id, n.{key[0]} IS NOT NULL AS present,
            ({", ".join(f"o.{c}" for c in updated)})
                IS DISTINCT FROM ({", ".join(f"n.{c}" for c in updated)}) AS differs,
+           COALESCE(n.{key[0]}, o.{key[0]}) AS group_key,
            {", ".join(f"n.{c}" for c in columns)}
     FROM {name}_new n
-    FULL JOIN (SELECT * FROM {table} WHERE {period} = %({period})s) o ON {same_key}
+    FULL JOIN (SELECT * FROM {table} WHERE {period} = %({period})s {scope}) o ON {same_key}
 ),
 {name}_changed AS (
     UPDATE {table} AS o SET
@@ -202,30 +209,44 @@ ROLLUP_DAY_SQL = (
         f"(SELECT COUNT(*) FROM {name}_gone)"
         for name, *_ in _TABLES
     )
+    # The merchants whose day is new, changed or gone: their month is summed again.
+    + ", (SELECT array_agg(group_key) FROM merchant_day_diff"
+    " WHERE stored_id IS NULL OR NOT present OR differs)"
 )
 
 
-# The month of the day, summed again from its merchant-day rows (a second statement, so that it
-# sees the rows the first one wrote), under the month's own advisory lock: two days of one month
-# rolled at once take turns here, and the second sees what the first committed.
-_MONTH_DAYS = """WITH month_days AS MATERIALIZED (
-    SELECT base_id, merchant_id, gross_cny, refunded_cny, net_cny, orders, units, overseas_cny,
-           overseas_orders
-    FROM orders_dailymerchantturnover
-    WHERE day >= %(month)s AND day < %(next_month)s
-),"""
-_MONTH_PART = _upsert_and_prune(
-    "month",
-    "orders_monthlymerchantturnover",
-    ("merchant_id",),
-    {"overseas_cny": "SUM(overseas_cny)", "overseas_orders": "SUM(overseas_orders)"},
-    "month_days",
-    period="month",
-)
-_MONTH_COUNTS = """
+# A month of merchants, summed again from their merchant-day rows. It runs after the day's
+# statement (so it sees the rows that one wrote), under the month's own advisory lock: two days
+# of one month rolled at once take turns here, and the second sees what the first committed. A
+# roll sums only the merchants whose day changed (MONTH_SQL); the nightly sweep and back-fills
+# sum whole months (WHOLE_MONTH_SQL), which also repairs a month whatever happened to it. The
+# base is the merchant's own, so a merchant has one row a month even if it moved bases.
+def _month_sql(merchants: bool) -> str:
+    only = "AND d.merchant_id = ANY(%(merchants)s)" if merchants else ""
+    days = f"""WITH month_days AS MATERIALIZED (
+    SELECT m.base_id, d.merchant_id, d.gross_cny, d.refunded_cny, d.net_cny, d.orders, d.units,
+           d.overseas_cny, d.overseas_orders
+    FROM orders_dailymerchantturnover d
+    JOIN merchants_merchant m ON m.id = d.merchant_id
+    WHERE d.day >= %(month)s AND d.day < %(next_month)s {only}
+),"""  # noqa: S608 - constants only; every value is a bound parameter
+    part = _upsert_and_prune(
+        "month",
+        "orders_monthlymerchantturnover",
+        ("merchant_id",),
+        {"overseas_cny": "SUM(overseas_cny)", "overseas_orders": "SUM(overseas_orders)"},
+        "month_days",
+        period="month",
+        scope="AND merchant_id = ANY(%(merchants)s)" if merchants else "",
+    )
+    counts = """
 SELECT (SELECT COUNT(*) FROM month_changed) + (SELECT COUNT(*) FROM month_added),
        (SELECT COUNT(*) FROM month_gone)"""
-MONTH_SQL = _MONTH_DAYS + _MONTH_PART + _MONTH_COUNTS
+    return days + part + counts
+
+
+MONTH_SQL = _month_sql(merchants=True)
+WHOLE_MONTH_SQL = _month_sql(merchants=False)
 
 
 # Booked room time of the day per base (every base gets a row, so nothing is ever left stale).
@@ -304,19 +325,12 @@ def rollup_day(*, day: dt.date, record_milestones: bool = True) -> RollupResult:
             # Room to aggregate a base-sized day (~50,000 orders) in memory.
             cursor.execute("SET LOCAL work_mem = '64MB'")
             cursor.execute(ROLLUP_DAY_SQL, params)
-            counts = cursor.fetchone()
+            *counts, merchants = cursor.fetchone()
             written, deleted = sum(counts[0::2]), sum(counts[1::2])
-            merchant_days = _TABLES.index(MERCHANT_DAY_SPEC)
-            if counts[2 * merchant_days] or counts[2 * merchant_days + 1]:
-                month, next_month = month_bounds(day)
-                cursor.execute(
-                    "SELECT pg_advisory_xact_lock(%s, %s)",
-                    [MONTH_LOCK_CLASS, month.year * 12 + month.month],
-                )
-                cursor.execute(MONTH_SQL, {**params, "month": month, "next_month": next_month})
-                month_written, month_deleted = cursor.fetchone()
-                written, deleted = written + month_written, deleted + month_deleted
             cursor.execute(ROOM_USAGE_SQL, params)
+            if merchants:
+                month_written, month_deleted = _roll_month(cursor, day, merchants, params["now"])
+                written, deleted = written + month_written, deleted + month_deleted
             _checkpoint(day)
         result = RollupResult(day, written, deleted)
     if record_milestones:
@@ -325,13 +339,41 @@ def rollup_day(*, day: dt.date, record_milestones: bool = True) -> RollupResult:
     return result
 
 
+def _roll_month(cursor, day: dt.date, merchants: list | None, now: dt.datetime) -> tuple:
+    """Sum ``day``'s month again for ``merchants`` (None: every merchant), under the month's
+    lock, inside the caller's transaction. Returns (rows written, rows deleted)."""
+    month, next_month = month_bounds(day)
+    cursor.execute(
+        "SELECT pg_advisory_xact_lock(%s, %s)", [MONTH_LOCK_CLASS, month.year * 12 + month.month]
+    )
+    params = {"month": month, "next_month": next_month, "now": now, "merchants": merchants}
+    cursor.execute(WHOLE_MONTH_SQL if merchants is None else MONTH_SQL, params)
+    return cursor.fetchone()
+
+
+def rollup_month(*, day: dt.date) -> int:
+    """Sum the month of ``day`` again for every merchant from its merchant-day rows (idempotent;
+    it also repairs a month that drifted). Returns how many rows it wrote or deleted."""
+    if connection.vendor != "postgresql":
+        _month_portable(day, timezone.now())
+        return 0
+    with transaction.atomic(), connection.cursor() as cursor:
+        written, deleted = _roll_month(cursor, day, None, timezone.now())
+    return written + deleted
+
+
 def rollup_days(*, start: dt.date, end: dt.date, record_milestones: bool = True) -> list:
-    """Roll up every day from ``start`` to ``end`` inclusive, one transaction per day."""
+    """Roll up every day from ``start`` to ``end`` inclusive, one transaction per day, then sum
+    each month they touch again as a whole."""
     results = []
     day = start
     while day <= end:
         results.append(rollup_day(day=day, record_milestones=record_milestones))
         day += dt.timedelta(days=1)
+    month = start.replace(day=1)
+    while month <= end:
+        rollup_month(day=month)
+        month = month_bounds(month)[1]
     return results
 
 
@@ -471,20 +513,22 @@ ORDER BY 1, 2
 RECONCILE_MONTHS_SQL = """
 WITH days AS (
     SELECT date_trunc('month', day)::date AS month, merchant_id, SUM(gross_cny) AS gross,
-           SUM(net_cny) AS net, SUM(orders) AS orders, SUM(units) AS units,
-           SUM(overseas_cny) AS overseas
+           SUM(net_cny) AS net, SUM(orders) AS orders, SUM(refunded_cny) AS refunded,
+           SUM(units) AS units, SUM(overseas_cny) AS overseas,
+           SUM(overseas_orders) AS overseas_orders
     FROM orders_dailymerchantturnover WHERE day >= %(first)s AND day < %(after)s
     GROUP BY 1, 2
 ), months AS (
-    SELECT month, merchant_id, gross_cny AS gross, net_cny AS net, orders, units,
-           overseas_cny AS overseas
+    SELECT month, merchant_id, gross_cny AS gross, net_cny AS net, orders,
+           refunded_cny AS refunded, units, overseas_cny AS overseas, overseas_orders
     FROM orders_monthlymerchantturnover WHERE month >= %(first)s AND month < %(after)s
 )
 SELECT COALESCE(d.month, m.month), COALESCE(d.merchant_id, m.merchant_id),
        d.gross, m.gross, d.net, m.net, d.orders, m.orders
 FROM days d FULL OUTER JOIN months m ON m.month = d.month AND m.merchant_id = d.merchant_id
-WHERE (d.gross, d.net, d.orders, d.units, d.overseas)
-      IS DISTINCT FROM (m.gross, m.net, m.orders, m.units, m.overseas)
+WHERE (d.gross, d.net, d.orders, d.refunded, d.units, d.overseas, d.overseas_orders)
+      IS DISTINCT FROM (m.gross, m.net, m.orders, m.refunded, m.units, m.overseas,
+                        m.overseas_orders)
 ORDER BY 1, 2
 """
 
@@ -731,11 +775,12 @@ def _month_portable(day: dt.date, now: dt.datetime) -> None:
     figures = (*_FIGURES, "overseas_cny", "overseas_orders")
     rows = (
         DailyMerchantTurnover.objects.filter(day__gte=month, day__lt=next_month)
-        .values("base_id", "merchant_id")
+        .values("merchant_id", own_base=F("merchant__base_id"))
         .annotate(**{name: Sum(name) for name in figures})
         .order_by()
     )
     MonthlyMerchantTurnover.objects.filter(month=month).delete()
     MonthlyMerchantTurnover.objects.bulk_create(
-        MonthlyMerchantTurnover(month=month, rolled_at=now, **row) for row in rows
+        MonthlyMerchantTurnover(month=month, rolled_at=now, base_id=row.pop("own_base"), **row)
+        for row in rows
     )

@@ -4,7 +4,7 @@ import django.db.models.deletion
 import django.utils.timezone
 from decimal import Decimal
 from django.db import migrations, models
-from django.db.models import Sum
+from django.db.models import F, Sum
 from django.db.models.functions import TruncMonth
 
 
@@ -21,12 +21,14 @@ def fill_months(apps, schema_editor):
     figures = ("gross_cny", "refunded_cny", "net_cny", "orders", "units", "overseas_cny",
                "overseas_orders")
     rows = (
-        daily.objects.annotate(month=TruncMonth("day"))
-        .values("month", "base_id", "merchant_id")
+        daily.objects.annotate(month=TruncMonth("day"), own_base=F("merchant__base_id"))
+        .values("month", "own_base", "merchant_id")
         .annotate(**{name: Sum(name) for name in figures})
         .order_by()
     )
-    monthly.objects.bulk_create((monthly(**row) for row in rows.iterator()), batch_size=5000)
+    monthly.objects.bulk_create(
+        (monthly(base_id=row.pop("own_base"), **row) for row in rows.iterator()), batch_size=5000
+    )
 
 
 class Migration(migrations.Migration):

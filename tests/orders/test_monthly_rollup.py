@@ -153,3 +153,49 @@ def test_the_ranking_over_whole_and_partial_months_equals_the_orders(
         ranked = top_merchants(reach=reach, first=first, last=last)
         assert {row["merchant_id"]: row["net"] for row in ranked} == direct, (first, last)
         assert [row["net"] for row in ranked] == sorted(direct.values(), reverse=True)
+
+
+def test_a_roll_sums_again_only_the_merchants_whose_day_changed(merchant, other_merchant):
+    f.TurnoverOrderFactory(merchant=merchant, amount=Decimal("70"), placed_at=local(MARCH[0], 9))
+    f.TurnoverOrderFactory(
+        merchant=other_merchant, amount=Decimal("30"), placed_at=local(MARCH[1], 9)
+    )
+    rollups.rollup_day(day=MARCH[0])
+    rollups.rollup_day(day=MARCH[1])
+    f.TurnoverOrderFactory(merchant=merchant, amount=Decimal("5"), placed_at=local(MARCH[1], 10))
+
+    result = rollups.rollup_day(day=MARCH[1])
+
+    months = dict(
+        MonthlyMerchantTurnover.objects.filter(month=MARCH[0]).values_list("merchant", "net_cny")
+    )
+    assert months == {merchant.pk: Decimal("75.00"), other_merchant.pk: Decimal("30.00")}
+    # merchant's day row (new) and month row (changed), and merchant/platform, detail, base rows
+    assert result.deleted_rows == 0
+
+
+def test_a_merchant_that_moved_base_keeps_one_month_row_under_its_new_base(merchant, other_base):
+    f.TurnoverOrderFactory(merchant=merchant, amount=Decimal("70"), placed_at=local(MARCH[0], 9))
+    rollups.rollup_day(day=MARCH[0])
+    merchant.base = other_base
+    merchant.save(update_fields=["base"])
+    f.TurnoverOrderFactory(merchant=merchant, amount=Decimal("30"), placed_at=local(MARCH[1], 9))
+
+    rollups.rollup_day(day=MARCH[1])
+    rollups.rollup_month(day=MARCH[1])
+
+    (row,) = MonthlyMerchantTurnover.objects.filter(month=MARCH[0], merchant=merchant)
+    assert row.base_id == other_base.pk and row.net_cny == Decimal("100.00")
+
+
+def test_summing_a_whole_month_again_repairs_it(merchant, other_merchant):
+    _orders(merchant, other_merchant)
+    rollups.rollup_days(start=MARCH[0], end=APRIL)
+    MonthlyMerchantTurnover.objects.filter(merchant=merchant).delete()
+    MonthlyMerchantTurnover.objects.filter(merchant=other_merchant).update(orders=99)
+    assert rollups.reconcile(start=MARCH[0], end=APRIL)
+
+    rollups.rollup_month(day=MARCH[1])
+    rollups.rollup_month(day=APRIL)
+
+    assert rollups.reconcile(start=MARCH[0], end=APRIL) == []
