@@ -150,9 +150,27 @@ def test_the_ranking_over_whole_and_partial_months_equals_the_orders(
             .values_list("merchant_id")
             .annotate(net=Sum("amount_cny") - Sum("refunded_cny"))
         )
-        ranked = top_merchants(reach=reach, first=first, last=last)
-        assert {row["merchant_id"]: row["net"] for row in ranked} == direct, (first, last)
-        assert [row["net"] for row in ranked] == sorted(direct.values(), reverse=True)
+        for today_ in (dt.date(2026, 3, 20), APRIL, dt.date(2026, 11, 26)):
+            ranked = top_merchants(reach=reach, first=first, last=last, today_=today_)
+            got = {row["merchant_id"]: row["net"] for row in ranked}
+            assert got == direct, (first, last, today_)
+            assert [row["net"] for row in ranked] == sorted(direct.values(), reverse=True)
+
+
+def test_a_ranking_ending_today_leaves_out_an_order_dated_ahead(merchant, manager):
+    from jingdezhen.tenancy import reach_for
+
+    f.TurnoverOrderFactory(merchant=merchant, amount=Decimal("60"), placed_at=local(APRIL, 9))
+    f.TurnoverOrderFactory(
+        merchant=merchant, amount=Decimal("900"), placed_at=local(dt.date(2026, 4, 20), 9)
+    )
+    rollups.rollup_days(start=dt.date(2026, 4, 1), end=dt.date(2026, 4, 30))
+
+    ranked = top_merchants(
+        reach=reach_for(manager), first=dt.date(2026, 3, 5), last=APRIL, today_=APRIL
+    )
+
+    assert [row["net"] for row in ranked] == [Decimal("60.00")]
 
 
 def test_a_roll_sums_again_only_the_merchants_whose_day_changed(merchant, other_merchant):
