@@ -172,7 +172,8 @@ def _upsert_and_prune(
            ({", ".join(f"o.{c}" for c in updated)})
                IS DISTINCT FROM ({", ".join(f"n.{c}" for c in updated)}) AS differs,
            COALESCE(n.{key[0]}, o.{key[0]}) AS group_key,
-           {", ".join(f"n.{c}" for c in columns)}
+           {", ".join(f"n.{c}" for c in columns)},
+           {", ".join(f"o.{c} AS old_{c}" for c in exprs)}
     FROM {name}_new n
     FULL JOIN (SELECT * FROM {table} WHERE {period} = %({period})s {scope}) o ON {same_key}
 ),
@@ -199,30 +200,73 @@ def _upsert_and_prune(
 )"""  # noqa: S608 - identifiers from _TABLES; every value is a bound parameter
 
 
+# The day's changes carried to its month, in the same statement: each merchant whose day is new,
+# changed or gone adds the difference (new figures less stored ones) to its month row, or starts
+# the row. A month row is the sum of its merchant-day rows, and stays so: those rows change only
+# here, and each change moves the month by as much. The caller holds the month's lock, so rolls
+# of two days of one month take turns. The nightly sweep sums whole months again
+# (WHOLE_MONTH_SQL), which would mend a month changed by hand; reconciliation compares months
+# with their days.
+_MONTH_FIGURES = (*_FIGURES, "overseas_cny", "overseas_orders")
+_MONTH_DELTA = f""",
+month_delta AS MATERIALIZED (
+    SELECT d.group_key AS merchant_id, m.base_id,
+           {
+    ", ".join(f"COALESCE(d.{c}, 0) - COALESCE(d.old_{c}, 0) AS {c}" for c in _MONTH_FIGURES)
+}
+    FROM merchant_day_diff d
+    JOIN merchants_merchant m ON m.id = d.group_key
+    WHERE d.stored_id IS NULL OR NOT d.present OR d.differs
+),
+month_moved AS (
+    UPDATE orders_monthlymerchantturnover AS t SET
+        rolled_at = %(now)s,
+        base_id = md.base_id,
+        {", ".join(f"{c} = t.{c} + md.{c}" for c in _MONTH_FIGURES)}
+    FROM month_delta md
+    WHERE t.month = %(month)s AND t.merchant_id = md.merchant_id
+    RETURNING 1
+),
+month_started AS (
+    INSERT INTO orders_monthlymerchantturnover
+        (month, rolled_at, base_id, merchant_id, {", ".join(_MONTH_FIGURES)})
+    SELECT %(month)s, %(now)s, md.base_id, md.merchant_id,
+           {", ".join(f"md.{c}" for c in _MONTH_FIGURES)}
+    FROM month_delta md
+    WHERE NOT EXISTS (
+        SELECT 1 FROM orders_monthlymerchantturnover t
+        WHERE t.month = %(month)s AND t.merchant_id = md.merchant_id
+    )
+    RETURNING 1
+)"""  # noqa: S608 - constants only; every value is a bound parameter
+
+# A month row whose every day went (no counted order left in the month) is removed after.
+MONTH_EMPTIED_SQL = (
+    "DELETE FROM orders_monthlymerchantturnover WHERE month = %(month)s AND orders = 0"
+)
+
+
 # One statement: every rollup table of the day, upserted and pruned from one scan of the orders.
 ROLLUP_DAY_SQL = (
     f"WITH src AS MATERIALIZED ({_SOURCE}),"  # noqa: S608 - constants only
     + ",".join(_upsert_and_prune(*spec) for spec in _TABLES)
+    + _MONTH_DELTA
     + "\nSELECT "
     + ", ".join(
         f"(SELECT COUNT(*) FROM {name}_changed) + (SELECT COUNT(*) FROM {name}_added), "  # noqa: S608
         f"(SELECT COUNT(*) FROM {name}_gone)"
         for name, *_ in _TABLES
     )
-    # The merchants whose day is new, changed or gone: their month is summed again.
-    + ", (SELECT array_agg(group_key) FROM merchant_day_diff"
-    " WHERE stored_id IS NULL OR NOT present OR differs)"
+    + ", (SELECT COUNT(*) FROM month_moved) + (SELECT COUNT(*) FROM month_started)"
+    + ", (SELECT COUNT(*) FROM merchant_day_gone)"
 )
 
 
-# A month of merchants, summed again from their merchant-day rows. It runs after the day's
-# statement (so it sees the rows that one wrote), under the month's own advisory lock: two days
-# of one month rolled at once take turns here, and the second sees what the first committed. A
-# roll sums only the merchants whose day changed (MONTH_SQL); the nightly sweep and back-fills
-# sum whole months (WHOLE_MONTH_SQL), which also repairs a month whatever happened to it. The
-# base is the merchant's own, so a merchant has one row a month even if it moved bases.
-def _month_sql(merchants: bool) -> str:
-    only = "AND d.merchant_id = ANY(%(merchants)s)" if merchants else ""
+# A whole month, summed again from its merchant-day rows for every merchant (the nightly sweep,
+# back-fills, and anyone mending a month), under the month's advisory lock. The base is the
+# merchant's own, so a merchant has one row a month even if it moved bases.
+def _month_sql() -> str:
+    only = ""
     days = f"""WITH month_days AS MATERIALIZED (
     SELECT m.base_id, d.merchant_id, d.gross_cny, d.refunded_cny, d.net_cny, d.orders, d.units,
            d.overseas_cny, d.overseas_orders
@@ -237,7 +281,6 @@ def _month_sql(merchants: bool) -> str:
         {"overseas_cny": "SUM(overseas_cny)", "overseas_orders": "SUM(overseas_orders)"},
         "month_days",
         period="month",
-        scope="AND merchant_id = ANY(%(merchants)s)" if merchants else "",
     )
     counts = """
 SELECT (SELECT COUNT(*) FROM month_changed) + (SELECT COUNT(*) FROM month_added),
@@ -245,8 +288,7 @@ SELECT (SELECT COUNT(*) FROM month_changed) + (SELECT COUNT(*) FROM month_added)
     return days + part + counts
 
 
-MONTH_SQL = _month_sql(merchants=True)
-WHOLE_MONTH_SQL = _month_sql(merchants=False)
+WHOLE_MONTH_SQL = _month_sql()
 
 
 # Booked room time of the day per base (every base gets a row, so nothing is ever left stale).
@@ -324,13 +366,16 @@ def rollup_day(*, day: dt.date, record_milestones: bool = True) -> RollupResult:
             cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_CLASS, day.toordinal()])
             # Room to aggregate a base-sized day (~50,000 orders) in memory.
             cursor.execute("SET LOCAL work_mem = '64MB'")
-            cursor.execute(ROLLUP_DAY_SQL, params)
-            *counts, merchants = cursor.fetchone()
-            written, deleted = sum(counts[0::2]), sum(counts[1::2])
+            month = month_bounds(day)[0]
+            _lock_month(cursor, month)
+            cursor.execute(ROLLUP_DAY_SQL, {**params, "month": month})
+            *counts, month_written, merchant_days_gone = cursor.fetchone()
+            written = sum(counts[0::2]) + month_written
+            deleted = sum(counts[1::2])
+            if merchant_days_gone:
+                cursor.execute(MONTH_EMPTIED_SQL, {"month": month})
+                deleted += cursor.rowcount
             cursor.execute(ROOM_USAGE_SQL, params)
-            if merchants:
-                month_written, month_deleted = _roll_month(cursor, day, merchants, params["now"])
-                written, deleted = written + month_written, deleted + month_deleted
             _checkpoint(day)
         result = RollupResult(day, written, deleted)
     if record_milestones:
@@ -339,16 +384,11 @@ def rollup_day(*, day: dt.date, record_milestones: bool = True) -> RollupResult:
     return result
 
 
-def _roll_month(cursor, day: dt.date, merchants: list | None, now: dt.datetime) -> tuple:
-    """Sum ``day``'s month again for ``merchants`` (None: every merchant), under the month's
-    lock, inside the caller's transaction. Returns (rows written, rows deleted)."""
-    month, next_month = month_bounds(day)
+def _lock_month(cursor, month: dt.date) -> None:
+    """Hold ``month``'s advisory lock until the transaction ends (a roll takes its day's first)."""
     cursor.execute(
         "SELECT pg_advisory_xact_lock(%s, %s)", [MONTH_LOCK_CLASS, month.year * 12 + month.month]
     )
-    params = {"month": month, "next_month": next_month, "now": now, "merchants": merchants}
-    cursor.execute(WHOLE_MONTH_SQL if merchants is None else MONTH_SQL, params)
-    return cursor.fetchone()
 
 
 def rollup_month(*, day: dt.date) -> int:
@@ -357,23 +397,30 @@ def rollup_month(*, day: dt.date) -> int:
     if connection.vendor != "postgresql":
         _month_portable(day, timezone.now())
         return 0
+    month, next_month = month_bounds(day)
+    params = {"month": month, "next_month": next_month, "now": timezone.now()}
     with transaction.atomic(), connection.cursor() as cursor:
-        written, deleted = _roll_month(cursor, day, None, timezone.now())
+        _lock_month(cursor, month)
+        cursor.execute(WHOLE_MONTH_SQL, params)
+        written, deleted = cursor.fetchone()
     return written + deleted
 
 
 def rollup_days(*, start: dt.date, end: dt.date, record_milestones: bool = True) -> list:
     """Roll up every day from ``start`` to ``end`` inclusive, one transaction per day, then sum
     each month they touch again as a whole."""
+    months = []
+    month = start.replace(day=1)
+    while month <= end:
+        months.append(month)
+        month = month_bounds(month)[1]
+    for month in months:  # mend first, so the days' changes add to true months
+        rollup_month(day=month)
     results = []
     day = start
     while day <= end:
         results.append(rollup_day(day=day, record_milestones=record_milestones))
         day += dt.timedelta(days=1)
-    month = start.replace(day=1)
-    while month <= end:
-        rollup_month(day=month)
-        month = month_bounds(month)[1]
     return results
 
 
