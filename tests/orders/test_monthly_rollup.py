@@ -1,5 +1,6 @@
 """The monthly merchant rollup: each month equals the sum of its merchant-day rows, whatever
-order the days are rolled in, and the dashboard's ranking over months equals the orders."""
+order the days are rolled in (each roll moves its month by the day's difference; whole months are
+summed again nightly), and the dashboard's ranking over months equals the orders."""
 
 import datetime as dt
 import threading
@@ -92,8 +93,8 @@ def test_reconciliation_reports_a_month_that_differs_from_its_days(merchant):
 
 @pytest.mark.django_db(transaction=True)
 def test_two_days_of_one_month_rolled_at_once_leave_the_month_equal_to_its_days():
-    """Each roll recomputes the month under the month's lock, after its own day's rows: the one
-    that goes second sees what the first committed, so no day is lost from the month."""
+    """Each roll moves the month by its day's difference under the month's lock: the one that
+    goes second sees what the first committed, so no day is lost from the month."""
     base = f.BaseFactory()
     merchant = f.MerchantFactory(base=base)
     days = [dt.date(2026, 3, d) for d in range(2, 12)]
@@ -173,7 +174,7 @@ def test_a_ranking_ending_today_leaves_out_an_order_dated_ahead(merchant, manage
     assert [row["net"] for row in ranked] == [Decimal("60.00")]
 
 
-def test_a_roll_sums_again_only_the_merchants_whose_day_changed(merchant, other_merchant):
+def test_a_roll_moves_only_the_months_of_merchants_whose_day_changed(merchant, other_merchant):
     f.TurnoverOrderFactory(merchant=merchant, amount=Decimal("70"), placed_at=local(MARCH[0], 9))
     f.TurnoverOrderFactory(
         merchant=other_merchant, amount=Decimal("30"), placed_at=local(MARCH[1], 9)
