@@ -18,6 +18,10 @@ over an empty set). It reports, as JSON:
 - ``year_rollup_s``: re-rolling the whole year, day by day;
 - ``dashboard_ms``: the base dashboard's server time (in-process request, median of several) with
   1% of the orders loaded and with 100% (``ratio`` should stay within 1.5x);
+- ``merchant_pages_ms``: the same for one merchant's pages (the one that sells most), read by
+  its base's manager: its dashboard over 30 and 365 days and its first page of
+  ``/api/v1/turnover/daily/`` (these read rollup tables without a merchant-first index, through
+  the merchant's days);
 - ``reconcile``: the differences found between the year's rollups and its orders (should be 0).
 
 It TRUNCATES the order and rollup tables: it refuses to run on a database whose name does not
@@ -281,20 +285,38 @@ def _analyze(cursor, *, vacuum: bool) -> None:
         cursor.execute(f"{verb} {table}")
 
 
+def _server_ms(client, url: str, repeat: int) -> float:
+    """The median time of an in-process GET of ``url`` (after one to warm up), in ms."""
+    response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        response = client.get(url)
+        times.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 200
+    return round(statistics.median(times), 1)
+
+
 def _dashboard_ms(client, repeat: int) -> dict:
-    out = {}
-    for days in (30, 365):
-        url = f"/dashboard/?days={days}"
-        response = client.get(url)  # warm up
-        assert response.status_code == 200, response.status_code
-        times = []
-        for _ in range(repeat):
-            started = time.perf_counter()
-            response = client.get(url)
-            times.append((time.perf_counter() - started) * 1000)
-            assert response.status_code == 200
-        out[f"{days}_days"] = round(statistics.median(times), 1)
-    return out
+    return {
+        f"{days}_days": _server_ms(client, f"/dashboard/?days={days}", repeat) for days in (30, 365)
+    }
+
+
+def _merchant_pages_ms(client, merchant_id: int, repeat: int) -> dict:
+    """One merchant's pages, read as its base's manager: its dashboard and its API rows."""
+    return {
+        "dashboard_30_days": _server_ms(
+            client, f"/dashboard/merchants/{merchant_id}/?days=30", repeat
+        ),
+        "dashboard_365_days": _server_ms(
+            client, f"/dashboard/merchants/{merchant_id}/?days=365", repeat
+        ),
+        "api_daily_turnover": _server_ms(
+            client, f"/api/v1/turnover/daily/?merchant={merchant_id}", repeat
+        ),
+    }
 
 
 def run_benchmark(
@@ -357,6 +379,10 @@ def run_benchmark(
         _analyze(cursor, vacuum=vacuum)
     small = _dashboard_ms(client, repeat)
     log(f"dashboard at 1%: {small}")
+    # The merchant that sells most (the skew puts it first): the most rows of any merchant.
+    top_merchant = Merchant.objects.filter(base=base).order_by("pk").values_list("pk", flat=True)[0]
+    small_merchant = _merchant_pages_ms(client, top_merchant, repeat)
+    log(f"merchant pages at 1%: {small_merchant}")
 
     # The other 99%: load, re-roll the whole year (timed), measure the dashboard again.
     log("loading the other 99% of the orders")
@@ -387,6 +413,14 @@ def run_benchmark(
         "at_100_percent": full,
         "ratio_30_days": round(full["30_days"] / small["30_days"], 2),
         "ratio_365_days": round(full["365_days"] / small["365_days"], 2),
+    }
+    full_merchant = _merchant_pages_ms(client, top_merchant, repeat)
+    log(f"merchant pages at 100%: {full_merchant}")
+    result["merchant_pages_ms"] = {
+        "merchant": top_merchant,
+        "at_1_percent": small_merchant,
+        "at_100_percent": full_merchant,
+        "ratios": {k: round(full_merchant[k] / small_merchant[k], 2) for k in full_merchant},
     }
 
     # One day: the rollup against the plain aggregate over the same rows, alternating. "cold"
@@ -485,6 +519,7 @@ def run_benchmark(
             result["dashboard_ms"]["ratio_30_days"], result["dashboard_ms"]["ratio_365_days"]
         )
         <= 1.5,
+        "merchant_pages_within_1_5x": max(result["merchant_pages_ms"]["ratios"].values()) <= 1.5,
         "rollups_equal_orders": not differences,
         "baseline_is_the_same_aggregate": same_as_stored,
     }

@@ -556,6 +556,31 @@ ORDER BY 1, 2
 """
 
 
+# Each merchant's day must be the sum of its platform rows and of its country/tier rows: one
+# merchant's rows of those tables are read through its merchant-day rows (a merchant-day row
+# stands for every day the merchant has rows; turnover_selectors.merchant_rows).
+RECONCILE_MERCHANT_DAYS_SQL = """
+WITH p AS (
+    SELECT day, merchant_id, SUM(gross_cny) g, SUM(orders) o
+    FROM orders_dailyturnover WHERE day >= %(first)s AND day <= %(last)s GROUP BY 1, 2
+), c AS (
+    SELECT day, merchant_id, SUM(gross_cny) g, SUM(orders) o
+    FROM orders_dailyturnoverdetail WHERE day >= %(first)s AND day <= %(last)s GROUP BY 1, 2
+), md AS (
+    SELECT day, merchant_id, gross_cny g, orders o
+    FROM orders_dailymerchantturnover WHERE day >= %(first)s AND day <= %(last)s
+)
+SELECT COALESCE(md.day, p.day, c.day), COALESCE(md.merchant_id, p.merchant_id, c.merchant_id),
+       md.g, p.g, c.g, md.o, p.o, c.o
+FROM md
+FULL JOIN p ON p.day = md.day AND p.merchant_id = md.merchant_id
+FULL JOIN c ON c.day = COALESCE(md.day, p.day)
+           AND c.merchant_id = COALESCE(md.merchant_id, p.merchant_id)
+WHERE (md.g, md.o) IS DISTINCT FROM (p.g, p.o) OR (md.g, md.o) IS DISTINCT FROM (c.g, c.o)
+ORDER BY 1, 2
+"""
+
+
 # A merchant's month must equal the sum of its merchant-day rows (the months overlapping the range).
 RECONCILE_MONTHS_SQL = """
 WITH days AS (
@@ -638,6 +663,27 @@ def reconcile(*, start: dt.date, end: dt.date) -> list[Difference]:
                     + "/".join(map(str, gross[1:]))
                     + " orders="
                     + "/".join(map(str, orders[1:])),
+                )
+            )
+        cursor.execute(RECONCILE_MERCHANT_DAYS_SQL, params)
+        for (
+            day,
+            merchant_id,
+            day_gross,
+            p_gross,
+            c_gross,
+            day_orders,
+            p_orders,
+            c_orders,
+        ) in cursor.fetchall():
+            differences.append(
+                Difference(
+                    "daily merchant turnover",
+                    day,
+                    f"merchant={merchant_id}",
+                    f"merchant-day row gross={day_gross} orders={day_orders}",
+                    f"platform, country/tier rows gross={p_gross}/{c_gross} "
+                    f"orders={p_orders}/{c_orders}",
                 )
             )
         first_month, _ = month_bounds(start)

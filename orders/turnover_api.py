@@ -36,8 +36,16 @@ class DailyTurnoverSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class MerchantRowsFilter(IdFilter):
+    """``merchant``: one merchant's rows, found through its days (see selectors.merchant_rows)."""
+
+    def filter(self, qs, value):
+        qs = super().filter(qs, value)
+        return qs if value in (None, "") else selectors.merchant_rows(qs, value)
+
+
 class DailyTurnoverFilter(filters.FilterSet):
-    merchant = IdFilter(field_name="merchant")
+    merchant = MerchantRowsFilter(field_name="merchant")
     platform = filters.ChoiceFilter(choices=Platform.choices)
     date_from = filters.DateFilter(field_name="day", lookup_expr="gte")
     date_to = filters.DateFilter(field_name="day", lookup_expr="lte")

@@ -48,6 +48,20 @@ def today() -> dt.date:
     return timezone.localdate(timezone.now(), local_zone())
 
 
+def merchant_rows(queryset: QuerySet, merchant_id: int) -> QuerySet:
+    """One merchant's rows of DailyTurnover or DailyTurnoverDetail.
+
+    Those tables have no (merchant, day) index (the daily roll would write it at 1,400 scattered
+    places). A merchant's rows are found through its merchant-day rows instead: the days it sold
+    come from DailyMerchantTurnover's (merchant, day) index, and each day's rows from the table's
+    unique (day, merchant, ...) index. A merchant sells on a day exactly when it has a merchant-day
+    row (the same roll writes both), so no row is lost; the query costs one probe a day it sold,
+    not a scan of the base's rows.
+    """
+    days = DailyMerchantTurnover.objects.filter(merchant_id=merchant_id).values("day")
+    return queryset.filter(merchant_id=merchant_id, day__in=days)
+
+
 def turnover_daily_list(
     *,
     reach: Reach,
@@ -57,8 +71,10 @@ def turnover_daily_list(
     date_to: dt.date | None = None,
 ) -> QuerySet[DailyTurnover]:
     qs = reach.scope(DailyTurnover.objects.select_related("merchant"))
+    if reach.is_merchant:
+        qs = merchant_rows(qs, reach.merchant_id)
     if merchant_id is not None:
-        qs = qs.filter(merchant_id=merchant_id)
+        qs = merchant_rows(qs, merchant_id)
     if platform:
         qs = qs.filter(platform=platform)
     if date_from:
@@ -395,15 +411,15 @@ def merchant_dashboard(
     )
     record = rows.values("day").annotate(**_sums()).order_by("-net", "day").first()
     platform_rows = list(
-        reach.scope(DailyTurnover.objects.all())
-        .filter(merchant_id=merchant.pk, day__gte=first, day__lte=today_)
+        merchant_rows(reach.scope(DailyTurnover.objects.all()), merchant.pk)
+        .filter(day__gte=first, day__lte=today_)
         .values("platform")
         .annotate(**_sums())
         .order_by()
     )
     detail = list(
-        reach.scope(DailyTurnoverDetail.objects.all())
-        .filter(merchant_id=merchant.pk, day__gte=first, day__lte=today_)
+        merchant_rows(reach.scope(DailyTurnoverDetail.objects.all()), merchant.pk)
+        .filter(day__gte=first, day__lte=today_)
         .values("country", "tier")
         .annotate(**_sums())
         .order_by()

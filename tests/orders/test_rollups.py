@@ -256,8 +256,22 @@ def test_reconciliation_reports_a_rollup_that_differs_from_its_orders(day_of_ord
     assert rollups.reconcile(start=DAY, end=DAY) == []
     DailyTurnover.objects.filter(platform="taobao").update(gross_cny=Decimal("1.00"))
     differences = rollups.reconcile(start=DAY, end=DAY)
-    assert {d.table for d in differences} == {"daily_turnover", "rollup totals"}
+    assert {d.table for d in differences} == {
+        "daily_turnover",
+        "rollup totals",
+        "daily merchant turnover",
+    }
     assert any("platform=taobao" in d.key for d in differences)
+
+
+def test_reconciliation_reports_a_merchant_day_row_that_went_missing(day_of_orders):
+    # A merchant's platform rows are read through its merchant-day rows: one gone would hide them.
+    rollups.rollup_day(day=DAY)
+    DailyMerchantTurnover.objects.filter(day=DAY, merchant=day_of_orders).delete()
+    differences = rollups.reconcile(start=DAY, end=DAY)
+    missing = [d for d in differences if d.table == "daily merchant turnover"]
+    assert [d.key for d in missing] == [f"merchant={day_of_orders.pk}"]
+    assert "gross=None" in missing[0].orders_say
 
 
 def test_reconcile_command_fails_on_a_difference(day_of_orders):
