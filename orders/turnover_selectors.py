@@ -527,12 +527,11 @@ WITH cohort AS (
     SELECT m.id FROM merchants_merchant m
     WHERE m.base_id = %(base)s AND m.kind = %(kind)s AND m.stage = %(stage)s
 ), per_merchant AS (
+    -- The period's sums, from monthly and merchant-day rows (PERIOD_ROWS: _month_plan).
     SELECT t.merchant_id,
-           SUM(t.net_cny) AS net,
-           SUM(t.gross_cny) / NULLIF(SUM(t.orders), 0) AS aov
-    FROM orders_dailymerchantturnover t
-    WHERE t.merchant_id IN (SELECT id FROM cohort)
-      AND t.day >= %(first)s AND t.day <= %(last)s
+           SUM(t.net) AS net,
+           SUM(t.gross) / NULLIF(SUM(t.orders), 0) AS aov
+    FROM ({period_rows}) t
     GROUP BY t.merchant_id
 ), viewers AS (
     -- Unique viewers of the period's ended streams (rehearsals never count).
@@ -540,7 +539,7 @@ WITH cohort AS (
     FROM livestreams_livestream s
     WHERE s.merchant_id IN (SELECT id FROM cohort)
       AND s.status = 'ended' AND NOT s.is_rehearsal AND s.unique_viewers > 0
-      AND (s.planned_start AT TIME ZONE %(tz)s)::date BETWEEN %(first)s AND %(last)s
+      AND s.planned_start >= %(starts)s AND s.planned_start < %(ends)s
     GROUP BY s.merchant_id
 ), peers AS (
     SELECT c.id,
@@ -565,21 +564,49 @@ FROM peers
 """
 
 
+# The rows whose sums per merchant are a period's figures for the cohort: whole months from the
+# monthly rollup, the days of cut months added or subtracted (signs) from the merchant-day one.
+_PERIOD_MONTHS = """
+    SELECT merchant_id, net_cny AS net, gross_cny AS gross, orders
+    FROM orders_monthlymerchantturnover
+    WHERE month = ANY(%(months)s) AND merchant_id IN (SELECT id FROM cohort)"""
+_PERIOD_DAYS = """
+    SELECT merchant_id, {sign}net_cny, {sign}gross_cny, {sign}orders
+    FROM orders_dailymerchantturnover
+    WHERE merchant_id IN (SELECT id FROM cohort)
+      AND day >= %({key}_from)s AND day <= %({key}_to)s"""
+
+
+def _period_rows(first: dt.date, last: dt.date, today_: dt.date) -> tuple[str, dict]:
+    """The SQL of the rows (merchant_id, net, gross, orders) that sum to ``first``..``last`` for
+    each merchant of a ``cohort`` CTE, read as ``_month_plan`` says, and its parameters."""
+    months, add, subtract = _month_plan(first, last, today_)
+    parts, params = [_PERIOD_MONTHS], {"months": months}
+    for sign, ranges in (("", add), ("-", subtract)):
+        for start, end in ranges:
+            key = f"range_{len(params)}"
+            params.update({f"{key}_from": start, f"{key}_to": end})
+            parts.append(_PERIOD_DAYS.format(sign=sign, key=key))
+    return "\n    UNION ALL".join(parts), params
+
+
 def peer_standing(*, merchant: Merchant, days: int = 30, today_: dt.date | None = None) -> dict:
     """The merchant's daily net turnover and average order value against the median and the top
     quarter of merchants of the same kind and stage at its base, and its GPM: net turnover per
     thousand unique viewers of its ended streams in the period (merchants without recorded
     viewers have no GPM and are left out of its median)."""
     today_ = today_ or today()
+    first = today_ - dt.timedelta(days=days - 1)
+    period_rows, period_params = _period_rows(first, today_, today_)
     params = {
+        **period_params,
         "days": days,
         "base": merchant.base_id,
         "kind": merchant.kind,
         "stage": merchant.stage,
-        "first": today_ - dt.timedelta(days=days - 1),
-        "last": today_,
+        "starts": day_bounds(first)[0],
+        "ends": day_bounds(today_)[1],
         "merchant": merchant.pk,
-        "tz": settings.TIME_ZONE,
     }
     if connection.vendor != "postgresql":
         return {
@@ -590,7 +617,7 @@ def peer_standing(*, merchant: Merchant, days: int = 30, today_: dt.date | None 
             "gpm": None,
         }
     with connection.cursor() as cursor:
-        cursor.execute(PEERS_SQL, params)
+        cursor.execute(PEERS_SQL.format(period_rows=period_rows), params)
         row = cursor.fetchone()
     count, med_net, top_net, med_aov, top_aov, own_net, own_aov, med_gpm, top_gpm, own_gpm = row
 

@@ -211,6 +211,28 @@ def test_peer_standing_gives_gpm_from_the_viewers_of_ended_streams(base):
     assert standing["top_quarter_gpm"] == Decimal("450.00")
 
 
+def test_peer_standing_over_months_counts_each_day_of_the_period_once(base):
+    # 90 days cut two or three months: whole months come from the monthly rollup, the cut ones'
+    # days are added or subtracted. Orders just inside and just outside the period's ends.
+    first = TODAY - dt.timedelta(days=89)
+    days = [first - dt.timedelta(days=1), first, first + dt.timedelta(days=40), TODAY]
+    peers = [f.MerchantFactory(base=base, kind=Merchant.Kind.STORE) for _ in range(4)]
+    for n, merchant in enumerate(peers):
+        for k, day in enumerate(days):
+            f.TurnoverOrderFactory(
+                merchant=merchant, amount=Decimal(100 * (n + 1) + k), placed_at=local(day, 12)
+            )
+    rollups.rollup_days(start=days[0], end=TODAY)
+    standing = turnover.peer_standing(merchant=peers[0], days=90, today_=TODAY)
+    # Inside the period: days 1..3 of each merchant, 3 * 100 * (n + 1) + 1 + 2 + 3.
+    totals = [Decimal(300 * (n + 1) + 6) for n in range(4)]
+    assert standing["own_daily_net"] == (totals[0] / 90).quantize(Decimal("0.01"))
+    assert standing["median_daily_net"] == ((totals[1] + totals[2]) / 2 / 90).quantize(
+        Decimal("0.01")
+    )
+    assert standing["own_aov"] == (totals[0] / 3).quantize(Decimal("0.01"))
+
+
 def test_incubation_cohorts_measure_days_to_first_stream_sale_and_10k_day(client, base, manager):
     joined = TODAY.replace(day=1) - dt.timedelta(days=40)
     fast = f.MerchantFactory(base=base, joined_on=joined)
