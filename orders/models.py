@@ -674,7 +674,8 @@ class DailyTurnover(TurnoverFigures):
         # rows are read by day range through it; one merchant's through its merchant-day rows
         # (turnover_selectors.merchant_rows): a day of them is one probe of the (day, merchant)
         # prefix. A (merchant, day) index here would be written at 1,400 scattered places each
-        # day: it made the first roll of a day a fifth slower (bench/turnover.py).
+        # day: it made the first roll of a day a fifth slower (bench/turnover.py). The price:
+        # deleting a merchant (rare, by an administrator) scans this table for its rows.
 
     def __str__(self) -> str:
         return f"{self.day} {self.merchant_id} {self.platform}: {self.net_cny}"

@@ -561,13 +561,14 @@ ORDER BY 1, 2
 # stands for every day the merchant has rows; turnover_selectors.merchant_rows).
 RECONCILE_MERCHANT_DAYS_SQL = """
 WITH p AS (
-    SELECT day, merchant_id, SUM(gross_cny) g, SUM(orders) o
+    SELECT day, merchant_id, SUM(gross_cny) g, SUM(refunded_cny) r, SUM(orders) o, SUM(units) u,
+           SUM(overseas_cny) os
     FROM orders_dailyturnover WHERE day >= %(first)s AND day <= %(last)s GROUP BY 1, 2
 ), c AS (
-    SELECT day, merchant_id, SUM(gross_cny) g, SUM(orders) o
+    SELECT day, merchant_id, SUM(gross_cny) g, SUM(refunded_cny) r, SUM(orders) o, SUM(units) u
     FROM orders_dailyturnoverdetail WHERE day >= %(first)s AND day <= %(last)s GROUP BY 1, 2
 ), md AS (
-    SELECT day, merchant_id, gross_cny g, orders o
+    SELECT day, merchant_id, gross_cny g, refunded_cny r, orders o, units u, overseas_cny os
     FROM orders_dailymerchantturnover WHERE day >= %(first)s AND day <= %(last)s
 )
 SELECT COALESCE(md.day, p.day, c.day), COALESCE(md.merchant_id, p.merchant_id, c.merchant_id),
@@ -576,7 +577,8 @@ FROM md
 FULL JOIN p ON p.day = md.day AND p.merchant_id = md.merchant_id
 FULL JOIN c ON c.day = COALESCE(md.day, p.day)
            AND c.merchant_id = COALESCE(md.merchant_id, p.merchant_id)
-WHERE (md.g, md.o) IS DISTINCT FROM (p.g, p.o) OR (md.g, md.o) IS DISTINCT FROM (c.g, c.o)
+WHERE (md.g, md.r, md.o, md.u, md.os) IS DISTINCT FROM (p.g, p.r, p.o, p.u, p.os)
+   OR (md.g, md.r, md.o, md.u) IS DISTINCT FROM (c.g, c.r, c.o, c.u)
 ORDER BY 1, 2
 """
 

@@ -527,7 +527,7 @@ WITH cohort AS (
     SELECT m.id FROM merchants_merchant m
     WHERE m.base_id = %(base)s AND m.kind = %(kind)s AND m.stage = %(stage)s
 ), per_merchant AS (
-    -- The period's sums, from monthly and merchant-day rows (PERIOD_ROWS: _month_plan).
+    -- The period's sums, from monthly and merchant-day rows (_period_rows, _month_plan).
     SELECT t.merchant_id,
            SUM(t.net) AS net,
            SUM(t.gross) / NULLIF(SUM(t.orders), 0) AS aov
