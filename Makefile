@@ -20,15 +20,16 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 
 install: $(VENV)/.installed
 
-## run: a first look on the embedded default (SQLite, Celery in process) at http://127.0.0.1:8000
+## run: the whole product at http://127.0.0.1:8000 -- embedded PostgreSQL and Valkey (data in
+## .run/), migrate, the demo, the web server, a Celery worker and beat; Ctrl-C stops all of it.
+## DATABASE_URL / REDIS_URL point it at real services instead.
 run: install
-	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py seed_demo
-	$(BIN)/python manage.py runserver 127.0.0.1:8000
+	$(BIN)/python scripts/embedded.py run
 
-## test: the whole suite against the real PostgreSQL and Redis, browser journeys included
-test: install services browser
-	$(BIN)/python -m pytest
+## test: the whole suite on real PostgreSQL and Redis: DATABASE_URL / REDIS_URL when set, the
+## machine's on 5432 / 6379 when they answer, embedded ones otherwise (JDZ_SERVICES=embedded forces)
+test: install browser
+	$(BIN)/python scripts/embedded.py test
 
 services:
 	@bash scripts/ensure-services.sh
@@ -65,4 +66,4 @@ messages: install
 	$(BIN)/python manage.py compilemessages --ignore=.venv
 
 clean:
-	rm -rf $(VENV) db.sqlite3 media staticfiles .test-media
+	rm -rf $(VENV) .run media staticfiles .test-media

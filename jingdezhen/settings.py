@@ -1,8 +1,9 @@
 """Settings for the Jingdezhen Live Base.
 
-Everything that differs between a laptop and production comes from the environment. With nothing
-set, the embedded default serves: a SQLite file, an in-process cache and Celery tasks run in the
-calling process. Set DATABASE_URL and REDIS_URL to run on PostgreSQL with a Redis broker.
+Everything that differs between a laptop and production comes from the environment. PostgreSQL is
+the only database engine: DATABASE_URL names it (``make run`` starts an embedded one and sets it;
+unset, the machine's PostgreSQL on 127.0.0.1:5432 is assumed). REDIS_URL names Redis or Valkey,
+the cache and the Celery broker; without it Celery tasks run in the calling process.
 """
 
 import os
@@ -105,7 +106,7 @@ TEMPLATES = [
 
 DATABASES = {
     "default": dj_database_url.config(
-        default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
+        default="postgres://postgres@127.0.0.1:5432/jingdezhen",
         conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
         conn_health_checks=True,
     )
@@ -198,22 +199,38 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # The periodic jobs; django-celery-beat copies them into the database, where they can be edited.
+
+
+def beat_seconds(name: str, default: int) -> float:
+    """A periodic job's interval, from BEAT_<NAME>_SECONDS (the first look rolls every minute)."""
+    return float(os.environ.get(f"BEAT_{name}_SECONDS", str(default)))
+
+
 CELERY_BEAT_SCHEDULE: dict = {
     # Unpaid orders past their payment deadline: cancel them and give their held units back.
     "orders-release-expired-holds": {
         "task": "orders.tasks.release_expired_holds",
-        "schedule": 60.0,
+        "schedule": beat_seconds("HOLDS", 60),
     },
     # Flash deals whose time is up: their unsold set-aside units go back to stock.
     "orders-end-due-flash-deals": {
         "task": "orders.tasks.end_due_flash_deals",
-        "schedule": 30.0,
+        "schedule": beat_seconds("FLASH_DEALS", 30),
     },
     # Streams that should have started but did not; reminders to hosts before their stream.
-    "livestreams-flag-late": {"task": "livestreams.tasks.flag_late_streams", "schedule": 300.0},
-    "livestreams-reminders": {"task": "livestreams.tasks.send_stream_reminders", "schedule": 300.0},
+    "livestreams-flag-late": {
+        "task": "livestreams.tasks.flag_late_streams",
+        "schedule": beat_seconds("LATE_STREAMS", 300),
+    },
+    "livestreams-reminders": {
+        "task": "livestreams.tasks.send_stream_reminders",
+        "schedule": beat_seconds("REMINDERS", 300),
+    },
     # Today's turnover so far, and the days of orders changed since the last run (refunds).
-    "turnover-today-so-far": {"task": "orders.tasks.rollup_today_so_far", "schedule": 300.0},
+    "turnover-today-so-far": {
+        "task": "orders.tasks.rollup_today_so_far",
+        "schedule": beat_seconds("TURNOVER", 300),
+    },
     # Nightly re-roll of the last few days (late orders, refunds, deletions) at 02:30.
     "turnover-nightly-reroll": {
         "task": "orders.tasks.reroll_recent_days",
