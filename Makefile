@@ -59,10 +59,9 @@ worker: install services
 	DATABASE_URL=$${DATABASE_URL:-$(PG_URL)} REDIS_URL=$${REDIS_URL:-$(REDIS)} \
 	  $(BIN)/celery -A jingdezhen worker --beat --loglevel=INFO --concurrency=2
 
-## messages: regenerate the Chinese catalogue from the sources and locale/zh_Hans/*.json; compile
+## messages: update each app's Chinese catalogue (<app>/locale/zh_Hans/) from the sources; compile
 messages: install
 	$(BIN)/python manage.py makemessages -l zh_Hans --ignore=.venv --ignore=tests --ignore=bench --no-obsolete
-	$(BIN)/python scripts/fill_translations.py
 	$(BIN)/python manage.py compilemessages --ignore=.venv
 
 clean:
