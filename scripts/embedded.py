@@ -40,7 +40,7 @@ FIRST_LOOK_ENV = {"BEAT_TURNOVER_SECONDS": "60"}
 
 
 def log(message: str) -> None:
-    print(f"[first look] {message}", file=sys.stderr, flush=True)
+    print(f"[embedded] {message}", file=sys.stderr, flush=True)
 
 
 def free_port() -> int:
