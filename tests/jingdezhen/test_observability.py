@@ -3,6 +3,7 @@
 import io
 import json
 import logging
+import logging.config
 import os
 import subprocess
 import sys
@@ -34,6 +35,9 @@ def console(settings):
     """The output of the console handler configured by settings.LOGGING (formatter and filter
     as in production), captured for one test."""
     settings.ROOT_URLCONF = __name__
+    # Applied again as Django applies it at start-up: a Celery worker started by an earlier test
+    # takes the root logger over.
+    logging.config.dictConfig(settings.LOGGING)
     handler = next(h for h in logging.getLogger().handlers if h.get_name() == "console")
     out = io.StringIO()
     previous = handler.setStream(out)
