@@ -89,10 +89,9 @@ def run(*, merchants: int, streams: int, rooms: int = 40, repeat: int = 5) -> di
                     )
                 )
             LiveStream.objects.bulk_create(rows, batch_size=5000)
-            if connection.vendor == "postgresql":  # fresh rows: give the planner statistics
-                with connection.cursor() as cursor:
-                    cursor.execute("ANALYZE livestreams_livestream")
-                    cursor.execute("ANALYZE merchants_merchant")
+            with connection.cursor() as cursor:  # fresh rows: give the planner statistics
+                cursor.execute("ANALYZE livestreams_livestream")
+                cursor.execute("ANALYZE merchants_merchant")
             manager = User.objects.create(
                 username=f"bench-manager-{time.time_ns()}", role=Role.MANAGER, base=base
             )

@@ -9,3 +9,5 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jingdezhen.settings")
 app = Celery("jingdezhen")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+# Each worker writes a heartbeat that /healthz reads (jingdezhen/health.py).
+app.steps["consumer"].add("jingdezhen.health:WorkerHeartbeat")

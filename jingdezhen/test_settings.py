@@ -1,7 +1,7 @@
 """Settings for the test suite: the real PostgreSQL and Redis of this machine unless told otherwise.
 
 `make test` and a bare `pytest` both land here. DATABASE_URL / REDIS_URL may point elsewhere
-(another database name keeps parallel checkouts apart); SQLite is refused by tests/conftest.py.
+(another database name keeps parallel checkouts apart); tests/conftest.py refuses any other engine.
 """
 
 import os

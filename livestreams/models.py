@@ -1,5 +1,7 @@
 """Live rooms of a base, the streams scheduled in them, their run sheets and results."""
 
+from django.contrib.postgres.constraints import ExclusionConstraint
+from django.contrib.postgres.fields import DateTimeRangeField, RangeBoundary, RangeOperators
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -151,6 +153,16 @@ class StreamSeries(models.Model):
         return self.title
 
 
+def held_span(start: str, end: str) -> models.Func:
+    """``tstzrange(start, end, '[)')``: the span a stream holds, for the exclusion constraints.
+
+    A plain ``Func`` rather than a subclass, so the migrations name only Django's own classes.
+    """
+    return models.Func(
+        start, end, RangeBoundary(), function="TSTZRANGE", output_field=DateTimeRangeField()
+    )
+
+
 class LiveStream(models.Model):
     """One scheduled live session of a merchant on one platform, in a base room or own studio."""
 
@@ -216,7 +228,7 @@ class LiveStream(models.Model):
     planned_start = models.DateTimeField(_("planned start"))
     planned_end = models.DateTimeField(_("planned end"))
     # The room is held until planned_end plus the base's changeover buffer; set by the service
-    # and checked by the exclusion constraint (PostgreSQL).
+    # and checked by the room's exclusion constraint.
     blocked_until = models.DateTimeField(_("room blocked until"))
     status = models.CharField(
         _("status"), max_length=12, choices=Status.choices, default=Status.SCHEDULED
@@ -274,8 +286,39 @@ class LiveStream(models.Model):
                 condition=models.Q(blocked_until__gte=models.F("planned_end")),
                 name="stream_blocked_until_after_end",
             ),
-            # The exclusion constraints (no overlapping active streams per room and per host) are
-            # PostgreSQL-only and added by migration 0004 with raw SQL.
+            # No double booking, decided by PostgreSQL even when two requests race past the
+            # service's own clash query: a room never holds two active streams whose
+            # [planned_start, blocked_until) overlap (blocked_until includes the changeover
+            # buffer), a host never hosts two whose [planned_start, planned_end) overlap. The
+            # services catch the IntegrityError by these names (livestreams.services).
+            ExclusionConstraint(
+                name="stream_room_no_overlap",
+                expressions=[
+                    ("room", RangeOperators.EQUAL),
+                    (
+                        held_span("planned_start", "blocked_until"),
+                        RangeOperators.OVERLAPS,
+                    ),
+                ],
+                condition=Q(room__isnull=False, status__in=["scheduled", "live"]),
+                violation_error_code="room_double_booked",
+                violation_error_message=_("The room is already booked for an overlapping time."),
+            ),
+            ExclusionConstraint(
+                name="stream_host_no_overlap",
+                expressions=[
+                    ("host", RangeOperators.EQUAL),
+                    (
+                        held_span("planned_start", "planned_end"),
+                        RangeOperators.OVERLAPS,
+                    ),
+                ],
+                condition=Q(host__isnull=False, status__in=["scheduled", "live"]),
+                violation_error_code="host_double_booked",
+                violation_error_message=_(
+                    "The host already hosts a stream at an overlapping time."
+                ),
+            ),
         ]
         indexes = [
             models.Index(fields=["merchant", "planned_start"]),

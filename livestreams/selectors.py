@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-import statistics
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, DecimalField, F, Prefetch, Q, QuerySet, Sum
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -344,23 +343,8 @@ def _counted_orders(qs):
     return qs.filter(status__in=Order.COUNTED_STATUSES)
 
 
-def _median(values: list) -> Decimal | None:
-    return Decimal(str(statistics.median(values))).quantize(Decimal("0.01")) if values else None
-
-
-def _quantile(values: list, q: float) -> Decimal | None:
-    """Linear interpolation between closest ranks, as PostgreSQL's percentile_cont."""
-    if not values:
-        return None
-    values = sorted(values)
-    pos = (len(values) - 1) * q
-    low = int(pos)
-    high = min(low + 1, len(values) - 1)
-    value = Decimal(str(values[low])) + (
-        Decimal(str(values[high])) - Decimal(str(values[low]))
-    ) * Decimal(str(pos - low))
-    return value.quantize(Decimal("0.01"))
-
+CENT = Decimal("0.01")
+MONEY_FIELD = DecimalField(max_digits=14, decimal_places=2)
 
 PERCENTILE_SQL = """
 WITH per_stream AS (
@@ -387,48 +371,27 @@ def _benchmarks(*, base_id: int, merchant_id: int) -> dict:
     """Median GMV per stream of the merchant; median and top-quarter line of the base."""
     from orders.models import Order
 
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(
-                PERCENTILE_SQL,
-                {
-                    "statuses": list(Order.COUNTED_STATUSES),
-                    "base_id": base_id,
-                    "merchant_id": merchant_id,
-                },
-            )
-            own, median, top, own_n, n = cursor.fetchone()
-
-        def q(v):
-            return None if v is None else Decimal(str(v)).quantize(Decimal("0.01"))
-
-        return {
-            "merchant_median": q(own),
-            "base_median": q(median),
-            "base_top_quarter": q(top),
-            "merchant_streams": own_n,
-            "base_streams": n,
-        }
-    rows = (
-        LiveStream.objects.filter(
-            merchant__base_id=base_id, status=LiveStream.Status.ENDED, is_rehearsal=False
+    with connection.cursor() as cursor:
+        cursor.execute(
+            PERCENTILE_SQL,
+            {
+                "statuses": list(Order.COUNTED_STATUSES),
+                "base_id": base_id,
+                "merchant_id": merchant_id,
+            },
         )
-        .annotate(
-            gmv=Sum(
-                F("orders__amount_cny") - F("orders__refunded_cny"),
-                filter=Q(orders__status__in=Order.COUNTED_STATUSES),
-            )
-        )
-        .values_list("merchant_id", "gmv")
-    )
-    everything = [float(g or 0) for _m, g in rows]
-    own = [float(g or 0) for m, g in rows if m == merchant_id]
+        own, median, top, own_n, n = cursor.fetchone()
+
+    def q(v):
+        # percentile_cont answers double precision: back to money at the fen.
+        return None if v is None else Decimal(str(v)).quantize(CENT)
+
     return {
-        "merchant_median": _median(own),
-        "base_median": _quantile(everything, 0.5),
-        "base_top_quarter": _quantile(everything, 0.75),
-        "merchant_streams": len(own),
-        "base_streams": len(everything),
+        "merchant_median": q(own),
+        "base_median": q(median),
+        "base_top_quarter": q(top),
+        "merchant_streams": own_n,
+        "base_streams": n,
     }
 
 
@@ -439,16 +402,22 @@ def stream_report(*, reach: Reach, stream: LiveStream) -> dict:
 
     orders = _counted_orders(reach.scope(stream.orders.model.objects.all()).filter(stream=stream))
     totals = orders.aggregate(
-        gmv=Sum(F("amount_cny") - F("refunded_cny")), n=Count("id"), units=Sum("units")
+        gmv=Sum(F("amount_cny") - F("refunded_cny"), output_field=MONEY_FIELD),
+        n=Count("id"),
+        units=Sum("units"),
     )
-    gmv = totals["gmv"] or Decimal("0.00")
+    # Quantized at the fen whatever scale the driver hands back: the page prints it as it is.
+    gmv = (totals["gmv"] or Decimal("0")).quantize(CENT)
     n = totals["n"] or 0
     viewers = stream.unique_viewers or 0
     top_products = list(
         reach.scope(OrderLine.objects.all())
         .filter(order__in=orders)
         .values("product_id", "product__name")
-        .annotate(units=Sum("quantity"), revenue=Sum(F("quantity") * F("unit_price")))
+        .annotate(
+            units=Sum("quantity"),
+            revenue=Sum(F("quantity") * F("unit_price"), output_field=MONEY_FIELD),
+        )
         .order_by("-revenue", "product_id")[:5]
     )
     report = {

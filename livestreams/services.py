@@ -1,8 +1,8 @@
 """Every write of the live-streams domain: one transaction each, keyword-only arguments.
 
 No double booking is decided twice: first by a query here, which names the clashing stream in a
-clear message on every database; then by PostgreSQL's exclusion constraints (migration 0005),
-which stop two racing requests that both passed the query. The loser's IntegrityError is turned
+clear message; then by the exclusion constraints in ``LiveStream.Meta``, which stop two racing
+requests that both passed the query. The loser's IntegrityError is turned
 into the same Conflict.
 """
 

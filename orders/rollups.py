@@ -24,7 +24,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Exists, F, OuterRef, Sum
+from django.db.models import Exists, OuterRef
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -350,34 +350,31 @@ def _checkpoint(day: dt.date) -> None:
 
 def rollup_day(*, day: dt.date, record_milestones: bool = True) -> RollupResult:
     """Roll up one local day's orders into the rollup tables (idempotent, race-safe)."""
-    if connection.vendor != "postgresql":
-        result = _rollup_day_portable(day)
-    else:
-        start, end = day_bounds(day)
-        params = {
-            "day": day,
-            "start": start,
-            "end": end,
-            "now": timezone.now(),
-            "statuses": list(Order.COUNTED_STATUSES),
-        }
-        with transaction.atomic(), connection.cursor() as cursor:
-            # Two runs of the same day queue up here; each sees the orders as they are then.
-            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_CLASS, day.toordinal()])
-            # Room to aggregate a base-sized day (~50,000 orders) in memory.
-            cursor.execute("SET LOCAL work_mem = '64MB'")
-            month = month_bounds(day)[0]
-            _lock_month(cursor, month)
-            cursor.execute(ROLLUP_DAY_SQL, {**params, "month": month})
-            *counts, month_written, merchant_days_gone = cursor.fetchone()
-            written = sum(counts[0::2]) + month_written
-            deleted = sum(counts[1::2])
-            if merchant_days_gone:
-                cursor.execute(MONTH_EMPTIED_SQL, {"month": month})
-                deleted += cursor.rowcount
-            cursor.execute(ROOM_USAGE_SQL, params)
-            _checkpoint(day)
-        result = RollupResult(day, written, deleted)
+    start, end = day_bounds(day)
+    params = {
+        "day": day,
+        "start": start,
+        "end": end,
+        "now": timezone.now(),
+        "statuses": list(Order.COUNTED_STATUSES),
+    }
+    with transaction.atomic(), connection.cursor() as cursor:
+        # Two runs of the same day queue up here; each sees the orders as they are then.
+        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_CLASS, day.toordinal()])
+        # Room to aggregate a base-sized day (~50,000 orders) in memory.
+        cursor.execute("SET LOCAL work_mem = '64MB'")
+        month = month_bounds(day)[0]
+        _lock_month(cursor, month)
+        cursor.execute(ROLLUP_DAY_SQL, {**params, "month": month})
+        *counts, month_written, merchant_days_gone = cursor.fetchone()
+        written = sum(counts[0::2]) + month_written
+        deleted = sum(counts[1::2])
+        if merchant_days_gone:
+            cursor.execute(MONTH_EMPTIED_SQL, {"month": month})
+            deleted += cursor.rowcount
+        cursor.execute(ROOM_USAGE_SQL, params)
+        _checkpoint(day)
+    result = RollupResult(day, written, deleted)
     if record_milestones:
         recorded = record_turnover_milestones(day=day)
         result = RollupResult(**{**result.__dict__, "milestones": recorded})
@@ -394,9 +391,6 @@ def _lock_month(cursor, month: dt.date) -> None:
 def rollup_month(*, day: dt.date) -> int:
     """Sum the month of ``day`` again for every merchant from its merchant-day rows (idempotent;
     it also repairs a month that drifted). Returns how many rows it wrote or deleted."""
-    if connection.vendor != "postgresql":
-        _month_portable(day, timezone.now())
-        return 0
     month, next_month = month_bounds(day)
     params = {"month": month, "next_month": next_month, "now": timezone.now()}
     with transaction.atomic(), connection.cursor() as cursor:
@@ -702,180 +696,3 @@ def reconcile(*, start: dt.date, end: dt.date) -> list[Difference]:
                 )
             )
     return differences
-
-
-# --- The embedded SQLite default (make run) -------------------------------------------------
-
-
-def _rollup_day_portable(day: dt.date) -> RollupResult:
-    """The same rollup with ORM aggregates, for the SQLite first look (no advisory locks there:
-    SQLite serialises writers anyway). Still set-based: one aggregate query per table."""
-    from django.db.models import Case, Count, IntegerField, Max, Subquery, Value, When
-
-    from livestreams.models import LiveRoom, LiveStream
-    from merchants.models import Base
-
-    from .models import (
-        DailyBaseBreakdown,
-        DailyBaseTurnover,
-        DailyRoomUsage,
-        DailyTurnover,
-        DailyTurnoverDetail,
-        OrderLine,
-    )
-
-    start, end = day_bounds(day)
-    now = timezone.now()
-    rank = (
-        OrderLine.objects.filter(order_id=OuterRef("pk"))
-        .values("order_id")
-        .annotate(
-            rank=Max(
-                Case(
-                    When(product__tier="high_end", then=Value(3)),
-                    When(product__tier="medium", then=Value(2)),
-                    default=Value(1),
-                    output_field=IntegerField(),
-                )
-            )
-        )
-        .values("rank")
-    )
-    groups = (
-        Order.objects.filter(
-            placed_at__gte=start, placed_at__lt=end, status__in=Order.COUNTED_STATUSES
-        )
-        .exclude(stream__is_rehearsal=True)
-        .annotate(rank=Subquery(rank))
-        .values("merchant__base_id", "merchant_id", "platform", "buyer_country", "rank")
-        .annotate(g=Sum("amount_cny"), r=Sum("refunded_cny"), u=Sum("units"), n=Count("id"))
-        .order_by()
-    )
-    tier_of = {3: "high_end", 2: "medium", 1: "daily", None: ""}
-    zero = Decimal("0")
-    merchant, detail, base, merchant_day, base_day = {}, {}, {}, {}, {}
-    sellers: dict = {}
-    for row in groups:  # aggregated groups (merchant x platform x country x tier), not orders
-        country = row["buyer_country"]
-        tier = tier_of[row["rank"]]
-        for table, key in (
-            (merchant, (row["merchant__base_id"], row["merchant_id"], row["platform"])),
-            (detail, (row["merchant__base_id"], row["merchant_id"], country, tier)),
-            (base, (row["merchant__base_id"], row["platform"], country, tier)),
-            (merchant_day, (row["merchant__base_id"], row["merchant_id"])),
-            (base_day, (row["merchant__base_id"],)),
-        ):
-            acc = table.setdefault(key, [zero, zero, 0, 0, zero, 0])
-            acc[0] += row["g"]
-            acc[1] += row["r"]
-            acc[2] += row["n"]
-            acc[3] += row["u"] or 0
-            if country != "CN":
-                acc[4] += row["g"]
-                acc[5] += row["n"]
-        sellers.setdefault(row["merchant__base_id"], set()).add(row["merchant_id"])
-
-    def figures(acc):
-        return {
-            "gross_cny": acc[0],
-            "refunded_cny": acc[1],
-            "net_cny": acc[0] - acc[1],
-            "orders": acc[2],
-            "units": acc[3],
-            "rolled_at": now,
-        }
-
-    with transaction.atomic():
-        for model in (
-            DailyTurnover,
-            DailyTurnoverDetail,
-            DailyMerchantTurnover,
-            DailyBaseTurnover,
-            DailyBaseBreakdown,
-        ):
-            model.objects.filter(day=day).delete()
-        DailyTurnover.objects.bulk_create(
-            DailyTurnover(
-                day=day,
-                base_id=b,
-                merchant_id=m,
-                platform=p,
-                overseas_cny=acc[4],
-                overseas_orders=acc[5],
-                **figures(acc),
-            )
-            for (b, m, p), acc in merchant.items()
-        )
-        DailyTurnoverDetail.objects.bulk_create(
-            DailyTurnoverDetail(day=day, base_id=b, merchant_id=m, country=c, tier=t, **figures(a))
-            for (b, m, c, t), a in detail.items()
-        )
-        DailyBaseBreakdown.objects.bulk_create(
-            DailyBaseBreakdown(day=day, base_id=b, platform=p, country=c, tier=t, **figures(a))
-            for (b, p, c, t), a in base.items()
-        )
-        DailyMerchantTurnover.objects.bulk_create(
-            DailyMerchantTurnover(
-                day=day,
-                base_id=b,
-                merchant_id=m,
-                overseas_cny=a[4],
-                overseas_orders=a[5],
-                **figures(a),
-            )
-            for (b, m), a in merchant_day.items()
-        )
-        DailyBaseTurnover.objects.bulk_create(
-            DailyBaseTurnover(
-                day=day,
-                base_id=b,
-                overseas_cny=a[4],
-                overseas_orders=a[5],
-                merchants_selling=len(sellers[b]),
-                **figures(a),
-            )
-            for (b,), a in base_day.items()
-        )
-        streams = LiveStream.objects.filter(
-            room__isnull=False, planned_start__lt=end, planned_end__gt=start
-        ).exclude(status=LiveStream.Status.CANCELLED)
-        for base_obj in Base.objects.all():
-            minutes = 0
-            count = 0
-            for s in streams.filter(room__base=base_obj).only("planned_start", "planned_end"):
-                span = min(s.planned_end, end) - max(s.planned_start, start)
-                minutes += int(span.total_seconds() // 60)
-                count += 1
-            DailyRoomUsage.objects.update_or_create(
-                day=day,
-                base=base_obj,
-                defaults={
-                    "booked_minutes": minutes,
-                    "streams": count,
-                    "rooms": LiveRoom.objects.filter(base=base_obj, is_active=True).count(),
-                    "rolled_at": now,
-                },
-            )
-        _month_portable(day, now)
-        _checkpoint(day)
-    written = len(merchant) + len(detail) + len(base) + len(merchant_day) + len(base_day)
-    return RollupResult(day, written, 0)
-
-
-def _month_portable(day: dt.date, now: dt.datetime) -> None:
-    """The month of ``day`` summed again from its merchant-day rows, with the ORM (SQLite)."""
-    from .models import MonthlyMerchantTurnover
-
-    month, next_month = month_bounds(day)
-    figures = (*_FIGURES, "overseas_cny", "overseas_orders")
-    rows = (
-        DailyMerchantTurnover.objects.filter(day__gte=month, day__lt=next_month)
-        .values("merchant_id", own_base=F("merchant__base_id"))
-        .annotate(**{name: Sum(name) for name in figures})
-        .order_by()
-    )
-    MonthlyMerchantTurnover.objects.filter(month=month).delete()
-    MonthlyMerchantTurnover.objects.bulk_create(
-        MonthlyMerchantTurnover(month=month, rolled_at=now, base_id=row.pop("own_base"), **row)
-        for row in rows
-    )

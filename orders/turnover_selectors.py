@@ -608,14 +608,6 @@ def peer_standing(*, merchant: Merchant, days: int = 30, today_: dt.date | None 
         "ends": day_bounds(today_)[1],
         "merchant": merchant.pk,
     }
-    if connection.vendor != "postgresql":
-        return {
-            "peers": 0,
-            "enough": False,
-            "kind": merchant.get_kind_display(),
-            "stage": merchant.get_stage_display(),
-            "gpm": None,
-        }
     with connection.cursor() as cursor:
         cursor.execute(PEERS_SQL.format(period_rows=period_rows), params)
         row = cursor.fetchone()

@@ -1,7 +1,6 @@
 """Shared fixtures. The suite runs on the real PostgreSQL and Redis (jingdezhen/test_settings)."""
 
 import pytest
-from django.db import connection
 from django.test import Client
 from rest_framework.test import APIClient
 
@@ -93,11 +92,6 @@ def login(client, user):
     """Log ``user`` in without a password round trip (axes wants a request for that)."""
     client.force_login(user)
     return client
-
-
-@pytest.fixture
-def assert_postgres(db):
-    assert connection.vendor == "postgresql"
 
 
 # The production shape (scripts/serve.sh), started once for the tests that drive it.

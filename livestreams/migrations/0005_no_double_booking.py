@@ -2,16 +2,19 @@
 
 A room never holds two active streams whose [planned_start, blocked_until) ranges overlap
 (blocked_until includes the base's changeover buffer), and a host never hosts two active streams
-whose [planned_start, planned_end) ranges overlap. Other databases (the SQLite first look) skip
-this; the service's own check gives the clear message on every database.
+whose [planned_start, planned_end) ranges overlap. The service's own check gives the clear
+message; these stop two racing requests that both passed it.
+
+Written as raw SQL at first; 0006 replaces them with the model's ExclusionConstraints (same
+names), so this migration stays as it ran on existing databases.
 """
 
+from django.contrib.postgres.operations import BtreeGistExtension
 from django.db import migrations
 
 ACTIVE = "status IN ('scheduled', 'live')"
 
 FORWARD = [
-    "CREATE EXTENSION IF NOT EXISTS btree_gist",
     "ALTER TABLE livestreams_livestream ADD CONSTRAINT stream_room_no_overlap "
     "EXCLUDE USING gist (room_id WITH =, tstzrange(planned_start, blocked_until, '[)') WITH &&) "
     f"WHERE (room_id IS NOT NULL AND {ACTIVE})",
@@ -25,17 +28,11 @@ BACKWARD = [
 ]
 
 
-def _run(statements):
-    def run(apps, schema_editor):
-        if schema_editor.connection.vendor != "postgresql":
-            return
-        for sql in statements:
-            schema_editor.execute(sql)
-
-    return run
-
-
 class Migration(migrations.Migration):
     dependencies = [("livestreams", "0004_blocked_until_required")]
 
-    operations = [migrations.RunPython(_run(FORWARD), _run(BACKWARD), elidable=False)]
+    operations = [
+        # CREATE EXTENSION IF NOT EXISTS: a no-op where the raw version of this migration ran.
+        BtreeGistExtension(),
+        migrations.RunSQL(FORWARD, BACKWARD, elidable=False),
+    ]

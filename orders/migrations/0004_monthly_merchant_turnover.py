@@ -10,8 +10,7 @@ from django.db.models.functions import TruncMonth
 
 def leave_room_for_updates(apps, schema_editor):
     # As for the daily rollups (0003): re-rolled rows are updated in place (HOT, no index writes).
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute("ALTER TABLE orders_monthlymerchantturnover SET (fillfactor = 80)")
+    schema_editor.execute("ALTER TABLE orders_monthlymerchantturnover SET (fillfactor = 80)")
 
 
 def fill_months(apps, schema_editor):

@@ -1,6 +1,7 @@
 import datetime as dt
 
 import pytest
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
 
 from jingdezhen.errors import Conflict, DomainError, NotAllowed
@@ -153,9 +154,7 @@ def test_the_host_basics_rule_requires_a_host(reach, merchant, room, rules):
     assert info.value.field == "host"
 
 
-def test_the_database_refuses_overlapping_room_bookings_that_skip_the_service(
-    merchant, room, assert_postgres
-):
+def test_the_database_refuses_overlapping_room_bookings_that_skip_the_service(merchant, room):
     factories.LiveStreamFactory(
         merchant=merchant, room=room, planned_start=at(1, 20), planned_end=at(1, 22)
     )
@@ -165,7 +164,7 @@ def test_the_database_refuses_overlapping_room_bookings_that_skip_the_service(
         )
 
 
-def test_the_database_refuses_overlapping_streams_of_one_host(merchant, host, assert_postgres):
+def test_the_database_refuses_overlapping_streams_of_one_host(merchant, host):
     factories.LiveStreamFactory(
         merchant=merchant, host=host, planned_start=at(1, 20), planned_end=at(1, 22)
     )
@@ -173,6 +172,51 @@ def test_the_database_refuses_overlapping_streams_of_one_host(merchant, host, as
         factories.LiveStreamFactory(
             merchant=merchant, host=host, planned_start=at(1, 21), planned_end=at(1, 23)
         )
+
+
+def test_the_room_buffer_is_part_of_the_span_the_database_holds(merchant, room):
+    # blocked_until, not planned_end, bounds the room's range: a stream starting inside the
+    # changeover of the one before is refused even though their planned times do not overlap.
+    factories.LiveStreamFactory(
+        merchant=merchant,
+        room=room,
+        planned_start=at(1, 20),
+        planned_end=at(1, 22),
+        blocked_until=at(1, 22, 15),
+    )
+    with pytest.raises(IntegrityError, match="stream_room_no_overlap"), transaction.atomic():
+        factories.LiveStreamFactory(
+            merchant=merchant, room=room, planned_start=at(1, 22, 10), planned_end=at(1, 23)
+        )
+
+
+def test_ended_and_cancelled_streams_no_longer_hold_the_room(merchant, room):
+    for status in (LiveStream.Status.ENDED, LiveStream.Status.CANCELLED):
+        factories.LiveStreamFactory(
+            merchant=merchant,
+            room=room,
+            status=status,
+            planned_start=at(1, 20),
+            planned_end=at(1, 22),
+        )
+    assert factories.LiveStreamFactory(
+        merchant=merchant, room=room, planned_start=at(1, 20), planned_end=at(1, 22)
+    ).pk
+
+
+def test_model_validation_names_the_exclusion_constraint_before_any_write(merchant, room, host):
+    # The constraints live in Meta, so full_clean (the admin's forms) checks them too.
+    factories.LiveStreamFactory(
+        merchant=merchant, room=room, host=host, planned_start=at(1, 20), planned_end=at(1, 22)
+    )
+    clash = factories.LiveStreamFactory.build(
+        merchant=merchant, room=room, host=host, planned_start=at(1, 21), planned_end=at(1, 23)
+    )
+    with pytest.raises(ValidationError) as info:
+        clash.validate_constraints()
+    codes = {e.code for e in info.value.error_dict[NON_FIELD_ERRORS]}
+    assert codes == {"room_double_booked", "host_double_booked"}
+    assert not LiveStream.objects.filter(planned_start=at(1, 21)).exists()
 
 
 def _basics(base, host, status):

@@ -322,3 +322,33 @@ def test_the_report_shows_a_median_of_zero_as_zero_not_as_missing(client, owner,
     # this stream's GMV, the merchant's median, the base's median, the base's top quarter
     assert medians == ["0.00", "0.00", "0.00", "0.00"]
     assert '<span class="stat-value">0</span>' in html  # zero unique viewers recorded
+
+
+def test_the_report_prints_a_stream_gmv_at_the_fen(client, owner, merchant, rules):
+    """A stream's GMV (sum of amounts less refunds) once printed as "5329.07000000000"."""
+    stream = factories.LiveStreamFactory(
+        merchant=merchant,
+        status=LiveStream.Status.ENDED,
+        unique_viewers=3,
+        planned_start=timezone.now() - dt.timedelta(days=1),
+    )
+    for n, (amount, refunded) in enumerate(
+        [(Decimal("5000.00"), Decimal("0")), (Decimal("400.00"), Decimal("70.93"))]
+    ):
+        Order.objects.create(
+            merchant=merchant,
+            platform="douyin",
+            external_id=f"gmv-{n}",
+            stream=stream,
+            amount=amount,
+            amount_cny=amount,
+            refunded_cny=refunded,
+            units=1,
+            status=Order.Status.PAID,
+        )
+    login(client, owner)
+    html = client.get(reverse("livestreams:stream_report", args=[stream.pk])).content.decode()
+    cells = re.findall(r'<td class="num">([^<]*)</td>', html)
+    assert cells[0] == "5329.07"  # this stream's GMV
+    assert '<span class="stat-value">5329.07</span>' in html
+    assert "5329.070" not in html

@@ -24,8 +24,11 @@ def _login(served, username: str) -> requests.Session:
     return session
 
 
-def test_the_health_check_answers(served):
-    assert served.get("/healthz").json() == {"status": "ok", "database": "up"}
+def test_the_health_check_names_the_database_the_broker_and_the_served_worker(served):
+    # The served worker's own heartbeat makes "worker" up: tasks are not run in-process here.
+    response = served.get("/healthz")
+    assert response.json() == {"status": "ok", "database": "up", "broker": "up", "worker": "up"}
+    assert len(response.headers["X-Request-ID"]) == 32
 
 
 def test_a_manager_logs_in_and_reads_the_home_page_in_production_mode(served):
