@@ -269,7 +269,11 @@ def seed(ctx: DemoContext) -> None:
         name, kind = generated_name(i)
         # The first generated merchants share the named merchants' kind and stage, so peer
         # standing has enough peers; they are the lowest ids, so they are among the active ones.
-        stage = PEER_STAGES.get(kind) if i < PEER_ROWS else None
+        stage = None
+        if i < PEER_ROWS:
+            # The workshops among them take every stage in turn, so even a small roster shows
+            # each stage without taking a peer away from a named merchant.
+            stage = PEER_STAGES.get(kind) or Merchant.Stage.values[(i // 4) % 4]
         stage = stage or ctx.rng.choice(stages)
         if stage == Merchant.Stage.APPLICANT:
             joined = today - dt.timedelta(days=ctx.rng.randint(3, 60))
@@ -291,16 +295,15 @@ def seed(ctx: DemoContext) -> None:
 def _every_stage_present(base: Base) -> None:
     """A small roster drawn at random may miss a stage; the demo shows every one."""
     present = set(Merchant.objects.filter(base=base).values_list("stage", flat=True))
-    # Never one of the first generated merchants: they are the named ones' peers.
+    # A peer of the named merchants (the first generated ones) only when the roster is too
+    # small to spare another: every stage shown comes first.
     peers = [generated_name(i)[0] for i in range(PEER_ROWS)]
-    spare = (
-        Merchant.objects.filter(base=base, stage=Merchant.Stage.INCUBATING, team__isnull=True)
-        .exclude(name__in=peers)
-        .order_by("-pk")
-    )
+    spare = Merchant.objects.filter(
+        base=base, stage=Merchant.Stage.INCUBATING, team__isnull=True, stage_changes__isnull=True
+    ).order_by("-pk")
     for stage in Merchant.Stage.values:
         if stage not in present:
-            merchant = spare.exclude(stage_changes__isnull=False).first()
+            merchant = spare.exclude(name__in=peers).first() or spare.first()
             if merchant is not None:
                 Merchant.objects.filter(pk=merchant.pk).update(stage=stage)
 

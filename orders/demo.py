@@ -403,7 +403,7 @@ def order_milestones(merchant_ids: list[int]) -> None:
 
 # Generated merchants whose catalogue gets drawn photos too (the named ones always do): enough
 # for the base's pages to look lived-in, few enough that --merchants 1400 stays quick.
-PHOTOGRAPHED_OTHERS = 12
+PHOTOGRAPHED_OTHERS = 3
 
 
 @transaction.atomic
@@ -433,8 +433,8 @@ def seed(ctx: DemoContext) -> None:
             ctx,
             merchant,
             products,
-            per_stream=(3, 8) if demo else (1, 4),
-            off_stream=(1, 3) if demo else (0, 1),
+            per_stream=(2, 5) if demo else (1, 3),
+            off_stream=(0, 2) if demo else (0, 1),
             deals=3 if demo else 0,
         )
     order_milestones([m.pk for m in active])

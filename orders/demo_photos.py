@@ -141,17 +141,22 @@ def draw_product(
     image = Image.new("RGB", (SIZE, SIZE), backdrop)
     mask = _mask(category)
 
-    # A soft shadow under the piece.
-    shadow = mask.filter(ImageFilter.GaussianBlur(14)).point(lambda v: v // 3)
+    # A soft shadow under the piece (blurred at a quarter of the size: the same look, far
+    # cheaper, which keeps the seed quick).
+    small = mask.reduce(4).filter(ImageFilter.GaussianBlur(4))
+    shadow = small.resize((SIZE, SIZE), Image.BILINEAR).point(lambda v: v // 3)
     image.paste((120, 110, 100), (10, 14), shadow)
 
     piece = Image.new("RGB", (SIZE, SIZE), body_colour)
     pattern = ImageDraw.Draw(piece)
     _motif(pattern, index, motif_colour, rng)
     # Light from the upper left: a highlight band on the body.
-    light = Image.new("L", (SIZE, SIZE), 0)
-    ImageDraw.Draw(light).ellipse((0.28 * SIZE, 0.2 * SIZE, 0.42 * SIZE, 0.7 * SIZE), fill=90)
-    light = light.filter(ImageFilter.GaussianBlur(24))
+    quarter = SIZE // 4
+    light = Image.new("L", (quarter, quarter), 0)
+    ImageDraw.Draw(light).ellipse(
+        (0.28 * quarter, 0.2 * quarter, 0.42 * quarter, 0.7 * quarter), fill=90
+    )
+    light = light.filter(ImageFilter.GaussianBlur(6)).resize((SIZE, SIZE), Image.BILINEAR)
     piece.paste((255, 255, 255), (0, 0), light)
     image.paste(piece, (0, 0), mask)
 
