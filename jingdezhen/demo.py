@@ -16,7 +16,9 @@ DEMO_MODULES = [
     "livestreams.demo",
     "training.demo",
     "orders.demo",
+    "livestreams.demo_showcase",
     "livestreams.demo_runsheets",
+    "orders.demo_showcase",
     "orders.turnover_demo",
 ]
 

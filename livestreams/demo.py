@@ -11,11 +11,14 @@ import datetime as dt
 import random
 
 from django.db import transaction
+from django.db.models import F, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from jingdezhen.demo import DemoContext
 from jingdezhen.platforms import Platform
-from merchants.models import Merchant, Milestone, TeamMember
+from merchants.demo import active_merchants
+from merchants.models import Milestone, TeamMember
 from merchants.services import milestone_record
 
 from .models import LiveRoom, LiveStream, StreamSettings
@@ -86,15 +89,15 @@ def _streams(ctx: DemoContext, rooms: list[LiveRoom]) -> int:
     named = ctx.demo_merchants
     schedules = [ZHOU_LE, RAN, LIU]
     for merchant, schedule in zip(named, schedules, strict=False):
+        # The hosts who log in (the ``host`` account) are left out of the daily rota: their
+        # streams are the ones the showcase books for them through the services.
         hosts = list(
-            TeamMember.objects.filter(merchant=merchant, role=TeamMember.Role.HOST).order_by("id")
+            TeamMember.objects.filter(
+                merchant=merchant, role=TeamMember.Role.HOST, user__isnull=True
+            ).order_by("id")
         )
         plans.append((merchant, hosts, schedule))
-    others = list(
-        Merchant.objects.filter(base=ctx.base, stage=Merchant.Stage.GRADUATED)
-        .exclude(pk__in=[m.pk for m in named])
-        .order_by("id")[:40]
-    )
+    others = active_merchants(ctx)[len(named) :]
     existing = set(
         LiveStream.objects.filter(
             merchant__base=ctx.base,
@@ -160,20 +163,27 @@ def _streams(ctx: DemoContext, rooms: list[LiveRoom]) -> int:
                 platform = pick.choice(list(Platform.values))
                 add(merchant, _aware(day, hour, 0), minutes, room, platform, None, 15)
     LiveStream.objects.bulk_create(rows, batch_size=2000)
-    for merchant in named:
-        ends = list(
-            LiveStream.objects.filter(
-                merchant=merchant, status=LiveStream.Status.ENDED, is_rehearsal=False
-            )
-            .order_by("actual_end")
-            .values_list("actual_end", flat=True)[:10]
-        )
-        if ends:
-            milestone_record(
-                merchant_id=merchant.pk, kind=Milestone.Kind.FIRST_STREAM, reached_at=ends[0]
-            )
-        if len(ends) >= 10:
-            milestone_record(
-                merchant_id=merchant.pk, kind=Milestone.Kind.TENTH_STREAM, reached_at=ends[9]
-            )
+    stream_milestones([m.pk for m in active_merchants(ctx)])
     return len(rows)
+
+
+def stream_milestones(merchant_ids: list[int]) -> None:
+    """FIRST_STREAM and TENTH_STREAM of each merchant, from its ended streams (rehearsals never
+    count), as ``stream_end`` records them; a merchant that never streamed gets neither."""
+    ranked = (
+        LiveStream.objects.filter(
+            merchant_id__in=merchant_ids,
+            status=LiveStream.Status.ENDED,
+            is_rehearsal=False,
+            actual_end__isnull=False,
+        )
+        .annotate(
+            n=Window(
+                RowNumber(), partition_by=[F("merchant_id")], order_by=[F("actual_end"), F("id")]
+            )
+        )
+        .values_list("merchant_id", "n", "actual_end")
+    )
+    for merchant_id, n, ended in ranked.filter(n__in=[1, 10]):
+        kind = Milestone.Kind.FIRST_STREAM if n == 1 else Milestone.Kind.TENTH_STREAM
+        milestone_record(merchant_id=merchant_id, kind=kind, reached_at=ended)

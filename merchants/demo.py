@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
 
 from jingdezhen.demo import DEMO_PASSWORD, DemoContext
+from jingdezhen.tenancy import reach_for
 
 from . import services
 from .models import (
@@ -80,6 +82,16 @@ KINDS = [
     ("窑坊", Merchant.Kind.WORKSHOP),
     ("艺术", Merchant.Kind.ARTIST),
 ]
+# Kind -> stage of the named merchants: the first PEER_ROWS generated merchants take it, so each
+# named merchant has at least five peers of its kind and stage (peer standing needs them).
+PEER_STAGES = {
+    Merchant.Kind.STORE: Merchant.Stage.GRADUATED,
+    Merchant.Kind.STUDIO: Merchant.Stage.INCUBATING,
+    Merchant.Kind.ARTIST: Merchant.Stage.INCUBATING,
+}
+PEER_ROWS = 16
+# How many generated merchants stream and sell in the demo history (the named ones always do).
+ACTIVE_OTHERS = 40
 STAGE_WEIGHTS = [
     (Merchant.Stage.APPLICANT, 8),
     (Merchant.Stage.INCUBATING, 55),
@@ -96,6 +108,136 @@ def _user(username: str, role: str, base: Base, display_name: str) -> User:
         user.set_password(DEMO_PASSWORD)
         user.save(update_fields=["password"])
     return user
+
+
+def active_merchants(ctx: DemoContext) -> list[Merchant]:
+    """The merchants that stream and take orders in the demo history: the named ones, then the
+    first generated ones that are incubating or graduated (never an applicant or an exited one)."""
+    named = {m.pk for m in ctx.demo_merchants}
+    others = list(
+        Merchant.objects.filter(
+            base=ctx.base,
+            stage__in=[Merchant.Stage.INCUBATING, Merchant.Stage.GRADUATED],
+            status=Merchant.Status.ACTIVE,
+        )
+        .exclude(pk__in=named)
+        .order_by("pk")[:ACTIVE_OTHERS]
+    )
+    return [*ctx.demo_merchants, *others]
+
+
+def _named_merchant(
+    ctx: DemoContext,
+    base: Base,
+    today: dt.date,
+    username: str | None,
+    name: str,
+    kind: str,
+    stage: str,
+    owner: str,
+    description: str,
+) -> Merchant:
+    """A named merchant, registered, admitted and graduated through the stage services, as a
+    manager would; its team added through the team service."""
+    merchant = Merchant.objects.filter(base=base, name=name).first()
+    if merchant is not None:
+        return merchant
+    manager = User.objects.get(username="manager")
+    reach = reach_for(manager)
+    merchant = services.merchant_create(
+        base=base,
+        name=name,
+        kind=kind,
+        description=description,
+        created_by=manager,
+        reason="提交入驻申请 Applied to the base",
+    )
+    if stage in (Merchant.Stage.INCUBATING, Merchant.Stage.GRADUATED):
+        services.merchant_admit(actor=reach, merchant_id=merchant.pk, reason=REASONS[stage][0])
+    if stage == Merchant.Stage.GRADUATED:
+        services.merchant_graduate(
+            actor=reach, merchant_id=merchant.pk, reason=REASONS[Merchant.Stage.GRADUATED][0]
+        )
+    # The stage services date every change today; the demo's history is older. Joined 400 days
+    # ago, admitted before the first stream of the history, graduated a third of the way into
+    # it (after its first streams): the dates are moved back with one UPDATE per row here.
+    history_starts = today - dt.timedelta(days=ctx.days)
+    joined = today - dt.timedelta(days=400)
+    admitted = max(history_starts - dt.timedelta(days=20), joined + dt.timedelta(days=3))
+    graduated = min(history_starts + dt.timedelta(days=max(ctx.days // 3, 1)), today)
+    dates = {Merchant.Stage.APPLICANT: joined, Merchant.Stage.INCUBATING: admitted}
+    dates[Merchant.Stage.GRADUATED] = graduated
+    for change in merchant.stage_changes.all():
+        StageChange.objects.filter(pk=change.pk).update(
+            changed_at=_at(dates[change.to_stage], 15 if change.from_stage else 9)
+        )
+    Merchant.objects.filter(pk=merchant.pk).update(
+        joined_on=joined,
+        incubation_started_on=admitted if stage != Merchant.Stage.APPLICANT else None,
+        incubation_ended_on=graduated if stage == Merchant.Stage.GRADUATED else None,
+    )
+    user = _user(username, Role.MERCHANT, base, owner) if username else None
+    services.team_member_add(
+        merchant=merchant, name=owner, role=TeamMember.Role.OWNER, user=user, joined_on=joined
+    )
+    for n, role in enumerate(
+        [
+            TeamMember.Role.HOST,
+            TeamMember.Role.HOST,
+            TeamMember.Role.ASSISTANT,
+            TeamMember.Role.OPERATOR,
+        ]
+    ):
+        services.team_member_add(
+            merchant=merchant, name=f"{owner}团队{n + 1}号", role=role, joined_on=joined
+        )
+    merchant.refresh_from_db()
+    return merchant
+
+
+# The SPEC's two team accounts of ``merchant``'s store. TeamMember.Role has no customer-service
+# role; STAFF is the nearest (roles and their permissions are another piece of work).
+TEAM_ACCOUNTS = [
+    ("host", "周小雅 Zhou Xiaoya", "周小雅 主播", TeamMember.Role.HOST),
+    ("service", "陈小满 Chen Xiaoman", "陈小满 客服", TeamMember.Role.STAFF),
+]
+
+
+def _team_accounts(base: Base, zhou: Merchant) -> None:
+    for username, display, member_name, role in TEAM_ACCOUNTS:
+        user = _user(username, Role.MERCHANT, base, display)
+        if not TeamMember.objects.filter(user=user).exists():
+            services.team_member_add(merchant=zhou, name=member_name, role=role, user=user)
+
+
+def _named_reviews(base: Base, demo: list[Merchant], today: dt.date) -> None:
+    """Each named merchant's supervision: a good review and a warning whose follow-up is due
+    within days, written through the review service as the manager would."""
+    manager = User.objects.get(username="manager")
+    reach = reach_for(manager)
+    for n, merchant in enumerate(demo):
+        if merchant.reviews.exists():
+            continue
+        services.review_create(
+            actor=reach,
+            merchant=merchant,
+            outcome=Review.Outcome.GOOD,
+            notes=NOTES[Review.Outcome.GOOD][n % 2],
+        )
+        services.review_create(
+            actor=reach,
+            merchant=merchant,
+            outcome=Review.Outcome.WARNING,
+            notes=NAMED_WARNINGS[n % len(NAMED_WARNINGS)],
+            follow_up_on=today + dt.timedelta(days=2 + n),
+        )
+
+
+NAMED_WARNINGS = [
+    "两次超时占用直播间 请核对排期 Overran the room twice; check the schedule",
+    "跨境包裹破损偏多 请加强包装 Too many parcels broke abroad; pack better",
+    "商品描述夸大釉色年代 Overstated a glaze's age in a stream",
+]
 
 
 def generated_name(i: int) -> tuple[str, str]:
@@ -116,35 +258,7 @@ def seed(ctx: DemoContext) -> None:
     _user("trainer", Role.TRAINER, base, "李老师 Teacher Li")
 
     today = timezone.localdate()
-    demo = []
-    for username, name, kind, stage, owner, description in NAMED_MERCHANTS:
-        merchant, _ = Merchant.objects.get_or_create(
-            base=base,
-            name=name,
-            defaults={
-                "kind": kind,
-                "stage": stage,
-                "description": description,
-                "joined_on": today - dt.timedelta(days=400),
-            },
-        )
-        if not merchant.team.exists():
-            user = _user(username, Role.MERCHANT, base, owner) if username else None
-            TeamMember.objects.create(
-                merchant=merchant, user=user, name=owner, role=TeamMember.Role.OWNER
-            )
-            for n, role in enumerate(
-                [
-                    TeamMember.Role.HOST,
-                    TeamMember.Role.HOST,
-                    TeamMember.Role.ASSISTANT,
-                    TeamMember.Role.OPERATOR,
-                ]
-            ):
-                TeamMember.objects.create(
-                    merchant=merchant, name=f"{owner}团队{n + 1}号", role=role
-                )
-        demo.append(merchant)
+    demo = [_named_merchant(ctx, base, today, *spec) for spec in NAMED_MERCHANTS]
     ctx.demo_merchants = demo
 
     # The rest of the base, in bulk: names are unique per base, so a rerun adds only what's missing.
@@ -153,30 +267,43 @@ def seed(ctx: DemoContext) -> None:
     rows = []
     for i in range(wanted):
         name, kind = generated_name(i)
-        rows.append(
-            Merchant(
-                base=base,
-                name=name,
-                kind=kind,
-                stage=ctx.rng.choice(stages),
-                joined_on=today - dt.timedelta(days=ctx.rng.randint(10, 1500)),
-            )
-        )
+        # The first generated merchants share the named merchants' kind and stage, so peer
+        # standing has enough peers; they are the lowest ids, so they are among the active ones.
+        stage = None
+        if i < PEER_ROWS:
+            # The workshops among them take every stage in turn, so even a small roster shows
+            # each stage without taking a peer away from a named merchant.
+            stage = PEER_STAGES.get(kind) or Merchant.Stage.values[(i // 4) % 4]
+        stage = stage or ctx.rng.choice(stages)
+        if stage == Merchant.Stage.APPLICANT:
+            joined = today - dt.timedelta(days=ctx.rng.randint(3, 60))
+        else:
+            # Admitted before the demo's history starts, so every stream and order of the
+            # history falls inside its incubation (or after its graduation).
+            joined = today - dt.timedelta(days=ctx.rng.randint(ctx.days + 25, ctx.days + 1500))
+        rows.append(Merchant(base=base, name=name, kind=kind, stage=stage, joined_on=joined))
     Merchant.objects.bulk_create(rows, batch_size=2000, ignore_conflicts=True)
     _every_stage_present(base)
     _stage_history(ctx, base, today)
     _profiles(ctx, base, demo)
+    _team_accounts(base, demo[0])
     _reviews(ctx, base, today)
+    _named_reviews(base, demo, today)
     ctx.write(f"merchants: {Merchant.objects.filter(base=base).count()} at {base}")
 
 
 def _every_stage_present(base: Base) -> None:
     """A small roster drawn at random may miss a stage; the demo shows every one."""
     present = set(Merchant.objects.filter(base=base).values_list("stage", flat=True))
-    spare = Merchant.objects.filter(base=base, stage=Merchant.Stage.INCUBATING, team__isnull=True)
+    # A peer of the named merchants (the first generated ones) only when the roster is too
+    # small to spare another: every stage shown comes first.
+    peers = [generated_name(i)[0] for i in range(PEER_ROWS)]
+    spare = Merchant.objects.filter(
+        base=base, stage=Merchant.Stage.INCUBATING, team__isnull=True, stage_changes__isnull=True
+    ).order_by("-pk")
     for stage in Merchant.Stage.values:
         if stage not in present:
-            merchant = spare.exclude(stage_changes__isnull=False).first()
+            merchant = spare.exclude(name__in=peers).first() or spare.first()
             if merchant is not None:
                 Merchant.objects.filter(pk=merchant.pk).update(stage=stage)
 
@@ -208,6 +335,7 @@ def _stage_history(ctx: DemoContext, base: Base, today: dt.date) -> None:
     pending = Merchant.objects.filter(base=base, stage_changes__isnull=True)
     changes, updated = [], []
     S = Merchant.Stage
+    history_starts = today - dt.timedelta(days=ctx.days)
     for m in pending.iterator(chunk_size=2000):
         joined = min(m.joined_on, today - dt.timedelta(days=3))
         span = max((today - joined).days, 3)
@@ -237,6 +365,11 @@ def _stage_history(ctx: DemoContext, base: Base, today: dt.date) -> None:
         )
         if m.stage in (S.GRADUATED, S.EXITED):
             left = admitted + dt.timedelta(days=ctx.rng.randint(1, max((today - admitted).days, 1)))
+            if m.stage == S.GRADUATED and admitted < history_starts:
+                # A graduate streamed and sold during the history: it graduates inside it,
+                # after its first weeks there, never before its first stream.
+                first = history_starts + dt.timedelta(days=max(ctx.days // 4, 1))
+                left = first + dt.timedelta(days=ctx.rng.randint(0, max((today - first).days, 0)))
             left = min(left, today)
             m.incubation_ended_on = left
             changes.append(
@@ -256,10 +389,12 @@ def _stage_history(ctx: DemoContext, base: Base, today: dt.date) -> None:
     )
 
 
+# (named merchant index, name, city, country, contact, commission %)
 AGENTS = [
-    ("Elin Lindqvist", "Stockholm", "SE", "elin@nordic-porcelain.example", "12.00"),
-    ("Daan de Vries", "Amsterdam", "NL", "+31 20 555 0142", "10.00"),
-    ("Camille Dubois", "Brussels", "BE", "camille@atelier-bxl.example", "11.50"),
+    (1, "Elin Lindqvist", "Stockholm", "SE", "elin@nordic-porcelain.example", "12.00"),
+    (1, "Daan de Vries", "Amsterdam", "NL", "+31 20 555 0142", "10.00"),
+    (1, "Camille Dubois", "Brussels", "BE", "camille@atelier-bxl.example", "11.50"),
+    (0, "Thabo Nkosi", "Johannesburg", "ZA", "thabo@capeclay.example", "9.00"),
 ]
 PLATFORMS = ["douyin", "taobao", "kuaishou", "wechat", "jd", "xiaohongshu", "tiktok"]
 SPECIALITIES = ["blue_white", "famille_rose", "celadon", "linglong", "colour_glaze", "qingbai"]
@@ -276,17 +411,21 @@ def _profiles(ctx: DemoContext, base: Base, demo: list[Merchant]) -> None:
     roles = [TeamMember.Role.HOST, TeamMember.Role.OPERATOR, TeamMember.Role.STAFF]
     for n in range(zhou.team.count(), 12):
         services.team_member_add(merchant=zhou, name=f"周乐团队{n}号", role=roles[n % 3])
-    for name, city, country, contact, rate in AGENTS:
-        ForeignAgent.objects.get_or_create(
-            merchant=ran,
-            city=city,
-            defaults={
-                "name": name,
-                "country": country,
-                "contact": contact,
-                "commission_rate": rate,
-            },
-        )
+    # Ran Xiangfei's agents of the report, and the South African agent through whom Zhou Le's
+    # overseas orders (mostly South Africa) come: through the service, as the owner adds them.
+    reach = reach_for(User.objects.get(username="manager"))
+    for index, name, city, country, contact, rate in AGENTS:
+        merchant = demo[index]
+        if not ForeignAgent.objects.filter(merchant=merchant, city=city).exists():
+            services.foreign_agent_add(
+                actor=reach,
+                merchant=merchant,
+                name=name,
+                city=city,
+                country=country,
+                contact=contact,
+                commission_rate=Decimal(rate),
+            )
     accounts = []
     without = Merchant.objects.filter(base=base, platform_accounts__isnull=True)
     for m in without.exclude(stage=Merchant.Stage.APPLICANT):
@@ -324,12 +463,15 @@ def _reviews(ctx: DemoContext, base: Base, today: dt.date) -> None:
     manager = User.objects.filter(username="manager").first()
     outcomes = [Review.Outcome.GOOD] * 7 + [Review.Outcome.WARNING] * 2 + [Review.Outcome.VIOLATION]
     rows = []
-    reviewed = Merchant.objects.filter(base=base, reviews__isnull=True).exclude(
-        stage=Merchant.Stage.APPLICANT
+    # The named merchants' reviews go through the review service (_named_reviews).
+    reviewed = (
+        Merchant.objects.filter(base=base, reviews__isnull=True)
+        .exclude(stage=Merchant.Stage.APPLICANT)
+        .exclude(name__in=[n[1] for n in NAMED_MERCHANTS])
     )
     for m in reviewed.iterator(chunk_size=2000):
         # Two in five merchants have no review yet (decided by id, so a rerun decides the same).
-        if m.pk % 5 in (1, 3) and m.name not in {n[1] for n in NAMED_MERCHANTS}:
+        if m.pk % 5 in (1, 3):
             continue
         for _n in range(ctx.rng.randint(1, 2)):
             outcome = ctx.rng.choice(outcomes)

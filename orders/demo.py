@@ -1,21 +1,37 @@
-"""Demo data of the orders app: catalogues with stories, exchange rates, and orders over the
-last ``ctx.days`` days on several platforms, some overseas. Bulk inserts; a rerun adds nothing."""
+"""Demo data of the orders app: catalogues with stories and drawn photos, platform prices,
+exchange rates, and orders over the last ``ctx.days`` days on several platforms, some overseas,
+most of them placed during a stream. A rerun adds nothing."""
 
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
+from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import F, Min, Q
 from django.utils import timezone
 
 from jingdezhen.demo import DemoContext
 from jingdezhen.platforms import Platform
+from merchants.demo import active_merchants
 from merchants.models import Merchant, Milestone
 from merchants.services import milestone_record
 
-from .models import ExchangeRate, Order, OrderEvent, OrderLine, Product
+from . import services
+from .demo_photos import draw_product
+from .models import (
+    ExchangeRate,
+    FlashDeal,
+    Order,
+    OrderEvent,
+    OrderLine,
+    PlatformPrice,
+    Product,
+    ProductPhoto,
+)
 
+CENT = Decimal("0.01")
 RATES = {"ZAR": "0.390000", "EUR": "7.800000", "SEK": "0.680000", "USD": "7.200000"}
 OVERSEAS = [
     ("ZA", "ZAR", 6),
@@ -27,37 +43,44 @@ OVERSEAS = [
 
 W = Product.WareType
 C = Product.Category
+# Ware type -> (Chinese, English); the English is shown only by the overseas-facing merchant.
 WARE_NAMES = {
-    W.BLUE_AND_WHITE: "青花 Blue-and-white",
-    W.FAMILLE_ROSE: "粉彩 Famille-rose",
-    W.CELADON: "青瓷 Celadon",
-    W.LINGLONG: "玲珑 Linglong",
-    W.COLOUR_GLAZE: "颜色釉 Colour-glaze",
-    W.QINGBAI: "影青 Qingbai",
-    W.WOOD_FIRED: "柴烧 Wood-fired",
+    W.BLUE_AND_WHITE: ("青花", "Blue-and-white"),
+    W.FAMILLE_ROSE: ("粉彩", "Famille-rose"),
+    W.CELADON: ("青瓷", "Celadon"),
+    W.LINGLONG: ("玲珑", "Linglong"),
+    W.COLOUR_GLAZE: ("颜色釉", "Colour-glaze"),
+    W.QINGBAI: ("影青", "Qingbai"),
+    W.WOOD_FIRED: ("柴烧", "Wood-fired"),
 }
 CATEGORY_NAMES = {
-    C.TEA_SET: ("茶具套组 tea set", 380, 4200),
-    C.CUP: ("品茗杯 tasting cup", 60, 680),
-    C.BOWL: ("茶碗 bowl", 90, 900),
-    C.VASE: ("梅瓶 plum vase", 480, 12800),
-    C.PLATE: ("赏盘 display plate", 160, 3600),
-    C.INCENSE_BURNER: ("香炉 incense burner", 220, 2600),
-    C.FIGURINE: ("瓷塑 figurine", 260, 5200),
-    C.TEAPOT: ("壶 teapot", 320, 3800),
+    C.TEA_SET: ("茶具套组", "tea set", 380, 4200),
+    C.CUP: ("品茗杯", "tasting cup", 60, 680),
+    C.BOWL: ("茶碗", "bowl", 90, 900),
+    C.VASE: ("梅瓶", "plum vase", 480, 12800),
+    C.PLATE: ("赏盘", "display plate", 160, 3600),
+    C.INCENSE_BURNER: ("香炉", "incense burner", 220, 2600),
+    C.FIGURINE: ("瓷塑", "figurine", 260, 5200),
+    C.TEAPOT: ("壶", "teapot", 320, 3800),
 }
 MOTIFS = [
-    "缠枝莲 lotus scroll",
-    "山水 landscape",
-    "梅花 plum blossom",
-    "游鱼 fish",
-    "竹 bamboo",
-    "牡丹 peony",
-    "云龙 cloud dragon",
-    "松鹤 pine and crane",
+    ("缠枝莲", "lotus scroll"),
+    ("山水", "landscape"),
+    ("梅花", "plum blossom"),
+    ("游鱼", "fish"),
+    ("竹", "bamboo"),
+    ("牡丹", "peony"),
+    ("云龙", "cloud dragon"),
+    ("松鹤", "pine and crane"),
 ]
 ARTISANS = ["周乐", "冉祥飞", "刘阿伟", "陈师傅", "李窑工", "王画师", "张拉坯"]
+# Chinese text takes full-width punctuation.
 STORIES = [
+    "由{artisan}拉坯成型，手绘{motif}纹样，{kiln}烧成。每一件都留着手作的痕迹。",  # noqa: RUF001
+    "{artisan}在景德镇老窑弄里学得{ware}手艺；这件{category}的{motif}纹要画上整整一天。",  # noqa: RUF001
+    "陶溪川工作室出品：高岭土为胎，{artisan}亲手调釉，{kiln}一千三百度烧成，{motif}随手写意。",  # noqa: RUF001
+]
+STORIES_EN = [
     "Thrown on the wheel by {artisan}, painted by hand with {motif}, fired in a {kiln}. "
     "Each piece keeps the small marks of the hand that made it.",
     "{artisan} learned the {ware} craft in the old kiln lanes of Jingdezhen; this {category} "
@@ -65,6 +88,7 @@ STORIES = [
     "A {category} from our studio at Taoxichuan: the clay is Gaoling kaolin, the glaze mixed by "
     "{artisan}, the firing a {kiln} at 1,300 °C. {motif} is painted freehand.",
 ]
+KILN_NAMES = {"wood": "柴窑", "gas": "气窑", "electric": "电窑"}
 PLATFORM_WEIGHTS = [
     (Platform.DOUYIN, 40),
     (Platform.TAOBAO, 25),
@@ -76,7 +100,9 @@ PLATFORM_WEIGHTS = [
 ]
 
 
-def _products_for(ctx: DemoContext, merchant: Merchant, count: int) -> list[Product]:
+def _products_for(ctx: DemoContext, merchant: Merchant, count: int, english: bool) -> list:
+    """The merchant's catalogue: names and stories in Chinese, English alongside for the
+    overseas-facing merchant. Bulk-inserted once; photos and prices follow through services."""
     rng = ctx.rng
     wares = list(WARE_NAMES)
     categories = list(CATEGORY_NAMES)
@@ -84,7 +110,7 @@ def _products_for(ctx: DemoContext, merchant: Merchant, count: int) -> list[Prod
     for i in range(count):
         ware = wares[(i + merchant.pk) % len(wares)]
         category = rng.choice(categories)
-        label, low, high = CATEGORY_NAMES[category]
+        label, label_en, low, high = CATEGORY_NAMES[category]
         price = Decimal(rng.randint(low, high))
         tier = (
             Product.Tier.HIGH_END
@@ -95,13 +121,31 @@ def _products_for(ctx: DemoContext, merchant: Merchant, count: int) -> list[Prod
         )
         kiln = rng.choice(Product.Kiln.values)
         artisan = rng.choice(ARTISANS)
-        motif = rng.choice(MOTIFS)
+        motif, motif_en = rng.choice(MOTIFS)
+        story_at = rng.randrange(len(STORIES))
         one_off = tier == Product.Tier.HIGH_END and rng.random() < 0.5
+        name = f"{WARE_NAMES[ware][0]}{motif}{label}"
+        story = STORIES[story_at].format(
+            artisan=artisan,
+            motif=motif,
+            kiln=KILN_NAMES.get(kiln, kiln),
+            ware=WARE_NAMES[ware][0],
+            category=label,
+        )
+        if english:
+            name = f"{name} {WARE_NAMES[ware][1]} {motif_en} {label_en}"
+            story += "\n\n" + STORIES_EN[story_at].format(
+                artisan=artisan,
+                motif=motif_en,
+                kiln=Product.Kiln(kiln).label.lower(),
+                ware=WARE_NAMES[ware][1].lower(),
+                category=label_en,
+            )
         rows.append(
             Product(
                 merchant=merchant,
                 sku=f"DEMO-{merchant.pk}-{i:03d}",
-                name=f"{WARE_NAMES[ware]} {motif.split()[0]}{label}",
+                name=name,
                 ware_type=ware,
                 category=category,
                 technique=rng.choice(Product.Technique.values),
@@ -113,105 +157,205 @@ def _products_for(ctx: DemoContext, merchant: Merchant, count: int) -> list[Prod
                 height_mm=rng.randint(40, 500),
                 weight_g=rng.randint(80, 4000),
                 price=price,
-                stock=1 if one_off else rng.randint(0, 60),
-                story=rng.choice(STORIES).format(
-                    artisan=artisan,
-                    motif=motif,
-                    kiln=Product.Kiln(kiln).label,
-                    ware=WARE_NAMES[ware],
-                    category=label,
-                ),
+                stock=1 if one_off else rng.randint(5, 60),
+                story=story,
             )
         )
     Product.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
-    return list(Product.objects.filter(merchant=merchant, sku__startswith="DEMO-"))
+    return list(Product.objects.filter(merchant=merchant, sku__startswith="DEMO-").order_by("pk"))
 
 
-def _streams_by_day(merchant: Merchant) -> dict:
+def _photos(products: list[Product]) -> int:
+    """One drawn photo per product that has none, through the photo service (checked,
+    re-encoded, thumbnail made) exactly as an upload from the catalogue form."""
+    with_photo = set(
+        ProductPhoto.objects.filter(product__in=products).values_list("product_id", flat=True)
+    )
+    made = 0
+    for index, product in enumerate(products):
+        if product.pk in with_photo:
+            continue
+        data = draw_product(
+            ware_type=product.ware_type,
+            category=product.category,
+            index=index,
+            seed=str(product.merchant_id),
+            mark=product.sku,
+        )
+        services.product_photo_add(
+            product=product, upload=ContentFile(data, name=f"{product.sku}.jpg")
+        )
+        made += 1
+    return made
+
+
+# Platform -> the share of the product's price it sells at there (a few platforms differ).
+PLATFORM_MARKUPS = {Platform.TAOBAO: Decimal("0.95"), Platform.TIKTOK: Decimal("1.25")}
+
+
+def _platform_prices(merchant: Merchant, products: list[Product]) -> None:
+    """Every third product is priced differently on Taobao, and every product of a merchant
+    selling abroad on TikTok Shop: through the platform price service."""
+    if PlatformPrice.objects.filter(product__merchant=merchant).exists():
+        return
+    sells_abroad = merchant.platform_accounts.filter(platform=Platform.TIKTOK).exists()
+    for n, product in enumerate(products):
+        for platform, share in PLATFORM_MARKUPS.items():
+            if platform == Platform.TIKTOK and not sells_abroad:
+                continue
+            if platform == Platform.TAOBAO and n % 3:
+                continue
+            services.platform_price_set(
+                product=product,
+                platform=platform,
+                price=(product.price * share).quantize(Decimal("1")),
+            )
+
+
+def _ended_streams(merchant: Merchant) -> list:
     from livestreams.models import LiveStream
 
-    by_day: dict = {}
-    for stream in LiveStream.objects.filter(merchant=merchant, is_rehearsal=False).exclude(
-        status=LiveStream.Status.CANCELLED
-    ):
-        by_day.setdefault(timezone.localdate(stream.planned_start), []).append(stream)
-    return by_day
+    return list(
+        LiveStream.objects.filter(
+            merchant=merchant,
+            is_rehearsal=False,
+            status=LiveStream.Status.ENDED,
+            actual_start__isnull=False,
+            actual_end__isnull=False,
+        ).order_by("actual_start")
+    )
 
 
-def _orders_for(ctx, merchant: Merchant, products: list[Product], per_day: tuple[int, int]) -> int:
+def _status_for(rng, placed: dt.datetime, now: dt.datetime) -> str:
+    S = Order.Status
+    age = (now - placed).days
+    roll = rng.random()
+    if age < 1:
+        return S.PENDING if roll < 0.3 else S.PAID
+    if age < 4:
+        return S.PAID if roll < 0.3 else S.SHIPPED
+    if age < 10:
+        return S.DELIVERED if roll < 0.6 else S.COMPLETED
+    return S.CANCELLED if roll < 0.05 else S.REFUNDED if roll < 0.08 else S.COMPLETED
+
+
+def _orders_for(
+    ctx: DemoContext,
+    merchant: Merchant,
+    products: list[Product],
+    *,
+    per_stream: tuple[int, int],
+    off_stream: tuple[int, int],
+    deals: int,
+) -> int:
+    """The merchant's order history: orders placed during each of its ended streams (so every
+    stream has results and the medians are real) and a few between streams each day.
+
+    Bulk-inserted for speed, but every row is what ``order_place`` would write: the unit price
+    is the platform price in the buyer's currency at the base's rate, the amounts are the sums
+    of the lines, and flash-deal lines come out of a deal made through ``flash_deal_create``.
+    """
     if Order.objects.filter(merchant=merchant, external_id__startswith="DEMO-").exists():
         return 0
     rng = ctx.rng
     platforms = [p for p, w in PLATFORM_WEIGHTS for _ in range(w)]
     overseas = [o for o in OVERSEAS for _ in range(o[2])]
-    streams = _streams_by_day(merchant)
+    prices = {
+        (pp.product_id, pp.platform): pp.price
+        for pp in PlatformPrice.objects.filter(product__merchant=merchant)
+    }
     now = timezone.now()
     today = timezone.localdate()
     tz = timezone.get_current_timezone()
     S = Order.Status
     orders: list[Order] = []
     lines_of: list[list[OrderLine]] = []
-    for back in range(ctx.days, -1, -1):
-        day = today - dt.timedelta(days=back)
-        day_streams = streams.get(day, [])
-        for n in range(rng.randint(*per_day)):
-            stream = rng.choice(day_streams) if day_streams and rng.random() < 0.7 else None
-            if stream is not None:
-                span = max((stream.planned_end - stream.planned_start).total_seconds(), 60)
-                placed = stream.planned_start + dt.timedelta(seconds=rng.uniform(0, span))
-                platform = stream.platform
-            else:
-                placed = dt.datetime.combine(day, dt.time(rng.randint(9, 23), rng.randint(0, 59)))
-                placed = placed.replace(tzinfo=tz)
-                platform = rng.choice(platforms)
-            if placed > now:
-                continue
-            country, currency = "CN", "CNY"
-            if platform == Platform.TIKTOK or rng.random() < 0.04:
-                country, currency, _w = rng.choice(overseas)
-            rate = Decimal(RATES.get(currency, "1"))
-            lines = []
+    sold: dict[int, int] = {}  # flash deal id -> units sold
+    seq = 0
+
+    def add(placed, platform, stream=None, deal=None) -> None:
+        nonlocal seq
+        seq += 1
+        country, currency = "CN", "CNY"
+        if platform == Platform.TIKTOK or rng.random() < 0.04:
+            country, currency, _w = rng.choice(overseas)
+        rate = Decimal(RATES.get(currency, "1"))
+        lines = []
+        if deal is not None:
+            unit = (deal.deal_price / rate).quantize(CENT, rounding=ROUND_HALF_UP)
+            lines.append(
+                OrderLine(product=deal.product, quantity=1, unit_price=unit, flash_deal=deal)
+            )
+            sold[deal.pk] = sold.get(deal.pk, 0) + 1
+        else:
             for product in rng.sample(products, k=min(len(products), rng.choice([1, 1, 1, 2, 3]))):
-                unit = (product.price / rate).quantize(Decimal("0.01"))
+                cny = prices.get((product.pk, platform), product.price)
+                unit = (cny / rate).quantize(CENT, rounding=ROUND_HALF_UP)
                 lines.append(
                     OrderLine(product=product, quantity=rng.choice([1, 1, 1, 2]), unit_price=unit)
                 )
-            amount = sum((line.unit_price * line.quantity for line in lines), Decimal("0"))
-            amount_cny = (amount * rate).quantize(Decimal("0.01"))
-            age = (now - placed).days
-            roll = rng.random()
-            if age < 1:
-                status = S.PENDING if roll < 0.3 else S.PAID
-            elif age < 4:
-                status = S.PAID if roll < 0.3 else S.SHIPPED
-            elif age < 10:
-                status = S.DELIVERED if roll < 0.6 else S.COMPLETED
-            else:
-                status = S.CANCELLED if roll < 0.05 else S.REFUNDED if roll < 0.08 else S.COMPLETED
-            refunded = amount_cny if status == S.REFUNDED else Decimal("0")
-            if status == S.COMPLETED and roll > 0.97:
-                refunded = (amount_cny * Decimal("0.2")).quantize(Decimal("0.01"))  # a breakage
-            orders.append(
-                Order(
-                    merchant=merchant,
-                    platform=platform,
-                    external_id=f"DEMO-{merchant.pk}-{day:%Y%m%d}-{n:03d}",
-                    stream=stream,
-                    buyer_name=f"买家{rng.randint(1000, 99999)}"
-                    if country == "CN"
-                    else f"Buyer {rng.randint(100, 999)}",
-                    buyer_country=country,
-                    currency=currency,
-                    amount=amount,
-                    amount_cny=amount_cny,
-                    refunded_cny=refunded,
-                    units=sum(line.quantity for line in lines),
-                    status=status,
-                    placed_at=placed,
-                    hold_until=now + dt.timedelta(minutes=30) if status == S.PENDING else None,
-                )
+        amount = sum((line.unit_price * line.quantity for line in lines), Decimal("0"))
+        amount_cny = (amount * rate).quantize(CENT, rounding=ROUND_HALF_UP)
+        status = _status_for(rng, placed, now)
+        if deal is not None and status in (S.CANCELLED, S.REFUNDED, S.PENDING):
+            status = S.COMPLETED  # a deal's buyers paid: its units are sold, not given back
+        refunded = amount_cny if status == S.REFUNDED else Decimal("0")
+        orders.append(
+            Order(
+                merchant=merchant,
+                platform=platform,
+                external_id=f"DEMO-{merchant.pk}-{placed:%Y%m%d}-{seq:05d}",
+                stream=stream,
+                buyer_name=f"买家{rng.randint(1000, 99999)}"
+                if country == "CN"
+                else f"Buyer {rng.randint(100, 999)}",
+                buyer_country=country,
+                currency=currency,
+                amount=amount,
+                amount_cny=amount_cny,
+                refunded_cny=refunded,
+                units=sum(line.quantity for line in lines),
+                status=status,
+                placed_at=placed,
+                hold_until=now + dt.timedelta(minutes=30) if status == S.PENDING else None,
             )
-            lines_of.append(lines)
+        )
+        lines_of.append(lines)
+
+    streams = _ended_streams(merchant)
+    # A few of the merchant's older streams ran a flash deal (made through the service, which
+    # sets its units aside from stock); its buyers' orders are among the stream's orders.
+    deal_streams = {s.pk for s in streams if s.actual_end < now - dt.timedelta(days=10)}
+    deal_streams = set(sorted(deal_streams)[-deals:]) if deals else set()
+    for stream in streams:
+        deal = None
+        if stream.pk in deal_streams:
+            product = max(products, key=lambda p: (p.stock, -p.pk))
+            if product.stock >= 5:
+                deal = services.flash_deal_create(
+                    stream=stream,
+                    product=product,
+                    deal_price=(product.price * Decimal("0.7")).quantize(Decimal("1")),
+                    quantity=min(10, product.stock),
+                    starts_at=stream.actual_start + dt.timedelta(minutes=15),
+                    duration=dt.timedelta(minutes=10),
+                )
+                product.stock -= deal.quantity
+                for _n in range(rng.randint(3, deal.quantity)):
+                    placed = deal.starts_at + dt.timedelta(seconds=rng.uniform(0, 590))
+                    add(placed, stream.platform, stream, deal)
+        span = max((stream.actual_end - stream.actual_start).total_seconds(), 60)
+        for _n in range(rng.randint(*per_stream)):
+            placed = stream.actual_start + dt.timedelta(seconds=rng.uniform(0, span))
+            if placed <= now:
+                add(placed, stream.platform, stream)
+    for back in range(ctx.days, -1, -1):
+        day = today - dt.timedelta(days=back)
+        for _n in range(rng.randint(*off_stream)):
+            placed = dt.datetime.combine(day, dt.time(rng.randint(9, 23), rng.randint(0, 59)))
+            placed = placed.replace(tzinfo=tz)
+            if placed <= now:
+                add(placed, rng.choice(platforms))
     Order.objects.bulk_create(orders, batch_size=2000)
     all_lines = []
     for order, lines in zip(orders, lines_of, strict=True):
@@ -226,21 +370,40 @@ def _orders_for(ctx, merchant: Merchant, products: list[Product], per_day: tuple
         ),
         batch_size=5000,
     )
-    taken = [o for o in orders if o.status != S.CANCELLED]
-    if taken:
-        milestone_record(
-            merchant_id=merchant.pk,
-            kind=Milestone.Kind.FIRST_ORDER,
-            reached_at=min(o.placed_at for o in taken),
-        )
-        abroad = [o.placed_at for o in taken if o.buyer_country != "CN"]
-        if abroad:
-            milestone_record(
-                merchant_id=merchant.pk,
-                kind=Milestone.Kind.FIRST_OVERSEAS_ORDER,
-                reached_at=min(abroad),
-            )
+    # The deals' buyers took their units; the deals then ended through the service, which gives
+    # what was left back to stock.
+    for deal_id, units in sold.items():
+        FlashDeal.objects.filter(pk=deal_id).update(remaining=F("remaining") - units)
+        services.flash_deal_end(deal_id=deal_id)
     return len(orders)
+
+
+def order_milestones(merchant_ids: list[int]) -> None:
+    """FIRST_ORDER and FIRST_OVERSEAS_ORDER of each merchant, from its orders, as
+    ``order_place`` records them; a merchant without orders gets neither."""
+    firsts = (
+        Order.objects.filter(merchant_id__in=merchant_ids)
+        .values("merchant_id")
+        .annotate(
+            first=Min("placed_at"),
+            abroad=Min("placed_at", filter=~Q(buyer_country="CN")),
+        )
+    )
+    for row in firsts:
+        milestone_record(
+            merchant_id=row["merchant_id"], kind=Milestone.Kind.FIRST_ORDER, reached_at=row["first"]
+        )
+        if row["abroad"] is not None:
+            milestone_record(
+                merchant_id=row["merchant_id"],
+                kind=Milestone.Kind.FIRST_OVERSEAS_ORDER,
+                reached_at=row["abroad"],
+            )
+
+
+# Generated merchants whose catalogue gets drawn photos too (the named ones always do): enough
+# for the base's pages to look lived-in, few enough that --merchants 1400 stays quick.
+PHOTOGRAPHED_OTHERS = 3
 
 
 @transaction.atomic
@@ -252,20 +415,30 @@ def seed(ctx: DemoContext) -> None:
             base=base, currency=currency, valid_from=since, defaults={"cny_per_unit": Decimal(rate)}
         )
     demo_ids = {m.pk for m in ctx.demo_merchants}
-    merchants = list(
-        Merchant.objects.filter(base=base)
-        .exclude(stage=Merchant.Stage.APPLICANT)
-        .order_by("pk")[:40]
-    )
-    for m in ctx.demo_merchants:
-        if m not in merchants:
-            merchants.append(m)
-    made = 0
-    for merchant in merchants:
+    overseas_facing = ctx.demo_merchants[1] if len(ctx.demo_merchants) > 1 else None
+    made = photos = 0
+    active = active_merchants(ctx)
+    for n, merchant in enumerate(active):
         demo = merchant.pk in demo_ids
-        products = _products_for(ctx, merchant, 60 if demo else 10)
-        if products:
-            made += _orders_for(ctx, merchant, products, (4, 9) if demo else (0, 2))
+        products = _products_for(
+            ctx, merchant, 60 if demo else 10, english=merchant == overseas_facing
+        )
+        if not products:
+            continue
+        if demo or n < len(demo_ids) + PHOTOGRAPHED_OTHERS:
+            photos += _photos(products)
+        if demo:
+            _platform_prices(merchant, products)
+        made += _orders_for(
+            ctx,
+            merchant,
+            products,
+            per_stream=(2, 5) if demo else (1, 3),
+            off_stream=(0, 2) if demo else (0, 1),
+            deals=3 if demo else 0,
+        )
+    order_milestones([m.pk for m in active])
     ctx.write(
-        f"orders: {Product.objects.filter(merchant__base=base).count()} products, {made} new orders"
+        f"orders: {Product.objects.filter(merchant__base=base).count()} products, "
+        f"{photos} photos drawn, {made} new orders"
     )

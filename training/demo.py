@@ -11,14 +11,16 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from django.db.models import Min
 from django.utils import timezone
 
 from jingdezhen.demo import DemoContext
 from jingdezhen.tenancy import reach_for
-from merchants.models import Role, TeamMember, User
+from merchants.models import Milestone, Role, TeamMember, User
+from merchants.services import milestone_record
 
 from . import services
-from .models import Cohort, Course, Enrollment, Trainee
+from .models import Certificate, Cohort, Course, Enrollment, Trainee
 
 COURSES = [
     ("直播带货入门 Live-hosting basics", Course.Kind.LIVE_BASICS, "16"),
@@ -77,6 +79,7 @@ def seed(ctx: DemoContext) -> None:
         (4, "跨境 第1期 Cross-border #1", 7, 3, 16, 6, False),
     ]
     cursor = 0
+    finished = []
     for course_index, name, offset, length, capacity, size, complete in plans:
         starts = today + dt.timedelta(days=offset)
         cohort, created = Cohort.objects.get_or_create(
@@ -112,8 +115,13 @@ def seed(ctx: DemoContext) -> None:
                 holding = holding[:-1]
             for e in holding:
                 services.enrollment_complete(actor=reach, enrollment_id=e.pk)
+            finished.append(cohort)
 
-    _link_demo_merchants(ctx, reach, courses[0])
+    _link_demo_merchants(ctx, reach, courses[0], trainer)
+    basics_cohort = Cohort.objects.filter(
+        course=courses[0], name="直播入门 驻场班 Basics for stationed teams"
+    ).first()
+    _date_completions([*finished, *([basics_cohort] if basics_cohort else [])])
     ctx.write(
         f"training: {Course.objects.filter(base=base).count()} courses, "
         f"{Cohort.objects.filter(course__base=base).count()} cohorts, "
@@ -121,27 +129,75 @@ def seed(ctx: DemoContext) -> None:
     )
 
 
-def _link_demo_merchants(ctx: DemoContext, reach, basics: Course) -> None:
-    """The hosts of the demo merchants took the live-hosting basics: they may book base rooms."""
-    past = Cohort.objects.filter(course=basics).order_by("starts_on").first()
-    if past is None:
+def _link_demo_merchants(ctx: DemoContext, reach, basics: Course, trainer: User) -> None:
+    """The owners and hosts of the demo merchants took the live-hosting basics in a cohort of
+    their own before the demo's history starts (so before their first stream); they may book
+    base rooms. Enrolment, attendance and completion go through the services."""
+    hosts = list(
+        TeamMember.objects.filter(
+            merchant__in=ctx.demo_merchants,
+            role__in=[TeamMember.Role.OWNER, TeamMember.Role.HOST],
+            trainee_records__isnull=True,
+        )
+        .select_related("merchant")
+        .order_by("merchant_id", "id")
+    )
+    if not hosts:
         return
-    hosts = TeamMember.objects.filter(
-        merchant__in=ctx.demo_merchants,
-        role__in=[TeamMember.Role.OWNER, TeamMember.Role.HOST],
-        trainee_records__isnull=True,
-    ).select_related("merchant")
+    starts = timezone.localdate() - dt.timedelta(days=ctx.days + 30)
+    cohort, _created = Cohort.objects.get_or_create(
+        course=basics,
+        name="直播入门 驻场班 Basics for stationed teams",
+        defaults={
+            "trainer": trainer,
+            "starts_on": starts,
+            "ends_on": starts + dt.timedelta(days=4),
+            "room": "培训室 Training room A",
+            "capacity": 24,
+        },
+    )
+    enrolments = []
     for member in hosts:
-        trainee = Trainee.objects.create(
-            base=ctx.base,
+        trainee = services.trainee_create(
+            actor=reach,
             name=member.name,
-            background=f"{member.merchant.name}",
+            background=member.merchant.name,
+            user=member.user,
             team_member=member,
-            user_id=member.user_id,
-            merchant=member.merchant,
         )
-        enrolment = Enrollment.objects.create(
-            cohort=past, trainee=trainee, status=Enrollment.Status.ENROLLED, enrolled_by=None
+        enrolments.append(
+            services.enrollment_create(actor=reach, cohort_id=cohort.pk, trainee_id=trainee.pk)
         )
-        # Past cohort: completion through the service issues the certificate and the milestone.
-        services.enrollment_complete(actor=reach, enrollment_id=enrolment.pk)
+    holding = {e.pk for e in enrolments if e.status == Enrollment.Status.ENROLLED}
+    for day in cohort.session_days():
+        services.attendance_record(actor=reach, cohort_id=cohort.pk, day=day, present_ids=holding)
+    for pk in sorted(holding):
+        services.enrollment_complete(actor=reach, enrollment_id=pk)
+
+
+def _date_completions(cohorts: list[Cohort]) -> None:
+    """Completion, its certificate and the merchant's FIRST_COURSE_COMPLETED milestone are dated
+    now by the services; a past cohort finished on its last day. The timestamps are moved back
+    with one UPDATE per table and cohort here (and the milestone through ``milestone_record``,
+    which moves a milestone earlier when an earlier event is reported)."""
+    ended_at = {
+        c.pk: timezone.make_aware(dt.datetime.combine(c.ends_on, dt.time(17, 0))) for c in cohorts
+    }
+    if not ended_at:
+        return
+    done = Enrollment.objects.filter(cohort_id__in=ended_at, status=Enrollment.Status.COMPLETED)
+    for pk, at in ended_at.items():
+        done.filter(cohort_id=pk).update(completed_at=at, status_changed_at=at)
+        Certificate.objects.filter(enrollment__in=done.filter(cohort_id=pk)).update(issued_at=at)
+    firsts = (
+        done.exclude(trainee__merchant__isnull=True)
+        .values("trainee__merchant_id")
+        .annotate(first=Min("completed_at"))
+        .values_list("trainee__merchant_id", "first")
+    )
+    for merchant_id, completed in firsts:
+        milestone_record(
+            merchant_id=merchant_id,
+            kind=Milestone.Kind.FIRST_COURSE_COMPLETED,
+            reached_at=completed,
+        )
