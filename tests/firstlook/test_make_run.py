@@ -11,9 +11,11 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from decimal import Decimal
@@ -77,8 +79,12 @@ class FirstLook:
 
 
 @pytest.fixture(scope="module")
-def first_look(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("first-look")
+def first_look():
+    # Not under pytest's temporary folder: pytest keeps that private (0700) to its user, and the
+    # embedded PostgreSQL runs as a user of its own when the tests run as root.
+    runs = Path(settings.BASE_DIR) / ".run"
+    runs.mkdir(exist_ok=True)
+    folder = Path(tempfile.mkdtemp(prefix="first-look-test-", dir=runs))
     log = folder / "make-run.log"
     port = free_port()
     env = {
@@ -119,6 +125,7 @@ def first_look(tmp_path_factory):
             except subprocess.TimeoutExpired:
                 os.killpg(process.pid, signal.SIGKILL)
                 process.wait()
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _processes_of(folder: Path) -> list[str]:
