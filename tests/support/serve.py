@@ -12,9 +12,12 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import dj_database_url
+import psycopg2
 import pytest
 import requests
 from django.conf import settings
+from psycopg2 import sql
 
 START_TIMEOUT = 180
 
@@ -57,6 +60,29 @@ def _serve_redis_url() -> str:
     return f"{base}/{(int(db or 0) + 8) % 16}"
 
 
+def _fresh_database(url: str) -> None:
+    """Drop the served stack's database, so serve.sh creates and migrates it from nothing: a
+    database left by another checkout's schema must not decide this run."""
+    db = dj_database_url.parse(url)
+    conn = psycopg2.connect(
+        dbname="postgres",
+        user=db["USER"],
+        password=db["PASSWORD"] or None,
+        host=db["HOST"] or "127.0.0.1",
+        port=db["PORT"] or 5432,
+    )
+    conn.autocommit = True
+    try:
+        with conn.cursor() as cursor:
+            cursor.execute(
+                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
+                    sql.Identifier(db["NAME"])
+                )
+            )
+    finally:
+        conn.close()
+
+
 @pytest.fixture(scope="session")
 def served(tmp_path_factory):
     port = free_port()
@@ -70,6 +96,7 @@ def served(tmp_path_factory):
         PYTHON=sys.executable,
         LOG_LEVEL="WARNING",
     )
+    _fresh_database(env["DATABASE_URL"])
     with log.open("w") as out:
         process = subprocess.Popen(
             ["bash", "scripts/serve.sh"],

@@ -33,6 +33,7 @@ from jingdezhen.tenancy import Reach, reach_for
 from merchants.models import Base, Merchant, User
 
 STEP = 1_000_000
+LANE = 10_000  # ids each table of a foreign world may hand out before the next table's
 SAME_BASE_MARK = "QXSAMEBASEQX"
 OTHER_BASE_MARK = "QXOTHERBASEQX"
 MARKED_FIELDS = ("name", "title", "display_name")
@@ -71,10 +72,15 @@ def next_floor() -> int:
 
 
 def restart_sequences(start: int) -> None:
-    """Make every table of ours number its next rows from ``start``."""
+    """Make every table of ours number its next rows from ``start``, each table from its own
+    stretch (``start``, ``start + LANE``, ...), so that no two rows of one world share an id: a
+    sample is taken only if its id is no id of anything the viewer may read, in any table."""
+    sequences = sorted(_sequences())
+    assert len(sequences) * LANE < STEP, "more tables than lanes: widen STEP"
     with connection.cursor() as cursor:
-        for schema, sequence, _ in _sequences():
-            cursor.execute(f'ALTER SEQUENCE "{schema}"."{sequence}" RESTART WITH {int(start)}')
+        for n, (schema, sequence, _) in enumerate(sequences):
+            first = int(start) + n * LANE
+            cursor.execute(f'ALTER SEQUENCE "{schema}"."{sequence}" RESTART WITH {first}')
 
 
 def _seed(**options) -> DemoContext:
