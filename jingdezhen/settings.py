@@ -207,6 +207,17 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Payment holds and flash-deal endings have a queue of their own, so a long re-roll of turnover
+# on the default queue never makes a hold expire late. Every worker of `make run` and `make
+# serve` consumes both queues (celery worker -Q celery,holds).
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+HOLDS_QUEUE = "holds"
+CELERY_TASK_ROUTES = {
+    "orders.tasks.release_expired_holds": {"queue": HOLDS_QUEUE},
+    "orders.tasks.end_due_flash_deals": {"queue": HOLDS_QUEUE},
+    "orders.tasks.end_flash_deal": {"queue": HOLDS_QUEUE},
+}
+WORKER_QUEUES = f"{CELERY_TASK_DEFAULT_QUEUE},{HOLDS_QUEUE}"
 # The periodic jobs; django-celery-beat copies them into the database, where they can be edited.
 
 
@@ -247,6 +258,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     },
 }
 TURNOVER_NIGHTLY_DAYS = int(os.environ.get("TURNOVER_NIGHTLY_DAYS", "3"))
+# Days one re-roll task takes from the marked (dirty) days; the rest follow as further tasks.
+TURNOVER_REROLL_BATCH_DAYS = int(os.environ.get("TURNOVER_REROLL_BATCH_DAYS", "31"))
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

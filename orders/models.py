@@ -11,6 +11,10 @@ from django.utils.translation import gettext_lazy as _
 from jingdezhen.platforms import Platform
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
+# Rollup money: sums of many orders. An accepted order is at most bounds.MAX_ORDER_CNY (10**7
+# CNY); 20 digits hold 10**18 CNY, more than every order a base could take in centuries, so no
+# sum of accepted orders can overflow a rollup column.
+ROLLUP_MONEY = {"max_digits": 20, "decimal_places": 2}
 
 
 class Product(models.Model):
@@ -623,9 +627,9 @@ DERIVED = {"db_constraint": False, "db_index": False}
 class TurnoverFigures(models.Model):
     """The money and counts every rollup row carries."""
 
-    gross_cny = models.DecimalField(_("gross (CNY)"), **MONEY, default=Decimal("0"))
-    refunded_cny = models.DecimalField(_("refunded (CNY)"), **MONEY, default=Decimal("0"))
-    net_cny = models.DecimalField(_("net (CNY)"), **MONEY, default=Decimal("0"))
+    gross_cny = models.DecimalField(_("gross (CNY)"), **ROLLUP_MONEY, default=Decimal("0"))
+    refunded_cny = models.DecimalField(_("refunded (CNY)"), **ROLLUP_MONEY, default=Decimal("0"))
+    net_cny = models.DecimalField(_("net (CNY)"), **ROLLUP_MONEY, default=Decimal("0"))
     orders = models.PositiveIntegerField(_("orders"), default=0)
     units = models.PositiveIntegerField(_("units"), default=0)
     rolled_at = models.DateTimeField(_("rolled up at"), default=timezone.now)
@@ -653,7 +657,7 @@ class DailyTurnover(TurnoverFigures):
         **DERIVED,
     )
     platform = models.CharField(_("platform"), max_length=16, choices=Platform.choices)
-    overseas_cny = models.DecimalField(_("overseas (CNY)"), **MONEY, default=Decimal("0"))
+    overseas_cny = models.DecimalField(_("overseas (CNY)"), **ROLLUP_MONEY, default=Decimal("0"))
     overseas_orders = models.PositiveIntegerField(_("overseas orders"), default=0)
 
     class Tenancy:
@@ -742,7 +746,7 @@ class DailyMerchantTurnover(TurnoverFigures):
         related_name="+",
         **DERIVED,
     )
-    overseas_cny = models.DecimalField(_("overseas (CNY)"), **MONEY, default=Decimal("0"))
+    overseas_cny = models.DecimalField(_("overseas (CNY)"), **ROLLUP_MONEY, default=Decimal("0"))
     overseas_orders = models.PositiveIntegerField(_("overseas orders"), default=0)
 
     class Tenancy:
@@ -793,7 +797,7 @@ class MonthlyMerchantTurnover(TurnoverFigures):
         related_name="+",
         **DERIVED,
     )
-    overseas_cny = models.DecimalField(_("overseas (CNY)"), **MONEY, default=Decimal("0"))
+    overseas_cny = models.DecimalField(_("overseas (CNY)"), **ROLLUP_MONEY, default=Decimal("0"))
     overseas_orders = models.PositiveIntegerField(_("overseas orders"), default=0)
 
     class Tenancy:
@@ -829,7 +833,7 @@ class DailyBaseTurnover(TurnoverFigures):
         related_name="+",
         **DERIVED,
     )
-    overseas_cny = models.DecimalField(_("overseas (CNY)"), **MONEY, default=Decimal("0"))
+    overseas_cny = models.DecimalField(_("overseas (CNY)"), **ROLLUP_MONEY, default=Decimal("0"))
     overseas_orders = models.PositiveIntegerField(_("overseas orders"), default=0)
     merchants_selling = models.PositiveIntegerField(_("merchants selling"), default=0)
 
@@ -930,3 +934,18 @@ class TurnoverWatermark(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}: {self.value}"
+
+
+class TurnoverDirtyDay(models.Model):
+    """A local day whose orders changed since it was last rolled up: the re-roll drains these a
+    batch of days at a time (orders.rollups.drain_dirty_days). Internal: no page reads it."""
+
+    day = models.DateField(_("day"), primary_key=True)
+    marked_at = models.DateTimeField(_("marked at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("day to re-roll")
+        verbose_name_plural = _("days to re-roll")
+
+    def __str__(self) -> str:
+        return f"{self.day} (marked {self.marked_at})"

@@ -18,20 +18,22 @@ lines), so the tier rows of a day add up to its gross too.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import zoneinfo
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import Exists, OuterRef
-from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from merchants.models import Milestone
 from merchants.services import milestone_record
 
-from .models import DailyMerchantTurnover, Order, TurnoverWatermark
+from .models import DailyMerchantTurnover, Order, TurnoverDirtyDay, TurnoverWatermark
+
+logger = logging.getLogger(__name__)
 
 # Key spaces of pg_advisory_xact_lock(int, int): a day's (with its ordinal) and a month's (with
 # year * 12 + month). A roll takes its day's lock, then its month's: always in that order.
@@ -66,12 +68,12 @@ _SOURCE = f"""
             FROM orders_orderline l
             JOIN orders_product p ON p.id = l.product_id
             JOIN orders_order lo ON lo.id = l.order_id
-            WHERE lo.placed_at >= %(start)s AND lo.placed_at < %(end)s
+            WHERE lo.placed_at >= %(start)s AND lo.placed_at < %(end)s /*lo*/
             GROUP BY l.order_id
         ) t ON t.order_id = o.id
         WHERE o.placed_at >= %(start)s AND o.placed_at < %(end)s
           AND o.status = ANY(%(statuses)s)
-          AND (s.id IS NULL OR NOT s.is_rehearsal)
+          AND (s.id IS NULL OR NOT s.is_rehearsal) /*o*/
         GROUP BY o.merchant_id, o.platform, o.buyer_country, t.rank
     ) a
     JOIN merchants_merchant m ON m.id = a.merchant_id
@@ -82,7 +84,7 @@ _FIGURES = ("gross_cny", "refunded_cny", "net_cny", "orders", "units")
 
 def _yuan(cents: str) -> str:
     """A sum of whole fen (bigint, summed in 128-bit integers) back to CNY with two decimals."""
-    return f"({cents})::numeric(16, 0) / 100"
+    return f"({cents})::numeric(20, 0) / 100"
 
 
 _OVERSEAS = {
@@ -262,6 +264,63 @@ ROLLUP_DAY_SQL = (
 )
 
 
+# The same roll, merchant by merchant: the fallback when the base-wide statement fails (a
+# merchant's rows that no column can hold, a figure out of range), so that one merchant's rows
+# never stop the whole base's turnover. First each merchant's own tables (and its month) from
+# its own orders, each in its savepoint; then the base's tables from the orders of the merchants
+# that rolled and their merchant-day rows. A merchant that fails keeps its stored rows and is
+# reported (RollupResult.skipped_merchants, and the log).
+def _counts(names) -> str:
+    return ", ".join(
+        f"(SELECT COUNT(*) FROM {name}_changed) + (SELECT COUNT(*) FROM {name}_added), "  # noqa: S608
+        f"(SELECT COUNT(*) FROM {name}_gone)"
+        for name in names
+    )
+
+
+_MERCHANT_TABLES = _TABLES[:3]
+_BASE_TABLES = _TABLES[3:]
+_ONE_MERCHANT = "AND merchant_id = %(merchant)s"
+ROLLUP_MERCHANT_DAY_SQL = (
+    "WITH src AS MATERIALIZED ("  # noqa: S608 - constants only
+    + _SOURCE.replace("/*lo*/", "AND lo.merchant_id = %(merchant)s").replace(
+        "/*o*/", "AND o.merchant_id = %(merchant)s"
+    )
+    + "),"
+    + ",".join(_upsert_and_prune(*spec, scope=_ONE_MERCHANT) for spec in _MERCHANT_TABLES)
+    + _MONTH_DELTA
+    + "\nSELECT "
+    + _counts(name for name, *_ in _MERCHANT_TABLES)
+    + ", (SELECT COUNT(*) FROM month_moved) + (SELECT COUNT(*) FROM month_started)"
+    + ", (SELECT COUNT(*) FROM merchant_day_gone)"
+)
+_NOT_SKIPPED = "NOT (merchant_id = ANY(%(skipped)s::bigint[]))"
+ROLLUP_BASE_DAY_SQL = (
+    "WITH src AS MATERIALIZED ("  # noqa: S608 - constants only
+    + _SOURCE.replace("/*lo*/", "").replace(
+        "/*o*/", "AND " + _NOT_SKIPPED.replace("merchant_id", "o.merchant_id")
+    )
+    + """),
+merchant_day_new AS MATERIALIZED (
+    SELECT base_id, merchant_id, gross_cny, refunded_cny, net_cny, orders, units, overseas_cny,
+           overseas_orders
+    FROM orders_dailymerchantturnover WHERE day = %(day)s AND """
+    + _NOT_SKIPPED
+    + "),"
+    + ",".join(_upsert_and_prune(*spec) for spec in _BASE_TABLES)
+    + "\nSELECT "
+    + _counts(name for name, *_ in _BASE_TABLES)
+)
+# Every merchant a day's roll may write or prune rows of.
+DAY_MERCHANTS_SQL = """
+SELECT merchant_id FROM orders_order WHERE placed_at >= %(start)s AND placed_at < %(end)s
+UNION SELECT merchant_id FROM orders_dailymerchantturnover WHERE day = %(day)s
+UNION SELECT merchant_id FROM orders_dailyturnover WHERE day = %(day)s
+UNION SELECT merchant_id FROM orders_dailyturnoverdetail WHERE day = %(day)s
+ORDER BY 1
+"""
+
+
 # A whole month, summed again from its merchant-day rows for every merchant (the nightly sweep,
 # back-fills, and anyone mending a month), under the month's advisory lock. The base is the
 # merchant's own, so a merchant has one row a month even if it moved bases.
@@ -324,6 +383,9 @@ class RollupResult:
     written_rows: int  # rows inserted or changed (an unchanged row is not rewritten)
     deleted_rows: int
     milestones: int = 0
+    # Merchants whose rows could not be rolled this time (the base-wide statement failed and so
+    # did theirs alone): their stored rows stand as they were, everyone else's are current.
+    skipped_merchants: tuple[int, ...] = ()
 
 
 def month_bounds(day: dt.date) -> tuple[dt.date, dt.date]:
@@ -365,20 +427,61 @@ def rollup_day(*, day: dt.date, record_milestones: bool = True) -> RollupResult:
         cursor.execute("SET LOCAL work_mem = '64MB'")
         month = month_bounds(day)[0]
         _lock_month(cursor, month)
-        cursor.execute(ROLLUP_DAY_SQL, {**params, "month": month})
-        *counts, month_written, merchant_days_gone = cursor.fetchone()
-        written = sum(counts[0::2]) + month_written
-        deleted = sum(counts[1::2])
+        params["month"] = month
+        skipped: tuple[int, ...] = ()
+        try:
+            with transaction.atomic():  # a savepoint: a failure leaves the locks held
+                cursor.execute(ROLLUP_DAY_SQL, params)
+                *counts, month_written, merchant_days_gone = cursor.fetchone()
+            written = sum(counts[0::2]) + month_written
+            deleted = sum(counts[1::2])
+        except DatabaseError:
+            logger.exception("rollup of %s failed base-wide; rolling merchant by merchant", day)
+            written, deleted, merchant_days_gone, skipped = _rollup_day_by_merchant(cursor, params)
         if merchant_days_gone:
             cursor.execute(MONTH_EMPTIED_SQL, {"month": month})
             deleted += cursor.rowcount
         cursor.execute(ROOM_USAGE_SQL, params)
         _checkpoint(day)
-    result = RollupResult(day, written, deleted)
+    result = RollupResult(day, written, deleted, skipped_merchants=skipped)
     if record_milestones:
         recorded = record_turnover_milestones(day=day)
         result = RollupResult(**{**result.__dict__, "milestones": recorded})
     return result
+
+
+def _rollup_day_by_merchant(cursor, params: dict) -> tuple[int, int, int, tuple[int, ...]]:
+    """Roll one day merchant by merchant (each in a savepoint), then the base tables from the
+    merchants that rolled: (written, deleted, merchant days gone, merchants skipped)."""
+    cursor.execute(DAY_MERCHANTS_SQL, params)
+    merchant_ids = [row[0] for row in cursor.fetchall()]
+    written = deleted = days_gone = 0
+    skipped = []
+    for merchant_id in merchant_ids:
+        try:
+            with transaction.atomic():
+                cursor.execute(ROLLUP_MERCHANT_DAY_SQL, {**params, "merchant": merchant_id})
+                *counts, month_written, gone = cursor.fetchone()
+        except DatabaseError:
+            logger.exception(
+                "rollup of %s: merchant %s cannot be rolled; its rows stay as they were",
+                params["day"],
+                merchant_id,
+            )
+            skipped.append(merchant_id)
+            continue
+        written += sum(counts[0::2]) + month_written
+        deleted += sum(counts[1::2])
+        days_gone += gone
+    cursor.execute(ROLLUP_BASE_DAY_SQL, {**params, "skipped": skipped})
+    counts = cursor.fetchone()
+    written += sum(counts[0::2])
+    deleted += sum(counts[1::2])
+    if skipped:
+        logger.error(
+            "rollup of %s skipped merchant(s) %s", params["day"], ", ".join(map(str, skipped))
+        )
+    return written, deleted, days_gone, tuple(skipped)
 
 
 def _lock_month(cursor, month: dt.date) -> None:
@@ -441,30 +544,73 @@ def record_turnover_milestones(*, day: dt.date) -> int:
     return recorded
 
 
-def reroll_changed_days(*, now: dt.datetime | None = None) -> list[dt.date]:
-    """Re-roll every day holding an order written since the stored watermark, then move it.
+def batch_days() -> int:
+    """How many dirty days one run of the re-roll takes (settings.TURNOVER_REROLL_BATCH_DAYS)."""
+    return max(1, int(getattr(settings, "TURNOVER_REROLL_BATCH_DAYS", 31)))
 
-    Safe to run twice or at once: rolling a day is idempotent, and the watermark only moves
-    forward (after the days are rolled, so a crash leaves it where it was).
-    """
+
+MARK_CHANGED_DAYS_SQL = """
+INSERT INTO orders_turnoverdirtyday (day, marked_at)
+SELECT DISTINCT (o.placed_at AT TIME ZONE %(tz)s)::date, %(now)s
+FROM orders_order o
+WHERE o.updated_at <= %(now)s {since}
+ON CONFLICT (day) DO UPDATE SET marked_at = EXCLUDED.marked_at
+"""
+
+
+def mark_changed_days(*, now: dt.datetime | None = None) -> int:
+    """Mark for re-rolling every day holding an order written since the stored watermark, and
+    move the watermark, in one transaction (one set-based INSERT … SELECT): the marks are
+    durable before the watermark moves, so a crash loses no day. Returns how many days were
+    marked (again)."""
     now = now or timezone.now()
-    mark = TurnoverWatermark.objects.filter(name=WATERMARK_NAME).values_list("value", flat=True)
-    since = mark.first()
-    orders = Order.objects.filter(updated_at__lte=now)
-    if since is not None:
-        orders = orders.filter(updated_at__gt=since - WATERMARK_OVERLAP)
-    days = list(
-        orders.annotate(day=TruncDate("placed_at", tzinfo=local_zone()))
-        .order_by("day")
-        .values_list("day", flat=True)
-        .distinct()
-    )
-    for day in days:
-        rollup_day(day=day)
+    with transaction.atomic():
+        mark = TurnoverWatermark.objects.select_for_update().filter(name=WATERMARK_NAME)
+        since = mark.values_list("value", flat=True).first()
+        params = {"tz": settings.TIME_ZONE, "now": now}
+        condition = ""
+        if since is not None:
+            condition = "AND o.updated_at > %(since)s"
+            params["since"] = since - WATERMARK_OVERLAP
+        with connection.cursor() as cursor:
+            cursor.execute(MARK_CHANGED_DAYS_SQL.format(since=condition), params)
+            marked = cursor.rowcount
+        set_watermark(now=now)
+    return marked
+
+
+def set_watermark(*, now: dt.datetime) -> None:
+    """Record that every order written up to ``now`` has been rolled or marked (only forward)."""
     updated = TurnoverWatermark.objects.filter(name=WATERMARK_NAME, value__lt=now).update(value=now)
     if not updated:
         TurnoverWatermark.objects.get_or_create(name=WATERMARK_NAME, defaults={"value": now})
-    return days
+
+
+def drain_dirty_days(*, limit: int | None = None) -> tuple[list[dt.date], bool]:
+    """Re-roll at most ``limit`` marked days (``batch_days()`` by default), newest first, each
+    in its own transaction, and unmark each one unless it was marked again meanwhile. Returns
+    the days rolled and whether marked days remain (the task then queues the next batch), so
+    one import that dirtied a century of days never holds a worker for more than a batch."""
+    limit = limit or batch_days()
+    batch = list(TurnoverDirtyDay.objects.order_by("-day").values_list("day", "marked_at")[:limit])
+    for day, marked_at in batch:
+        rollup_day(day=day)
+        TurnoverDirtyDay.objects.filter(day=day, marked_at__lte=marked_at).delete()
+    return [day for day, _ in batch], TurnoverDirtyDay.objects.exists()
+
+
+def reroll_changed_days(
+    *, now: dt.datetime | None = None, limit: int | None = None
+) -> list[dt.date]:
+    """Mark the days whose orders changed since the watermark, then re-roll one batch of the
+    marked days (the rest wait for the next batch: ``drain_dirty_days``).
+
+    Safe to run twice or at once: rolling a day is idempotent, and a day stays marked until a
+    roll that began after its last mark has finished.
+    """
+    mark_changed_days(now=now)
+    days, _remaining = drain_dirty_days(limit=limit)
+    return sorted(days)
 
 
 def rollup_today_so_far(*, now: dt.datetime | None = None) -> list[dt.date]:

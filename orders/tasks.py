@@ -10,6 +10,7 @@ from celery import shared_task
 from django.conf import settings
 
 from . import rollups, services
+from .models import TurnoverDirtyDay
 
 
 @shared_task(acks_late=True)
@@ -36,9 +37,29 @@ def end_flash_deal(deal_id: int) -> int:
 
 @shared_task(acks_late=True, autoretry_for=(Exception,), max_retries=3, retry_backoff=True)
 def rollup_today_so_far() -> list[str]:
-    """Every few minutes: today so far, plus every day whose orders changed (refunds, late
-    status changes) since the last run."""
-    return [day.isoformat() for day in rollups.rollup_today_so_far()]
+    """Every few minutes: today so far, plus one batch of the days whose orders changed
+    (refunds, late status changes, imports) since the last run; more batches follow as tasks of
+    their own, so other work (and the holds queue's) runs between them."""
+    days = rollups.rollup_today_so_far()
+    _queue_next_batch()
+    return [day.isoformat() for day in days]
+
+
+def _queue_next_batch() -> None:
+    if TurnoverDirtyDay.objects.exists():
+        reroll_dirty_days.delay()
+
+
+@shared_task(acks_late=True, autoretry_for=(Exception,), max_retries=3, retry_backoff=True)
+def reroll_dirty_days() -> list[str]:
+    """Re-roll one batch of marked days (settings.TURNOVER_REROLL_BATCH_DAYS), then queue the
+    next batch if days remain."""
+    days, remaining = rollups.drain_dirty_days()
+    if remaining and not settings.CELERY_TASK_ALWAYS_EAGER:
+        # Eagerly (tests, no broker) the next batch waits for the next periodic run instead of
+        # recursing here.
+        reroll_dirty_days.delay()
+    return [day.isoformat() for day in days]
 
 
 @shared_task(acks_late=True, autoretry_for=(Exception,), max_retries=3, retry_backoff=True)
@@ -52,4 +73,9 @@ def reroll_recent_days() -> list[str]:
 def rollup_day(day: str) -> dict:
     """Roll up one day (ISO date), e.g. after a bulk import of that day's orders."""
     result = rollups.rollup_day(day=dt.date.fromisoformat(day))
-    return {"day": day, "written_rows": result.written_rows, "milestones": result.milestones}
+    return {
+        "day": day,
+        "written_rows": result.written_rows,
+        "milestones": result.milestones,
+        "skipped_merchants": list(result.skipped_merchants),
+    }

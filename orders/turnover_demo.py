@@ -99,6 +99,8 @@ def seed(ctx: DemoContext) -> None:
         made = _fallback_orders(ctx)
         ctx.write(f"turnover: {made} demo orders (the orders demo made none)")
     today = timezone.localdate(timezone.now(), rollups.local_zone())
+    started = timezone.now()
     results = rollups.rollup_days(start=today - dt.timedelta(days=ctx.days), end=today)
-    rollups.reroll_changed_days()  # sets the watermark, so the periodic job starts from here
+    # The days are rolled: the periodic job starts from here (orders written later are re-rolled).
+    rollups.set_watermark(now=started)
     ctx.write(f"turnover: rolled up {len(results)} days")

@@ -301,7 +301,8 @@ def _serve(args: argparse.Namespace, folder: Path, urls: dict[str, str]) -> int:
     logs.mkdir(exist_ok=True)
     celery = [python, "-m", "celery", "-A", "jingdezhen"]
     commands = {
-        "worker": [*celery, "worker", "--loglevel=INFO", "--concurrency=2"],
+        # Both queues: the default one and "holds" (payment holds, flash-deal endings).
+        "worker": [*celery, "worker", "-Q", "celery,holds", "--loglevel=INFO", "--concurrency=2"],
         "beat": [*celery, "beat", "--loglevel=INFO"],
         "web": [*manage, "runserver", f"{args.host}:{args.port}", "--noreload"],
     }

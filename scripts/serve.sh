@@ -59,7 +59,10 @@ trap stop INT TERM EXIT
 "$BIN/gunicorn" jingdezhen.wsgi:application --bind "127.0.0.1:$PORT" --workers "$WORKERS" \
   --timeout 30 --graceful-timeout 10 --access-logfile - &
 pids+=($!)
-"$BIN/celery" -A jingdezhen worker --loglevel=INFO --concurrency=1 --without-gossip --without-mingle &
+# One worker on both queues (the default one and "holds": payment holds, flash-deal endings); two
+# processes, so a hold expires on time while the other one re-rolls a batch of turnover days.
+"$BIN/celery" -A jingdezhen worker -Q celery,holds --loglevel=INFO --concurrency=2 \
+  --without-gossip --without-mingle &
 pids+=($!)
 "$BIN/celery" -A jingdezhen beat --loglevel=INFO &
 pids+=($!)
