@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import Count, DecimalField, F, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -284,75 +284,136 @@ def room_day_grid(*, reach: Reach, day: dt.date) -> dict:
     }
 
 
-def room_utilisation(*, reach: Reach, monday: dt.date) -> dict:
-    """Booked hours over opening hours per room and day of a week (two queries)."""
-    from django.db.models.functions import TruncDate
+# Room utilisation, defined once: the booked time of a room's streams that hold or held it
+# (scheduled, live, ended), cut to each local day, over the room's own opening hours that day
+# (closes_hour - opens_hour), for the base's active rooms. The utilisation page reads it per
+# room and day; the daily rollup (orders.rollups) stores its sums per base and day, which the
+# base dashboard reads. Both answer utilisation_percent() of the same minutes.
+UTILISATION_STATUSES = ("scheduled", "live", "ended")
 
+ROOM_DAY_USAGE_SQL = """
+SELECT r.base_id, r.id AS room_id, d.day,
+       COALESCE(SUM(EXTRACT(EPOCH FROM LEAST(s.planned_end, d.day_end)
+                                     - GREATEST(s.planned_start, d.day_start)) / 60), 0)::int
+           AS booked_minutes,
+       COUNT(s.id)::int AS streams,
+       ((r.closes_hour - r.opens_hour) * 60)::int AS open_minutes
+FROM livestreams_liveroom r
+CROSS JOIN (
+    SELECT g::date AS day, (g::date::timestamp AT TIME ZONE %(tz)s) AS day_start,
+           ((g::date + 1)::timestamp AT TIME ZONE %(tz)s) AS day_end
+    FROM generate_series(%(first)s::date, %(last)s::date, interval '1 day') g
+) d
+LEFT JOIN livestreams_livestream s
+    ON s.room_id = r.id AND s.planned_start < d.day_end AND s.planned_end > d.day_start
+   AND s.planned_start >= d.day_start - interval '1 day'
+   AND s.status = ANY(%(statuses)s)
+WHERE r.is_active {rooms}
+GROUP BY r.base_id, r.id, d.day, r.opens_hour, r.closes_hour
+"""
+
+
+def room_day_usage_sql(*, only_rooms: bool) -> str:
+    """The rule's SQL: one row per active room and day (``%(first)s``..``%(last)s``), of every
+    base, or of the rooms in ``%(rooms)s`` when ``only_rooms``."""
+    return ROOM_DAY_USAGE_SQL.format(rooms="AND r.id = ANY(%(rooms)s)" if only_rooms else "")
+
+
+def room_day_usage_params(*, first: dt.date, last: dt.date, **extra) -> dict:
+    return {
+        "tz": timezone.get_default_timezone_name(),
+        "first": first,
+        "last": last,
+        "statuses": list(UTILISATION_STATUSES),
+        **extra,
+    }
+
+
+def utilisation_percent(booked_minutes, open_minutes) -> Decimal | None:
+    """Booked over open time in percent, to one decimal (None without open time)."""
+    if not open_minutes:
+        return None
+    return (Decimal(booked_minutes) * 100 / Decimal(open_minutes)).quantize(Decimal("0.1"))
+
+
+def utilisation_figures(booked_minutes: int, open_minutes: int) -> dict:
+    """What every page shows of a utilisation: booked and open hours, and the percent."""
+    return {
+        "booked_minutes": booked_minutes,
+        "open_minutes": open_minutes,
+        "booked_hours": (Decimal(booked_minutes) / 60).quantize(Decimal("0.1")),
+        "open_hours": (Decimal(open_minutes) / 60).quantize(Decimal("0.1")),
+        "percent": utilisation_percent(booked_minutes, open_minutes),
+    }
+
+
+def room_usage(*, reach: Reach, first: dt.date, last: dt.date) -> list[dict]:
+    """The rule per active room of the reach and day from ``first`` to ``last`` (one query)."""
+    rooms = list(room_list(reach=reach, active_only=True).values_list("pk", flat=True))
+    if not rooms:
+        return []
+    params = room_day_usage_params(first=first, last=last, rooms=rooms)
+    with connection.cursor() as cursor:
+        cursor.execute(room_day_usage_sql(only_rooms=True), params)
+        columns = [c[0] for c in cursor.description]
+        return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+
+
+def room_utilisation(*, reach: Reach, monday: dt.date) -> dict:
+    """Booked hours over opening hours per room and day of a week, and over all rooms (two
+    queries: the rooms, and the rule's SQL)."""
     rooms = list(room_list(reach=reach, active_only=True))
-    start, _ = day_bounds(monday)
-    end, _ = day_bounds(monday + dt.timedelta(days=7))
-    booked = (
-        reach.scope(LiveStream.objects.all())
-        .filter(
-            room__isnull=False,
-            planned_start__gte=start,
-            planned_start__lt=end,
-            status__in=[*LiveStream.ACTIVE_STATUSES, LiveStream.Status.ENDED],
-        )
-        .annotate(day=TruncDate("planned_start", tzinfo=timezone.get_current_timezone()))
-        .values("room_id", "day")
-        .annotate(total=Sum(F("planned_end") - F("planned_start")), n=Count("id"))
-        .order_by()
-    )
-    table = {(b["room_id"], b["day"]): b for b in booked}
     days = [monday + dt.timedelta(days=i) for i in range(7)]
+    table = {
+        (u["room_id"], u["day"]): u for u in room_usage(reach=reach, first=days[0], last=days[-1])
+    }
     rows = []
+    day_totals = {day: [0, 0, 0] for day in days}
     for room in rooms:
-        open_hours = room.closes_hour - room.opens_hour
         cells = []
-        week_hours = 0.0
+        week = [0, 0]
         for day in days:
-            b = table.get((room.pk, day))
-            hours = b["total"].total_seconds() / 3600 if b else 0.0
-            week_hours += hours
+            u = table.get((room.pk, day)) or {"booked_minutes": 0, "open_minutes": 0, "streams": 0}
+            week[0] += u["booked_minutes"]
+            week[1] += u["open_minutes"]
+            totals = day_totals[day]
+            totals[0] += u["booked_minutes"]
+            totals[1] += u["open_minutes"]
+            totals[2] += u["streams"]
             cells.append(
                 {
                     "day": day,
-                    "hours": round(hours, 1),
-                    "streams": b["n"] if b else 0,
-                    "percent": round(100 * hours / open_hours) if open_hours else 0,
+                    "streams": u["streams"],
+                    **utilisation_figures(u["booked_minutes"], u["open_minutes"]),
                 }
             )
-        rows.append(
-            {
-                "room": room,
-                "cells": cells,
-                "hours": round(week_hours, 1),
-                "percent": round(100 * week_hours / (open_hours * 7)) if open_hours else 0,
-            }
-        )
-    return {"monday": monday, "days": days, "rows": rows}
+        rows.append({"room": room, "cells": cells, **utilisation_figures(*week)})
+    total_cells = [
+        {"day": day, "streams": t[2], **utilisation_figures(t[0], t[1])}
+        for day, t in day_totals.items()
+    ]
+    total = utilisation_figures(
+        sum(t[0] for t in day_totals.values()), sum(t[1] for t in day_totals.values())
+    )
+    return {
+        "monday": monday,
+        "days": days,
+        "rows": rows,
+        "total": {"cells": total_cells, **total},
+    }
 
 
 # --- the post-stream report -------------------------------------------------------------------
 
 
-def _counted_orders(qs):
-    from orders.models import Order
-
-    return qs.filter(status__in=Order.COUNTED_STATUSES)
-
-
 CENT = Decimal("0.01")
-MONEY_FIELD = DecimalField(max_digits=14, decimal_places=2)
 
 PERCENTILE_SQL = """
 WITH per_stream AS (
-    SELECT s.id, s.merchant_id,
-           COALESCE(SUM(o.amount_cny - o.refunded_cny), 0) AS gmv
+    SELECT s.id, s.merchant_id, {gmv} AS gmv
     FROM livestreams_livestream s
     JOIN merchants_merchant m ON m.id = s.merchant_id
-    LEFT JOIN orders_order o ON o.stream_id = s.id AND o.status = ANY(%(statuses)s)
+    LEFT JOIN orders_order o ON o.stream_id = s.id AND {counted}
     WHERE m.base_id = %(base_id)s AND s.status = 'ended' AND NOT s.is_rehearsal
     GROUP BY s.id, s.merchant_id
 )
@@ -369,16 +430,12 @@ FROM per_stream
 
 def _benchmarks(*, base_id: int, merchant_id: int) -> dict:
     """Median GMV per stream of the merchant; median and top-quarter line of the base."""
-    from orders.models import Order
+    from orders.selectors import COUNTED_ORDERS_SQL, GMV_SQL, gmv_params
 
     with connection.cursor() as cursor:
         cursor.execute(
-            PERCENTILE_SQL,
-            {
-                "statuses": list(Order.COUNTED_STATUSES),
-                "base_id": base_id,
-                "merchant_id": merchant_id,
-            },
+            PERCENTILE_SQL.format(gmv=GMV_SQL, counted=COUNTED_ORDERS_SQL),
+            {**gmv_params(), "base_id": base_id, "merchant_id": merchant_id},
         )
         own, median, top, own_n, n = cursor.fetchone()
 
@@ -397,15 +454,18 @@ def _benchmarks(*, base_id: int, merchant_id: int) -> dict:
 
 def stream_report(*, reach: Reach, stream: LiveStream) -> dict:
     """GMV, orders, units, AOV, GPM, conversion, viewers, watch time, top products and how the
-    stream compares with the merchant's median and the base's median and top quarter."""
-    from orders.models import OrderLine
+    stream compares with the merchant's median and the base's median and top quarter. Every
+    amount is in CNY (GMV as orders.selectors defines it; a line's revenue is its share of its
+    order's CNY amount)."""
+    from orders.models import Order, OrderLine
+    from orders.selectors import counted_orders, gmv_sum, line_revenue_cny
 
-    orders = _counted_orders(reach.scope(stream.orders.model.objects.all()).filter(stream=stream))
-    totals = orders.aggregate(
-        gmv=Sum(F("amount_cny") - F("refunded_cny"), output_field=MONEY_FIELD),
-        n=Count("id"),
-        units=Sum("units"),
-    )
+    orders = reach.scope(Order.objects.all()).filter(stream=stream)
+    if not stream.is_rehearsal:  # a rehearsal's own report shows its test orders
+        orders = counted_orders(orders)
+    else:
+        orders = orders.filter(status__in=Order.COUNTED_STATUSES)
+    totals = orders.aggregate(gmv=gmv_sum(), n=Count("id"), units=Sum("units"))
     # Quantized at the fen whatever scale the driver hands back: the page prints it as it is.
     gmv = (totals["gmv"] or Decimal("0")).quantize(CENT)
     n = totals["n"] or 0
@@ -414,18 +474,17 @@ def stream_report(*, reach: Reach, stream: LiveStream) -> dict:
         reach.scope(OrderLine.objects.all())
         .filter(order__in=orders)
         .values("product_id", "product__name")
-        .annotate(
-            units=Sum("quantity"),
-            revenue=Sum(F("quantity") * F("unit_price"), output_field=MONEY_FIELD),
-        )
+        .annotate(units=Sum("quantity"), revenue=line_revenue_cny())
         .order_by("-revenue", "product_id")[:5]
     )
+    for product in top_products:
+        product["revenue"] = (product["revenue"] or Decimal("0")).quantize(CENT)
     report = {
         "gmv": gmv,
         "orders": n,
         "units": totals["units"] or 0,
-        "aov": (gmv / n).quantize(Decimal("0.01")) if n else None,
-        "gpm": (gmv * 1000 / viewers).quantize(Decimal("0.01")) if viewers else None,
+        "aov": (gmv / n).quantize(CENT) if n else None,
+        "gpm": (gmv * 1000 / viewers).quantize(CENT) if viewers else None,
         "conversion": round(100 * n / viewers, 2) if viewers else None,
         "unique_viewers": stream.unique_viewers,
         "peak_viewers": stream.peak_viewers,

@@ -891,7 +891,8 @@ class DailyBaseBreakdown(TurnoverFigures):
 
 
 class DailyRoomUsage(models.Model):
-    """How long a base's live rooms were booked on one local day (streams not cancelled)."""
+    """How long a base's active live rooms were booked on one local day, and how long they were
+    open (livestreams.selectors: the one room-utilisation rule)."""
 
     day = models.DateField(_("day"))
     base = models.ForeignKey(
@@ -904,6 +905,7 @@ class DailyRoomUsage(models.Model):
     booked_minutes = models.PositiveIntegerField(_("booked minutes"), default=0)
     streams = models.PositiveIntegerField(_("streams"), default=0)
     rooms = models.PositiveIntegerField(_("active rooms"), default=0)
+    open_minutes = models.PositiveIntegerField(_("open room-minutes"), default=0)
     rolled_at = models.DateTimeField(_("rolled up at"), default=timezone.now)
 
     class Tenancy:

@@ -28,10 +28,12 @@ from django.db import DatabaseError, connection, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
+from livestreams.selectors import room_day_usage_params, room_day_usage_sql
 from merchants.models import Milestone
 from merchants.services import milestone_record
 
 from .models import DailyMerchantTurnover, Order, TurnoverDirtyDay, TurnoverWatermark
+from .selectors import COUNTED_ORDERS_SQL
 
 logger = logging.getLogger(__name__)
 
@@ -72,8 +74,7 @@ _SOURCE = f"""
             GROUP BY l.order_id
         ) t ON t.order_id = o.id
         WHERE o.placed_at >= %(start)s AND o.placed_at < %(end)s
-          AND o.status = ANY(%(statuses)s)
-          AND (s.id IS NULL OR NOT s.is_rehearsal) /*o*/
+          AND {COUNTED_ORDERS_SQL} /*o*/
         GROUP BY o.merchant_id, o.platform, o.buyer_country, t.rank
     ) a
     JOIN merchants_merchant m ON m.id = a.merchant_id
@@ -350,31 +351,26 @@ SELECT (SELECT COUNT(*) FROM month_changed) + (SELECT COUNT(*) FROM month_added)
 WHOLE_MONTH_SQL = _month_sql()
 
 
-# Booked room time of the day per base (every base gets a row, so nothing is ever left stale).
-ROOM_USAGE_SQL = """
-INSERT INTO orders_dailyroomusage (day, base_id, booked_minutes, streams, rooms, rolled_at)
-SELECT %(day)s, b.id, COALESCE(u.minutes, 0), COALESCE(u.streams, 0), COALESCE(r.rooms, 0),
-       %(now)s
+# Booked and open room time of the day per base, by the one utilisation rule of the live rooms
+# (livestreams.selectors.ROOM_DAY_USAGE_SQL); every base gets a row, so nothing is left stale.
+_ROOM_USAGE_HEAD = """
+INSERT INTO orders_dailyroomusage
+    (day, base_id, booked_minutes, streams, rooms, open_minutes, rolled_at)
+SELECT %(day)s, b.id, COALESCE(u.booked, 0), COALESCE(u.streams, 0), COALESCE(u.rooms, 0),
+       COALESCE(u.open, 0), %(now)s
 FROM merchants_base b
 LEFT JOIN (
-    SELECT lr.base_id,
-           SUM(EXTRACT(EPOCH FROM LEAST(s.planned_end, %(end)s)
-                                - GREATEST(s.planned_start, %(start)s)) / 60)::int AS minutes,
-           COUNT(*) AS streams
-    FROM livestreams_livestream s
-    JOIN livestreams_liveroom lr ON lr.id = s.room_id
-    WHERE s.planned_start < %(end)s AND s.planned_end > %(start)s
-      AND s.planned_start >= %(start)s - INTERVAL '1 day'
-      AND s.status <> 'cancelled'
-    GROUP BY lr.base_id
+    SELECT base_id, SUM(booked_minutes) AS booked, SUM(streams) AS streams, COUNT(*) AS rooms,
+           SUM(open_minutes) AS open
+    FROM ("""
+_ROOM_USAGE_TAIL = """) ru
+    GROUP BY base_id
 ) u ON u.base_id = b.id
-LEFT JOIN (
-    SELECT base_id, COUNT(*) AS rooms FROM livestreams_liveroom WHERE is_active GROUP BY base_id
-) r ON r.base_id = b.id
 ON CONFLICT (day, base_id) DO UPDATE SET
     booked_minutes = EXCLUDED.booked_minutes, streams = EXCLUDED.streams,
-    rooms = EXCLUDED.rooms, rolled_at = EXCLUDED.rolled_at
+    rooms = EXCLUDED.rooms, open_minutes = EXCLUDED.open_minutes, rolled_at = EXCLUDED.rolled_at
 """
+ROOM_USAGE_SQL = _ROOM_USAGE_HEAD + room_day_usage_sql(only_rooms=False) + _ROOM_USAGE_TAIL
 
 
 @dataclass(frozen=True)
@@ -441,7 +437,7 @@ def rollup_day(*, day: dt.date, record_milestones: bool = True) -> RollupResult:
         if merchant_days_gone:
             cursor.execute(MONTH_EMPTIED_SQL, {"month": month})
             deleted += cursor.rowcount
-        cursor.execute(ROOM_USAGE_SQL, params)
+        cursor.execute(ROOM_USAGE_SQL, {**params, **room_day_usage_params(first=day, last=day)})
         _checkpoint(day)
     result = RollupResult(day, written, deleted, skipped_merchants=skipped)
     if record_milestones:
@@ -631,7 +627,7 @@ def reroll_recent_days(*, days: int = 3, today: dt.date | None = None) -> list[d
 
 # --- Reconciliation -------------------------------------------------------------------------
 
-RECONCILE_MERCHANT_SQL = """
+RECONCILE_MERCHANT_SQL = f"""
 WITH direct AS (
     SELECT (o.placed_at AT TIME ZONE %(tz)s)::date AS day, o.merchant_id, o.platform,
            SUM(o.amount_cny) AS gross, SUM(o.refunded_cny) AS refunded, COUNT(*) AS orders,
@@ -639,8 +635,7 @@ WITH direct AS (
            COALESCE(SUM(o.amount_cny) FILTER (WHERE o.buyer_country <> 'CN'), 0) AS overseas
     FROM orders_order o
     LEFT JOIN livestreams_livestream s ON s.id = o.stream_id
-    WHERE o.placed_at >= %(start)s AND o.placed_at < %(end)s
-      AND o.status = ANY(%(statuses)s) AND (s.id IS NULL OR NOT s.is_rehearsal)
+    WHERE o.placed_at >= %(start)s AND o.placed_at < %(end)s AND {COUNTED_ORDERS_SQL}
     GROUP BY 1, 2, 3
 ), rolled AS (
     SELECT day, merchant_id, platform, gross_cny AS gross, refunded_cny AS refunded, orders,
@@ -656,7 +651,7 @@ FROM direct d FULL OUTER JOIN rolled r
 WHERE (d.gross, d.refunded, d.orders, d.units, d.overseas, d.gross - d.refunded)
       IS DISTINCT FROM (r.gross, r.refunded, r.orders, r.units, r.overseas, r.net)
 ORDER BY 1, 2, 3
-"""
+"""  # noqa: S608 - constants only; every value is a bound parameter
 
 # The other rollup tables must add up, per day and base, to the merchant rows.
 RECONCILE_TOTALS_SQL = """

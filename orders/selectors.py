@@ -2,7 +2,19 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, Q, QuerySet
+from decimal import Decimal
+
+from django.db.models import (
+    Case,
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    Prefetch,
+    Q,
+    QuerySet,
+    Sum,
+    When,
+)
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -148,3 +160,50 @@ def held_units(*, product_id: int) -> int:
         ).aggregate(n=Sum("quantity"))["n"]
         or 0
     )
+
+
+# --- GMV, defined once ------------------------------------------------------------------------
+# GMV is the net CNY of the counted orders: orders whose status is in Order.COUNTED_STATUSES, not
+# attributed to a rehearsal stream, summed as amount_cny - refunded_cny. The turnover rollups,
+# the reconciliation, the stream report, the per-stream percentiles and the peers' GPM (read
+# from the rollups) all take it from here.
+GMV_SQL = "COALESCE(SUM(o.amount_cny - o.refunded_cny), 0)"
+# The counted orders ``o`` (with their stream ``s`` left-joined), for raw SQL; the statuses are
+# the parameter %(statuses)s (gmv_params()).
+COUNTED_ORDERS_SQL = "o.status = ANY(%(statuses)s) AND (s.id IS NULL OR NOT s.is_rehearsal)"
+
+
+def gmv_params() -> dict:
+    return {"statuses": list(Order.COUNTED_STATUSES)}
+
+
+def counted_orders(qs: QuerySet[Order]) -> QuerySet[Order]:
+    """The orders of ``qs`` that count towards turnover and GMV."""
+    return qs.filter(status__in=Order.COUNTED_STATUSES).exclude(stream__is_rehearsal=True)
+
+
+def gmv_sum():
+    """The aggregate of GMV over counted orders, in CNY (``counted_orders(qs).aggregate``)."""
+    return Sum(
+        F("amount_cny") - F("refunded_cny"),
+        output_field=DecimalField(max_digits=20, decimal_places=2),
+        default=Decimal("0"),
+    )
+
+
+def line_revenue_cny():
+    """A line's revenue in CNY: its share (quantity x unit price, in the order's currency) of
+    the order's CNY amount, so a USD order's lines are shown in CNY like its total."""
+    money = DecimalField(max_digits=20, decimal_places=2)
+    share = Case(
+        When(
+            order__amount__gt=0,
+            then=ExpressionWrapper(
+                F("quantity") * F("unit_price") * F("order__amount_cny") / F("order__amount"),
+                output_field=money,
+            ),
+        ),
+        default=ExpressionWrapper(F("quantity") * F("unit_price"), output_field=money),
+        output_field=money,
+    )
+    return Sum(share, output_field=money)

@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.apps import apps
-from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
@@ -21,6 +20,7 @@ from django.utils import timezone
 
 from jingdezhen.tenancy import Reach
 from livestreams.models import LiveStream
+from livestreams.selectors import utilisation_figures
 from merchants.models import Merchant, Milestone
 
 from .models import (
@@ -37,8 +37,6 @@ from .rollups import day_bounds, local_zone, month_bounds
 ZERO = Decimal("0")
 ONE_DAY = dt.timedelta(days=1)
 PERIODS = (30, 90, 365)
-# A room is open for streaming 14 hours a day (09:00-23:00) unless settings say otherwise.
-ROOM_OPEN_HOURS = getattr(settings, "ROOM_OPEN_HOURS", 14)
 # Peer figures are shown only over at least this many peers, so no single peer can be read off.
 MIN_PEERS = 3
 TOP_MERCHANTS = 10
@@ -244,16 +242,9 @@ def base_dashboard(*, reach: Reach, days: int = 30, today_: dt.date | None = Non
     usage = (
         reach.scope(DailyRoomUsage.objects.all())
         .filter(day__gte=first, day__lte=today_)
-        .aggregate(minutes=Sum("booked_minutes", default=0), room_days=Sum("rooms", default=0))
+        .aggregate(minutes=Sum("booked_minutes", default=0), open=Sum("open_minutes", default=0))
     )
-    open_minutes = usage["room_days"] * ROOM_OPEN_HOURS * 60
-    utilisation = {
-        "booked_hours": Decimal(usage["minutes"]) / 60,
-        "open_hours": Decimal(open_minutes) / 60,
-        "percent": (Decimal(usage["minutes"]) / open_minutes * 100).quantize(Decimal("0.1"))
-        if open_minutes
-        else None,
-    }
+    utilisation = utilisation_figures(usage["minutes"], usage["open"])
     return Dashboard(
         today=today_,
         days=days,
@@ -316,12 +307,8 @@ def top_merchants(
     queries.
     """
     months, add, subtract = _month_plan(first, last, today_ or today())
-    figures = ("net", "gross", "orders")
-    sums = {
-        "net": Sum("net_cny", default=ZERO),
-        "gross": Sum("gross_cny", default=ZERO),
-        "orders": Sum("orders", default=0),
-    }
+    figures = ("net", "gross", "refunded", "orders", "units")
+    sums = _sums()
 
     def between(ranges):
         condition = Q(pk__in=[])
@@ -342,7 +329,7 @@ def top_merchants(
         for row in rows.values("merchant_id").annotate(**sums).order_by():
             total = totals.setdefault(
                 row["merchant_id"],
-                {"merchant_id": row["merchant_id"], "net": ZERO, "gross": ZERO, "orders": 0},
+                {"merchant_id": row["merchant_id"], **_empty_row()},
             )
             for name in figures:
                 total[name] += sign * row[name]
