@@ -293,9 +293,10 @@ UTILISATION_STATUSES = ("scheduled", "live", "ended")
 
 ROOM_DAY_USAGE_SQL = """
 SELECT r.base_id, r.id AS room_id, d.day,
+       -- (LEAST and GREATEST skip NULLs: a room-day without streams must not count whole)
        COALESCE(SUM(EXTRACT(EPOCH FROM LEAST(s.planned_end, d.day_end)
-                                     - GREATEST(s.planned_start, d.day_start)) / 60), 0)::int
-           AS booked_minutes,
+                                     - GREATEST(s.planned_start, d.day_start)) / 60)
+                    FILTER (WHERE s.id IS NOT NULL), 0)::int AS booked_minutes,
        COUNT(s.id)::int AS streams,
        ((r.closes_hour - r.opens_hour) * 60)::int AS open_minutes
 FROM livestreams_liveroom r

@@ -3,10 +3,13 @@
 Merchant members see their own merchant's rows, base managers their base's; trainers none.
 """
 
+from django.core.exceptions import ValidationError
 from django_filters import rest_framework as filters
 from rest_framework import serializers, viewsets
 
 from jingdezhen.api import IdFilter, ReachMixin
+from jingdezhen.bounds import check_day
+from jingdezhen.errors import DomainError
 from jingdezhen.platforms import Platform
 
 from . import turnover_selectors as selectors
@@ -44,11 +47,19 @@ class MerchantRowsFilter(IdFilter):
         return qs if value in (None, "") else selectors.merchant_rows(qs, value)
 
 
+def day_in_window(value) -> None:
+    """A day parameter lies in the window pages may be asked about (jingdezhen.bounds)."""
+    try:
+        check_day(value, field="day")
+    except DomainError as exc:
+        raise ValidationError(exc.message, code="day_out_of_window") from exc
+
+
 class DailyTurnoverFilter(filters.FilterSet):
     merchant = MerchantRowsFilter(field_name="merchant")
     platform = filters.ChoiceFilter(choices=Platform.choices)
-    date_from = filters.DateFilter(field_name="day", lookup_expr="gte")
-    date_to = filters.DateFilter(field_name="day", lookup_expr="lte")
+    date_from = filters.DateFilter(field_name="day", lookup_expr="gte", validators=[day_in_window])
+    date_to = filters.DateFilter(field_name="day", lookup_expr="lte", validators=[day_in_window])
 
     class Meta:
         model = DailyTurnover

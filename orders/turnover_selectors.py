@@ -239,12 +239,7 @@ def base_dashboard(*, reach: Reach, days: int = 30, today_: dt.date | None = Non
     platform_labels, tier_labels = _labels()
     overseas = sum((r["gross"] for r in cube if r["country"] != "CN"), ZERO)
     top = top_merchants(reach=reach, first=first, last=today_, today_=today_)
-    usage = (
-        reach.scope(DailyRoomUsage.objects.all())
-        .filter(day__gte=first, day__lte=today_)
-        .aggregate(minutes=Sum("booked_minutes", default=0), open=Sum("open_minutes", default=0))
-    )
-    utilisation = utilisation_figures(usage["minutes"], usage["open"])
+    utilisation = room_utilisation(reach=reach, first=first, last=today_)
     return Dashboard(
         today=today_,
         days=days,
@@ -262,6 +257,18 @@ def base_dashboard(*, reach: Reach, days: int = 30, today_: dt.date | None = Non
         room_utilisation=utilisation,
         funnel=incubation_funnel(reach=reach),
     )
+
+
+def room_utilisation(*, reach: Reach, first: dt.date, last: dt.date) -> dict:
+    """The base's room utilisation from ``first`` to ``last`` (inclusive), read from the daily
+    room-usage rollup: the rule of livestreams.selectors (booked over each room's own opening
+    hours), summed over the rooms and days (one query)."""
+    usage = (
+        reach.scope(DailyRoomUsage.objects.all())
+        .filter(day__gte=first, day__lte=last)
+        .aggregate(minutes=Sum("booked_minutes", default=0), open=Sum("open_minutes", default=0))
+    )
+    return utilisation_figures(usage["minutes"], usage["open"])
 
 
 def _month_plan(first: dt.date, last: dt.date, today_: dt.date):
