@@ -62,3 +62,10 @@ def test_a_job_goes_through_the_served_worker(served):
 def test_an_unknown_page_answers_404_not_a_server_error(served):
     assert served.get("/no-such-page/").status_code == 404
     assert served.get("/api/v1/no-such-thing/").json() == {"detail": "Not found."}
+
+
+def test_a_job_on_the_holds_queue_goes_through_the_served_worker(served):
+    # Payment holds and flash-deal endings have their own queue; the served worker consumes it.
+    publisher = Celery("smoke", broker=served.redis_url, backend=served.redis_url)
+    result = publisher.send_task("orders.tasks.release_expired_holds", queue="holds")
+    assert isinstance(result.get(timeout=60), int)
