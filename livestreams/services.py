@@ -180,7 +180,10 @@ def _check_times(plan: StreamPlan, now: dt.datetime | None) -> None:
             field="planned_start",
         )
     last = timezone.localdate() + dt.timedelta(days=bounds.PAGE_DAYS_AHEAD)
-    if _local(plan.planned_start).date() > last:
+    # Compared as instants first: a local time of year 9999 would overflow.
+    if plan.planned_start > timezone.now() + dt.timedelta(days=bounds.PAGE_DAYS_AHEAD + 1) or (
+        _local(plan.planned_start).date() > last
+    ):
         raise DomainError(
             _("A stream is booked at most a year ahead (until %(day)s).") % {"day": last},
             field="planned_start",

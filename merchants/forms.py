@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from jingdezhen.platforms import Platform
-from jingdezhen.widgets import DateInput
+from jingdezhen.widgets import DateInput, DayField
 from orders.models import Product
 
 from .models import Merchant, Milestone, Review, TeamMember
@@ -55,7 +55,7 @@ class StageForm(forms.Form):
 class ReviewForm(forms.Form):
     outcome = forms.ChoiceField(label=_("Outcome"), choices=Review.Outcome.choices)
     notes = forms.CharField(label=_("Notes"), widget=forms.Textarea(attrs={"rows": 3}))
-    follow_up_on = forms.DateField(label=_("Follow-up date"), required=False, widget=DateInput)
+    follow_up_on = DayField(label=_("Follow-up date"), required=False, widget=DateInput)
 
 
 class ProfileForm(forms.Form):
