@@ -16,6 +16,17 @@ class CourseForm(forms.Form):
     hours = forms.DecimalField(label=_("Hours"), min_value=0.5, max_digits=5, decimal_places=1)
     is_free = forms.BooleanField(label=_("Free of charge"), required=False, initial=True)
     description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea)
+    attendance_threshold = forms.IntegerField(
+        label=_("Attendance needed for the certificate (%)"),
+        min_value=0,
+        max_value=100,
+        initial=80,
+        required=False,
+    )
+
+    def clean_attendance_threshold(self):
+        value = self.cleaned_data.get("attendance_threshold")
+        return 80 if value is None else value
 
 
 class CohortForm(forms.Form):
