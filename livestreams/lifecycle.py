@@ -51,7 +51,7 @@ TRANSITIONS: tuple[Transition, ...] = (
         S.CANCELLED,
         _("Cancel stream"),
         _("Only a scheduled stream can be cancelled."),
-        "btn btn-secondary",
+        "btn btn-danger",
     ),
     # The beat job's move of a stream whose planned end passed before it went live.
     Transition(
@@ -72,6 +72,8 @@ EDITABLE_STATUSES = (S.SCHEDULED,)
 RUN_SHEET_OPEN = (S.SCHEDULED, S.LIVE)
 # Results can be recorded for a stream in one of these.
 RESULTS_OPEN = (S.LIVE, S.ENDED)
+# A stream in one of these has a report.
+REPORTABLE = (S.ENDED,)
 
 
 def transition(action: str) -> Transition:

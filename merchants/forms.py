@@ -52,6 +52,12 @@ class StageForm(forms.Form):
         self.fields["stage"].choices = [(s, labels[s]) for s in allowed]
 
 
+class StatusForm(forms.Form):
+    """The reason for a suspension, or for lifting it (both are kept with who and when)."""
+
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
 class ReviewForm(forms.Form):
     outcome = forms.ChoiceField(label=_("Outcome"), choices=Review.Outcome.choices)
     notes = forms.CharField(label=_("Notes"), widget=forms.Textarea(attrs={"rows": 3}))

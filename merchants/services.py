@@ -47,8 +47,17 @@ def merchant_create(
     specialities: list[str] | None = None,
     created_by: User | None = None,
     reason: str = "",
+    actor: Reach | None = None,
 ) -> Merchant:
-    """Register a merchant; its first stage is kept in the stage history like every later one."""
+    """Register a merchant; its first stage is kept in the stage history like every later one.
+
+    ``actor`` is checked when given (pages, API: a manager of the base); the demo and the
+    training service that turns a graduate into an applicant call it without one.
+    """
+    if actor is not None:
+        actor.require_role(Role.MANAGER)
+        if not actor.is_admin and actor.base_id != base.pk:
+            raise NotAllowed(_("You may register merchants only at your own base."))
     name = bounds.check_text(name or "", field="name", max_length=120).strip()
     description = bounds.check_text(description or "", field="description")
     reason = bounds.check_text(reason or "", field="reason")
