@@ -22,3 +22,22 @@ class TimeInput(forms.TimeInput):
 
     def __init__(self, attrs=None, format=None):
         super().__init__(attrs, format=format or "%H:%M")
+
+
+class DayField(forms.DateField):
+    """A date a person types, held inside the window of ``jingdezhen.bounds`` (from its earliest
+    day to a year ahead): a year-9999 date is a field error, never a date arithmetic overflow."""
+
+    widget = DateInput
+
+    def validate(self, value):
+        super().validate(value)
+        if value in self.empty_values:
+            return
+        from .bounds import check_day
+        from .errors import DomainError
+
+        try:
+            check_day(value, field="")
+        except DomainError as exc:
+            raise forms.ValidationError(exc.message, code="out_of_bounds") from exc

@@ -21,7 +21,7 @@ from merchants.demo import active_merchants
 from merchants.models import Milestone, TeamMember
 from merchants.services import milestone_record
 
-from .models import LiveRoom, LiveStream, StreamSettings
+from .models import CrewBooking, LiveRoom, LiveStream, StreamSettings
 
 ROOMS = [
     ("1号直播间 Room 1", 4, "Three-camera set, ring lights, turntable for vases"),
@@ -163,6 +163,22 @@ def _streams(ctx: DemoContext, rooms: list[LiveRoom]) -> int:
                 platform = pick.choice(list(Platform.values))
                 add(merchant, _aware(day, hour, 0), minutes, room, platform, None, 15)
     LiveStream.objects.bulk_create(rows, batch_size=2000)
+    # The crew the booking service holds for every scheduled stream (here: its host).
+    CrewBooking.objects.bulk_create(
+        [
+            CrewBooking(
+                stream=s,
+                member_id=s.host_id,
+                part=CrewBooking.Part.HOST,
+                starts_at=s.planned_start,
+                ends_at=s.planned_end,
+            )
+            for s in rows
+            if s.host_id and s.status in LiveStream.ACTIVE_STATUSES
+        ],
+        batch_size=2000,
+        ignore_conflicts=True,
+    )
     stream_milestones([m.pk for m in active_merchants(ctx)])
     return len(rows)
 

@@ -150,7 +150,12 @@ def _live_stream(reach: Reach, merchant: Merchant, hosts: list) -> LiveStream | 
         title=LIVE_TITLE,
         platform=Platform.DOUYIN,
         planned_start=start,
-        planned_end=start + dt.timedelta(minutes=120),
+        # two hours, ended by midnight at the latest (a stream never crosses it)
+        planned_end=min(
+            start + dt.timedelta(minutes=120),
+            _at(timezone.localtime(start).date(), 0) + dt.timedelta(days=1),
+        ),
+        now=start,  # booked as it was when it started, twenty minutes ago
     )
     if stream is None:
         return None

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from jingdezhen.platforms import Platform
-from jingdezhen.widgets import DateInput, TimeInput
+from jingdezhen.widgets import DateInput, DayField, TimeInput
 
 from .models import LiveRoom, LiveStream, StreamSettings
 
@@ -51,7 +51,7 @@ class CrewMixin(forms.Form):
 class StreamForm(CrewMixin):
     title = forms.CharField(label=_("Title"), max_length=160)
     platform = forms.ChoiceField(label=_("Platform"), choices=Platform.choices)
-    day = forms.DateField(label=_("Date"), widget=DateInput)
+    day = DayField(label=_("Date"), widget=DateInput)
     start_time = forms.TimeField(label=_("Starts at"), widget=TimeInput)
     end_time = forms.TimeField(
         label=_("Ends at"), widget=TimeInput, help_text=_("00:00 means midnight.")
@@ -107,7 +107,7 @@ class SeriesForm(CrewMixin):
     duration_minutes = forms.IntegerField(
         label=_("Length (minutes)"), min_value=15, max_value=720, initial=120
     )
-    first_date = forms.DateField(label=_("First date"), widget=DateInput)
+    first_date = DayField(label=_("First date"), widget=DateInput)
     weeks = forms.IntegerField(label=_("For how many weeks"), min_value=1, max_value=13, initial=4)
     weekdays = forms.MultipleChoiceField(
         label=_("On"),
@@ -132,7 +132,7 @@ class SeriesForm(CrewMixin):
 
 
 class SeriesChangeForm(forms.Form):
-    from_date = forms.DateField(label=_("From"), widget=DateInput)
+    from_date = DayField(label=_("From"), widget=DateInput)
     start_time = forms.TimeField(label=_("New start time"), widget=TimeInput, required=False)
     duration_minutes = forms.IntegerField(
         label=_("New length (minutes)"), min_value=15, max_value=720, required=False
@@ -235,7 +235,7 @@ class BaseStreamFilter(forms.Form):
         choices=[("", _("All")), *list(LiveStream.Status.choices)],
         required=False,
     )
-    day = forms.DateField(label=_("Date"), widget=DateInput, required=False)
+    day = DayField(label=_("Date"), widget=DateInput, required=False)
 
     def __init__(self, *args, rooms=(), **kwargs):
         super().__init__(*args, **kwargs)

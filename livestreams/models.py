@@ -319,6 +319,21 @@ class LiveStream(models.Model):
                     "The host already hosts a stream at an overlapping time."
                 ),
             ),
+            # One host, and one room, carry at most one live stream at any moment, even when
+            # two go-lives race (a stream may go live early or overrun its plan, so the
+            # exclusions above on the planned times do not decide it).
+            models.UniqueConstraint(
+                fields=["host"],
+                condition=Q(status="live", host__isnull=False),
+                name="stream_one_live_per_host",
+                violation_error_message=_("The host is already live in another stream."),
+            ),
+            models.UniqueConstraint(
+                fields=["room"],
+                condition=Q(status="live", room__isnull=False),
+                name="stream_one_live_per_room",
+                violation_error_message=_("The room already carries a live stream."),
+            ),
         ]
         indexes = [
             models.Index(fields=["merchant", "planned_start"]),
@@ -332,6 +347,64 @@ class LiveStream(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in self.ACTIVE_STATUSES
+
+
+class CrewBooking(models.Model):
+    """One person of a merchant's team held by an active stream, in whichever role (host,
+    assistant host, control-desk operator), for the stream's planned time.
+
+    Kept by the services while the stream is scheduled or live and deleted when it leaves those
+    states; the exclusion constraint stops one person from being booked twice for overlapping
+    times in any pair of roles, even when two requests race.
+    """
+
+    class Part(models.TextChoices):
+        HOST = "host", _("Host")
+        ASSISTANT_HOST = "assistant_host", _("Assistant host")
+        OPERATOR = "operator", _("Control-desk operator")
+
+    stream = models.ForeignKey(
+        LiveStream, verbose_name=_("stream"), on_delete=models.CASCADE, related_name="crew"
+    )
+    member = models.ForeignKey(
+        "merchants.TeamMember",
+        verbose_name=_("team member"),
+        on_delete=models.CASCADE,
+        related_name="crew_bookings",
+    )
+    part = models.CharField(_("part"), max_length=16, choices=Part.choices)
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"))
+
+    class Tenancy:
+        merchant = "stream__merchant"
+        base = "stream__merchant__base"
+        roles = {"manager", "merchant"}
+
+    class Meta:
+        verbose_name = _("crew booking")
+        verbose_name_plural = _("crew bookings")
+        ordering = ["starts_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["stream", "part"], name="crew_one_person_per_part"),
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=models.F("starts_at")), name="crew_ends_after_it_starts"
+            ),
+            ExclusionConstraint(
+                name="crew_member_no_overlap",
+                expressions=[
+                    ("member", RangeOperators.EQUAL),
+                    (held_span("starts_at", "ends_at"), RangeOperators.OVERLAPS),
+                ],
+                violation_error_code="crew_double_booked",
+                violation_error_message=_(
+                    "This person is already booked for a stream at an overlapping time."
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.stream_id}: {self.part} {self.member_id}"
 
 
 class FeaturedProduct(models.Model):

@@ -3,7 +3,14 @@
 No double booking is decided twice: first by a query here, which names the clashing stream in a
 clear message; then by the exclusion constraints in ``LiveStream.Meta``, which stop two racing
 requests that both passed the query. The loser's IntegrityError is turned
-into the same Conflict.
+into the same Conflict. The same holds for the whole crew (host, assistant host, operator: one
+``CrewBooking`` row each, under one exclusion constraint) and for going live (a partial unique
+index per host and per room).
+
+Which action may move a stream from which status is declared once, in ``lifecycle``.
+
+Every service takes the caller's ``reach`` and decides itself what it may do; views and viewsets
+check nothing of their own.
 """
 
 from __future__ import annotations
@@ -17,14 +24,19 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max, Q, Sum
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from jingdezhen import bounds
 from jingdezhen.errors import Conflict, DomainError, NotAllowed
 from jingdezhen.tenancy import Reach
+from merchants import lifecycle as merchant_lifecycle
 from merchants.models import Base, Merchant, Milestone, TeamMember
 
+from . import lifecycle
 from .models import (
+    CrewBooking,
     FeaturedProduct,
     LiveRoom,
     LiveStream,
@@ -37,6 +49,10 @@ logger = logging.getLogger(__name__)
 
 ROOM_CONSTRAINT = "stream_room_no_overlap"
 HOST_CONSTRAINT = "stream_host_no_overlap"
+CREW_CONSTRAINT = "crew_member_no_overlap"
+LIVE_HOST_CONSTRAINT = "stream_one_live_per_host"
+LIVE_ROOM_CONSTRAINT = "stream_one_live_per_room"
+CREW_PARTS = ("host", "assistant_host", "operator")
 
 
 def settings_for(*, base_id: int) -> StreamSettings:
@@ -153,17 +169,83 @@ class StreamPlan:
     errors: list = field(default_factory=list)
 
 
-def _check_rules(plan: StreamPlan, rules: StreamSettings, exclude_id: int | None) -> None:
-    if not plan.title.strip():
-        raise DomainError(_("Give the stream a title."), field="title")
+def _check_times(plan: StreamPlan, now: dt.datetime | None) -> None:
+    """A stream lies within one local day, not in the past. ``now`` None: no check of the past
+    (a change that keeps the stream's times)."""
     if plan.planned_end <= plan.planned_start:
         raise DomainError(_("The stream must end after it starts."), field="planned_end")
+    if plan.planned_start < bounds.earliest_instant():
+        raise DomainError(
+            _("A stream starts no earlier than %(day)s.") % {"day": bounds.EARLIEST_DAY},
+            field="planned_start",
+        )
+    last = timezone.localdate() + dt.timedelta(days=bounds.PAGE_DAYS_AHEAD)
+    # Compared as instants first: a local time of year 9999 would overflow.
+    if plan.planned_start > timezone.now() + dt.timedelta(days=bounds.PAGE_DAYS_AHEAD + 1) or (
+        _local(plan.planned_start).date() > last
+    ):
+        raise DomainError(
+            _("A stream is booked at most a year ahead (until %(day)s).") % {"day": last},
+            field="planned_start",
+        )
     if plan.planned_end - plan.planned_start > dt.timedelta(hours=12):
         raise DomainError(_("A stream lasts at most 12 hours."), field="planned_end")
-    for name in ("host", "assistant_host", "operator"):
-        member = getattr(plan, name)
-        if member is not None and (member.merchant_id != plan.merchant.pk or not member.is_active):
+    # A stream may end at midnight, not after: its day (the turnover day, the room's day) is one.
+    if (
+        _local(plan.planned_start).date()
+        != _local(plan.planned_end - dt.timedelta.resolution).date()
+    ):
+        raise DomainError(
+            _(
+                "A stream cannot cross midnight: end it by 24:00 and book the rest as a stream "
+                "of the next day."
+            ),
+            field="planned_end",
+        )
+    if now is not None and plan.planned_start < now - bounds.CLOCK_SLACK:
+        raise DomainError(
+            _("A stream cannot be booked or moved into the past."), field="planned_start"
+        )
+
+
+def _check_merchant(plan: StreamPlan) -> None:
+    """The merchant's stage and status allow this booking (the merchant row is locked)."""
+    merchant = plan.merchant
+    if not merchant_lifecycle.may_schedule_streams(merchant):
+        raise DomainError(
+            _("%(merchant)s has left the base and cannot book streams.")
+            % {"merchant": merchant.name},
+            field="room" if plan.room is not None else "merchant",
+            code="merchant_exited",
+        )
+    if plan.room is not None and not merchant_lifecycle.may_book_rooms(merchant):
+        raise DomainError(
+            _("%(merchant)s is suspended and cannot book base rooms until it is reinstated.")
+            % {"merchant": merchant.name},
+            field="room",
+            code="merchant_suspended",
+        )
+
+
+def _crew(plan: StreamPlan) -> list[tuple[str, TeamMember]]:
+    return [(part, getattr(plan, part)) for part in CREW_PARTS if getattr(plan, part) is not None]
+
+
+def _check_rules(plan: StreamPlan, rules: StreamSettings, exclude_id: int | None) -> None:
+    plan.title = bounds.check_text(plan.title or "", field="title", max_length=160)
+    if not plan.title.strip():
+        raise DomainError(_("Give the stream a title."), field="title")
+    seen: set[int] = set()
+    for name, member in _crew(plan):
+        if member.merchant_id != plan.merchant.pk or not member.is_active:
             raise DomainError(_("Choose someone from your own team."), field=name)
+        if member.pk in seen:
+            raise DomainError(
+                _("%(person)s already has another part in this stream.") % {"person": member.name},
+                field=name,
+            )
+        seen.add(member.pk)
+    _check_merchant(plan)
     room = plan.room
     if room is None:
         return
@@ -245,6 +327,65 @@ def _check_quota(plan: StreamPlan, rules: StreamSettings, exclude_id: int | None
             )
 
 
+def crew_clash(
+    *, member_id: int, start: dt.datetime, end: dt.datetime, exclude_id: int | None = None
+) -> CrewBooking | None:
+    """The crew booking holding ``member_id`` somewhere in [start, end), in any part, if any."""
+    qs = CrewBooking.objects.filter(member_id=member_id, starts_at__lt=end, ends_at__gt=start)
+    if exclude_id:
+        qs = qs.exclude(stream_id=exclude_id)
+    return qs.select_related("stream", "member").order_by("starts_at").first()
+
+
+def _crew_clash_message(clash: CrewBooking) -> str:
+    return _("%(person)s is already booked as %(part)s of “%(title)s” at that time (%(span)s).") % {
+        "person": clash.member.name,
+        "part": clash.get_part_display().lower(),
+        "title": clash.stream.title,
+        "span": _span(clash.starts_at, clash.ends_at),
+    }
+
+
+def _check_crew_clashes(plan: StreamPlan, exclude_id: int | None) -> None:
+    for part, member in _crew(plan):
+        clash = crew_clash(
+            member_id=member.pk,
+            start=plan.planned_start,
+            end=plan.planned_end,
+            exclude_id=exclude_id,
+        )
+        if clash is not None:
+            raise Conflict(_crew_clash_message(clash), field=part)
+
+
+def _book_crew(stream: LiveStream) -> None:
+    """Hold the stream's crew for its planned time (again, after a change)."""
+    CrewBooking.objects.filter(stream=stream).delete()
+    CrewBooking.objects.bulk_create(
+        [
+            CrewBooking(
+                stream=stream,
+                member_id=getattr(stream, f"{part}_id"),
+                part=part,
+                starts_at=stream.planned_start,
+                ends_at=stream.planned_end,
+            )
+            for part in CREW_PARTS
+            if getattr(stream, f"{part}_id") is not None
+        ]
+    )
+
+
+def release_crew(*, stream_ids) -> int:
+    """Free the crew of streams that are no longer scheduled or live (set-based, idempotent)."""
+    deleted, _rows = (
+        CrewBooking.objects.filter(stream_id__in=stream_ids)
+        .exclude(stream__status__in=LiveStream.ACTIVE_STATUSES)
+        .delete()
+    )
+    return deleted
+
+
 def _check_clashes(plan: StreamPlan, blocked_until: dt.datetime, buffer: int, exclude_id) -> None:
     if plan.room is not None:
         clash = room_clash(
@@ -264,6 +405,7 @@ def _check_clashes(plan: StreamPlan, blocked_until: dt.datetime, buffer: int, ex
         )
         if clash is not None:
             raise Conflict(_host_clash_message(clash), field="host")
+    _check_crew_clashes(plan, exclude_id)
 
 
 def _save_guarded(stream: LiveStream, plan: StreamPlan, buffer: int) -> None:
@@ -271,8 +413,22 @@ def _save_guarded(stream: LiveStream, plan: StreamPlan, buffer: int) -> None:
     try:
         with transaction.atomic():
             stream.save()
+            _book_crew(stream)
     except IntegrityError as exc:
         text = str(exc)
+        if CREW_CONSTRAINT in text:
+            for part, member in _crew(plan):
+                clash = crew_clash(
+                    member_id=member.pk,
+                    start=plan.planned_start,
+                    end=plan.planned_end,
+                    exclude_id=stream.pk,
+                )
+                if clash is not None:
+                    raise Conflict(_crew_clash_message(clash), field=part) from exc
+            raise Conflict(
+                _("Someone of this crew was booked at the same moment."), field="host"
+            ) from exc
         if ROOM_CONSTRAINT in text and plan.room is not None:
             clash = room_clash(
                 room_id=plan.room.pk,
@@ -303,6 +459,12 @@ def _require_merchant_write(reach: Reach, merchant: Merchant) -> None:
         raise NotAllowed(_("You may only schedule your own streams."))
 
 
+def _locked_merchant(merchant_id: int) -> Merchant:
+    """The merchant row, locked: bookings of one merchant are decided one after the other, so
+    its room-hour cap holds when they race, and its stage and status are read as they are."""
+    return Merchant.objects.select_for_update().get(pk=merchant_id)
+
+
 @transaction.atomic
 def stream_schedule(
     *,
@@ -318,9 +480,15 @@ def stream_schedule(
     operator: TeamMember | None = None,
     is_rehearsal: bool = False,
     series: StreamSeries | None = None,
+    now: dt.datetime | None = None,
 ) -> LiveStream:
-    """Book a stream; raises DomainError (rules) or Conflict (room or host already taken)."""
+    """Book a stream; raises DomainError (rules) or Conflict (room or crew already taken).
+
+    A stream starts no earlier than ``now`` (the server's clock, with a few minutes' slack).
+    Only the demo's history passes ``now``: a booking as it was made at that instant.
+    """
     _require_merchant_write(reach, merchant)
+    merchant = _locked_merchant(merchant.pk)
     plan = StreamPlan(
         merchant=merchant,
         title=title,
@@ -334,7 +502,9 @@ def stream_schedule(
         is_rehearsal=is_rehearsal,
     )
     rules = settings_for(base_id=merchant.base_id)
+    _check_times(plan, now or timezone.now())
     _check_rules(plan, rules, None)
+    title = plan.title
     buffer = rules.changeover_minutes if room is not None else 0
     blocked_until = planned_end + dt.timedelta(minutes=buffer)
     _check_clashes(plan, blocked_until, rules.changeover_minutes, None)
@@ -371,20 +541,33 @@ EDITABLE = (
 
 
 @transaction.atomic
-def stream_update(*, reach: Reach, stream: LiveStream, **changes) -> LiveStream:
-    """Change a scheduled stream; the same rules and clash checks as booking it."""
-    stream = LiveStream.objects.select_for_update().select_related("merchant").get(pk=stream.pk)
-    _require_merchant_write(reach, stream.merchant)
-    if stream.status != LiveStream.Status.SCHEDULED:
-        raise Conflict(_("Only a scheduled stream can be changed."))
+def stream_update(
+    *, reach: Reach, stream: LiveStream, now: dt.datetime | None = None, **changes
+) -> LiveStream:
+    """Change a scheduled stream; the same rules and clash checks as booking it. A stream whose
+    times change is not moved into the past (``now`` as in ``stream_schedule``)."""
+    merchant_id = (
+        LiveStream.objects.filter(pk=stream.pk).values_list("merchant_id", flat=True).first()
+    )
+    if merchant_id is None:
+        raise Http404
+    merchant = _locked_merchant(merchant_id)  # the merchant first, as when booking
+    stream = LiveStream.objects.select_for_update().get(pk=stream.pk)
+    stream.merchant = merchant
+    _require_merchant_write(reach, merchant)
+    if stream.status not in lifecycle.EDITABLE_STATUSES:
+        raise Conflict(_("Only a scheduled stream can be changed."), field="status")
     unknown = set(changes) - set(EDITABLE)
     if unknown:
         raise DomainError(_("These fields cannot be changed: %s") % ", ".join(sorted(unknown)))
     values = {name: getattr(stream, name) for name in EDITABLE}
     values.update(changes)
-    plan = StreamPlan(merchant=stream.merchant, **values)
-    rules = settings_for(base_id=stream.merchant.base_id)
+    plan = StreamPlan(merchant=merchant, **values)
+    rules = settings_for(base_id=merchant.base_id)
+    moved = (plan.planned_start, plan.planned_end) != (stream.planned_start, stream.planned_end)
+    _check_times(plan, (now or timezone.now()) if moved else None)
     _check_rules(plan, rules, stream.pk)
+    values["title"] = plan.title
     buffer = rules.changeover_minutes if plan.room is not None else 0
     blocked_until = plan.planned_end + dt.timedelta(minutes=buffer)
     _check_clashes(plan, blocked_until, rules.changeover_minutes, stream.pk)
@@ -404,11 +587,11 @@ def _locked(reach: Reach, stream: LiveStream) -> LiveStream:
 @transaction.atomic
 def stream_cancel(*, reach: Reach, stream: LiveStream) -> LiveStream:
     stream = _locked(reach, stream)
-    if stream.status != LiveStream.Status.SCHEDULED:
-        raise Conflict(_("Only a scheduled stream can be cancelled."))
-    stream.status = LiveStream.Status.CANCELLED
+    step = lifecycle.check(stream, "cancel")
+    stream.status = step.target
     stream.cancelled_at = timezone.now()
     stream.save(update_fields=["status", "cancelled_at"])
+    release_crew(stream_ids=[stream.pk])
     return stream
 
 
@@ -416,18 +599,44 @@ def stream_cancel(*, reach: Reach, stream: LiveStream) -> LiveStream:
 def stream_go_live(
     *, reach: Reach, stream: LiveStream, at: dt.datetime | None = None
 ) -> LiveStream:
+    """Start a stream. One host, and one room, are live in one stream at a time: checked here
+    for a clear message, and by partial unique indexes when two go-lives race."""
     stream = _locked(reach, stream)
     at = at or timezone.now()
-    if stream.status != LiveStream.Status.SCHEDULED:
-        raise Conflict(_("Only a scheduled stream can go live."))
+    step = lifecycle.check(stream, "go-live")
     if at < stream.planned_start - dt.timedelta(hours=1):
         raise Conflict(_("A stream can go live at most one hour before its planned start."))
     if at > stream.planned_end:
         raise Conflict(_("The planned end has passed; schedule a new stream."))
-    stream.status = LiveStream.Status.LIVE
+    live = LiveStream.objects.filter(status=LiveStream.Status.LIVE).exclude(pk=stream.pk)
+    if stream.host_id and live.filter(host_id=stream.host_id).exists():
+        raise Conflict(_host_live_message(stream), field="host")
+    if stream.room_id and live.filter(room_id=stream.room_id).exists():
+        raise Conflict(_room_live_message(stream), field="room")
+    stream.status = step.target
     stream.actual_start = at
-    stream.save(update_fields=["status", "actual_start"])
+    try:
+        with transaction.atomic():
+            stream.save(update_fields=["status", "actual_start"])
+    except IntegrityError as exc:
+        if LIVE_HOST_CONSTRAINT in str(exc):
+            raise Conflict(_host_live_message(stream), field="host") from exc
+        if LIVE_ROOM_CONSTRAINT in str(exc):
+            raise Conflict(_room_live_message(stream), field="room") from exc
+        raise
     return stream
+
+
+def _host_live_message(stream: LiveStream) -> str:
+    return _("%(host)s is already live in another stream; end that one first.") % {
+        "host": stream.host.name
+    }
+
+
+def _room_live_message(stream: LiveStream) -> str:
+    return _("%(room)s already carries a live stream; end that one first.") % {
+        "room": stream.room.name
+    }
 
 
 @transaction.atomic
@@ -436,12 +645,12 @@ def stream_end(*, reach: Reach, stream: LiveStream, at: dt.datetime | None = Non
     from merchants.services import milestone_record
 
     stream = _locked(reach, stream)
-    if stream.status != LiveStream.Status.LIVE:
-        raise Conflict(_("Only a live stream can be ended."))
+    step = lifecycle.check(stream, "end")
     at = at or timezone.now()
-    stream.status = LiveStream.Status.ENDED
+    stream.status = step.target
     stream.actual_end = max(at, stream.actual_start or at)
     stream.save(update_fields=["status", "actual_end"])
+    release_crew(stream_ids=[stream.pk])
     if not stream.is_rehearsal:
         ends = list(
             LiveStream.objects.filter(
@@ -475,7 +684,7 @@ RESULT_FIELDS = (
 @transaction.atomic
 def stream_record_results(*, reach: Reach, stream: LiveStream, **results) -> LiveStream:
     stream = _locked(reach, stream)
-    if stream.status not in (LiveStream.Status.LIVE, LiveStream.Status.ENDED):
+    if stream.status not in lifecycle.RESULTS_OPEN:
         raise Conflict(_("Results can be recorded once the stream has gone live."))
     for name in RESULT_FIELDS:
         value = results.get(name)
@@ -510,7 +719,7 @@ def featured_add(
     stream = _locked(reach, stream)
     if product.merchant_id != stream.merchant_id:
         raise DomainError(_("Choose a product from your own catalogue."), field="product")
-    if stream.status not in LiveStream.ACTIVE_STATUSES:
+    if stream.status not in lifecycle.RUN_SHEET_OPEN:
         raise Conflict(_("The run sheet of a finished stream cannot change."))
     if live_price is not None and live_price < 0:
         raise DomainError(_("The live price cannot be negative."), field="live_price")
@@ -529,7 +738,7 @@ def featured_add(
 @transaction.atomic
 def featured_remove(*, reach: Reach, featured: FeaturedProduct) -> None:
     stream = _locked(reach, featured.stream)
-    if stream.status not in LiveStream.ACTIVE_STATUSES:
+    if stream.status not in lifecycle.RUN_SHEET_OPEN:
         raise Conflict(_("The run sheet of a finished stream cannot change."))
     if stream.showing_id == featured.pk:
         stream.showing = None
@@ -663,9 +872,12 @@ def _series_streams_from(series: StreamSeries, from_date: dt.date):
 def series_cancel_from(*, reach: Reach, series: StreamSeries, from_date: dt.date) -> int:
     """Cancel the series' scheduled streams from ``from_date`` on; returns how many."""
     _require_merchant_write(reach, series.merchant)
-    count = _series_streams_from(series, from_date).update(
-        status=LiveStream.Status.CANCELLED, cancelled_at=timezone.now()
-    )
+    streams = _series_streams_from(series, from_date)
+    ids = list(streams.values_list("pk", flat=True))
+    count = LiveStream.objects.filter(
+        pk__in=ids, status__in=lifecycle.transition("cancel").sources
+    ).update(status=lifecycle.transition("cancel").target, cancelled_at=timezone.now())
+    release_crew(stream_ids=ids)
     StreamSeries.objects.filter(pk=series.pk, last_date__gte=from_date).update(
         last_date=max(from_date - dt.timedelta(days=1), series.first_date)
     )
@@ -755,9 +967,15 @@ def streams_flag_late(*, now: dt.datetime | None = None) -> int:
                 "start": f"{_local(stream.planned_start):%H:%M}",
             }
             _notify(stream, Notification.Kind.LATE, message)
-    LiveStream.objects.filter(status=LiveStream.Status.SCHEDULED, planned_end__lt=now).update(
-        status=LiveStream.Status.MISSED
-    )
+    miss = lifecycle.transition("miss")
+    with transaction.atomic():
+        missed = list(
+            LiveStream.objects.select_for_update(skip_locked=True)
+            .filter(status__in=miss.sources, planned_end__lt=now)
+            .values_list("pk", flat=True)
+        )
+        LiveStream.objects.filter(pk__in=missed).update(status=miss.target)
+        release_crew(stream_ids=missed)
     return flagged
 
 

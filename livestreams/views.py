@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from jingdezhen import bounds
 from jingdezhen.errors import DomainError
 from jingdezhen.tenancy import Reach, get_reach
 from merchants import selectors as merchant_selectors
@@ -38,11 +39,39 @@ from .forms import (
 from .models import LiveStream
 
 
-def _parse_day(value: str | None, default: dt.date) -> dt.date:
+class BadParameter(Exception):
+    """A query parameter of a page is not a value the page can answer for."""
+
+    def __init__(self, error: DomainError):
+        super().__init__(error.message)
+        self.error = error
+
+
+def _day_param(request: HttpRequest, name: str, default: dt.date) -> dt.date:
+    """The day in query parameter ``name`` (``YYYY-MM-DD``, within the window of
+    ``jingdezhen.bounds``), or ``default`` when it is absent."""
     try:
-        return dt.date.fromisoformat(value) if value else default
-    except ValueError:
-        return default
+        return bounds.parse_day(request.GET.get(name), field=name, default=default)
+    except DomainError as exc:
+        raise BadParameter(exc) from exc
+
+
+def answers_bad_parameters(view):
+    """A page asked with a bad query parameter answers 400 naming the parameter (never a 500)."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except BadParameter as exc:
+            return render(
+                request,
+                "livestreams/bad_parameter.html",
+                {"parameter": exc.error.field, "message": exc.error.message, "path": request.path},
+                status=400,
+            )
+
+    return wrapper
 
 
 def _form_error(form, exc: DomainError) -> None:
@@ -99,10 +128,11 @@ def _crew(reach: Reach, merchant_id: int):
 # --- merchant pages ---------------------------------------------------------------------------
 
 
+@answers_bad_parameters
 @merchant_page
 def calendar(request: HttpRequest, reach: Reach, merchant) -> HttpResponse:
     today = timezone.localdate()
-    monday = selectors.week_start(_parse_day(request.GET.get("week"), today))
+    monday = selectors.week_start(_day_param(request, "week", today))
     context = {
         "merchant": merchant,
         "monday": monday,
@@ -118,10 +148,11 @@ def calendar(request: HttpRequest, reach: Reach, merchant) -> HttpResponse:
     return render(request, template, context)
 
 
+@answers_bad_parameters
 @merchant_page
 def stream_create(request: HttpRequest, reach: Reach, merchant) -> HttpResponse:
     crew = _crew(reach, merchant.pk)
-    initial = {"day": _parse_day(request.GET.get("day"), timezone.localdate())}
+    initial = {"day": _day_param(request, "day", timezone.localdate())}
     form = StreamForm(request.POST or None, initial=initial, **crew)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -429,12 +460,13 @@ def series_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@answers_bad_parameters
 @login_required
 def free_slots(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     """The free stretches of a room on a day (a fragment the stream form loads with htmx)."""
     reach = get_reach(request)
     room_id = pk or request.GET.get("room")
-    day = _parse_day(request.GET.get("day"), timezone.localdate())
+    day = _day_param(request, "day", timezone.localdate())
     context = {"day": day, "room": None, "slots": []}
     if room_id:
         try:
@@ -471,9 +503,10 @@ def notifications(request: HttpRequest) -> HttpResponse:
 # --- base manager pages -----------------------------------------------------------------------
 
 
+@answers_bad_parameters
 @manager_page
 def room_grid(request: HttpRequest, reach: Reach) -> HttpResponse:
-    day = _parse_day(request.GET.get("day"), timezone.localdate())
+    day = _day_param(request, "day", timezone.localdate())
     context = selectors.room_day_grid(reach=reach, day=day)
     context.update(prev_day=day - dt.timedelta(days=1), next_day=day + dt.timedelta(days=1))
     template = "livestreams/room_grid.html"
@@ -482,9 +515,10 @@ def room_grid(request: HttpRequest, reach: Reach) -> HttpResponse:
     return render(request, template, context)
 
 
+@answers_bad_parameters
 @manager_page
 def room_utilisation(request: HttpRequest, reach: Reach) -> HttpResponse:
-    monday = selectors.week_start(_parse_day(request.GET.get("week"), timezone.localdate()))
+    monday = selectors.week_start(_day_param(request, "week", timezone.localdate()))
     context = selectors.room_utilisation(reach=reach, monday=monday)
     context.update(prev_week=monday - dt.timedelta(days=7), next_week=monday + dt.timedelta(days=7))
     template = "livestreams/utilisation.html"

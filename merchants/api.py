@@ -2,6 +2,7 @@
 
 import re
 
+from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -10,7 +11,7 @@ from rest_framework.response import Response
 from jingdezhen.api import MAX_COUNT, ReachMixin
 from jingdezhen.platforms import Platform
 
-from . import selectors, services
+from . import lifecycle, selectors, services
 from .models import (
     ForeignAgent,
     Merchant,
@@ -18,6 +19,7 @@ from .models import (
     PlatformAccount,
     Review,
     StageChange,
+    StatusChange,
     TeamMember,
     User,
 )
@@ -119,6 +121,16 @@ class StageChangeSerializer(serializers.ModelSerializer):
         fields = ["from_stage", "to_stage", "changed_by", "changed_at", "reason"]
 
 
+class StatusChangeSerializer(serializers.ModelSerializer):
+    changed_by = serializers.StringRelatedField()
+    from_status = plain_choice_field([("", ""), *Merchant.Status.choices], read_only=True)
+    to_status = plain_choice_field(Merchant.Status.choices, read_only=True)
+
+    class Meta:
+        model = StatusChange
+        fields = ["from_status", "to_status", "changed_by", "changed_at", "reason"]
+
+
 class ReviewSerializer(serializers.ModelSerializer):
     reviewer = serializers.StringRelatedField()
 
@@ -134,7 +146,11 @@ class MerchantDetailSerializer(MerchantSerializer):
     platform_accounts = PlatformAccountSerializer(many=True, read_only=True)
     agents = ForeignAgentSerializer(many=True, read_only=True)
     stage_changes = StageChangeSerializer(many=True, read_only=True)
+    status_changes = StatusChangeSerializer(many=True, read_only=True)
     reviews = ReviewSerializer(many=True, read_only=True)
+    actions = serializers.SerializerMethodField(
+        help_text="The stage and status actions the lifecycle allows from here."
+    )
 
     class Meta(MerchantSerializer.Meta):
         fields = [
@@ -144,9 +160,16 @@ class MerchantDetailSerializer(MerchantSerializer):
             "platform_accounts",
             "agents",
             "stage_changes",
+            "status_changes",
             "reviews",
+            "actions",
         ]
         read_only_fields = fields
+
+    def get_actions(self, obj: Merchant) -> list[str]:
+        return [t.action for t in lifecycle.stage_moves(obj.stage)] + [
+            t.action for t in lifecycle.status_moves(obj.status)
+        ]
 
 
 class ApplicantSerializer(serializers.Serializer):
@@ -166,6 +189,10 @@ class ProfileSerializer(serializers.Serializer):
 
 class StageMoveSerializer(serializers.Serializer):
     stage = serializers.ChoiceField(choices=Merchant.Stage.choices)
+    reason = serializers.CharField()
+
+
+class ReasonSerializer(serializers.Serializer):
     reason = serializers.CharField()
 
 
@@ -219,10 +246,10 @@ class MerchantViewSet(
 
     @extend_schema(request=ApplicantSerializer, responses=MerchantDetailSerializer)
     def create(self, request, *args, **kwargs):
-        self.reach.require_role("manager")
         data = self._valid(ApplicantSerializer)
         merchant = services.merchant_create(
-            base=selectors.base_list(reach=self.reach).get(pk=self.reach.base_id),
+            actor=self.reach,
+            base=get_object_or_404(selectors.base_list(reach=self.reach), pk=self.reach.base_id),
             created_by=User.objects.filter(pk=self.reach.user_id).first(),
             **data,
         )
@@ -245,6 +272,27 @@ class MerchantViewSet(
             actor=self.reach, merchant_id=merchant.pk, to_stage=data["stage"], reason=data["reason"]
         )
         return Response(self._detail(merchant.pk))
+
+    def _status(self, action_name: str) -> Response:
+        merchant = self.get_object()
+        data = self._valid(ReasonSerializer)
+        services.merchant_set_status(
+            actor=self.reach, merchant_id=merchant.pk, action=action_name, reason=data["reason"]
+        )
+        return Response(self._detail(merchant.pk))
+
+    @extend_schema(request=ReasonSerializer, responses=MerchantDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def suspend(self, request, pk=None):
+        """Suspend the merchant (base managers), with a reason kept in its history: it cannot
+        book base rooms until it is reinstated."""
+        return self._status("suspend")
+
+    @extend_schema(request=ReasonSerializer, responses=MerchantDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def reinstate(self, request, pk=None):
+        """Lift a suspension (base managers), with a reason kept in its history."""
+        return self._status("reinstate")
 
     @extend_schema(methods=["get"], responses=ReviewSerializer(many=True))
     @extend_schema(methods=["post"], request=NewReviewSerializer, responses={201: ReviewSerializer})

@@ -20,6 +20,7 @@ from .models import (
     Review,
     Role,
     StageChange,
+    StatusChange,
     TeamMember,
     User,
 )
@@ -171,6 +172,7 @@ def _named_merchant(
         StageChange.objects.filter(pk=change.pk).update(
             changed_at=_at(dates[change.to_stage], 15 if change.from_stage else 9)
         )
+    merchant.status_changes.filter(from_status="").update(changed_at=_at(joined, 9))
     Merchant.objects.filter(pk=merchant.pk).update(
         joined_on=joined,
         incubation_started_on=admitted if stage != Merchant.Stage.APPLICANT else None,
@@ -387,6 +389,39 @@ def _stage_history(ctx: DemoContext, base: Base, today: dt.date) -> None:
     Merchant.objects.bulk_update(
         updated, ["incubation_started_on", "incubation_ended_on"], batch_size=2000
     )
+    _status_history(base, today, manager)
+
+
+def _status_history(base: Base, today: dt.date, manager: User | None) -> None:
+    """Each merchant's registration as active (as ``merchant_create`` records it) and, for a
+    suspended one, its suspension; only for merchants without any, so a rerun adds nothing."""
+    rows = []
+    for m in Merchant.objects.filter(base=base, status_changes__isnull=True).iterator(
+        chunk_size=2000
+    ):
+        joined = min(m.joined_on, today - dt.timedelta(days=3))
+        rows.append(
+            StatusChange(
+                merchant=m,
+                from_status="",
+                to_status=Merchant.Status.ACTIVE,
+                changed_by=manager,
+                changed_at=_at(joined, 9),
+                reason="Registered",
+            )
+        )
+        if m.status == Merchant.Status.SUSPENDED:
+            rows.append(
+                StatusChange(
+                    merchant=m,
+                    from_status=Merchant.Status.ACTIVE,
+                    to_status=Merchant.Status.SUSPENDED,
+                    changed_by=manager,
+                    changed_at=_at(today - dt.timedelta(days=2)),
+                    reason="违规直播，暂停使用基地直播间 Streaming rule violation",  # noqa: RUF001
+                )
+            )
+    StatusChange.objects.bulk_create(rows, batch_size=2000)
 
 
 # (named merchant index, name, city, country, contact, commission %)

@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from jingdezhen.platforms import Platform
-from jingdezhen.widgets import DateInput
+from jingdezhen.widgets import DateInput, DayField
 from orders.models import Product
 
 from .models import Merchant, Milestone, Review, TeamMember
@@ -52,10 +52,16 @@ class StageForm(forms.Form):
         self.fields["stage"].choices = [(s, labels[s]) for s in allowed]
 
 
+class StatusForm(forms.Form):
+    """The reason for a suspension, or for lifting it (both are kept with who and when)."""
+
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
 class ReviewForm(forms.Form):
     outcome = forms.ChoiceField(label=_("Outcome"), choices=Review.Outcome.choices)
     notes = forms.CharField(label=_("Notes"), widget=forms.Textarea(attrs={"rows": 3}))
-    follow_up_on = forms.DateField(label=_("Follow-up date"), required=False, widget=DateInput)
+    follow_up_on = DayField(label=_("Follow-up date"), required=False, widget=DateInput)
 
 
 class ProfileForm(forms.Form):

@@ -253,6 +253,48 @@ class StageChange(models.Model):
         return f"{self.merchant_id}: {self.from_stage or '-'} -> {self.to_stage}"
 
 
+class StatusChange(models.Model):
+    """One change of a merchant's standing (active, suspended): who made it, when and why.
+
+    The first row of every merchant is its registration as active; a suspension and its lifting
+    each add one. Kept by ``merchants.services`` only."""
+
+    merchant = models.ForeignKey(
+        Merchant,
+        verbose_name=_("merchant"),
+        on_delete=models.CASCADE,
+        related_name="status_changes",
+    )
+    from_status = models.CharField(
+        _("from status"), max_length=16, choices=Merchant.Status.choices, blank=True
+    )
+    to_status = models.CharField(_("to status"), max_length=16, choices=Merchant.Status.choices)
+    changed_by = models.ForeignKey(
+        User,
+        verbose_name=_("changed by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    changed_at = models.DateTimeField(_("changed at"), default=timezone.now)
+    reason = models.TextField(_("reason"))
+
+    class Tenancy:
+        merchant = "merchant"
+        base = "merchant__base"
+        roles = {"manager", "merchant"}
+
+    class Meta:
+        verbose_name = _("status change")
+        verbose_name_plural = _("status changes")
+        ordering = ["merchant", "changed_at", "id"]
+        indexes = [models.Index(fields=["merchant", "changed_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.merchant_id}: {self.from_status or '-'} -> {self.to_status}"
+
+
 class PlatformAccount(models.Model):
     """A merchant's shop or live account on one sales platform."""
 

@@ -32,6 +32,7 @@ from .models import (
     PlatformAccount,
     Review,
     StageChange,
+    StatusChange,
     TeamMember,
 )
 
@@ -146,6 +147,12 @@ def merchant_detail(*, reach: Reach, pk: int, with_summary: bool = False) -> Mer
                 StageChange.objects.select_related("changed_by").order_by("changed_at", "id")
             ),
         ),
+        Prefetch(
+            "status_changes",
+            queryset=scoped(
+                StatusChange.objects.select_related("changed_by").order_by("changed_at", "id")
+            ),
+        ),
         Prefetch("reviews", queryset=scoped(Review.objects.select_related("reviewer"))),
     )
     return get_object_or_404(qs, pk=pk)
@@ -154,13 +161,19 @@ def merchant_detail(*, reach: Reach, pk: int, with_summary: bool = False) -> Mer
 @dataclass(frozen=True)
 class TimelineEntry:
     at: dt.datetime
-    kind: str  # "stage", "milestone" or "review"
+    kind: str  # "stage", "status", "milestone" or "review"
     obj: object
 
 
 def incubation_timeline(merchant: Merchant) -> list[TimelineEntry]:
     """Stage changes, milestones and reviews of a merchant (from ``merchant_detail``), by date."""
     entries = [TimelineEntry(c.changed_at, "stage", c) for c in merchant.stage_changes.all()]
+    # the standing's history beyond the registration (every merchant starts active)
+    entries += [
+        TimelineEntry(c.changed_at, "status", c)
+        for c in merchant.status_changes.all()
+        if c.from_status
+    ]
     entries += [TimelineEntry(m.reached_at, "milestone", m) for m in merchant.milestones.all()]
     entries += [TimelineEntry(r.created_at, "review", r) for r in merchant.reviews.all()]
     return sorted(entries, key=lambda e: e.at)

@@ -1,4 +1,8 @@
-"""Every write of the merchants domain: one transaction each, keyword-only arguments."""
+"""Every write of the merchants domain: one transaction each, keyword-only arguments.
+
+Each service takes the caller's reach (``actor``) and decides itself what it may do; the stage
+and status moves follow the tables in ``merchants.lifecycle``.
+"""
 
 from __future__ import annotations
 
@@ -10,9 +14,11 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from jingdezhen import bounds
 from jingdezhen.errors import Conflict, DomainError, NotAllowed
 from jingdezhen.tenancy import Reach
 
+from . import lifecycle
 from .models import (
     Base,
     ForeignAgent,
@@ -22,6 +28,7 @@ from .models import (
     Review,
     Role,
     StageChange,
+    StatusChange,
     TeamMember,
     User,
 )
@@ -40,11 +47,26 @@ def merchant_create(
     specialities: list[str] | None = None,
     created_by: User | None = None,
     reason: str = "",
+    actor: Reach | None = None,
 ) -> Merchant:
-    """Register a merchant; its first stage is kept in the stage history like every later one."""
-    name = (name or "").strip()
+    """Register a merchant; its first stage is kept in the stage history like every later one.
+
+    ``actor`` is checked when given (pages, API: a manager of the base); the demo and the
+    training service that turns a graduate into an applicant call it without one.
+    """
+    if actor is not None:
+        actor.require_role(Role.MANAGER)
+        if not actor.is_admin and actor.base_id != base.pk:
+            raise NotAllowed(_("You may register merchants only at your own base."))
+    name = bounds.check_text(name or "", field="name", max_length=120).strip()
+    description = bounds.check_text(description or "", field="description")
+    reason = bounds.check_text(reason or "", field="reason")
     if not name:
         raise DomainError(_("A name is required."), field="name")
+    if kind not in Merchant.Kind.values:
+        raise DomainError(_("Unknown kind."), field="kind")
+    if stage not in Merchant.Stage.values:
+        raise DomainError(_("Unknown stage."), field="stage")
     if Merchant.objects.filter(base=base, name__iexact=name).exists():
         raise Conflict(_("A merchant with this name already exists at the base."), field="name")
     try:
@@ -71,6 +93,14 @@ def merchant_create(
         changed_by=created_by,
         reason=reason or str(_("Registered")),
     )
+    StatusChange.objects.create(
+        merchant=merchant,
+        from_status="",
+        to_status=merchant.status,
+        changed_by=created_by,
+        changed_at=merchant.created_at,
+        reason=str(_("Registered")),
+    )
     return merchant
 
 
@@ -95,6 +125,9 @@ def merchant_profile_update(*, actor: Reach, merchant: Merchant, **changes) -> M
     unknown = set(changes) - PROFILE_FIELDS
     if unknown:
         raise DomainError(_("These fields cannot be changed here: %s") % ", ".join(sorted(unknown)))
+    for text_field in ("name", "description", "store_url"):
+        if text_field in changes:
+            bounds.check_text(changes[text_field] or "", field=text_field)
     if "name" in changes:
         name = (changes["name"] or "").strip()
         if not name:
@@ -126,23 +159,22 @@ def merchant_profile_update(*, actor: Reach, merchant: Merchant, **changes) -> M
 S = Merchant.Stage
 
 
-def _change_stage(
-    *, actor: Reach, merchant_id: int, allowed_from: tuple[str, ...], to_stage: str, reason: str
-) -> Merchant:
+def _locked_for_manager(actor: Reach, merchant_id: int, reason: str) -> tuple[Merchant, str]:
+    """The merchant, locked so two managers moving it at once are served one after the other,
+    and the reason they gave (required)."""
     actor.require_role(Role.MANAGER)
-    reason = (reason or "").strip()
-    if not reason:
-        raise DomainError(_("Say why the stage changes."), field="reason")
-    # Lock the merchant so two managers moving it at once are served one after the other.
+    reason = bounds.check_text(reason or "", field="reason").strip()
     merchant = actor.scope(Merchant.objects.select_for_update()).filter(pk=merchant_id).first()
     if merchant is None:
         raise Http404
-    if merchant.stage not in allowed_from:
-        raise Conflict(
-            _("A merchant cannot move from %(from)s to %(to)s.")
-            % {"from": merchant.get_stage_display(), "to": S(to_stage).label},
-            field="stage",
-        )
+    if not reason:
+        raise DomainError(_("Say why."), field="reason")
+    return merchant, reason
+
+
+def _change_stage(*, actor: Reach, merchant_id: int, action: str, reason: str) -> Merchant:
+    merchant, reason = _locked_for_manager(actor, merchant_id, reason)
+    to_stage = lifecycle.check_stage(merchant, action).target
     today = timezone.localdate()
     from_stage = merchant.stage
     merchant.stage = to_stage
@@ -171,8 +203,7 @@ def merchant_admit(*, actor: Reach, merchant_id: int, reason: str) -> Merchant:
     return _change_stage(
         actor=actor,
         merchant_id=merchant_id,
-        allowed_from=(S.APPLICANT, S.EXITED),
-        to_stage=S.INCUBATING,
+        action="admit",
         reason=reason,
     )
 
@@ -183,8 +214,7 @@ def merchant_graduate(*, actor: Reach, merchant_id: int, reason: str) -> Merchan
     return _change_stage(
         actor=actor,
         merchant_id=merchant_id,
-        allowed_from=(S.INCUBATING,),
-        to_stage=S.GRADUATED,
+        action="graduate",
         reason=reason,
     )
 
@@ -195,35 +225,84 @@ def merchant_exit(*, actor: Reach, merchant_id: int, reason: str) -> Merchant:
     return _change_stage(
         actor=actor,
         merchant_id=merchant_id,
-        allowed_from=(S.APPLICANT, S.INCUBATING, S.GRADUATED),
-        to_stage=S.EXITED,
+        action="exit",
         reason=reason,
     )
 
 
-# The stage a manager asks for -> the one service that performs that transition.
+# The action of the lifecycle table -> the one service that performs that transition.
 STAGE_SERVICES = {
-    S.INCUBATING: merchant_admit,
-    S.GRADUATED: merchant_graduate,
-    S.EXITED: merchant_exit,
+    "admit": merchant_admit,
+    "graduate": merchant_graduate,
+    "exit": merchant_exit,
 }
 
 
 def allowed_stages(stage: str) -> list[str]:
-    """The stages a merchant in ``stage`` may be moved to."""
-    return {
-        S.APPLICANT: [S.INCUBATING, S.EXITED],
-        S.INCUBATING: [S.GRADUATED, S.EXITED],
-        S.GRADUATED: [S.EXITED],
-        S.EXITED: [S.INCUBATING],
-    }[stage]
+    """The stages a merchant in ``stage`` may be moved to (read from the lifecycle table)."""
+    return lifecycle.stage_targets(stage)
 
 
 def merchant_move(*, actor: Reach, merchant_id: int, to_stage: str, reason: str) -> Merchant:
     """Dispatch a requested stage to its transition service (pages and API share it)."""
-    service = STAGE_SERVICES.get(to_stage)
-    if service is None:
+    actor.require_role(Role.MANAGER)
+    if to_stage not in S.values:
         raise DomainError(_("A merchant cannot be moved to this stage."), field="stage")
+    current = actor.scope(Merchant.objects.filter(pk=merchant_id)).values_list("stage", flat=True)
+    stage = current.first()
+    if stage is None:
+        raise Http404
+    step = lifecycle.stage_transition_to(stage, to_stage)
+    if step is None:
+        raise Conflict(
+            _("A merchant cannot move from %(from)s to %(to)s.")
+            % {"from": S(stage).label, "to": S(to_stage).label},
+            field="stage",
+            code="invalid_transition",
+        )
+    return STAGE_SERVICES[step.action](actor=actor, merchant_id=merchant_id, reason=reason)
+
+
+# --- standing: suspension and reinstatement ------------------------------------------------------
+
+
+def _change_status(*, actor: Reach, merchant_id: int, action: str, reason: str) -> Merchant:
+    merchant, reason = _locked_for_manager(actor, merchant_id, reason)
+    step = lifecycle.check_status(merchant, action)
+    from_status = merchant.status
+    merchant.status = step.target
+    merchant.save(update_fields=["status"])
+    StatusChange.objects.create(
+        merchant=merchant,
+        from_status=from_status,
+        to_status=step.target,
+        changed_by_id=actor.user_id,
+        reason=reason,
+    )
+    return merchant
+
+
+@transaction.atomic
+def merchant_suspend(*, actor: Reach, merchant_id: int, reason: str) -> Merchant:
+    """A base manager suspends a merchant (recorded with who, when and why): from then on it
+    cannot book base rooms; streams already booked stay for the manager to review."""
+    return _change_status(actor=actor, merchant_id=merchant_id, action="suspend", reason=reason)
+
+
+@transaction.atomic
+def merchant_reinstate(*, actor: Reach, merchant_id: int, reason: str) -> Merchant:
+    """Lift a suspension, recorded the same way."""
+    return _change_status(actor=actor, merchant_id=merchant_id, action="reinstate", reason=reason)
+
+
+STATUS_SERVICES = {"suspend": merchant_suspend, "reinstate": merchant_reinstate}
+
+
+def merchant_set_status(*, actor: Reach, merchant_id: int, action: str, reason: str) -> Merchant:
+    """Dispatch a status action of the lifecycle table (pages and API share it)."""
+    service = STATUS_SERVICES.get(action)
+    if service is None:
+        raise DomainError(_("Unknown action."), field="action")
     return service(actor=actor, merchant_id=merchant_id, reason=reason)
 
 
@@ -244,7 +323,8 @@ def review_create(
         raise NotAllowed(_("You may not review this merchant."))
     if outcome not in Review.Outcome.values:
         raise DomainError(_("Choose an outcome."), field="outcome")
-    if not (notes or "").strip():
+    notes = bounds.check_text(notes or "", field="notes")
+    if not notes.strip():
         raise DomainError(_("Write what you saw."), field="notes")
     if follow_up_on is not None and follow_up_on < timezone.localdate():
         raise DomainError(_("The follow-up date is in the past."), field="follow_up_on")
@@ -274,7 +354,8 @@ def platform_account_add(
     *, actor: Reach, merchant: Merchant, platform: str, handle: str, url: str = "", followers=0
 ) -> PlatformAccount:
     _require_act(actor, merchant)
-    handle = (handle or "").strip()
+    handle = bounds.check_text(handle or "", field="handle", max_length=80).strip()
+    bounds.check_text(url or "", field="url")
     if not handle:
         raise DomainError(_("An account name is required."), field="handle")
     if PlatformAccount.objects.filter(merchant=merchant, platform=platform, handle=handle).exists():
@@ -302,6 +383,8 @@ def foreign_agent_add(
     commission_rate: Decimal = Decimal("0"),
 ) -> ForeignAgent:
     _require_act(actor, merchant)
+    for text_field, value in (("name", name), ("city", city), ("contact", contact)):
+        bounds.check_text(value or "", field=text_field)
     country = (country or "").strip().upper()
     if len(country) != 2 or not country.isalpha():
         raise DomainError(_("Use the two-letter country code, e.g. SE."), field="country")
@@ -347,6 +430,10 @@ def team_member_add(
         _require_act(actor, merchant)
     # Lock the merchant: two members added at once must both be counted.
     Merchant.objects.select_for_update().filter(pk=merchant.pk).first()
+    bounds.check_text(name or "", field="name", max_length=80)
+    bounds.check_text(phone or "", field="phone", max_length=32)
+    if role not in TeamMember.Role.values:
+        raise DomainError(_("Choose a role."), field="role")
     if not (name or "").strip():
         raise DomainError(_("A name is required."), field="name")
     if user is not None:
@@ -374,15 +461,57 @@ def _record_team_milestone(merchant_id: int) -> None:
         milestone_record(merchant_id=merchant_id, kind=Milestone.Kind.TEAM_OF_10)
 
 
+def _keep_an_owner(member: TeamMember, *, field: str) -> None:
+    """A merchant keeps at least one active owner who logs in: otherwise nobody could manage its
+    team again (the merchant row is locked by the caller, so two such changes cannot race)."""
+    if member.role != TeamMember.Role.OWNER or not member.is_active:
+        return
+    others = TeamMember.objects.filter(
+        merchant_id=member.merchant_id,
+        role=TeamMember.Role.OWNER,
+        is_active=True,
+        user__isnull=False,
+    ).exclude(pk=member.pk)
+    if not others.exists():
+        raise Conflict(
+            _(
+                "%(name)s is the last owner of this merchant; make someone else an owner first, "
+                "or nobody could manage the team."
+            )
+            % {"name": member.name},
+            field=field,
+            code="last_owner",
+        )
+
+
 @transaction.atomic
 def team_member_set_active(*, actor: Reach, member: TeamMember, is_active: bool) -> TeamMember:
-    """Take a member off the team (or back on); a returning member counts towards TEAM_OF_10."""
+    """Take a member off the team (or back on); a returning member counts towards TEAM_OF_10.
+    The last owner cannot be taken off."""
     _require_act(actor, member.merchant)
     Merchant.objects.select_for_update().filter(pk=member.merchant_id).first()
+    member = TeamMember.objects.get(pk=member.pk)
+    if not is_active:
+        _keep_an_owner(member, field="is_active")
     member.is_active = is_active
     member.save(update_fields=["is_active"])
     if is_active:
         _record_team_milestone(member.merchant_id)
+    return member
+
+
+@transaction.atomic
+def team_member_set_role(*, actor: Reach, member: TeamMember, role: str) -> TeamMember:
+    """Give a member another role on the team; the last owner cannot be demoted."""
+    _require_act(actor, member.merchant)
+    if role not in TeamMember.Role.values:
+        raise DomainError(_("Choose a role."), field="role")
+    Merchant.objects.select_for_update().filter(pk=member.merchant_id).first()
+    member = TeamMember.objects.get(pk=member.pk)
+    if role != TeamMember.Role.OWNER:
+        _keep_an_owner(member, field="role")
+    member.role = role
+    member.save(update_fields=["role"])
     return member
 
 

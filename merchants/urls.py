@@ -10,6 +10,7 @@ urlpatterns = [
     path("merchants/<int:pk>/", views.merchant_detail, name="merchant_detail"),
     path("merchants/<int:pk>/edit/", views.merchant_edit, name="merchant_edit"),
     path("merchants/<int:pk>/stage/", views.merchant_stage, name="merchant_stage"),
+    path("merchants/<int:pk>/status/<str:action>/", views.merchant_status, name="merchant_status"),
     path("merchants/<int:pk>/reviews/", views.review_create, name="review_create"),
     path("merchants/<int:pk>/team/", views.team_add, name="team_add"),
     path(

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from jingdezhen.errors import DomainError
 from jingdezhen.tenancy import MANAGER, Reach, get_reach
 
-from . import selectors, services
+from . import lifecycle, selectors, services
 from .forms import (
     ApplicantForm,
     ForeignAgentForm,
@@ -22,6 +22,7 @@ from .forms import (
     ProfileForm,
     ReviewForm,
     StageForm,
+    StatusForm,
     TeamMemberForm,
     add_domain_error,
 )
@@ -65,12 +66,13 @@ def merchant_list(request: HttpRequest) -> HttpResponse:
 def merchant_create(request: HttpRequest) -> HttpResponse:
     """A base manager registers an applicant (then admits it from its page)."""
     reach = get_reach(request)
-    reach.require_role(MANAGER)
+    reach.require_role(MANAGER)  # the page itself is the manager's form
     form = ApplicantForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             merchant = services.merchant_create(
+                actor=reach,
                 base=selectors.base_list(reach=reach).get(pk=reach.base_id),
                 name=data["name"],
                 kind=data["kind"],
@@ -111,6 +113,8 @@ def _detail_context(request: HttpRequest, reach: Reach, merchant: Merchant, **fo
     if is_manager:
         allowed = services.allowed_stages(merchant.stage)
         context["stage_form"] = forms.get("stage_form") or StageForm(allowed=allowed)
+        context["status_form"] = forms.get("status_form") or StatusForm(prefix="status")
+        context["status_moves"] = lifecycle.status_moves(merchant.status)
         context["review_form"] = forms.get("review_form") or ReviewForm()
         context["courses"] = merchant_completed_courses(reach=reach, merchant_id=merchant.pk)
     if can_act:
@@ -140,7 +144,6 @@ def _detail_with_errors(request, reach, pk, **forms) -> HttpResponse:
 def merchant_stage(request: HttpRequest, pk: int) -> HttpResponse:
     """Move a merchant to another stage, with a reason (admitting an applicant is one such move)."""
     reach = get_reach(request)
-    reach.require_role(MANAGER)
     merchant = selectors.merchant_get(reach=reach, pk=pk)
     form = StageForm(request.POST, allowed=services.allowed_stages(merchant.stage))
     if form.is_valid():
@@ -161,9 +164,31 @@ def merchant_stage(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+def merchant_status(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """Suspend a merchant or reinstate it, with a reason (the service decides who may)."""
+    reach = get_reach(request)
+    merchant = selectors.merchant_get(reach=reach, pk=pk)
+    form = StatusForm(request.POST, prefix="status")
+    if form.is_valid():
+        try:
+            services.merchant_set_status(
+                actor=reach,
+                merchant_id=merchant.pk,
+                action=action,
+                reason=form.cleaned_data["reason"],
+            )
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            messages.success(request, _("Status changed."))
+            return redirect("merchants:merchant_detail", pk=pk)
+    return _detail_with_errors(request, reach, pk, status_form=form)
+
+
+@login_required
+@require_POST
 def review_create(request: HttpRequest, pk: int) -> HttpResponse:
     reach = get_reach(request)
-    reach.require_role(MANAGER)
     merchant = selectors.merchant_get(reach=reach, pk=pk)
     form = ReviewForm(request.POST)
     if form.is_valid():

@@ -30,6 +30,7 @@ class CourseSerializer(serializers.ModelSerializer):
             "is_free",
             "hours",
             "description",
+            "attendance_threshold",
             "is_active",
             "cohort_count",
         ]

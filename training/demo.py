@@ -114,7 +114,11 @@ def seed(ctx: DemoContext) -> None:
                 services.enrollment_drop(actor=reach, enrollment_id=holding[-1].pk)
                 holding = holding[:-1]
             for e in holding:
-                services.enrollment_complete(actor=reach, enrollment_id=e.pk)
+                # a trainee who missed too many days stays enrolled, without a certificate
+                if services.attendance_share(enrollment=e, cohort=cohort)[0] * 100 >= (
+                    cohort.course.attendance_threshold * len(cohort.session_days())
+                ):
+                    services.enrollment_complete(actor=reach, enrollment_id=e.pk)
             finished.append(cohort)
 
     _link_demo_merchants(ctx, reach, courses[0], trainer)

@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from jingdezhen.widgets import DateInput
+from jingdezhen.widgets import DateInput, DayField
 from merchants.models import Merchant
 
 from .models import Course
@@ -16,14 +16,25 @@ class CourseForm(forms.Form):
     hours = forms.DecimalField(label=_("Hours"), min_value=0.5, max_digits=5, decimal_places=1)
     is_free = forms.BooleanField(label=_("Free of charge"), required=False, initial=True)
     description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea)
+    attendance_threshold = forms.IntegerField(
+        label=_("Attendance needed for the certificate (%)"),
+        min_value=0,
+        max_value=100,
+        initial=80,
+        required=False,
+    )
+
+    def clean_attendance_threshold(self):
+        value = self.cleaned_data.get("attendance_threshold")
+        return 80 if value is None else value
 
 
 class CohortForm(forms.Form):
     course = forms.ModelChoiceField(label=_("Course"), queryset=Course.objects.none())
     name = forms.CharField(label=_("Name"), max_length=120, required=False)
     trainer = forms.ModelChoiceField(label=_("Trainer"), queryset=None)
-    starts_on = forms.DateField(label=_("Starts on"), widget=DateInput)
-    ends_on = forms.DateField(label=_("Ends on"), widget=DateInput)
+    starts_on = DayField(label=_("Starts on"), widget=DateInput)
+    ends_on = DayField(label=_("Ends on"), widget=DateInput)
     room = forms.CharField(label=pgettext_lazy("classroom", "Room"), max_length=80, required=False)
     capacity = forms.IntegerField(label=_("Capacity"), min_value=1, max_value=500, initial=20)
 

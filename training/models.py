@@ -2,7 +2,7 @@
 
 from decimal import Decimal
 
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -36,6 +36,12 @@ class Course(models.Model):
     )
     description = models.TextField(_("description"), blank=True)
     is_active = models.BooleanField(_("offered"), default=True)
+    attendance_threshold = models.PositiveSmallIntegerField(
+        _("attendance needed for the certificate (%)"),
+        default=80,
+        validators=[MaxValueValidator(100)],
+        help_text=_("Share of the cohort's days a trainee must attend to complete the course."),
+    )
 
     class Tenancy:
         merchant = None
@@ -49,6 +55,9 @@ class Course(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["base", "title"], name="course_title_unique_per_base"),
             models.CheckConstraint(condition=Q(hours__gt=0), name="course_hours_positive"),
+            models.CheckConstraint(
+                condition=Q(attendance_threshold__lte=100), name="course_threshold_a_percentage"
+            ),
         ]
 
     def __str__(self) -> str:

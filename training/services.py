@@ -17,11 +17,13 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from jingdezhen import bounds
 from jingdezhen.errors import Conflict, DomainError
 from jingdezhen.tenancy import MANAGER, TRAINER, Reach
 from merchants import services as merchant_services
 from merchants.models import Merchant, Milestone, Role, TeamMember, User
 
+from . import lifecycle
 from .models import Attendance, Certificate, Cohort, Course, Enrollment, Trainee
 
 E = Enrollment.Status
@@ -60,9 +62,16 @@ def course_create(
     hours: Decimal = Decimal("8"),
     is_free: bool = True,
     description: str = "",
+    attendance_threshold: int = 80,
 ) -> Course:
     _require_trainer(actor)
-    title = (title or "").strip()
+    title = bounds.check_text(title or "", field="title", max_length=120).strip()
+    description = bounds.check_text(description or "", field="description")
+    if not isinstance(attendance_threshold, int) or not 0 <= attendance_threshold <= 100:
+        raise DomainError(
+            _("The attendance needed is a percentage from 0 to 100."),
+            field="attendance_threshold",
+        )
     if not title:
         raise DomainError(_("A title is required."), field="title")
     if kind not in Course.Kind.values:
@@ -78,6 +87,7 @@ def course_create(
         hours=hours,
         is_free=is_free,
         description=description,
+        attendance_threshold=attendance_threshold,
     )
 
 
@@ -98,8 +108,17 @@ def cohort_create(
         raise Http404
     if trainer.role != Role.TRAINER or trainer.base_id != course.base_id:
         raise DomainError(_("Choose a trainer of this base."), field="trainer")
+    bounds.check_day(starts_on, field="starts_on")
+    bounds.check_day(ends_on, field="ends_on")
     if ends_on < starts_on:
         raise DomainError(_("A cohort ends on or after the day it starts."), field="ends_on")
+    if (ends_on - starts_on).days + 1 > bounds.MAX_COHORT_DAYS:
+        raise DomainError(
+            _("A cohort lasts at most %(days)s days.") % {"days": bounds.MAX_COHORT_DAYS},
+            field="ends_on",
+        )
+    name = bounds.check_text(name or "", field="name", max_length=120)
+    room = bounds.check_text(room or "", field="room", max_length=80)
     if capacity is None or capacity < 1:
         raise DomainError(_("A cohort has at least one place."), field="capacity")
     return Cohort.objects.create(
@@ -144,8 +163,9 @@ def trainee_create(
     team_member: TeamMember | None = None,
 ) -> Trainee:
     _require_trainer(actor)
-    name = (name or "").strip()
-    phone = (phone or "").strip()
+    name = bounds.check_text(name or "", field="name", max_length=80).strip()
+    phone = bounds.check_text(phone or "", field="phone", max_length=32).strip()
+    background = bounds.check_text(background or "", field="background")
     if not name:
         raise DomainError(_("A name is required."), field="name")
     if phone and Trainee.objects.filter(base_id=actor.base_id, phone=phone).exists():
@@ -232,8 +252,9 @@ def _promote_waitlisted(cohort: Cohort) -> list[Enrollment]:
         ]
     )
     now = timezone.now()
+    promote = lifecycle.BY_ACTION["promote"]
     for enrollment in waiting:
-        enrollment.status = E.ENROLLED
+        enrollment.status = promote.target
         enrollment.status_changed_at = now
     Enrollment.objects.bulk_update(waiting, ["status", "status_changed_at"])
     return waiting
@@ -253,9 +274,7 @@ def enrollment_drop(*, actor: Reach, enrollment_id: int) -> Enrollment:
     """A trainee gives up a place (or a waitlist spot); a freed place goes to the first waiting."""
     _require_trainer(actor)
     enrollment, cohort = _locked_enrollment(actor, enrollment_id)
-    if enrollment.status not in (E.ENROLLED, E.WAITLISTED):
-        raise Conflict(_("Only an enrolled or waitlisted trainee can drop out."), field="status")
-    enrollment.status = E.DROPPED
+    enrollment.status = lifecycle.check(enrollment, "drop").target
     enrollment.status_changed_at = timezone.now()
     enrollment.save(update_fields=["status", "status_changed_at"])
     _promote_waitlisted(cohort)
@@ -267,16 +286,57 @@ def _new_code() -> str:
     return "".join(secrets.choice(alphabet) for _n in range(10))
 
 
+def attendance_share(*, enrollment: Enrollment, cohort: Cohort) -> tuple[int, int]:
+    """(days present, days of the cohort) of one enrolment."""
+    present = Attendance.objects.filter(
+        enrollment=enrollment,
+        present=True,
+        day__gte=cohort.starts_on,
+        day__lte=cohort.ends_on,
+    ).count()
+    return present, (cohort.ends_on - cohort.starts_on).days + 1
+
+
 @transaction.atomic
-def enrollment_complete(*, actor: Reach, enrollment_id: int) -> Enrollment:
+def enrollment_complete(
+    *, actor: Reach, enrollment_id: int, today: dt.date | None = None
+) -> Enrollment:
     """Mark a course completed: issues the certificate and, for a trainee linked to a merchant,
-    records the merchant's FIRST_COURSE_COMPLETED milestone."""
+    records the merchant's FIRST_COURSE_COMPLETED milestone.
+
+    Only after the cohort's last day, and only for a trainee who attended at least the course's
+    ``attendance_threshold`` per cent of the cohort's days.
+    """
     _require_trainer(actor)
-    enrollment, _cohort = _locked_enrollment(actor, enrollment_id)
-    if enrollment.status != E.ENROLLED:
-        raise Conflict(_("Only an enrolled trainee can complete the course."), field="status")
+    enrollment, cohort = _locked_enrollment(actor, enrollment_id)
+    step = lifecycle.check(enrollment, "complete")
+    today = today or timezone.localdate()
+    if today <= cohort.ends_on:
+        raise Conflict(
+            _("The course is completed after the cohort's last day (%(day)s).")
+            % {"day": cohort.ends_on.isoformat()},
+            field="status",
+            code="cohort_not_over",
+        )
+    present, days = attendance_share(enrollment=enrollment, cohort=cohort)
+    threshold = cohort.course.attendance_threshold
+    if present * 100 < threshold * days:
+        raise Conflict(
+            _(
+                "%(name)s attended %(present)s of %(days)s days; the certificate needs "
+                "%(threshold)s%% attendance."
+            )
+            % {
+                "name": enrollment.trainee.name,
+                "present": present,
+                "days": days,
+                "threshold": threshold,
+            },
+            field="attendance",
+            code="attendance_below_threshold",
+        )
     now = timezone.now()
-    enrollment.status = E.COMPLETED
+    enrollment.status = step.target
     enrollment.completed_at = now
     enrollment.status_changed_at = now
     enrollment.save(update_fields=["status", "completed_at", "status_changed_at"])

@@ -10,10 +10,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
-from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from jingdezhen import bounds
 from jingdezhen.errors import DomainError
 from jingdezhen.tenancy import MANAGER, TRAINER, Reach, get_reach
 from merchants.forms import add_domain_error
@@ -263,10 +263,14 @@ def attendance(request: HttpRequest, pk: int) -> HttpResponse:
     cohort = selectors.cohort_get(reach=reach, pk=pk)
     today = timezone.localdate()
     default_day = min(max(today, cohort.starts_on), cohort.ends_on)
-    day = parse_date(request.GET.get("day") or request.POST.get("day") or "") or default_day
     error = None
-    if request.method == "POST":
-        reach.require_role(TRAINER)
+    try:
+        day = bounds.parse_day(
+            request.GET.get("day") or request.POST.get("day"), field="day", default=default_day
+        )
+    except DomainError as exc:
+        day, error = default_day, _("Parameter “day”: %(message)s") % {"message": exc.message}
+    if request.method == "POST" and error is None:
         present = {int(v) for v in request.POST.getlist("present") if v.isdigit()}
         try:
             saved = services.attendance_record(

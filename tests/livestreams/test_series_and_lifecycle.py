@@ -112,7 +112,7 @@ def _live_stream(reach, merchant, **kw):
         merchant=merchant,
         title="Now",
         platform="douyin",
-        planned_start=timezone.now() - dt.timedelta(minutes=5),
+        planned_start=timezone.now() - dt.timedelta(minutes=1),
         planned_end=timezone.now() + dt.timedelta(hours=1),
         **kw,
     )

@@ -5,6 +5,8 @@ import pytest
 from tests import factories
 from training.models import Enrollment
 
+from .helpers import attend, finish_cohort
+
 E = Enrollment.Status
 
 
@@ -28,6 +30,10 @@ def test_enrolling_by_api_waitlists_when_the_cohort_is_full(api_client, trainer,
     assert dropped.json()["status"] == E.DROPPED
     promoted = api_client.get(f"/api/v1/training/enrollments/{second.json()['id']}/")
     assert promoted.json()["status"] == E.ENROLLED
+    early = api_client.post(f"/api/v1/training/enrollments/{second.json()['id']}/complete/")
+    assert early.status_code == 409  # the cohort is not over yet
+    finish_cohort(cohort)
+    attend(Enrollment.objects.get(pk=second.json()["id"]))
     done = api_client.post(f"/api/v1/training/enrollments/{second.json()['id']}/complete/")
     assert done.json()["status"] == E.COMPLETED
     assert len(done.json()["certificate_code"]) == 10

@@ -12,6 +12,8 @@ from tests import factories
 from training import services
 from training.models import Certificate, Enrollment
 
+from .helpers import attend, finish_cohort
+
 E = Enrollment.Status
 
 
@@ -96,6 +98,8 @@ def test_a_dropped_newcomer_comes_back_at_the_end_of_the_queue(trainer, cohort, 
 def test_completion_issues_a_certificate_and_the_merchant_milestone(trainer, cohort, merchant):
     trainee = factories.TraineeFactory(base=cohort.course.base, merchant=merchant)
     enrolment = _enrol(trainer, cohort, trainee)
+    finish_cohort(cohort)
+    attend(enrolment)
     services.enrollment_complete(actor=reach_for(trainer), enrollment_id=enrolment.pk)
     enrolment.refresh_from_db()
     assert enrolment.status == E.COMPLETED

@@ -10,6 +10,8 @@ from tests import factories
 from tests.conftest import login
 from training.models import Attendance, Certificate, Course, Enrollment, Trainee
 
+from .helpers import finish_cohort
+
 E = Enrollment.Status
 
 
@@ -100,6 +102,19 @@ def test_trainer_journey_from_course_to_merchant_applicant(
     assert response.status_code == 302
     assert Attendance.objects.filter(day=today, present=True).count() == 1
     assert Attendance.objects.filter(day=today, present=False).count() == 1
+
+    # Completion waits for the cohort's last day to pass ...
+    response = client.post(f"/training/enrollments/{second.pk}/complete/")
+    assert not Certificate.objects.filter(enrollment=second).exists()
+    # ... and for the attendance the course asks (80% by default): the days pass, the trainer
+    # records them.
+    cohort = finish_cohort(cohort, days=5)
+    for day in cohort.session_days():
+        response = client.post(
+            f"/training/cohorts/{cohort.pk}/attendance/",
+            {"day": day.isoformat(), "present": [second.pk]},
+        )
+        assert response.status_code == 302
 
     # Completion issues a certificate that is printable and publicly verifiable.
     response = client.post(f"/training/enrollments/{second.pk}/complete/")

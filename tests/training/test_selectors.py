@@ -13,6 +13,8 @@ from training import services
 from training.models import Attendance, Course, Enrollment
 from training.selectors import host_has_completed_basics
 
+from .helpers import attend, finish_cohort
+
 E = Enrollment.Status
 
 
@@ -47,6 +49,8 @@ def test_completing_as_a_team_member_records_the_merchants_milestone(base, train
     host = factories.TeamMemberFactory(merchant=merchant)
     trainee = factories.TraineeFactory(base=base, team_member=host)
     enrolment = _completed(trainee, status=E.ENROLLED)
+    finish_cohort(enrolment.cohort)
+    attend(enrolment)
     services.enrollment_complete(actor=reach_for(trainer), enrollment_id=enrolment.pk)
     assert Milestone.objects.filter(
         merchant=merchant, kind=Milestone.Kind.FIRST_COURSE_COMPLETED
