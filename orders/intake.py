@@ -107,15 +107,17 @@ class _Refused(Exception):
 class Rates:
     """The base's exchange rates, read once per intake; looked up by currency and day."""
 
-    def __init__(self, base_id: int, currencies: set[str]):
+    def __init__(self, base_id: int, currencies: set[str] | None):
+        """``currencies`` None reads every currency of the base."""
         self.table: dict[str, tuple[list, list]] = {}
-        wanted = currencies - {"CNY"}
-        if not wanted:
-            return
-        for currency, day, rate in (
-            ExchangeRate.objects.filter(base_id=base_id, currency__in=wanted)
-            .order_by("currency", "valid_from")
-            .values_list("currency", "valid_from", "cny_per_unit")
+        rows = ExchangeRate.objects.filter(base_id=base_id)
+        if currencies is not None:
+            wanted = currencies - {"CNY"}
+            if not wanted:
+                return
+            rows = rows.filter(currency__in=wanted)
+        for currency, day, rate in rows.order_by("currency", "valid_from").values_list(
+            "currency", "valid_from", "cny_per_unit"
         ):
             days, rates = self.table.setdefault(currency, ([], []))
             days.append(day)
