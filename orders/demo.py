@@ -18,7 +18,7 @@ from merchants.demo import active_merchants
 from merchants.models import Merchant, Milestone
 from merchants.services import milestone_record
 
-from . import intake, services
+from . import intake, lifecycle, services
 from .demo_photos import draw_product
 from .models import (
     ExchangeRate,
@@ -352,6 +352,16 @@ def _orders_for(
             if placed <= now:
                 history.append(spec(placed, rng.choice(platforms)))
     history.sort(key=lambda o: o.placed_at)
+    # The kilns delivered what those months sold (through the restock service), so the history
+    # leaves each shelf as the catalogue seeded it.
+    sold: dict[int, int] = {}
+    for order in history:
+        if lifecycle.keeps_units(order.status):
+            for line in order.lines:
+                sold[line.product_id] = sold.get(line.product_id, 0) + line.quantity
+    for product in products:
+        if sold.get(product.pk):
+            services.product_restock(product=product, change=sold[product.pk])
     made += len(intake.take_in(merchant=merchant, orders=history, partial=True, note="demo").orders)
     return made
 

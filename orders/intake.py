@@ -212,7 +212,29 @@ def _products(merchant: Merchant, specs: list[OrderIn], *, lock: bool) -> dict[i
     from livestreams.models import FeaturedProduct
 
     ids = {line.product_id for spec in specs for line in spec.lines}
-    qs = Product.objects.filter(merchant=merchant, pk__in=ids).order_by("pk")
+    mine = Milestone.objects.filter(merchant_id=merchant.pk)
+    first = min(spec.placed_at for spec in specs)
+    abroad = [spec.placed_at for spec in specs if spec.buyer_country != "CN"]
+    policy = OrderPolicy.objects.filter(merchant_id=merchant.pk)
+    # The merchant's payment windows and whether its first-order milestones are already
+    # reached come along in the same query: a single order costs one read before its writes.
+    qs = (
+        Product.objects.filter(merchant=merchant, pk__in=ids)
+        .order_by("pk")
+        .annotate(
+            _minutes=Subquery(policy.values("payment_minutes")[:1]),
+            _live_minutes=Subquery(policy.values("live_payment_minutes")[:1]),
+            _first_known=Exists(
+                mine.filter(kind=Milestone.Kind.FIRST_ORDER, reached_at__lte=first)
+            ),
+            _abroad_known=Exists(
+                mine.filter(
+                    kind=Milestone.Kind.FIRST_OVERSEAS_ORDER,
+                    reached_at__lte=min(abroad) if abroad else first,
+                )
+            ),
+        )
+    )
     platforms = {spec.platform for spec in specs}
     streams = {spec.stream_id for spec in specs}
     if len(platforms) == 1:
@@ -333,6 +355,13 @@ def take_in(
 
     # 2. What the orders refer to: products, streams, flash deals (the merchant's own only).
     products = _products(merchant, accepted, lock=partial)
+    if products:
+        any_product = next(iter(products.values()))
+        default = OrderPolicy()
+        merchant._intake_policy = OrderPolicy(
+            payment_minutes=any_product._minutes or default.payment_minutes,
+            live_payment_minutes=any_product._live_minutes or default.live_payment_minutes,
+        )
     prices = _Prices(products, accepted)
     stream_ids = {spec.stream_id for spec in accepted} - {None}
     streams = (
@@ -466,7 +495,7 @@ def take_in(
     # 6. Milestones: one query once they are reached.
     taken_orders = [o for o in new_orders if o.status != S.CANCELLED]
     if taken_orders:
-        _milestones(merchant, taken_orders)
+        _milestones(merchant, taken_orders, next(iter(products.values())))
     result.orders = new_orders
     return result
 
@@ -568,26 +597,16 @@ def _policy(merchant: Merchant) -> OrderPolicy:
     return cached
 
 
-def _milestones(merchant: Merchant, orders: list[Order]) -> None:
-    """First order and first overseas order: one query tells whether both are already reached
-    at or before these orders; only then is ``milestone_record`` called."""
+def _milestones(merchant: Merchant, orders: list[Order], known: Product) -> None:
+    """First order and first overseas order: ``milestone_record`` is called only when the
+    products query (``known``) found them not yet reached at or before these orders."""
     first = min(o.placed_at for o in orders)
     abroad = [o.placed_at for o in orders if o.is_overseas]
-    first_abroad = min(abroad) if abroad else None
-    mine = Milestone.objects.filter(merchant_id=merchant.pk)
-    checks = {
-        "order": Exists(mine.filter(kind=Milestone.Kind.FIRST_ORDER, reached_at__lte=first)),
-    }
-    if first_abroad is not None:
-        checks["abroad"] = Exists(
-            mine.filter(kind=Milestone.Kind.FIRST_OVERSEAS_ORDER, reached_at__lte=first_abroad)
-        )
-    known = Merchant.objects.filter(pk=merchant.pk).values(**checks).first() or {}
-    if not known.get("order"):
+    if not known._first_known:
         milestone_record(merchant_id=merchant.pk, kind=Milestone.Kind.FIRST_ORDER, reached_at=first)
-    if first_abroad is not None and not known.get("abroad"):
+    if abroad and not known._abroad_known:
         milestone_record(
             merchant_id=merchant.pk,
             kind=Milestone.Kind.FIRST_OVERSEAS_ORDER,
-            reached_at=first_abroad,
+            reached_at=min(abroad),
         )

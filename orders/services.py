@@ -8,7 +8,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import IntegrityError, transaction
 from django.db.models import DateTimeField, ExpressionWrapper, F, OuterRef, Q, Subquery
-from django.db.models.functions import Now
+from django.db.models.functions import Greatest, Now
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -615,8 +615,8 @@ def flash_deal_end(*, deal_id: int) -> int:
 def flash_deals_end_due(*, now: dt.datetime | None = None) -> int:
     """End every deal whose time is up (each in its own short transaction).
 
-    First, set-based, the deals of streams that went live after the deal's own start are
-    re-anchored to the stream's actual start (the clock runs in the live, see
+    First, set-based, the open deals of live streams get ``ends_at`` from the later of their
+    own start and the stream's actual start (the clock runs in the live, see
     ``flash_deal_create``). A deal whose stream has not gone live is not due, unless the stream
     was cancelled or missed; a deal whose stream ended is due from the stream's end.
     """
@@ -625,9 +625,13 @@ def flash_deals_end_due(*, now: dt.datetime | None = None) -> int:
     now = now or timezone.now()
     LS = LiveStream.Status
     started = LiveStream.objects.filter(pk=OuterRef("stream_id")).values("actual_start")[:1]
-    FlashDeal.objects.filter(ended=False, stream__actual_start__gt=F("starts_at")).update(
-        starts_at=Subquery(started),
-        ends_at=ExpressionWrapper(Subquery(started) + F("duration"), output_field=DateTimeField()),
+    FlashDeal.objects.filter(
+        ended=False, stream__status=LS.LIVE, stream__actual_start__isnull=False
+    ).update(
+        ends_at=ExpressionWrapper(
+            Greatest(F("starts_at"), Subquery(started)) + F("duration"),
+            output_field=DateTimeField(),
+        )
     )
     due = list(
         FlashDeal.objects.filter(ended=False)
