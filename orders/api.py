@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -11,12 +14,13 @@ from rest_framework.decorators import action
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
+from jingdezhen import bounds
 from jingdezhen.api import MAX_COUNT, ReachMixin
 from jingdezhen.platforms import Platform
 from jingdezhen.tenancy import MANAGER, MERCHANT
 from merchants import selectors as merchant_selectors
 
-from . import selectors, services
+from . import lifecycle, selectors, services
 from .models import ExchangeRate, FlashDeal, Order, OrderLine, Product, ProductPhoto
 
 
@@ -203,6 +207,12 @@ class OrderLineSerializer(serializers.ModelSerializer):
 
 
 class OrderSerializer(serializers.ModelSerializer):
+    # What the order offers next, read from the lifecycle table (clients need no status logic).
+    actions = serializers.SerializerMethodField()
+
+    def get_actions(self, obj) -> list[str]:
+        return lifecycle.available(obj.status)
+
     class Meta:
         model = Order
         fields = [
@@ -222,6 +232,7 @@ class OrderSerializer(serializers.ModelSerializer):
             "placed_at",
             "hold_until",
             "updated_at",
+            "actions",
         ]
         read_only_fields = fields
 
@@ -236,9 +247,14 @@ class OrderDetailSerializer(OrderSerializer):
 
 class LineInSerializer(serializers.Serializer):
     product = serializers.IntegerField()
-    quantity = serializers.IntegerField(min_value=1, max_value=100000)
+    quantity = serializers.IntegerField(min_value=1, max_value=bounds.MAX_QUANTITY)
     unit_price = serializers.DecimalField(
-        max_digits=14, decimal_places=2, min_value=0, required=False, allow_null=True
+        max_digits=14,
+        decimal_places=2,
+        min_value=0,
+        max_value=bounds.MAX_LINE_CNY,
+        required=False,
+        allow_null=True,
     )
     flash_deal = serializers.IntegerField(required=False, allow_null=True)
 
@@ -252,7 +268,9 @@ class OrderInSerializer(serializers.Serializer):
     buyer_country = serializers.CharField(max_length=2, min_length=2, default="CN")
     currency = serializers.CharField(max_length=3, min_length=3, default="CNY")
     placed_at = serializers.DateTimeField(required=False)
-    lines = LineInSerializer(many=True, allow_empty=False, min_length=1, max_length=200)
+    lines = LineInSerializer(
+        many=True, allow_empty=False, min_length=1, max_length=bounds.MAX_LINES
+    )
 
 
 class RefundSerializer(serializers.Serializer):
@@ -260,6 +278,12 @@ class RefundSerializer(serializers.Serializer):
         max_digits=14, decimal_places=2, required=False, allow_null=True
     )
     note = serializers.CharField(max_length=200, required=False, allow_blank=True)
+
+
+def _fingerprint(data) -> str:
+    """A digest of the request body, the same whatever the order of its keys."""
+    body = json.dumps(data, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(body.encode()).hexdigest()
 
 
 class OrderViewSet(
@@ -324,10 +348,14 @@ class OrderViewSet(
         }
         key = request.headers.get("Idempotency-Key")
         if key is not None:
-            order, created = services.order_place_idempotent(merchant=merchant, key=key, **kwargs)
+            order, created = services.order_place_idempotent(
+                merchant=merchant, key=key, fingerprint=_fingerprint(request.data), **kwargs
+            )
         else:
             order, created = services.order_place(merchant=merchant, **kwargs), True
-        order = selectors.order_list_with_lines(reach=self.reach).get(pk=order.pk)
+        if not created:
+            order = selectors.order_list_with_lines(reach=self.reach).get(pk=order.pk)
+        # A new order comes back from the intake with its lines (and their products) in hand.
         return Response(
             OrderDetailSerializer(order).data,
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,

@@ -35,13 +35,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from jingdezhen.errors import Conflict, DomainError
+from jingdezhen import bounds
+from jingdezhen.errors import DomainError
 from jingdezhen.platforms import Platform
-from merchants.models import Merchant, Milestone, User
-from merchants.services import milestone_record
+from merchants.models import Merchant, User
 
-from .models import ExchangeRate, Order, OrderEvent, OrderImport, OrderLine, OrderPolicy, Product
-from .services import to_cny
+from . import intake
+from .models import ExchangeRate, Order, OrderImport, Product
 
 S = Order.Status
 MAX_BYTES = 50 * 1024 * 1024
@@ -249,10 +249,11 @@ def import_orders(
 
 
 def _import_rows(record, merchant, platform, layout, reader, col) -> None:
+    """Read and check the rows, then hand the good orders to the intake (``orders.intake``),
+    which walks each to its status through the lifecycle and writes them set-based."""
     tz = timezone.get_current_timezone()
     now = timezone.now()
-    latest = now + dt.timedelta(days=1)
-    rates = _Rates(merchant.base_id)
+    rates = intake.Rates(merchant.base_id, None)
     products = {
         sku: (pk, active)
         for sku, pk, active in Product.objects.filter(merchant=merchant).values_list(
@@ -264,7 +265,6 @@ def _import_rows(record, merchant, platform, layout, reader, col) -> None:
     orders: dict[str, list[_Row]] = {}
     bad_orders: dict[str, int] = {}  # order id -> first bad line
     rows_total = 0
-    get = col.get
     try:
         for row in reader:
             line = reader.line_num
@@ -274,72 +274,24 @@ def _import_rows(record, merchant, platform, layout, reader, col) -> None:
             if len(row) < width:
                 errors.append((line, _("Too few columns.")))
                 continue
+            if any("\x00" in cell for cell in row):
+                # PostgreSQL cannot store a NUL character: the row is bad, never the request.
+                errors.append((line, _("The row holds a NUL character.")))
+                order_id = row[col["order_id"]].replace("\x00", "").strip()
+                if order_id:
+                    bad_orders.setdefault(order_id, line)
+                continue
             order_id = row[col["order_id"]].strip()
-            problem = None
             if not order_id or len(order_id) > 64:
                 errors.append((line, _("The order id is missing or too long.")))
                 continue
-            sku = row[col["sku"]].strip()
-            product = products.get(sku)
-            try:
-                quantity = int(row[col["quantity"]].strip())
-            except ValueError:
-                quantity = 0
-            try:
-                price = Decimal(row[col["unit_price"]].strip().lstrip("¥￥").replace(",", ""))
-            except InvalidOperation:
-                price = Decimal("-1")
-            status = layout.statuses.get(row[col["status"]].strip())
-            placed_at = _parse_time(row[col["placed_at"]].strip(), tz)
-            currency = (
-                row[col["currency"]].strip().upper() if get("currency") is not None else "CNY"
-            )
-            country = (
-                row[col["buyer_country"]].strip().upper()
-                if get("buyer_country") is not None
-                else "CN"
-            )
-            buyer = row[col["buyer_name"]].strip()[:120] if get("buyer_name") is not None else ""
-            if product is None:
-                problem = _("Unknown SKU %(sku)s.") % {"sku": sku or "—"}
-            elif not product[1]:
-                problem = _("SKU %(sku)s is not on sale.") % {"sku": sku}
-            elif not 1 <= quantity <= 100000:
-                problem = _("The quantity must be a whole number from 1.")
-            elif not price.is_finite() or price < 0 or price >= Decimal("1e10"):
-                problem = _("The price is not a number of zero or more.")
-            elif status is None:
-                problem = _("Unknown order status %(status)s.") % {
-                    "status": row[col["status"]].strip() or "—"
-                }
-            elif placed_at is None:
-                problem = _("The order time is not a date and time.")
-            elif placed_at > latest:
-                problem = _("The order time is in the future.")
-            elif len(country) != 2 or not country.isalpha():
-                problem = _("The buyer country is not a two-letter code.")
-            elif rates.get(currency, timezone.localdate(placed_at, tz)) is None:
-                problem = _("No exchange rate for %(currency)s on that day.") % {
-                    "currency": currency or "—"
-                }
-            if problem:
-                errors.append((line, problem))
-                bad_orders.setdefault(order_id, line)
+            problem = _row_problem(row, col, layout, products, rates, tz, now)
+            if isinstance(problem, _Row):
+                problem.line, problem.order_id = line, order_id
+                orders.setdefault(order_id, []).append(problem)
                 continue
-            orders.setdefault(order_id, []).append(
-                _Row(
-                    line,
-                    order_id,
-                    product[0],
-                    quantity,
-                    price.quantize(Decimal("0.01")),
-                    status,
-                    placed_at,
-                    currency,
-                    country,
-                    buyer,
-                )
-            )
+            errors.append((line, problem))
+            bad_orders.setdefault(order_id, line)
     except csv.Error as exc:
         raise DomainError(
             _("The file is not a readable CSV near line %(line)s.") % {"line": reader.line_num},
@@ -386,114 +338,90 @@ def _import_rows(record, merchant, platform, layout, reader, col) -> None:
         )
     rows_already = sum(len(orders.pop(order_id)) for order_id in existing)
 
-    # Stock: one pool. Lock the products involved, give units in file order, refuse what is short.
-    wanted_ids = {r.product_id for rows in orders.values() for r in rows}
-    locked = {
-        pk: [stock, name]
-        for pk, stock, name in Product.objects.select_for_update()
-        .filter(pk__in=wanted_ids)
-        .order_by("pk")
-        .values_list("pk", "stock", "name")
-    }
-    for order_id, rows in sorted(orders.items(), key=lambda item: item[1][0].line):
-        if rows[0].status == S.CANCELLED:
-            continue
-        need: dict[int, int] = {}
-        for r in rows:
-            need[r.product_id] = need.get(r.product_id, 0) + r.quantity
-        short = [pk for pk, n in need.items() if locked[pk][0] < n]
-        if short:
-            reason = _("Not enough stock of %(name)s: %(left)s left.") % {
-                "name": locked[short[0]][1],
-                "left": locked[short[0]][0],
-            }
-            for r in orders.pop(order_id):
-                errors.append((r.line, reason))
-            continue
-        for pk, n in need.items():
-            locked[pk][0] -= n
-    changed = [Product(pk=pk, stock=stock) for pk, (stock, _name) in locked.items()]
-    Product.objects.bulk_update(changed, ["stock"], batch_size=1000)
-
-    policy = OrderPolicy.objects.filter(merchant=merchant).first() or OrderPolicy()
-    hold = dt.timedelta(minutes=policy.payment_minutes)
-    new_orders: list[Order] = []
-    line_rows: list[list[_Row]] = []
-    for order_id, rows in orders.items():
-        first = rows[0]
-        rate = rates.get(first.currency, timezone.localdate(first.placed_at, tz))
-        amount = sum((r.unit_price * r.quantity for r in rows), Decimal("0"))
-        amount_cny = to_cny(amount, rate)
-        new_orders.append(
-            Order(
-                merchant=merchant,
-                platform=platform,
-                external_id=order_id,
-                buyer_name=first.buyer,
-                buyer_country=first.country,
-                currency=first.currency,
-                amount=amount,
-                amount_cny=amount_cny,
-                refunded_cny=amount_cny if first.status == S.REFUNDED else Decimal("0"),
-                units=sum(r.quantity for r in rows),
-                status=first.status,
-                placed_at=first.placed_at,
-                hold_until=first.placed_at + hold if first.status == S.PENDING else None,
-                import_batch=record,
-            )
+    # The intake takes the rest, in file order; an order it refuses is reported on its rows.
+    specs = [
+        intake.OrderIn(
+            platform=platform,
+            external_id=order_id,
+            buyer_name=rows[0].buyer,
+            buyer_country=rows[0].country,
+            currency=rows[0].currency,
+            placed_at=rows[0].placed_at,
+            status=rows[0].status,
+            lines=[
+                intake.LineIn(product_id=r.product_id, quantity=r.quantity, unit_price=r.unit_price)
+                for r in rows
+            ],
+            ref=[r.line for r in rows],
         )
-        line_rows.append(rows)
-    try:
-        with transaction.atomic():
-            Order.objects.bulk_create(new_orders, batch_size=BATCH)
-    except IntegrityError as exc:  # an order of this file arrived by another path meanwhile
-        raise Conflict(
-            _("Some of these orders arrived meanwhile by another path; upload the file again."),
-            field="file",
-        ) from exc
-    lines = [
-        OrderLine(
-            order_id=order.pk, product_id=r.product_id, quantity=r.quantity, unit_price=r.unit_price
-        )
-        for order, rows in zip(new_orders, line_rows, strict=True)
-        for r in rows
+        for order_id, rows in sorted(orders.items(), key=lambda item: item[1][0].line)
     ]
-    OrderLine.objects.bulk_create(lines, batch_size=BATCH)
-    OrderEvent.objects.bulk_create(
-        (
-            OrderEvent(
-                order_id=order.pk,
-                from_status="",
-                to_status=order.status,
-                actor=record.uploaded_by,
-                at=now,
-                note="imported",
-            )
-            for order in new_orders
-        ),
-        batch_size=BATCH,
+    result = intake.take_in(
+        merchant=merchant,
+        orders=specs,
+        actor=record.uploaded_by,
+        partial=True,
+        import_batch=record,
+        note="imported",
     )
-    if new_orders:
-        taken = [o for o in new_orders if o.status != S.CANCELLED]
-        if taken:
-            milestone_record(
-                merchant_id=merchant.pk,
-                kind=Milestone.Kind.FIRST_ORDER,
-                reached_at=min(o.placed_at for o in taken),
-            )
-            overseas = [o.placed_at for o in taken if o.buyer_country != "CN"]
-            if overseas:
-                milestone_record(
-                    merchant_id=merchant.pk,
-                    kind=Milestone.Kind.FIRST_OVERSEAS_ORDER,
-                    reached_at=min(overseas),
-                )
+    for refusal in result.refused:
+        for line in refusal.ref:
+            errors.append((line, str(refusal.error.message)))
     errors.sort()
     record.rows_total = rows_total
-    record.orders_imported = len(new_orders)
-    record.rows_imported = len(lines)
+    record.orders_imported = len(result.orders)
+    record.rows_imported = sum(len(o._prefetched_objects_cache["lines"]) for o in result.orders)
     record.rows_already = rows_already
     record.errors = [[line, str(reason)] for line, reason in errors]
     record.save(
         update_fields=["rows_total", "orders_imported", "rows_imported", "rows_already", "errors"]
     )
+
+
+def _row_problem(row, col, layout, products, rates, tz, now) -> _Row | str:
+    """The row as a ``_Row`` if it is good, else the reason it is not (checked against the
+    shared bounds, so a row the API would refuse is a reported bad row here)."""
+    get = col.get
+    sku = row[col["sku"]].strip()
+    product = products.get(sku)
+    if product is None:
+        return _("Unknown SKU %(sku)s.") % {"sku": sku or "—"}
+    if not product[1]:
+        return _("SKU %(sku)s is not on sale.") % {"sku": sku}
+    try:
+        quantity = bounds.check_quantity(int(row[col["quantity"]].strip()))
+    except (ValueError, DomainError):
+        return _("The quantity must be a whole number from 1 to %(max)s.") % {
+            "max": bounds.MAX_QUANTITY
+        }
+    try:
+        price = Decimal(row[col["unit_price"]].strip().lstrip("¥￥").replace(",", ""))
+        price = bounds.check_money(
+            price.quantize(Decimal("0.01")) if price.is_finite() else price,
+            field="unit_price",
+            maximum=bounds.MAX_LINE_CNY,
+        )
+    except (InvalidOperation, DomainError):
+        return _("The price is not an amount from 0 to %(max)s.") % {
+            "max": f"{bounds.MAX_LINE_CNY:,.2f}"
+        }
+    status = layout.statuses.get(row[col["status"]].strip())
+    if status is None:
+        return _("Unknown order status %(status)s.") % {"status": row[col["status"]].strip() or "—"}
+    placed_at = _parse_time(row[col["placed_at"]].strip(), tz)
+    if placed_at is None:
+        return _("The order time is not a date and time.")
+    try:
+        bounds.check_instant(placed_at, field="placed_at", now=now)
+    except DomainError as exc:
+        return _("The order time: %(reason)s") % {"reason": exc.message}
+    currency = row[col["currency"]].strip().upper() if get("currency") is not None else "CNY"
+    country = (
+        row[col["buyer_country"]].strip().upper() if get("buyer_country") is not None else "CN"
+    )
+    buyer = row[col["buyer_name"]].strip()[:120] if get("buyer_name") is not None else ""
+    if len(country) != 2 or not country.isalpha():
+        return _("The buyer country is not a two-letter code.")
+    if rates.get(currency, timezone.localdate(placed_at, tz)) is None:
+        return _("No exchange rate for %(currency)s on that day.") % {"currency": currency or "—"}
+    return _Row(0, "", product[0], quantity, price, status, placed_at, currency, country, buyer)

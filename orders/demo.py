@@ -5,11 +5,11 @@ most of them placed during a stream. A rerun adds nothing."""
 from __future__ import annotations
 
 import datetime as dt
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import F, Min, Q
+from django.db.models import Min, Q
 from django.utils import timezone
 
 from jingdezhen.demo import DemoContext
@@ -18,14 +18,11 @@ from merchants.demo import active_merchants
 from merchants.models import Merchant, Milestone
 from merchants.services import milestone_record
 
-from . import services
+from . import intake, lifecycle, services
 from .demo_photos import draw_product
 from .models import (
     ExchangeRate,
-    FlashDeal,
     Order,
-    OrderEvent,
-    OrderLine,
     PlatformPrice,
     Product,
     ProductPhoto,
@@ -251,85 +248,63 @@ def _orders_for(
     """The merchant's order history: orders placed during each of its ended streams (so every
     stream has results and the medians are real) and a few between streams each day.
 
-    Bulk-inserted for speed, but every row is what ``order_place`` would write: the unit price
-    is the platform price in the buyer's currency at the base's rate, the amounts are the sums
-    of the lines, and flash-deal lines come out of a deal made through ``flash_deal_create``.
+    Everything goes through the intake (``orders.intake.take_in``), like any other door: prices
+    by the price rule in the buyer's currency at the base's rate, stock taken (an order the
+    shelf cannot serve is left out), each order walked to its status through the lifecycle.
+    A few older streams ran a flash deal; the deal and its buyers' orders are made as at the
+    moment the stream was live (the services' ``at``/``now`` for recorded history), so the rule
+    that deals and their orders need a live stream holds for the demo too.
     """
     if Order.objects.filter(merchant=merchant, external_id__startswith="DEMO-").exists():
         return 0
     rng = ctx.rng
     platforms = [p for p, w in PLATFORM_WEIGHTS for _ in range(w)]
     overseas = [o for o in OVERSEAS for _ in range(o[2])]
-    prices = {
-        (pp.product_id, pp.platform): pp.price
-        for pp in PlatformPrice.objects.filter(product__merchant=merchant)
-    }
     now = timezone.now()
     today = timezone.localdate()
     tz = timezone.get_current_timezone()
     S = Order.Status
-    orders: list[Order] = []
-    lines_of: list[list[OrderLine]] = []
-    sold: dict[int, int] = {}  # flash deal id -> units sold
     seq = 0
 
-    def add(placed, platform, stream=None, deal=None) -> None:
+    def spec(placed, platform, stream=None, deal=None, status=None) -> intake.OrderIn:
         nonlocal seq
         seq += 1
         country, currency = "CN", "CNY"
         if platform == Platform.TIKTOK or rng.random() < 0.04:
             country, currency, _w = rng.choice(overseas)
-        rate = Decimal(RATES.get(currency, "1"))
-        lines = []
         if deal is not None:
-            unit = (deal.deal_price / rate).quantize(CENT, rounding=ROUND_HALF_UP)
-            lines.append(
-                OrderLine(product=deal.product, quantity=1, unit_price=unit, flash_deal=deal)
-            )
-            sold[deal.pk] = sold.get(deal.pk, 0) + 1
+            lines = [intake.LineIn(product_id=deal.product_id, quantity=1, flash_deal_id=deal.pk)]
         else:
-            for product in rng.sample(products, k=min(len(products), rng.choice([1, 1, 1, 2, 3]))):
-                cny = prices.get((product.pk, platform), product.price)
-                unit = (cny / rate).quantize(CENT, rounding=ROUND_HALF_UP)
-                lines.append(
-                    OrderLine(product=product, quantity=rng.choice([1, 1, 1, 2]), unit_price=unit)
+            lines = [
+                intake.LineIn(product_id=product.pk, quantity=rng.choice([1, 1, 1, 2]))
+                for product in rng.sample(
+                    products, k=min(len(products), rng.choice([1, 1, 1, 2, 3]))
                 )
-        amount = sum((line.unit_price * line.quantity for line in lines), Decimal("0"))
-        amount_cny = (amount * rate).quantize(CENT, rounding=ROUND_HALF_UP)
-        status = _status_for(rng, placed, now)
-        if deal is not None and status in (S.CANCELLED, S.REFUNDED, S.PENDING):
-            status = S.COMPLETED  # a deal's buyers paid: its units are sold, not given back
-        refunded = amount_cny if status == S.REFUNDED else Decimal("0")
-        orders.append(
-            Order(
-                merchant=merchant,
-                platform=platform,
-                external_id=f"DEMO-{merchant.pk}-{placed:%Y%m%d}-{seq:05d}",
-                stream=stream,
-                buyer_name=f"买家{rng.randint(1000, 99999)}"
-                if country == "CN"
-                else f"Buyer {rng.randint(100, 999)}",
-                buyer_country=country,
-                currency=currency,
-                amount=amount,
-                amount_cny=amount_cny,
-                refunded_cny=refunded,
-                units=sum(line.quantity for line in lines),
-                status=status,
-                placed_at=placed,
-                hold_until=now + dt.timedelta(minutes=30) if status == S.PENDING else None,
-            )
+            ]
+        return intake.OrderIn(
+            platform=platform,
+            lines=lines,
+            external_id=f"DEMO-{merchant.pk}-{placed:%Y%m%d}-{seq:05d}",
+            stream_id=stream.pk if stream else None,
+            buyer_name=f"买家{rng.randint(1000, 99999)}"
+            if country == "CN"
+            else f"Buyer {rng.randint(100, 999)}",
+            buyer_country=country,
+            currency=currency,
+            placed_at=placed,
+            status=status or _status_for(rng, placed, now),
         )
-        lines_of.append(lines)
 
+    made = 0
+    history: list[intake.OrderIn] = []
     streams = _ended_streams(merchant)
-    # A few of the merchant's older streams ran a flash deal (made through the service, which
-    # sets its units aside from stock); its buyers' orders are among the stream's orders.
     deal_streams = {s.pk for s in streams if s.actual_end < now - dt.timedelta(days=10)}
     deal_streams = set(sorted(deal_streams)[-deals:]) if deals else set()
     for stream in streams:
-        deal = None
-        if stream.pk in deal_streams:
+        # A deal 15 minutes into the stream, for 10 minutes, only where the stream was still
+        # live when the deal's buyers ordered.
+        deal_at = stream.actual_start + dt.timedelta(minutes=15)
+        if stream.pk in deal_streams and stream.actual_end > deal_at + dt.timedelta(minutes=10):
             product = max(products, key=lambda p: (p.stock, -p.pk))
             if product.stock >= 5:
                 deal = services.flash_deal_create(
@@ -337,45 +312,58 @@ def _orders_for(
                     product=product,
                     deal_price=(product.price * Decimal("0.7")).quantize(Decimal("1")),
                     quantity=min(10, product.stock),
-                    starts_at=stream.actual_start + dt.timedelta(minutes=15),
+                    starts_at=deal_at,
                     duration=dt.timedelta(minutes=10),
+                    at=deal_at,
                 )
                 product.stock -= deal.quantity
-                for _n in range(rng.randint(3, deal.quantity)):
-                    placed = deal.starts_at + dt.timedelta(seconds=rng.uniform(0, 590))
-                    add(placed, stream.platform, stream, deal)
+                buyers = [
+                    spec(
+                        deal_at + dt.timedelta(seconds=rng.uniform(0, 290)),
+                        stream.platform,
+                        stream,
+                        deal,
+                        status=S.COMPLETED,  # a deal's buyers paid: its units are sold
+                    )
+                    for _n in range(rng.randint(3, deal.quantity))
+                ]
+                made += len(
+                    intake.take_in(
+                        merchant=merchant,
+                        orders=buyers,
+                        partial=True,
+                        note="demo",
+                        now=deal_at + dt.timedelta(minutes=5),
+                    ).orders
+                )
+                # The deal ended with its stream's slot, through the service: what was left
+                # goes back to stock.
+                services.flash_deal_end(deal_id=deal.pk)
         span = max((stream.actual_end - stream.actual_start).total_seconds(), 60)
         for _n in range(rng.randint(*per_stream)):
             placed = stream.actual_start + dt.timedelta(seconds=rng.uniform(0, span))
             if placed <= now:
-                add(placed, stream.platform, stream)
+                history.append(spec(placed, stream.platform, stream))
     for back in range(ctx.days, -1, -1):
         day = today - dt.timedelta(days=back)
         for _n in range(rng.randint(*off_stream)):
             placed = dt.datetime.combine(day, dt.time(rng.randint(9, 23), rng.randint(0, 59)))
             placed = placed.replace(tzinfo=tz)
             if placed <= now:
-                add(placed, rng.choice(platforms))
-    Order.objects.bulk_create(orders, batch_size=2000)
-    all_lines = []
-    for order, lines in zip(orders, lines_of, strict=True):
-        for line in lines:
-            line.order = order
-            all_lines.append(line)
-    OrderLine.objects.bulk_create(all_lines, batch_size=5000)
-    OrderEvent.objects.bulk_create(
-        (
-            OrderEvent(order=o, from_status="", to_status=o.status, at=o.placed_at, note="demo")
-            for o in orders
-        ),
-        batch_size=5000,
-    )
-    # The deals' buyers took their units; the deals then ended through the service, which gives
-    # what was left back to stock.
-    for deal_id, units in sold.items():
-        FlashDeal.objects.filter(pk=deal_id).update(remaining=F("remaining") - units)
-        services.flash_deal_end(deal_id=deal_id)
-    return len(orders)
+                history.append(spec(placed, rng.choice(platforms)))
+    history.sort(key=lambda o: o.placed_at)
+    # The kilns delivered what those months sold (through the restock service), so the history
+    # leaves each shelf as the catalogue seeded it.
+    sold: dict[int, int] = {}
+    for order in history:
+        if lifecycle.keeps_units(order.status):
+            for line in order.lines:
+                sold[line.product_id] = sold.get(line.product_id, 0) + line.quantity
+    for product in products:
+        if sold.get(product.pk):
+            services.product_restock(product=product, change=sold[product.pk])
+    made += len(intake.take_in(merchant=merchant, orders=history, partial=True, note="demo").orders)
+    return made
 
 
 def order_milestones(merchant_ids: list[int]) -> None:

@@ -46,7 +46,9 @@ def _live_deal(merchant: Merchant, actor: User | None) -> FlashDeal | None:
     featured = list(stream.featured.select_related("product").order_by("position"))
     if not featured:
         return None
-    product = featured[0].product
+    product = max((f.product for f in featured), key=lambda p: (p.stock, -p.pk))
+    if product.stock < 1:
+        return None
     deal = services.flash_deal_create(
         stream=stream,
         product=product,
@@ -67,15 +69,15 @@ def _live_deal(merchant: Merchant, actor: User | None) -> FlashDeal | None:
         )
         if n < len(LIVE_BUYERS) - 1:  # the last buyer has not paid yet
             services.order_pay(order=order, actor=actor)
-    for n, item in enumerate(featured[1:]):
+    # Orders from the stream of the other featured pieces: the intake charges the run sheet's
+    # live price by itself.
+    for n, item in enumerate(f for f in featured if f.product_id != product.pk):
+        if item.product.stock < 1:
+            continue
         order = services.order_place(
             merchant=merchant,
             platform=stream.platform,
-            lines=[
-                services.LineSpec(
-                    product_id=item.product_id, quantity=1, unit_price=item.live_price
-                )
-            ],
+            lines=[services.LineSpec(product_id=item.product_id, quantity=1)],
             buyer_name=f"直播间买家{n + 1}",
             stream_id=stream.pk,
             actor=actor,

@@ -595,6 +595,8 @@ class IdempotencyKey(models.Model):
     order = models.ForeignKey(
         Order, verbose_name=_("order"), on_delete=models.CASCADE, null=True, related_name="+"
     )
+    # SHA-256 of the request body that first used the key: a repeat with another body is refused.
+    fingerprint = models.CharField(_("request fingerprint"), max_length=64, blank=True, default="")
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Tenancy:

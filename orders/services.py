@@ -4,21 +4,19 @@ transaction each. Views, the API, the CSV import and Celery tasks all come throu
 from __future__ import annotations
 
 import datetime as dt
-import uuid
-from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
-from django.db.models.functions import Now
+from django.db.models import DateTimeField, ExpressionWrapper, F, OuterRef, Q, Subquery
+from django.db.models.functions import Greatest, Now
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from jingdezhen import bounds
 from jingdezhen.errors import Conflict, DomainError
-from merchants.models import Merchant, Milestone, User
-from merchants.services import milestone_record
+from merchants.models import Merchant, User
 
-from . import photos, stock
+from . import intake, lifecycle, photos, stock
 from .models import (
     BreakageClaim,
     ExchangeRate,
@@ -265,12 +263,7 @@ def price_on(*, product: Product, platform: str) -> Decimal:
 # --- orders ------------------------------------------------------------------------------------
 
 
-@dataclass
-class LineSpec:
-    product_id: int
-    quantity: int
-    unit_price: Decimal | None = None  # in the order's currency; default: the platform price
-    flash_deal_id: int | None = None
+LineSpec = intake.LineIn
 
 
 def _event(order: Order, *, before: str, actor: User | None, refund=Decimal("0"), note="") -> None:
@@ -284,14 +277,6 @@ def _event(order: Order, *, before: str, actor: User | None, refund=Decimal("0")
     )
 
 
-def _hold_minutes(merchant: Merchant, *, live: bool) -> int:
-    policy = OrderPolicy.objects.filter(merchant=merchant).first()
-    if policy is None:
-        policy = OrderPolicy()
-    return policy.live_payment_minutes if live else policy.payment_minutes
-
-
-@transaction.atomic
 def order_place(
     *,
     merchant: Merchant,
@@ -305,112 +290,41 @@ def order_place(
     placed_at: dt.datetime | None = None,
     actor: User | None = None,
 ) -> Order:
-    """Take an order: hold its units (stock, or a flash deal's set-aside) until the payment
-    deadline, fix its CNY amount at today's rate, and record the first-order milestones."""
-    from livestreams.models import LiveStream
-
-    if not lines:
-        raise DomainError(_("An order needs at least one line."), field="lines")
-    currency = (currency or "CNY").strip().upper()
-    buyer_country = (buyer_country or "CN").strip().upper()
-    if len(buyer_country) != 2 or not buyer_country.isalpha():
-        raise DomainError(_("A country is a two-letter code such as ZA."), field="buyer_country")
-    external_id = (external_id or "").strip() or f"M-{uuid.uuid4().hex[:16].upper()}"
-    now = timezone.now()
-    placed_at = placed_at or now
-    if placed_at > now + dt.timedelta(minutes=5):
-        raise DomainError(_("An order cannot be placed in the future."), field="placed_at")
-    if (
-        stream_id is not None
-        and not LiveStream.objects.filter(pk=stream_id, merchant=merchant).exists()
-    ):
-        raise DomainError(_("Choose one of your own live streams."), field="stream")
-    rate = cny_rate(base_id=merchant.base_id, currency=currency, day=timezone.localdate(placed_at))
-    if Order.objects.filter(merchant=merchant, platform=platform, external_id=external_id).exists():
-        raise Conflict(
-            _("An order with this platform order id already exists."), field="external_id"
-        )
-
-    product_ids = {spec.product_id for spec in lines}
-    products = {
-        p.pk: p
-        for p in Product.objects.filter(pk__in=product_ids, merchant=merchant).prefetch_related(
-            "platform_prices"
-        )
-    }
-    built: list[OrderLine] = []
-    # Products in id order, so two orders of the same products never wait on each other in a cycle.
-    for spec in sorted(lines, key=lambda s: (s.product_id, s.flash_deal_id or 0)):
-        product = products.get(spec.product_id)
-        if product is None:
-            raise DomainError(_("Choose one of your own products."), field="lines")
-        if spec.quantity < 1:
-            raise DomainError(_("A quantity is at least 1."), field="lines")
-        if spec.flash_deal_id is not None:
-            deal = stock.take_from_deal(
-                deal_id=spec.flash_deal_id, quantity=spec.quantity, buyer=buyer_name.strip()
-            )
-            if deal.product_id != product.pk:
-                raise DomainError(_("The flash deal is for another product."), field="lines")
-            unit_price = (deal.deal_price / rate).quantize(CENT, rounding=ROUND_HALF_UP)
-        else:
-            if not product.is_active:
-                raise DomainError(
-                    _("%(name)s is not on sale.") % {"name": product.name}, field="lines"
-                )
-            stock.take(product_id=product.pk, quantity=spec.quantity)
-            unit_price = spec.unit_price
-            if unit_price is None:
-                unit_price = (price_on(product=product, platform=platform) / rate).quantize(
-                    CENT, rounding=ROUND_HALF_UP
-                )
-        if unit_price < 0:
-            raise DomainError(_("A price cannot be negative."), field="lines")
-        built.append(
-            OrderLine(
-                product=product,
-                quantity=spec.quantity,
-                unit_price=unit_price,
-                flash_deal_id=spec.flash_deal_id,
-            )
-        )
-    amount = sum((line.unit_price * line.quantity for line in built), Decimal("0"))
-    live = stream_id is not None
-    try:
-        with transaction.atomic():
-            order = Order.objects.create(
-                merchant=merchant,
+    """Take one order through the intake (``orders.intake``): hold its units (stock, or a flash
+    deal's set-aside) until the payment deadline, fix its CNY amount at the day's rate, and
+    record the first-order milestones."""
+    return intake.take_in(
+        merchant=merchant,
+        actor=actor,
+        orders=[
+            intake.OrderIn(
                 platform=platform,
+                lines=list(lines),
                 external_id=external_id,
-                stream_id=stream_id,
-                buyer_name=buyer_name.strip(),
+                buyer_name=buyer_name,
                 buyer_country=buyer_country,
                 currency=currency,
-                amount=amount,
-                amount_cny=to_cny(amount, rate),
-                units=sum(line.quantity for line in built),
-                status=S.PENDING,
+                stream_id=stream_id,
                 placed_at=placed_at,
-                hold_until=now + dt.timedelta(minutes=_hold_minutes(merchant, live=live)),
             )
-    except IntegrityError as exc:  # a concurrent intake of the same platform order won
-        raise Conflict(
-            _("An order with this platform order id already exists."), field="external_id"
-        ) from exc
-    for line in built:
-        line.order = order
-    OrderLine.objects.bulk_create(built)
-    _event(order, before="", actor=actor, note="placed")
-    milestone_record(merchant_id=merchant.pk, kind=Milestone.Kind.FIRST_ORDER, reached_at=placed_at)
-    if order.is_overseas:
-        milestone_record(
-            merchant_id=merchant.pk, kind=Milestone.Kind.FIRST_OVERSEAS_ORDER, reached_at=placed_at
-        )
-    return order
+        ],
+    ).orders[0]
 
 
-def order_place_idempotent(*, merchant: Merchant, key: str, **order_kwargs) -> tuple[Order, bool]:
+class IdempotencyKeyReused(DomainError):
+    """The same ``Idempotency-Key`` came back with a different request body."""
+
+    status_code = 422
+    code = "idempotency_key_reused"
+
+
+def order_place_idempotent(
+    *, merchant: Merchant, key: str, fingerprint: str = "", **order_kwargs
+) -> tuple[Order, bool]:
     """``order_place`` once per (merchant, key): a repeat returns the first order and False.
+
+    ``fingerprint`` (a digest of the request body) is stored with the key; a repeat whose
+    fingerprint differs is another request under a reused key and answers 422.
 
     The key row is inserted first; a concurrent request with the same key waits on the unique
     index until the first commits, then finds its order. If the first fails, the key goes with it.
@@ -421,9 +335,16 @@ def order_place_idempotent(*, merchant: Merchant, key: str, **order_kwargs) -> t
     with transaction.atomic():
         try:
             with transaction.atomic():
-                record = IdempotencyKey.objects.create(merchant=merchant, key=key)
+                record = IdempotencyKey.objects.create(
+                    merchant=merchant, key=key, fingerprint=fingerprint
+                )
         except IntegrityError:
             record = IdempotencyKey.objects.select_related("order").get(merchant=merchant, key=key)
+            if record.fingerprint and fingerprint and record.fingerprint != fingerprint:
+                raise IdempotencyKeyReused(
+                    _("This Idempotency-Key was used for a different request."),
+                    field="Idempotency-Key",
+                ) from None
             return record.order, False
         order = order_place(merchant=merchant, **order_kwargs)
         IdempotencyKey.objects.filter(pk=record.pk).update(order=order)
@@ -434,20 +355,17 @@ def _locked(order: Order) -> Order:
     return Order.objects.select_for_update().get(pk=order.pk)
 
 
-def _move(order: Order, *, allowed: tuple, to: str, actor: User | None, **extra) -> Order:
+def _move(order: Order, *, action: str, actor: User | None, **extra) -> Order:
     locked = _locked(order)
-    if locked.status not in allowed:
-        raise Conflict(
-            _("A %(status)s order cannot be moved to %(to)s.")
-            % {"status": locked.get_status_display(), "to": S(to).label},
-            field="status",
-        )
+    move = lifecycle.check(action, locked.status)
     before = locked.status
-    locked.status = to
+    locked.status = move.target
     for name, value in extra.items():
         setattr(locked, name, value)
     locked.save(update_fields=["status", "updated_at", *extra])
     _event(locked, before=before, actor=actor)
+    if move.releases(before):
+        stock.release(OrderLine.objects.filter(order_id=locked.pk))
     return locked
 
 
@@ -463,30 +381,28 @@ def order_pay(*, order: Order, actor: User | None = None) -> Order:
         raise Conflict(
             _("The payment deadline has passed; the order is being cancelled."), field="status"
         )
-    return _move(order, allowed=(S.PENDING,), to=S.PAID, actor=actor, hold_until=None)
+    return _move(order, action="pay", actor=actor, hold_until=None)
 
 
 @transaction.atomic
 def order_ship(*, order: Order, actor: User | None = None) -> Order:
-    return _move(order, allowed=(S.PAID,), to=S.SHIPPED, actor=actor)
+    return _move(order, action="ship", actor=actor)
 
 
 @transaction.atomic
 def order_deliver(*, order: Order, actor: User | None = None) -> Order:
-    return _move(order, allowed=(S.SHIPPED,), to=S.DELIVERED, actor=actor)
+    return _move(order, action="deliver", actor=actor)
 
 
 @transaction.atomic
 def order_complete(*, order: Order, actor: User | None = None) -> Order:
-    return _move(order, allowed=(S.SHIPPED, S.DELIVERED), to=S.COMPLETED, actor=actor)
+    return _move(order, action="complete", actor=actor)
 
 
 @transaction.atomic
 def order_cancel(*, order: Order, actor: User | None = None) -> Order:
     """Cancel an unpaid order; its held units go back."""
-    moved = _move(order, allowed=(S.PENDING,), to=S.CANCELLED, actor=actor, hold_until=None)
-    stock.release(OrderLine.objects.filter(order_id=moved.pk))
-    return moved
+    return _move(order, action="cancel", actor=actor, hold_until=None)
 
 
 @transaction.atomic
@@ -499,10 +415,11 @@ def order_refund(
     partial refund keeps the status and adds to ``refunded_cny``.
     """
     locked = _locked(order)
-    if locked.status not in (S.PAID, S.SHIPPED, S.DELIVERED, S.COMPLETED):
+    if locked.status not in lifecycle.transition("refund").sources:
         raise Conflict(
             _("Only a paid order can be refunded (cancel an unpaid one)."), field="status"
         )
+    move = lifecycle.transition("refund")
     left = locked.amount_cny - locked.refunded_cny
     amount_cny = left if amount_cny is None else Decimal(amount_cny).quantize(CENT)
     if amount_cny <= 0 or amount_cny > left:
@@ -517,7 +434,7 @@ def order_refund(
         locked.status = S.REFUNDED
     locked.save(update_fields=["status", "refunded_cny", "updated_at"])
     _event(locked, before=before, actor=actor, refund=amount_cny, note=note[:200])
-    if whole and before == S.PAID:
+    if whole and move.releases(before):
         stock.release(OrderLine.objects.filter(order_id=locked.pk))
     return locked
 
@@ -557,7 +474,7 @@ def claim_file(
     *, order: Order, line_ids: list[int], photo, note: str = "", actor: User | None = None
 ) -> BreakageClaim:
     """Record porcelain broken in transit, with the buyer's photo and the lines affected."""
-    if order.status not in (S.SHIPPED, S.DELIVERED, S.COMPLETED):
+    if order.status not in lifecycle.CLAIMABLE:
         raise Conflict(_("Only a shipped order can have a breakage claim."), field="order")
     lines = list(OrderLine.objects.filter(order=order, pk__in=line_ids))
     if not lines or len(lines) != len(set(line_ids)):
@@ -619,20 +536,51 @@ def flash_deal_create(
     per_buyer_limit: int = 1,
     starts_at: dt.datetime | None = None,
     duration: dt.timedelta = dt.timedelta(minutes=10),
+    at: dt.datetime | None = None,
 ) -> FlashDeal:
-    """Set ``quantity`` units aside from stock for a deal during ``stream``."""
+    """Set ``quantity`` units aside from stock for a deal during ``stream``.
+
+    Whatever the door (page, API, demo), a deal is made only for a stream that is scheduled or
+    live: never for an ended, missed or cancelled one. Its clock runs from the later of its own
+    start and the stream's actual start, for ``duration`` (at most ``bounds.MAX_FLASH_DEAL``): a
+    deal made for a stream that goes live late still runs its whole duration in the live, and
+    ``ends_at`` follows when the stream goes live (``flash_deals_end_due`` re-anchors it).
+
+    ``at`` is for recorded history only (the demo replays past streams): the deal is made as at
+    that instant, so its stream must have been live then.
+    """
+    from livestreams.models import LiveStream
+
+    now = at or timezone.now()
     deal_price = Decimal(deal_price)
     if stream.merchant_id != product.merchant_id:
         raise DomainError(_("Choose one of your own products."), field="product")
-    if quantity < 1:
-        raise DomainError(_("A quantity is at least 1."), field="quantity")
-    if per_buyer_limit < 1:
-        raise DomainError(_("The limit per buyer is at least 1."), field="per_buyer_limit")
-    if deal_price < 0:
-        raise DomainError(_("The price cannot be negative."), field="deal_price")
-    if duration <= dt.timedelta(0):
-        raise DomainError(_("A deal lasts some time."), field="duration")
-    starts_at = starts_at or timezone.now()
+    if Merchant.objects.filter(pk=product.merchant_id, stage=Merchant.Stage.EXITED).exists():
+        intake.require_selling(Merchant(stage=Merchant.Stage.EXITED))
+    bounds.check_quantity(quantity, field="quantity")
+    bounds.check_quantity(per_buyer_limit, field="per_buyer_limit")
+    bounds.check_money(deal_price, field="deal_price", maximum=bounds.MAX_LINE_CNY)
+    if not dt.timedelta(0) < duration <= bounds.MAX_FLASH_DEAL:
+        raise DomainError(
+            _("A deal lasts more than nothing and at most %(hours)s hours.")
+            % {"hours": int(bounds.MAX_FLASH_DEAL.total_seconds() // 3600)},
+            field="duration",
+        )
+    stream = LiveStream.objects.select_for_update().get(pk=stream.pk)
+    live = intake.stream_live_at(stream, now)
+    if not live and not (stream.status == LiveStream.Status.SCHEDULED and now < stream.planned_end):
+        raise Conflict(
+            _("A flash deal can only be made for a scheduled or live stream."),
+            field="stream",
+            code="stream_closed",
+        )
+    starts_at = starts_at or now
+    if timezone.is_naive(starts_at):
+        starts_at = timezone.make_aware(starts_at)
+    if not bounds.earliest_instant() <= starts_at < stream.planned_end + bounds.MAX_FLASH_DEAL:
+        raise DomainError(_("A deal starts during its stream."), field="starts_at")
+    anchor = stream.actual_start if stream.actual_start is not None else stream.planned_start
+    clock_from = max(starts_at, anchor)
     stock.take(product_id=product.pk, quantity=quantity)
     return FlashDeal.objects.create(
         stream=stream,
@@ -643,7 +591,7 @@ def flash_deal_create(
         per_buyer_limit=per_buyer_limit,
         starts_at=starts_at,
         duration=duration,
-        ends_at=starts_at + duration,
+        ends_at=clock_from + duration,
     )
 
 
@@ -665,7 +613,34 @@ def flash_deal_end(*, deal_id: int) -> int:
 
 
 def flash_deals_end_due(*, now: dt.datetime | None = None) -> int:
-    """End every deal whose time is up (each in its own short transaction)."""
+    """End every deal whose time is up (each in its own short transaction).
+
+    First, set-based, the open deals of live streams get ``ends_at`` from the later of their
+    own start and the stream's actual start (the clock runs in the live, see
+    ``flash_deal_create``). A deal whose stream has not gone live is not due, unless the stream
+    was cancelled or missed; a deal whose stream ended is due from the stream's end.
+    """
+    from livestreams.models import LiveStream
+
     now = now or timezone.now()
-    due = list(FlashDeal.objects.filter(ended=False, ends_at__lte=now).values_list("pk", flat=True))
+    LS = LiveStream.Status
+    started = LiveStream.objects.filter(pk=OuterRef("stream_id")).values("actual_start")[:1]
+    FlashDeal.objects.filter(
+        ended=False, stream__status=LS.LIVE, stream__actual_start__isnull=False
+    ).update(
+        ends_at=ExpressionWrapper(
+            Greatest(F("starts_at"), Subquery(started)) + F("duration"),
+            output_field=DateTimeField(),
+        )
+    )
+    due = list(
+        FlashDeal.objects.filter(ended=False)
+        .filter(
+            Q(ends_at__lte=now)
+            & (Q(stream__actual_start__isnull=False) | Q(stream__status=LS.LIVE))
+            | Q(stream__status__in=[LS.CANCELLED, LS.MISSED])
+            | Q(stream__status=LS.ENDED, stream__actual_end__lte=now)
+        )
+        .values_list("pk", flat=True)
+    )
     return sum(flash_deal_end(deal_id=pk) for pk in due)

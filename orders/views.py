@@ -18,7 +18,7 @@ from jingdezhen.errors import DomainError
 from jingdezhen.tenancy import MANAGER, MERCHANT, get_reach
 from merchants import selectors as merchant_selectors
 
-from . import csv_import, selectors, services
+from . import csv_import, lifecycle, selectors, services
 from .forms import (
     CatalogueFilterForm,
     ClaimDecisionForm,
@@ -285,16 +285,8 @@ def order_create(request: HttpRequest) -> HttpResponse:
 
 def _order_context(reach, order, **extra) -> dict:
     can_act = reach.can_act_for_merchant(order.merchant_id, order.merchant.base_id)
-    S = Order.Status
-    actions = {
-        "pay": order.status == S.PENDING,
-        "cancel": order.status == S.PENDING,
-        "ship": order.status == S.PAID,
-        "deliver": order.status == S.SHIPPED,
-        "complete": order.status in (S.SHIPPED, S.DELIVERED),
-        "refund": order.status in (S.PAID, S.SHIPPED, S.DELIVERED, S.COMPLETED),
-        "claim": order.status in (S.SHIPPED, S.DELIVERED, S.COMPLETED),
-    }
+    # What the order offers comes from the lifecycle table, never from status literals here.
+    actions = lifecycle.actions_for(order.status)
     context = {
         "order": order,
         "can_act": can_act,

@@ -1,0 +1,612 @@
+"""The one way an order comes in, whatever the door: the API, the order form, a platform's CSV
+export and the demo seed all hand ``take_in`` a list of ``OrderIn`` and it writes them set-based.
+
+One transaction, whatever the number of orders: the products (and any flash deals) are read in
+one query each, stock is taken with one conditional UPDATE per product (``stock >= n``), orders,
+lines and events are bulk-inserted, and the first-order milestones cost one query once reached.
+
+The rules live here once:
+
+* **Times.** ``placed_at`` lies between ``bounds.EARLIEST_DAY`` and ``bounds.CLOCK_SLACK`` after
+  now, for every door alike.
+* **Hold deadlines** are counted from one instant, the moment of intake (``now``): an order
+  imported a day after it was placed still gets the merchant's whole payment window.
+* **Prices.** A line's explicit unit price (the price the platform reports) is kept; otherwise the
+  live price of the product featured in the order's stream, else the platform price, else the
+  product's own price. A flash-deal line is at the deal price.
+* **Statuses.** Every order starts pending and is walked through ``lifecycle`` to the status it
+  comes in with; the units of a walk that gives them back (a cancel, a refund before shipping)
+  are never taken, exactly as placing and then refunding in the app would leave stock.
+* **Flash deals** are looked up among the merchant's own products only, and taken only while the
+  deal runs and its stream is live.
+* **Bounds.** Money per line at most ``bounds.MAX_LINE_CNY`` and per order ``bounds.MAX_ORDER_CNY``,
+  quantities and line counts bounded, text without NUL bytes.
+* An exited merchant takes no orders.
+
+``now`` may be passed for recorded history (the demo replays past streams): the intake then acts
+as at that instant, so a deal's stream must have been live then. Doors that serve users never pass
+it.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, F, OuterRef, Subquery, Sum
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from jingdezhen import bounds
+from jingdezhen.errors import Conflict, DomainError
+from merchants.models import Merchant, Milestone, User
+from merchants.services import milestone_record
+
+from . import lifecycle
+from .models import (
+    ExchangeRate,
+    FlashDeal,
+    Order,
+    OrderEvent,
+    OrderLine,
+    OrderPolicy,
+    PlatformPrice,
+    Product,
+)
+
+CENT = Decimal("0.01")
+S = Order.Status
+BATCH = 5000
+
+
+@dataclass
+class LineIn:
+    product_id: int
+    quantity: int
+    unit_price: Decimal | None = None  # in the order's currency; default: the price rule
+    flash_deal_id: int | None = None
+
+
+@dataclass
+class OrderIn:
+    platform: str
+    lines: list[LineIn]
+    external_id: str = ""
+    buyer_name: str = ""
+    buyer_country: str = "CN"
+    currency: str = "CNY"
+    stream_id: int | None = None
+    placed_at: dt.datetime | None = None
+    status: str = S.PENDING
+    ref: object = None  # the caller's handle in refusals (an import's line numbers)
+
+
+@dataclass
+class Refusal:
+    ref: object
+    error: DomainError
+
+
+@dataclass
+class IntakeResult:
+    orders: list[Order] = field(default_factory=list)
+    refused: list[Refusal] = field(default_factory=list)
+
+
+class _Refused(Exception):
+    def __init__(self, error: DomainError):
+        self.error = error
+
+
+class Rates:
+    """The base's exchange rates, read once per intake; looked up by currency and day."""
+
+    def __init__(self, base_id: int, currencies: set[str] | None):
+        """``currencies`` None reads every currency of the base."""
+        self.table: dict[str, tuple[list, list]] = {}
+        rows = ExchangeRate.objects.filter(base_id=base_id)
+        if currencies is not None:
+            wanted = currencies - {"CNY"}
+            if not wanted:
+                return
+            rows = rows.filter(currency__in=wanted)
+        for currency, day, rate in rows.order_by("currency", "valid_from").values_list(
+            "currency", "valid_from", "cny_per_unit"
+        ):
+            days, rates = self.table.setdefault(currency, ([], []))
+            days.append(day)
+            rates.append(rate)
+
+    def get(self, currency: str, day: dt.date) -> Decimal | None:
+        if currency == "CNY":
+            return Decimal("1")
+        days, rates = self.table.get(currency, ((), ()))
+        i = bisect.bisect_right(days, day)
+        return rates[i - 1] if i else None
+
+
+def to_cny(amount: Decimal, rate: Decimal) -> Decimal:
+    return (amount * rate).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def stream_live_at(stream, at: dt.datetime) -> bool:
+    """Whether ``stream`` was (or is) live at ``at``: gone live by then and not yet ended."""
+    from livestreams.models import LiveStream
+
+    if stream.status == LiveStream.Status.LIVE:
+        # A live stream without a recorded start (written straight to the table) is live now.
+        return stream.actual_start is None or at >= stream.actual_start
+    if stream.actual_start is None or at < stream.actual_start:
+        return False
+    return (
+        stream.status == LiveStream.Status.ENDED
+        and stream.actual_end is not None
+        and at < stream.actual_end
+    )
+
+
+def deal_window(deal: FlashDeal, stream) -> tuple[dt.datetime, dt.datetime] | None:
+    """The deal's running window: its clock runs from the later of its own start and its stream's
+    actual start, for its duration. None while the stream has not gone live."""
+    from livestreams.models import LiveStream
+
+    if stream.actual_start is None and stream.status != LiveStream.Status.LIVE:
+        return None
+    start = max(deal.starts_at, stream.actual_start or deal.starts_at)
+    return start, start + deal.duration
+
+
+def require_selling(merchant: Merchant) -> None:
+    if merchant.stage == Merchant.Stage.EXITED:
+        raise Conflict(
+            _("This merchant has exited the base and can no longer take orders."),
+            field="merchant",
+            code="merchant_exited",
+        )
+
+
+def _check_shape(spec: OrderIn, *, now: dt.datetime, rates: Rates) -> None:
+    """Everything about one order that needs no database: bounds, codes, status."""
+    spec.external_id = bounds.check_text(
+        (spec.external_id or "").strip(), field="external_id", max_length=64
+    ) or (f"M-{uuid.uuid4().hex[:16].upper()}")
+    spec.buyer_name = bounds.check_text(
+        (spec.buyer_name or "").strip(), field="buyer_name", max_length=120
+    )
+    spec.buyer_country = (spec.buyer_country or "CN").strip().upper()
+    if len(spec.buyer_country) != 2 or not spec.buyer_country.isalpha():
+        raise DomainError(_("A country is a two-letter code such as ZA."), field="buyer_country")
+    spec.currency = (spec.currency or "CNY").strip().upper()
+    if len(spec.currency) != 3 or not spec.currency.isalpha():
+        raise DomainError(_("A currency is a three-letter code such as EUR."), field="currency")
+    spec.placed_at = bounds.check_instant(spec.placed_at or now, field="placed_at", now=now)
+    if spec.status not in lifecycle.PATHS:
+        raise DomainError(_("Unknown order status."), field="status")
+    if not spec.lines:
+        raise DomainError(_("An order needs at least one line."), field="lines")
+    if len(spec.lines) > bounds.MAX_LINES:
+        raise DomainError(
+            _("An order has at most %(max)s lines.") % {"max": bounds.MAX_LINES}, field="lines"
+        )
+    for line in spec.lines:
+        bounds.check_quantity(line.quantity, field="quantity")
+        if line.unit_price is not None:
+            bounds.check_money(line.unit_price, field="unit_price", maximum=bounds.MAX_LINE_CNY)
+    if rates.get(spec.currency, timezone.localdate(spec.placed_at)) is None:
+        raise DomainError(
+            _("The base has no exchange rate for %(currency)s on %(day)s.")
+            % {"currency": spec.currency, "day": timezone.localdate(spec.placed_at)},
+            field="currency",
+        )
+
+
+def _products(merchant: Merchant, specs: list[OrderIn], *, lock: bool) -> dict[int, Product]:
+    """The merchant's products the orders name, with the platform and live prices that apply
+    when the whole batch shares one platform and one stream (one query, the API's case)."""
+    from livestreams.models import FeaturedProduct
+
+    ids = {line.product_id for spec in specs for line in spec.lines}
+    mine = Milestone.objects.filter(merchant_id=merchant.pk)
+    first = min(spec.placed_at for spec in specs)
+    abroad = [spec.placed_at for spec in specs if spec.buyer_country != "CN"]
+    policy = OrderPolicy.objects.filter(merchant_id=merchant.pk)
+    # The merchant's payment windows and whether its first-order milestones are already
+    # reached come along in the same query: a single order costs one read before its writes.
+    qs = (
+        Product.objects.filter(merchant=merchant, pk__in=ids)
+        .order_by("pk")
+        .annotate(
+            _minutes=Subquery(policy.values("payment_minutes")[:1]),
+            _live_minutes=Subquery(policy.values("live_payment_minutes")[:1]),
+            _first_known=Exists(
+                mine.filter(kind=Milestone.Kind.FIRST_ORDER, reached_at__lte=first)
+            ),
+            _abroad_known=Exists(
+                mine.filter(
+                    kind=Milestone.Kind.FIRST_OVERSEAS_ORDER,
+                    reached_at__lte=min(abroad) if abroad else first,
+                )
+            ),
+        )
+    )
+    platforms = {spec.platform for spec in specs}
+    streams = {spec.stream_id for spec in specs}
+    if len(platforms) == 1:
+        (platform,) = platforms
+        qs = qs.annotate(
+            _platform_price=Subquery(
+                PlatformPrice.objects.filter(product=OuterRef("pk"), platform=platform).values(
+                    "price"
+                )[:1]
+            )
+        )
+    if len(streams) == 1 and None not in streams:
+        (stream_id,) = streams
+        qs = qs.annotate(
+            _live_price=Subquery(
+                FeaturedProduct.objects.filter(product=OuterRef("pk"), stream_id=stream_id).values(
+                    "live_price"
+                )[:1]
+            )
+        )
+    if lock:
+        qs = qs.select_for_update()
+    return {p.pk: p for p in qs}
+
+
+class _Prices:
+    """Price rule: live price in the order's stream, else platform price, else product price."""
+
+    def __init__(self, products: dict[int, Product], specs: list[OrderIn]):
+        from livestreams.models import FeaturedProduct
+
+        self.platform: dict[tuple[int, str], Decimal] = {}
+        self.live: dict[tuple[int, int], Decimal] = {}
+        self.platforms = {spec.platform for spec in specs}
+        self.streams = {spec.stream_id for spec in specs}
+        if len(self.platforms) > 1 and products:
+            for product_id, platform, price in PlatformPrice.objects.filter(
+                product_id__in=products, platform__in=self.platforms
+            ).values_list("product_id", "platform", "price"):
+                self.platform[product_id, platform] = price
+        stream_ids = self.streams - {None}
+        if len(self.streams) > 1 and stream_ids and products:
+            for stream_id, product_id, price in FeaturedProduct.objects.filter(
+                stream_id__in=stream_ids, product_id__in=products, live_price__isnull=False
+            ).values_list("stream_id", "product_id", "live_price"):
+                self.live[stream_id, product_id] = price
+
+    def cny(self, product: Product, spec: OrderIn) -> Decimal:
+        if spec.stream_id is not None:
+            if len(self.streams) == 1:
+                live = getattr(product, "_live_price", None)
+            else:
+                live = self.live.get((spec.stream_id, product.pk))
+            if live is not None:
+                return live
+        if len(self.platforms) == 1:
+            price = getattr(product, "_platform_price", None)
+        else:
+            price = self.platform.get((product.pk, spec.platform))
+        return product.price if price is None else price
+
+
+@transaction.atomic
+def take_in(
+    *,
+    merchant: Merchant,
+    orders: list[OrderIn],
+    actor: User | None = None,
+    partial: bool = False,
+    import_batch=None,
+    note: str = "placed",
+    now: dt.datetime | None = None,
+) -> IntakeResult:
+    """Take ``orders`` in for ``merchant``, set-based, in one transaction.
+
+    With ``partial`` False (the API, the form) the first problem raises its DomainError and
+    nothing is written. With ``partial`` True (an import, the demo) an order with a problem is
+    left out whole and reported in ``refused``; orders whose platform order id is already
+    stored are left out silently (``IntakeResult.orders`` holds only the new ones).
+    """
+    from livestreams.models import LiveStream
+
+    require_selling(merchant)
+    real_now = timezone.now()
+    now = now or real_now
+    result = IntakeResult()
+    currencies = {(spec.currency or "CNY").strip().upper() for spec in orders}
+    rates = Rates(merchant.base_id, currencies)
+
+    def refuse(spec: OrderIn, error: DomainError) -> None:
+        if not partial:
+            raise error
+        result.refused.append(Refusal(spec.ref, error))
+
+    # 1. Shape: bounds and codes, no database.
+    accepted: list[OrderIn] = []
+    for spec in orders:
+        try:
+            _check_shape(spec, now=now, rates=rates)
+        except DomainError as exc:
+            refuse(spec, exc)
+            continue
+        accepted.append(spec)
+    if partial and accepted:
+        # Already stored (by an earlier file, the form or the API): skipped, not an error.
+        keys = {(spec.platform, spec.external_id) for spec in accepted}
+        existing: set[tuple[str, str]] = set()
+        ids = sorted({external_id for _p, external_id in keys})
+        for start in range(0, len(ids), BATCH):
+            existing.update(
+                Order.objects.filter(
+                    merchant=merchant, external_id__in=ids[start : start + BATCH]
+                ).values_list("platform", "external_id")
+            )
+        accepted = [s for s in accepted if (s.platform, s.external_id) not in existing]
+    if not accepted:
+        return result
+
+    # 2. What the orders refer to: products, streams, flash deals (the merchant's own only).
+    products = _products(merchant, accepted, lock=partial)
+    if products:
+        any_product = next(iter(products.values()))
+        default = OrderPolicy()
+        merchant._intake_policy = OrderPolicy(
+            payment_minutes=any_product._minutes or default.payment_minutes,
+            live_payment_minutes=any_product._live_minutes or default.live_payment_minutes,
+        )
+    prices = _Prices(products, accepted)
+    stream_ids = {spec.stream_id for spec in accepted} - {None}
+    streams = (
+        {s.pk: s for s in LiveStream.objects.filter(merchant=merchant, pk__in=stream_ids)}
+        if stream_ids
+        else {}
+    )
+    deal_ids = {line.flash_deal_id for spec in accepted for line in spec.lines} - {None}
+    deals: dict[int, FlashDeal] = {}
+    bought: dict[tuple[int, str], int] = defaultdict(int)
+    if deal_ids:
+        deals = {
+            d.pk: d
+            for d in FlashDeal.objects.select_for_update(of=("self",))
+            .select_related("stream")
+            .filter(pk__in=deal_ids, product__merchant=merchant)
+            .order_by("pk")
+        }
+        buyers = {spec.buyer_name for spec in accepted}
+        for deal_id, buyer, n in (
+            OrderLine.objects.filter(flash_deal_id__in=deals, order__buyer_name__in=buyers)
+            .exclude(order__status=S.CANCELLED)
+            .values("flash_deal_id", "order__buyer_name")
+            .annotate(n=Coalesce(Sum("quantity"), 0))
+            .values_list("flash_deal_id", "order__buyer_name", "n")
+        ):
+            bought[deal_id, buyer] = n
+    stock_left = {pk: p.stock for pk, p in products.items()} if partial else None
+    deal_left = {pk: d.remaining for pk, d in deals.items()}
+
+    # 3. Each order: its lines, prices and amounts; units allocated in the order given.
+    built: list[tuple[OrderIn, Order, list[OrderLine]]] = []
+    need: dict[int, int] = defaultdict(int)
+    deal_need: dict[int, int] = defaultdict(int)
+    for spec in accepted:
+        try:
+            order, lines, units, deal_units = _build(
+                merchant, spec, products, prices, streams, deals, bought, rates, now
+            )
+            keeps = lifecycle.keeps_units(spec.status)
+            if keeps and stock_left is not None:
+                for pk, n in units.items():
+                    if stock_left[pk] < n:
+                        raise Conflict(
+                            _("Not enough stock of %(name)s: %(left)s left.")
+                            % {"name": products[pk].name, "left": stock_left[pk]},
+                            field="lines",
+                            code="out_of_stock",
+                        )
+            if keeps:
+                for pk, n in deal_units.items():
+                    if deal_left[pk] < n:
+                        raise Conflict(
+                            _("The flash deal has %(left)s left.") % {"left": deal_left[pk]},
+                            field="lines",
+                            code="out_of_stock",
+                        )
+        except DomainError as exc:
+            refuse(spec, exc)
+            continue
+        if keeps:
+            for pk, n in units.items():
+                need[pk] += n
+                if stock_left is not None:
+                    stock_left[pk] -= n
+            for pk, n in deal_units.items():
+                deal_need[pk] += n
+                deal_left[pk] -= n
+                bought[pk, spec.buyer_name] += n
+        order.import_batch = import_batch
+        order.hold_until = _hold_until(merchant, spec, now) if spec.status == S.PENDING else None
+        built.append((spec, order, lines))
+    if not built:
+        return result
+
+    # 4. Stock: one conditional UPDATE per product (and per deal), in id order, so two intakes
+    # of the same products never wait on each other in a cycle.
+    for pk in sorted(need):
+        taken = Product.objects.filter(pk=pk, stock__gte=need[pk]).update(
+            stock=F("stock") - need[pk]
+        )
+        if not taken:
+            left = Product.objects.filter(pk=pk).values_list("stock", flat=True).first() or 0
+            raise Conflict(
+                _("Not enough stock of %(name)s: %(left)s left.")
+                % {"name": products[pk].name, "left": left},
+                field="lines",
+                code="out_of_stock",
+            )
+    for pk in sorted(deal_need):
+        FlashDeal.objects.filter(pk=pk, remaining__gte=deal_need[pk]).update(
+            remaining=F("remaining") - deal_need[pk]
+        )
+
+    # 5. Bulk inserts: orders, lines, the events of each order's walk.
+    new_orders = [order for _spec, order, _lines in built]
+    try:
+        Order.objects.bulk_create(new_orders, batch_size=BATCH)
+    except IntegrityError as exc:  # the same platform order arrived meanwhile by another door
+        raise Conflict(
+            _("An order with this platform order id already exists."), field="external_id"
+        ) from exc
+    all_lines: list[OrderLine] = []
+    events: list[OrderEvent] = []
+    for spec, order, lines in built:
+        for line in lines:
+            line.order = order
+            all_lines.append(line)
+        events.append(
+            OrderEvent(
+                order=order, from_status="", to_status=S.PENDING, actor=actor, at=now, note=note
+            )
+        )
+        for move, source in lifecycle.path_to(spec.status):
+            refund = order.amount_cny if move.action == "refund" else Decimal("0")
+            events.append(
+                OrderEvent(
+                    order=order,
+                    from_status=source,
+                    to_status=move.target,
+                    actor=actor,
+                    at=now,
+                    refund_cny=refund,
+                    note=note,
+                )
+            )
+        order._prefetched_objects_cache = {"lines": lines}
+    OrderLine.objects.bulk_create(all_lines, batch_size=BATCH)
+    OrderEvent.objects.bulk_create(events, batch_size=BATCH)
+
+    # 6. Milestones: one query once they are reached.
+    taken_orders = [o for o in new_orders if o.status != S.CANCELLED]
+    if taken_orders:
+        _milestones(merchant, taken_orders, next(iter(products.values())))
+    result.orders = new_orders
+    return result
+
+
+def _build(merchant, spec, products, prices, streams, deals, bought, rates, now):
+    if spec.stream_id is not None and spec.stream_id not in streams:
+        raise DomainError(_("Choose one of your own live streams."), field="stream")
+    rate = rates.get(spec.currency, timezone.localdate(spec.placed_at))
+    lines: list[OrderLine] = []
+    units: dict[int, int] = defaultdict(int)
+    deal_units: dict[int, int] = defaultdict(int)
+    for line in spec.lines:
+        product = products.get(line.product_id)
+        if product is None:
+            raise DomainError(_("Choose one of your own products."), field="lines")
+        if line.flash_deal_id is not None:
+            deal = deals.get(line.flash_deal_id)
+            if deal is None:
+                raise DomainError(_("Choose one of your own flash deals."), field="flash_deal")
+            if deal.product_id != product.pk:
+                raise DomainError(_("The flash deal is for another product."), field="flash_deal")
+            window = deal_window(deal, deal.stream)
+            if (
+                deal.ended
+                or window is None
+                or not stream_live_at(deal.stream, now)
+                or not window[0] <= now < window[1]
+            ):
+                raise Conflict(
+                    _("This flash deal is not running."), field="flash_deal", code="deal_closed"
+                )
+            if not spec.buyer_name:
+                raise Conflict(_("A flash deal order needs the buyer's name."), field="buyer_name")
+            already = bought[deal.pk, spec.buyer_name] + deal_units[deal.pk]
+            if already + line.quantity > deal.per_buyer_limit:
+                raise Conflict(
+                    _("The deal allows %(limit)s per buyer.") % {"limit": deal.per_buyer_limit},
+                    field="lines",
+                    code="deal_limit",
+                )
+            deal_units[deal.pk] += line.quantity
+            unit_price = (deal.deal_price / rate).quantize(CENT, rounding=ROUND_HALF_UP)
+        else:
+            if not product.is_active:
+                raise DomainError(
+                    _("%(name)s is not on sale.") % {"name": product.name}, field="lines"
+                )
+            units[product.pk] += line.quantity
+            unit_price = line.unit_price
+            if unit_price is None:
+                unit_price = (prices.cny(product, spec) / rate).quantize(
+                    CENT, rounding=ROUND_HALF_UP
+                )
+        bounds.check_money(
+            to_cny(unit_price * line.quantity, rate), field="lines", maximum=bounds.MAX_LINE_CNY
+        )
+        lines.append(
+            OrderLine(
+                product=product,
+                quantity=line.quantity,
+                unit_price=unit_price,
+                flash_deal_id=line.flash_deal_id,
+            )
+        )
+    amount = sum((line.unit_price * line.quantity for line in lines), Decimal("0"))
+    amount_cny = to_cny(amount, rate)
+    bounds.check_money(amount_cny, field="amount", maximum=bounds.MAX_ORDER_CNY)
+    order = Order(
+        merchant=merchant,
+        platform=spec.platform,
+        external_id=spec.external_id,
+        stream_id=spec.stream_id,
+        buyer_name=spec.buyer_name,
+        buyer_country=spec.buyer_country,
+        currency=spec.currency,
+        amount=amount,
+        amount_cny=amount_cny,
+        refunded_cny=amount_cny if spec.status == S.REFUNDED else Decimal("0"),
+        units=sum(line.quantity for line in lines),
+        status=spec.status,
+        placed_at=spec.placed_at,
+    )
+    return order, lines, units, deal_units
+
+
+def _hold_until(merchant: Merchant, spec: OrderIn, now: dt.datetime) -> dt.datetime:
+    """One rule: a pending order holds its units for the merchant's payment window, counted
+    from the moment of intake."""
+    policy = _policy(merchant)
+    minutes = policy.live_payment_minutes if spec.stream_id else policy.payment_minutes
+    return now + dt.timedelta(minutes=minutes)
+
+
+def _policy(merchant: Merchant) -> OrderPolicy:
+    cached = getattr(merchant, "_intake_policy", None)
+    if cached is None:
+        cached = OrderPolicy.objects.filter(merchant=merchant).first() or OrderPolicy()
+        merchant._intake_policy = cached
+    return cached
+
+
+def _milestones(merchant: Merchant, orders: list[Order], known: Product) -> None:
+    """First order and first overseas order: ``milestone_record`` is called only when the
+    products query (``known``) found them not yet reached at or before these orders."""
+    first = min(o.placed_at for o in orders)
+    abroad = [o.placed_at for o in orders if o.is_overseas]
+    if not known._first_known:
+        milestone_record(merchant_id=merchant.pk, kind=Milestone.Kind.FIRST_ORDER, reached_at=first)
+    if abroad and not known._abroad_known:
+        milestone_record(
+            merchant_id=merchant.pk,
+            kind=Milestone.Kind.FIRST_OVERSEAS_ORDER,
+            reached_at=min(abroad),
+        )
