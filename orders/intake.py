@@ -215,7 +215,7 @@ def _products(merchant: Merchant, specs: list[OrderIn], *, lock: bool) -> dict[i
     mine = Milestone.objects.filter(merchant_id=merchant.pk)
     first = min(spec.placed_at for spec in specs)
     abroad = [spec.placed_at for spec in specs if spec.buyer_country != "CN"]
-    policy = OrderPolicy.objects.filter(merchant_id=merchant.pk)
+    policy = OrderPolicy.objects.filter(merchant_id=merchant.pk).order_by()
     # The merchant's payment windows and whether its first-order milestones are already
     # reached come along in the same query: a single order costs one read before its writes.
     qs = (
@@ -241,9 +241,10 @@ def _products(merchant: Merchant, specs: list[OrderIn], *, lock: bool) -> dict[i
         (platform,) = platforms
         qs = qs.annotate(
             _platform_price=Subquery(
-                PlatformPrice.objects.filter(product=OuterRef("pk"), platform=platform).values(
-                    "price"
-                )[:1]
+                # No default ordering: it would join the merchant and product for nothing.
+                PlatformPrice.objects.filter(product=OuterRef("pk"), platform=platform)
+                .order_by()
+                .values("price")[:1]
             )
         )
     if len(streams) == 1 and None not in streams:
