@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, F, OuterRef, Subquery, Sum
+from django.db.models import F, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -206,58 +206,68 @@ def _check_shape(spec: OrderIn, *, now: dt.datetime, rates: Rates) -> None:
         )
 
 
-def _products(merchant: Merchant, specs: list[OrderIn], *, lock: bool) -> dict[int, Product]:
-    """The merchant's products the orders name, with the platform and live prices that apply
-    when the whole batch shares one platform and one stream (one query, the API's case)."""
-    from livestreams.models import FeaturedProduct
+_PRODUCTS_SQL = """
+SELECT p.*,
+    (SELECT op.payment_minutes FROM {policy} op WHERE op.merchant_id = %(merchant)s) AS _minutes,
+    (SELECT op.live_payment_minutes FROM {policy} op WHERE op.merchant_id = %(merchant)s)
+        AS _live_minutes,
+    EXISTS (SELECT 1 FROM {milestone} ms WHERE ms.merchant_id = %(merchant)s
+        AND ms.kind = %(first_kind)s AND ms.reached_at <= %(first)s) AS _first_known,
+    EXISTS (SELECT 1 FROM {milestone} ms WHERE ms.merchant_id = %(merchant)s
+        AND ms.kind = %(abroad_kind)s AND ms.reached_at <= %(abroad)s) AS _abroad_known,
+    (SELECT pp.price FROM {platform_price} pp
+        WHERE pp.product_id = p.id AND pp.platform = %(platform)s LIMIT 1) AS _platform_price,
+    (SELECT fp.live_price FROM {featured} fp
+        WHERE fp.product_id = p.id AND fp.stream_id = %(stream)s LIMIT 1) AS _live_price
+FROM {product} p
+WHERE p.merchant_id = %(merchant)s AND p.id = ANY(%(ids)s)
+ORDER BY p.id
+"""
+_products_sql: dict[bool, str] = {}
 
-    ids = {line.product_id for spec in specs for line in spec.lines}
-    mine = Milestone.objects.filter(merchant_id=merchant.pk)
+
+def _products_query(lock: bool) -> str:
+    """The products read, composed once with ``psycopg2.sql`` from the models' table names."""
+    if lock not in _products_sql:
+        from django.db import connection
+        from psycopg2 import sql
+
+        from livestreams.models import FeaturedProduct
+
+        text = _PRODUCTS_SQL + (" FOR UPDATE OF p" if lock else "")
+        composed = sql.SQL(text).format(
+            policy=sql.Identifier(OrderPolicy._meta.db_table),
+            milestone=sql.Identifier(Milestone._meta.db_table),
+            platform_price=sql.Identifier(PlatformPrice._meta.db_table),
+            featured=sql.Identifier(FeaturedProduct._meta.db_table),
+            product=sql.Identifier(Product._meta.db_table),
+        )
+        connection.ensure_connection()
+        _products_sql[lock] = composed.as_string(connection.connection)
+    return _products_sql[lock]
+
+
+def _products(merchant: Merchant, specs: list[OrderIn], *, lock: bool) -> dict[int, Product]:
+    """The merchant's products the orders name, in one query (one SQL statement, so a single
+    order pays no ORM compilation for it). With them come the merchant's payment windows,
+    whether its first-order milestones are already reached, and the platform and live prices
+    when the whole batch shares one platform and one stream (the API's and the form's case)."""
+    ids = sorted({line.product_id for spec in specs for line in spec.lines})
     first = min(spec.placed_at for spec in specs)
     abroad = [spec.placed_at for spec in specs if spec.buyer_country != "CN"]
-    policy = OrderPolicy.objects.filter(merchant_id=merchant.pk)
-    # The merchant's payment windows and whether its first-order milestones are already
-    # reached come along in the same query: a single order costs one read before its writes.
-    qs = (
-        Product.objects.filter(merchant=merchant, pk__in=ids)
-        .order_by("pk")
-        .annotate(
-            _minutes=Subquery(policy.values("payment_minutes")[:1]),
-            _live_minutes=Subquery(policy.values("live_payment_minutes")[:1]),
-            _first_known=Exists(
-                mine.filter(kind=Milestone.Kind.FIRST_ORDER, reached_at__lte=first)
-            ),
-            _abroad_known=Exists(
-                mine.filter(
-                    kind=Milestone.Kind.FIRST_OVERSEAS_ORDER,
-                    reached_at__lte=min(abroad) if abroad else first,
-                )
-            ),
-        )
-    )
     platforms = {spec.platform for spec in specs}
     streams = {spec.stream_id for spec in specs}
-    if len(platforms) == 1:
-        (platform,) = platforms
-        qs = qs.annotate(
-            _platform_price=Subquery(
-                PlatformPrice.objects.filter(product=OuterRef("pk"), platform=platform).values(
-                    "price"
-                )[:1]
-            )
-        )
-    if len(streams) == 1 and None not in streams:
-        (stream_id,) = streams
-        qs = qs.annotate(
-            _live_price=Subquery(
-                FeaturedProduct.objects.filter(product=OuterRef("pk"), stream_id=stream_id).values(
-                    "live_price"
-                )[:1]
-            )
-        )
-    if lock:
-        qs = qs.select_for_update()
-    return {p.pk: p for p in qs}
+    params = {
+        "merchant": merchant.pk,
+        "ids": ids,
+        "first_kind": Milestone.Kind.FIRST_ORDER.value,
+        "first": first,
+        "abroad_kind": Milestone.Kind.FIRST_OVERSEAS_ORDER.value,
+        "abroad": min(abroad) if abroad else first,
+        "platform": next(iter(platforms)) if len(platforms) == 1 else None,
+        "stream": next(iter(streams)) if len(streams) == 1 else None,
+    }
+    return {p.pk: p for p in Product.objects.raw(_products_query(lock), params)}
 
 
 class _Prices:

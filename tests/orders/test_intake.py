@@ -385,3 +385,11 @@ def test_a_single_line_order_through_the_api_costs_at_most_ten_queries(api_clien
         response = api_client.post("/api/v1/orders/", body, format="json")
     assert response.status_code == 201
     assert len(queries) <= 10, "\n".join(q["sql"][:120] for q in queries)
+
+
+def test_the_intake_benchmark_runs_at_small_scale(db):
+    from bench.intake import run_benchmark
+
+    result = run_benchmark(orders=10, warmup=2)
+    assert result["api_orders_per_second"] > 0 and result["sql_orders_per_second"] > 0
+    assert result["api_to_sql_ratio"] > 0
