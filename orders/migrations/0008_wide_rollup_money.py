@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('orders', '0006_covering_index_in_model'),
+        ('orders', '0007_idempotency_key_fingerprint'),
         ('livestreams', '0006_exclusion_constraints_in_model'),
     ]
 
