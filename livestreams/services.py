@@ -80,6 +80,9 @@ def room_save(*, reach: Reach, base: Base, room: LiveRoom | None = None, **value
     if not reach.is_admin and reach.base_id != base.pk:
         raise NotAllowed(_("You may change only your own base's rooms."))
     room = room or LiveRoom(base=base)
+    for name in ("name", "equipment"):
+        if isinstance(values.get(name), str):
+            bounds.check_text(values[name], field=name)
     for name, value in values.items():
         setattr(room, name, value)
     if room.closes_hour <= room.opens_hour:
@@ -719,6 +722,7 @@ def featured_add(
     stream = _locked(reach, stream)
     if product.merchant_id != stream.merchant_id:
         raise DomainError(_("Choose a product from your own catalogue."), field="product")
+    bounds.check_text(talking_points or "", field="talking_points")
     if stream.status not in lifecycle.RUN_SHEET_OPEN:
         raise Conflict(_("The run sheet of a finished stream cannot change."))
     if live_price is not None and live_price < 0:
@@ -817,6 +821,9 @@ def series_create(
     """Create a recurring schedule in one step: every date that clashes is reported, the rest
     booked."""
     _require_merchant_write(reach, merchant)
+    title = bounds.check_text(title or "", field="title", max_length=160)
+    bounds.check_day(first_date, field="first_date")
+    bounds.check_day(last_date, field="last_date")
     weekdays = "".join(sorted(set(weekdays) & set("0123456")))
     if not weekdays:
         raise DomainError(_("Choose at least one weekday."), field="weekdays")
