@@ -559,7 +559,7 @@ def stream_update(
     stream.merchant = merchant
     _require_merchant_write(reach, merchant)
     if stream.status not in lifecycle.EDITABLE_STATUSES:
-        raise Conflict(_("Only a scheduled stream can be changed."), field="status")
+        raise Conflict(_("Only a scheduled stream can be changed."))
     unknown = set(changes) - set(EDITABLE)
     if unknown:
         raise DomainError(_("These fields cannot be changed: %s") % ", ".join(sorted(unknown)))

@@ -479,3 +479,12 @@ def test_a_nul_byte_in_talking_points_is_refused(reach, merchant):
     with pytest.raises(DomainError) as info:
         services.featured_add(reach=reach, stream=stream, product=product, talking_points="a\x00")
     assert info.value.field == "talking_points"
+
+
+def test_the_api_lists_the_actions_the_lifecycle_allows(api_client, owner, reach, merchant):
+    stream = book(reach, merchant, at(1, 10), at(1, 11))
+    api_client.force_authenticate(owner)
+    body = api_client.get(f"/api/v1/streams/{stream.pk}/").json()
+    assert body["actions"] == ["go-live", "cancel"]
+    services.stream_cancel(reach=reach, stream=stream)
+    assert api_client.get(f"/api/v1/streams/{stream.pk}/").json()["actions"] == []
