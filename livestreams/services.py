@@ -211,8 +211,12 @@ def _check_times(plan: StreamPlan, now: dt.datetime | None) -> None:
         )
 
 
-def _check_merchant(plan: StreamPlan) -> None:
-    """The merchant's stage and status allow this booking (the merchant row is locked)."""
+def _check_merchant(plan: StreamPlan, *, new_booking: bool = True) -> None:
+    """The merchant's stage and status allow this booking (the merchant row is locked).
+    ``new_booking`` False: a change that keeps the stream's room and times (a new title, another
+    host) is no new booking, and a suspended merchant may still make it."""
+    if not new_booking:
+        return
     merchant = plan.merchant
     if not merchant_lifecycle.may_schedule_streams(merchant):
         raise DomainError(
@@ -234,7 +238,9 @@ def _crew(plan: StreamPlan) -> list[tuple[str, TeamMember]]:
     return [(part, getattr(plan, part)) for part in CREW_PARTS if getattr(plan, part) is not None]
 
 
-def _check_rules(plan: StreamPlan, rules: StreamSettings, exclude_id: int | None) -> None:
+def _check_rules(
+    plan: StreamPlan, rules: StreamSettings, exclude_id: int | None, *, new_booking: bool = True
+) -> None:
     plan.title = bounds.check_text(plan.title or "", field="title", max_length=160)
     if not plan.title.strip():
         raise DomainError(_("Give the stream a title."), field="title")
@@ -248,7 +254,7 @@ def _check_rules(plan: StreamPlan, rules: StreamSettings, exclude_id: int | None
                 field=name,
             )
         seen.add(member.pk)
-    _check_merchant(plan)
+    _check_merchant(plan, new_booking=new_booking)
     room = plan.room
     if room is None:
         return
@@ -569,7 +575,8 @@ def stream_update(
     rules = settings_for(base_id=merchant.base_id)
     moved = (plan.planned_start, plan.planned_end) != (stream.planned_start, stream.planned_end)
     _check_times(plan, (now or timezone.now()) if moved else None)
-    _check_rules(plan, rules, stream.pk)
+    rebooked = moved or plan.room != stream.room
+    _check_rules(plan, rules, stream.pk, new_booking=rebooked)
     values["title"] = plan.title
     buffer = rules.changeover_minutes if plan.room is not None else 0
     blocked_until = plan.planned_end + dt.timedelta(minutes=buffer)

@@ -488,3 +488,16 @@ def test_the_api_lists_the_actions_the_lifecycle_allows(api_client, owner, reach
     assert body["actions"] == ["go-live", "cancel"]
     services.stream_cancel(reach=reach, stream=stream)
     assert api_client.get(f"/api/v1/streams/{stream.pk}/").json()["actions"] == []
+
+
+def test_a_suspended_merchant_may_rename_a_booking_but_not_move_it(reach, merchant, room, manager):
+    stream = book(reach, merchant, at(1, 10), at(1, 11), room=room)
+    merchant_services.merchant_suspend(
+        actor=reach_for(manager), merchant_id=merchant.pk, reason="Review pending"
+    )
+    services.stream_update(reach=reach, stream=stream, title="Renamed")
+    with pytest.raises(DomainError) as info:
+        services.stream_update(
+            reach=reach, stream=stream, planned_start=at(1, 12), planned_end=at(1, 13)
+        )
+    assert info.value.code == "merchant_suspended"
