@@ -7,7 +7,7 @@ from rest_framework.response import Response
 from jingdezhen.api import MAX_COUNT, ReachMixin
 from merchants import selectors as merchant_selectors
 
-from . import selectors, services
+from . import lifecycle, selectors, services
 from .models import FeaturedProduct, LiveRoom, LiveStream
 
 
@@ -58,6 +58,12 @@ class FeaturedProductSerializer(serializers.ModelSerializer):
 
 class LiveStreamSerializer(serializers.ModelSerializer):
     featured = FeaturedProductSerializer(many=True, read_only=True)
+    actions = serializers.SerializerMethodField(
+        help_text="The actions the stream's lifecycle allows now (POST /streams/<id>/<action>/)."
+    )
+
+    def get_actions(self, obj: LiveStream) -> list[str]:
+        return [t.action for t in lifecycle.actions_for(obj)]
 
     class Meta:
         model = LiveStream
@@ -84,6 +90,7 @@ class LiveStreamSerializer(serializers.ModelSerializer):
             "new_followers",
             "product_clicks",
             "featured",
+            "actions",
         ]
         read_only_fields = [
             "id",
@@ -99,6 +106,7 @@ class LiveStreamSerializer(serializers.ModelSerializer):
             "new_followers",
             "product_clicks",
             "featured",
+            "actions",
         ]
 
 

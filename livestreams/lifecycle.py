@@ -84,7 +84,7 @@ def check(stream: LiveStream, action: str) -> Transition:
     """The transition ``action`` of ``stream``; raises ``Conflict`` when its status forbids it."""
     step = BY_ACTION[action]
     if stream.status not in step.sources:
-        raise Conflict(step.refusal, field="status", code="invalid_transition")
+        raise Conflict(step.refusal, code="invalid_transition")
     return step
 
 

@@ -80,6 +80,9 @@ def room_save(*, reach: Reach, base: Base, room: LiveRoom | None = None, **value
     if not reach.is_admin and reach.base_id != base.pk:
         raise NotAllowed(_("You may change only your own base's rooms."))
     room = room or LiveRoom(base=base)
+    for name in ("name", "equipment"):
+        if isinstance(values.get(name), str):
+            bounds.check_text(values[name], field=name)
     for name, value in values.items():
         setattr(room, name, value)
     if room.closes_hour <= room.opens_hour:
@@ -208,8 +211,12 @@ def _check_times(plan: StreamPlan, now: dt.datetime | None) -> None:
         )
 
 
-def _check_merchant(plan: StreamPlan) -> None:
-    """The merchant's stage and status allow this booking (the merchant row is locked)."""
+def _check_merchant(plan: StreamPlan, *, new_booking: bool = True) -> None:
+    """The merchant's stage and status allow this booking (the merchant row is locked).
+    ``new_booking`` False: a change that keeps the stream's room and times (a new title, another
+    host) is no new booking, and a suspended merchant may still make it."""
+    if not new_booking:
+        return
     merchant = plan.merchant
     if not merchant_lifecycle.may_schedule_streams(merchant):
         raise DomainError(
@@ -231,7 +238,9 @@ def _crew(plan: StreamPlan) -> list[tuple[str, TeamMember]]:
     return [(part, getattr(plan, part)) for part in CREW_PARTS if getattr(plan, part) is not None]
 
 
-def _check_rules(plan: StreamPlan, rules: StreamSettings, exclude_id: int | None) -> None:
+def _check_rules(
+    plan: StreamPlan, rules: StreamSettings, exclude_id: int | None, *, new_booking: bool = True
+) -> None:
     plan.title = bounds.check_text(plan.title or "", field="title", max_length=160)
     if not plan.title.strip():
         raise DomainError(_("Give the stream a title."), field="title")
@@ -245,7 +254,7 @@ def _check_rules(plan: StreamPlan, rules: StreamSettings, exclude_id: int | None
                 field=name,
             )
         seen.add(member.pk)
-    _check_merchant(plan)
+    _check_merchant(plan, new_booking=new_booking)
     room = plan.room
     if room is None:
         return
@@ -556,7 +565,7 @@ def stream_update(
     stream.merchant = merchant
     _require_merchant_write(reach, merchant)
     if stream.status not in lifecycle.EDITABLE_STATUSES:
-        raise Conflict(_("Only a scheduled stream can be changed."), field="status")
+        raise Conflict(_("Only a scheduled stream can be changed."))
     unknown = set(changes) - set(EDITABLE)
     if unknown:
         raise DomainError(_("These fields cannot be changed: %s") % ", ".join(sorted(unknown)))
@@ -566,7 +575,8 @@ def stream_update(
     rules = settings_for(base_id=merchant.base_id)
     moved = (plan.planned_start, plan.planned_end) != (stream.planned_start, stream.planned_end)
     _check_times(plan, (now or timezone.now()) if moved else None)
-    _check_rules(plan, rules, stream.pk)
+    rebooked = moved or plan.room != stream.room
+    _check_rules(plan, rules, stream.pk, new_booking=rebooked)
     values["title"] = plan.title
     buffer = rules.changeover_minutes if plan.room is not None else 0
     blocked_until = plan.planned_end + dt.timedelta(minutes=buffer)
@@ -719,6 +729,7 @@ def featured_add(
     stream = _locked(reach, stream)
     if product.merchant_id != stream.merchant_id:
         raise DomainError(_("Choose a product from your own catalogue."), field="product")
+    bounds.check_text(talking_points or "", field="talking_points")
     if stream.status not in lifecycle.RUN_SHEET_OPEN:
         raise Conflict(_("The run sheet of a finished stream cannot change."))
     if live_price is not None and live_price < 0:
@@ -817,6 +828,9 @@ def series_create(
     """Create a recurring schedule in one step: every date that clashes is reported, the rest
     booked."""
     _require_merchant_write(reach, merchant)
+    title = bounds.check_text(title or "", field="title", max_length=160)
+    bounds.check_day(first_date, field="first_date")
+    bounds.check_day(last_date, field="last_date")
     weekdays = "".join(sorted(set(weekdays) & set("0123456")))
     if not weekdays:
         raise DomainError(_("Choose at least one weekday."), field="weekdays")

@@ -13,7 +13,7 @@ from jingdezhen.tenancy import MANAGER, TRAINER
 from merchants.api import plain_choice_field
 from merchants.models import Merchant, User
 
-from . import selectors, services
+from . import lifecycle, selectors, services
 from .models import Cohort, Course, Enrollment, Trainee
 
 
@@ -88,6 +88,9 @@ class EnrollmentSerializer(serializers.ModelSerializer):
     status = plain_choice_field(Enrollment.Status.choices, read_only=True)
     enrolled_by = serializers.StringRelatedField()
     certificate_code = serializers.SerializerMethodField()
+    actions = serializers.SerializerMethodField(
+        help_text="The actions the enrolment's lifecycle allows now."
+    )
 
     class Meta:
         model = Enrollment
@@ -102,6 +105,7 @@ class EnrollmentSerializer(serializers.ModelSerializer):
             "queued_at",
             "completed_at",
             "certificate_code",
+            "actions",
         ]
         read_only_fields = [
             "id",
@@ -111,6 +115,9 @@ class EnrollmentSerializer(serializers.ModelSerializer):
             "queued_at",
             "completed_at",
         ]
+
+    def get_actions(self, obj: Enrollment) -> list[str]:
+        return [t.action for t in lifecycle.actions_for(obj)]
 
     def get_certificate_code(self, obj: Enrollment) -> str | None:
         cert = getattr(obj, "certificate", None) if obj.status == "completed" else None

@@ -438,3 +438,66 @@ def test_a_day_beyond_the_window_answers_400_naming_the_parameter(client, manage
     response = client.get("/base/schedule/?day=9999-12-31")
     assert response.status_code == 400
     assert b"day" in response.content
+
+
+def test_a_series_in_year_9999_is_refused_naming_the_date(reach, merchant):
+    with pytest.raises(DomainError) as info:
+        services.series_create(
+            reach=reach,
+            merchant=merchant,
+            title="Forever",
+            platform="douyin",
+            start_time=dt.time(20, 0),
+            duration_minutes=60,
+            first_date=dt.date(9999, 12, 1),
+            last_date=dt.date(9999, 12, 31),
+        )
+    assert info.value.field == "first_date"
+
+
+def test_the_series_page_answers_a_year_9999_date_with_a_form_error(client, owner):
+    login(client, owner)
+    response = client.post(
+        "/streams/series/new/",
+        {
+            "title": "Forever",
+            "platform": "douyin",
+            "start_time": "20:00",
+            "duration_minutes": 60,
+            "first_date": "9999-12-31",
+            "weeks": 4,
+            "weekdays": ["0"],
+        },
+    )
+    assert response.status_code in (200, 400)
+    assert not LiveStream.objects.exists()
+
+
+def test_a_nul_byte_in_talking_points_is_refused(reach, merchant):
+    stream = book(reach, merchant, at(1, 10), at(1, 11))
+    product = factories.ProductFactory(merchant=merchant)
+    with pytest.raises(DomainError) as info:
+        services.featured_add(reach=reach, stream=stream, product=product, talking_points="a\x00")
+    assert info.value.field == "talking_points"
+
+
+def test_the_api_lists_the_actions_the_lifecycle_allows(api_client, owner, reach, merchant):
+    stream = book(reach, merchant, at(1, 10), at(1, 11))
+    api_client.force_authenticate(owner)
+    body = api_client.get(f"/api/v1/streams/{stream.pk}/").json()
+    assert body["actions"] == ["go-live", "cancel"]
+    services.stream_cancel(reach=reach, stream=stream)
+    assert api_client.get(f"/api/v1/streams/{stream.pk}/").json()["actions"] == []
+
+
+def test_a_suspended_merchant_may_rename_a_booking_but_not_move_it(reach, merchant, room, manager):
+    stream = book(reach, merchant, at(1, 10), at(1, 11), room=room)
+    merchant_services.merchant_suspend(
+        actor=reach_for(manager), merchant_id=merchant.pk, reason="Review pending"
+    )
+    services.stream_update(reach=reach, stream=stream, title="Renamed")
+    with pytest.raises(DomainError) as info:
+        services.stream_update(
+            reach=reach, stream=stream, planned_start=at(1, 12), planned_end=at(1, 13)
+        )
+    assert info.value.code == "merchant_suspended"
