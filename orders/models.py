@@ -946,6 +946,8 @@ class TurnoverDirtyDay(models.Model):
 
     day = models.DateField(_("day"), primary_key=True)
     marked_at = models.DateTimeField(_("marked at"), default=timezone.now)
+    # Set while a drain rolls the day (orders.rollups.CLAIM_FOR), so drains at once share work.
+    claimed_until = models.DateTimeField(_("claimed until"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("day to re-roll")

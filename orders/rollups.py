@@ -551,7 +551,7 @@ SELECT DISTINCT (o.placed_at AT TIME ZONE %(tz)s)::date, %(now)s
 FROM orders_order o
 WHERE o.updated_at <= %(now)s {since}
 ON CONFLICT (day) DO UPDATE SET marked_at = EXCLUDED.marked_at
-"""
+"""  # a day marked again while a drain rolls it keeps the drain's claim, then is taken again
 
 
 def mark_changed_days(*, now: dt.datetime | None = None) -> int:
@@ -582,16 +582,37 @@ def set_watermark(*, now: dt.datetime) -> None:
         TurnoverWatermark.objects.get_or_create(name=WATERMARK_NAME, defaults={"value": now})
 
 
+# A batch is claimed for this long: two drains at once take different days, and the days of a
+# drain that died are taken again once its claim has run out.
+CLAIM_FOR = dt.timedelta(minutes=15)
+CLAIM_BATCH_SQL = """
+UPDATE orders_turnoverdirtyday SET claimed_until = %(until)s
+WHERE day IN (
+    SELECT day FROM orders_turnoverdirtyday
+    WHERE claimed_until IS NULL OR claimed_until < %(now)s
+    ORDER BY day DESC LIMIT %(limit)s
+    FOR UPDATE SKIP LOCKED
+)
+RETURNING day, marked_at
+"""
+
+
 def drain_dirty_days(*, limit: int | None = None) -> tuple[list[dt.date], bool]:
     """Re-roll at most ``limit`` marked days (``batch_days()`` by default), newest first, each
     in its own transaction, and unmark each one unless it was marked again meanwhile. Returns
     the days rolled and whether marked days remain (the task then queues the next batch), so
-    one import that dirtied a century of days never holds a worker for more than a batch."""
+    one import that dirtied a century of days never holds a worker for more than a batch.
+    Drains running at once claim different days (one UPDATE … SKIP LOCKED)."""
     limit = limit or batch_days()
-    batch = list(TurnoverDirtyDay.objects.order_by("-day").values_list("day", "marked_at")[:limit])
+    now = timezone.now()
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(CLAIM_BATCH_SQL, {"until": now + CLAIM_FOR, "now": now, "limit": limit})
+        batch = sorted(cursor.fetchall(), reverse=True)
     for day, marked_at in batch:
         rollup_day(day=day)
         TurnoverDirtyDay.objects.filter(day=day, marked_at__lte=marked_at).delete()
+    # A day marked again while it was rolled is taken by the next batch.
+    TurnoverDirtyDay.objects.filter(day__in=[day for day, _ in batch]).update(claimed_until=None)
     return [day for day, _ in batch], TurnoverDirtyDay.objects.exists()
 
 

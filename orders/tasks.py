@@ -8,9 +8,13 @@ import datetime as dt
 
 from celery import shared_task
 from django.conf import settings
+from django.core.cache import cache
 
 from . import rollups, services
 from .models import TurnoverDirtyDay
+
+# A chain whose worker died is given up after this long (a batch takes seconds).
+CHAIN_SECONDS = 15 * 60
 
 
 @shared_task(acks_late=True)
@@ -45,8 +49,12 @@ def rollup_today_so_far() -> list[str]:
     return [day.isoformat() for day in days]
 
 
+# While a chain of re-roll batches runs, the periodic job starts no second chain.
+CHAIN_KEY = "turnover:reroll-chain"
+
+
 def _queue_next_batch() -> None:
-    if TurnoverDirtyDay.objects.exists():
+    if TurnoverDirtyDay.objects.exists() and cache.add(CHAIN_KEY, 1, CHAIN_SECONDS):
         reroll_dirty_days.delay()
 
 
@@ -58,7 +66,10 @@ def reroll_dirty_days() -> list[str]:
     if remaining and not settings.CELERY_TASK_ALWAYS_EAGER:
         # Eagerly (tests, no broker) the next batch waits for the next periodic run instead of
         # recursing here.
+        cache.set(CHAIN_KEY, 1, CHAIN_SECONDS)
         reroll_dirty_days.delay()
+    else:
+        cache.delete(CHAIN_KEY)
     return [day.isoformat() for day in days]
 
 

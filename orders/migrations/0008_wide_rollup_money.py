@@ -18,6 +18,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('day', models.DateField(primary_key=True, serialize=False, verbose_name='day')),
                 ('marked_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='marked at')),
+                ('claimed_until', models.DateTimeField(blank=True, null=True, verbose_name='claimed until')),
             ],
             options={
                 'verbose_name': 'day to re-roll',

@@ -165,6 +165,24 @@ def test_the_periodic_task_takes_one_batch_and_leaves_the_rest_queued(merchant, 
     assert TurnoverDirtyDay.objects.count() == 25
 
 
+def test_two_drains_at_once_take_different_days(merchant, settings):
+    from django.utils import timezone
+
+    settings.TURNOVER_REROLL_BATCH_DAYS = 4
+    dates = _orders_over(8, merchant)
+    rollups.mark_changed_days()
+    # Another drain has claimed the four newest days and is rolling them.
+    TurnoverDirtyDay.objects.filter(day__in=dates[-4:]).update(
+        claimed_until=timezone.now() + rollups.CLAIM_FOR
+    )
+    days, remaining = rollups.drain_dirty_days()
+    assert days == dates[:4][::-1] and remaining
+    # A claim that ran out (its drain died) is taken again.
+    TurnoverDirtyDay.objects.update(claimed_until=timezone.now() - dt.timedelta(seconds=1))
+    days, remaining = rollups.drain_dirty_days()
+    assert days == dates[-4:][::-1] and not remaining
+
+
 def test_a_day_marked_again_while_it_was_rolled_stays_marked(merchant, monkeypatch):
     from django.utils import timezone
 
