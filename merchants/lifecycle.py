@@ -100,6 +100,12 @@ def may_schedule_streams(merchant: Merchant) -> bool:
     return merchant.stage != Stage.EXITED
 
 
+def may_sell(merchant: Merchant) -> bool:
+    """An exited merchant takes no orders and imports none; a suspended one still serves the
+    buyers it has (suspension stops base-room bookings only)."""
+    return merchant.stage != Stage.EXITED
+
+
 def may_book_rooms(merchant: Merchant) -> bool:
     """Base rooms are for merchants stationed at the base and in good standing."""
     return merchant.stage != Stage.EXITED and merchant.status == Status.ACTIVE

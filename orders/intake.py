@@ -45,6 +45,7 @@ from django.utils.translation import gettext as _
 
 from jingdezhen import bounds
 from jingdezhen.errors import Conflict, DomainError
+from merchants import lifecycle as merchant_lifecycle
 from merchants.models import Merchant, Milestone, User
 from merchants.services import milestone_record
 
@@ -163,7 +164,7 @@ def deal_window(deal: FlashDeal, stream) -> tuple[dt.datetime, dt.datetime] | No
 
 
 def require_selling(merchant: Merchant) -> None:
-    if merchant.stage == Merchant.Stage.EXITED:
+    if not merchant_lifecycle.may_sell(merchant):
         raise Conflict(
             _("This merchant has exited the base and can no longer take orders."),
             field="merchant",

@@ -529,10 +529,6 @@ class FlashDeal(models.Model):
     def __str__(self) -> str:
         return f"{self.product_id} @ {self.deal_price}"
 
-    def is_running(self, at=None) -> bool:
-        at = at or timezone.now()
-        return not self.ended and self.starts_at <= at < self.ends_at
-
 
 class OrderImport(models.Model):
     """One uploaded platform export and its report. The same file (by content) for the same

@@ -555,8 +555,7 @@ def flash_deal_create(
     deal_price = Decimal(deal_price)
     if stream.merchant_id != product.merchant_id:
         raise DomainError(_("Choose one of your own products."), field="product")
-    if Merchant.objects.filter(pk=product.merchant_id, stage=Merchant.Stage.EXITED).exists():
-        intake.require_selling(Merchant(stage=Merchant.Stage.EXITED))
+    intake.require_selling(stream.merchant)
     bounds.check_quantity(quantity, field="quantity")
     bounds.check_quantity(per_buyer_limit, field="per_buyer_limit")
     bounds.check_money(deal_price, field="deal_price", maximum=bounds.MAX_LINE_CNY)

@@ -7,12 +7,11 @@ from __future__ import annotations
 
 from django.db.models import F, OuterRef, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jingdezhen.errors import Conflict
 
-from .models import FlashDeal, Order, OrderLine, Product
+from .models import FlashDeal, OrderLine, Product
 
 
 def take(*, product_id: int, quantity: int) -> None:
@@ -32,40 +31,6 @@ def take(*, product_id: int, quantity: int) -> None:
 
 def give_back(*, product_id: int, quantity: int) -> None:
     Product.objects.filter(pk=product_id).update(stock=F("stock") + quantity)
-
-
-def take_from_deal(*, deal_id: int, quantity: int, buyer: str) -> FlashDeal:
-    """Take units from a running flash deal's set-aside quantity within the per-buyer limit.
-
-    The deal row is locked for the check, so two orders of one buyer cannot both pass the limit;
-    the conditional UPDATE keeps ``remaining`` from going below zero.
-    """
-    deal = FlashDeal.objects.select_for_update().select_related("product").get(pk=deal_id)
-    if not deal.is_running(timezone.now()):
-        raise Conflict(_("This flash deal is not running."), field="lines", code="deal_closed")
-    if not buyer:
-        raise Conflict(_("A flash deal order needs the buyer's name."), field="buyer_name")
-    bought = (
-        OrderLine.objects.filter(flash_deal=deal, order__buyer_name=buyer)
-        .exclude(order__status=Order.Status.CANCELLED)
-        .aggregate(n=Coalesce(Sum("quantity"), 0))["n"]
-    )
-    if bought + quantity > deal.per_buyer_limit:
-        raise Conflict(
-            _("The deal allows %(limit)s per buyer.") % {"limit": deal.per_buyer_limit},
-            field="lines",
-            code="deal_limit",
-        )
-    taken = FlashDeal.objects.filter(pk=deal.pk, remaining__gte=quantity).update(
-        remaining=F("remaining") - quantity
-    )
-    if not taken:
-        raise Conflict(
-            _("The flash deal has %(left)s left.") % {"left": deal.remaining},
-            field="lines",
-            code="out_of_stock",
-        )
-    return deal
 
 
 def release(lines: QuerySet[OrderLine]) -> None:
