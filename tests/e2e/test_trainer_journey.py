@@ -62,6 +62,7 @@ L = {
         "dropped": "{name} 已退出，候补名单顺位递补。",  # noqa: RUF001
         "attendance_saved": "{day} 考勤已保存：{total} 人中 {present} 人出勤。",  # noqa: RUF001
         "completed_course": "{name} 已结业。",
+        "too_early": "培训班最后一天（{day}）结束后才能结业。",  # noqa: RUF001 - as in the .po
         "certificate_title": "结业证书",
         "genuine": "该证书真实有效。",
         "now_applicant": "{name} 已成为申请入驻商家。",
@@ -102,6 +103,7 @@ L = {
         "dropped": "{name} dropped out; the waitlist moved up.",
         "attendance_saved": "Attendance of {day} saved: {present} of {total} present.",
         "completed_course": "{name} completed the course.",
+        "too_early": "The course is completed after the cohort's last day ({day}).",
         "certificate_title": "Certificate of completion",
         "genuine": "This certificate is genuine.",
         "now_applicant": "{name} is now a merchant applicant.",
@@ -357,6 +359,27 @@ def test_trainer_fills_a_cohort_waitlists_records_attendance_certifies_and_makes
         page.locator(".page-head a.btn-secondary").click()  # back to the cohort
     row = _roster_row(page, REGISTERED["name"])
     expect(row.locator("td.num")).to_have_text("1")  # days present
+    # Before the cohort's last day has passed, completion is refused and says why.
+    row.get_by_role("button", name=t["complete"], exact=True).click()
+    expect(page.locator("#roster [role=alert]")).to_have_text(
+        t["too_early"].format(day=cohort.ends_on.isoformat())
+    )
+    assert not Certificate.objects.filter(enrollment__cohort=cohort).exists()
+    pages.shot(page, "completion-too-early")
+
+    # The course runs its days: the cohort moves to the three days before today (today's sheet
+    # becomes its first day's), and the sheets of the other two have the newcomer present.
+    first = today - dt.timedelta(days=3)
+    Cohort.objects.filter(pk=cohort.pk).update(
+        starts_on=first, ends_on=today - dt.timedelta(days=1)
+    )
+    Attendance.objects.filter(enrollment__cohort=cohort, day=today).update(day=first)
+    place = Enrollment.objects.get(cohort=cohort, trainee=registered)
+    for n in (1, 2):
+        Attendance.objects.create(enrollment=place, day=first + dt.timedelta(days=n), present=True)
+    page.reload()
+    row = _roster_row(page, REGISTERED["name"])
+    expect(row.locator("td.num")).to_have_text("3")  # days present within the cohort
     row.get_by_role("button", name=t["complete"], exact=True).click()
     _expect_note(page, t["completed_course"].format(name=REGISTERED["name"]))
     expect(row).to_contain_text(t["completed"])
