@@ -155,9 +155,7 @@ def _state(theirs) -> tuple:
     )
 
 
-def test_a_refund_with_a_twin_merchants_owner_reach_is_refused_and_changes_nothing(
-    owner, theirs
-):
+def test_a_refund_with_a_twin_merchants_owner_reach_is_refused_and_changes_nothing(owner, theirs):
     paid = theirs["paid"]
     with pytest.raises(Http404):
         services.order_refund(reach=reach_for(owner), order=paid, actor=owner)
