@@ -495,10 +495,9 @@ class ExchangeRateViewSet(
         return selectors.exchange_rate_list(reach=self.reach)
 
     def create(self, request, *args, **kwargs):
-        self.reach.require_role(MANAGER)
         serializer = ExchangeRateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        rate = services.exchange_rate_set(base_id=self.reach.base_id, **serializer.validated_data)
+        rate = services.exchange_rate_set(reach=self.reach, **serializer.validated_data)
         return Response(ExchangeRateSerializer(rate).data, status=status.HTTP_201_CREATED)
 
 

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from jingdezhen import bounds
 from jingdezhen.errors import Conflict, DomainError
-from jingdezhen.tenancy import Reach
+from jingdezhen.tenancy import MANAGER, Reach
 from merchants.models import Merchant, User
 
 from . import intake, lifecycle, photos, stock
@@ -219,8 +219,11 @@ def platform_price_set(
 
 @transaction.atomic
 def exchange_rate_set(
-    *, base_id: int, currency: str, cny_per_unit: Decimal, valid_from: dt.date
+    *, reach: Reach, currency: str, cny_per_unit: Decimal, valid_from: dt.date
 ) -> ExchangeRate:
+    """Set a rate of the caller's base; the base's managers keep its rates."""
+    reach.require_role(MANAGER)
+    base_id = reach.base_id
     currency = currency.strip().upper()
     if len(currency) != 3 or not currency.isalpha():
         raise DomainError(_("A currency is a three-letter code such as EUR."), field="currency")
