@@ -237,14 +237,13 @@ def stream_detail(request: HttpRequest, reach: Reach, stream: LiveStream) -> Htt
 def flash_deal_add(request: HttpRequest, reach: Reach, stream: LiveStream) -> HttpResponse:
     products = selectors.products_for_run_sheet(reach=reach, merchant_id=stream.merchant_id)
     form = FlashDealForm(request.POST, products=products)
-    if not reach.can_act_for_merchant(stream.merchant_id, stream.merchant.base_id):
-        raise Http404
     if not stream.is_active:
         messages.error(request, _("Flash deals run only in a scheduled or live stream."))
     elif form.is_valid():
         data = form.cleaned_data
         try:
             order_services.flash_deal_create(
+                reach=reach,
                 stream=stream,
                 product=data["product"],
                 deal_price=data["deal_price"],
@@ -269,9 +268,7 @@ def flash_deal_end(request: HttpRequest, reach: Reach, stream: LiveStream, deal_
     deal = get_object_or_404(
         order_selectors.stream_flash_deals(reach=reach, stream_id=stream.pk), pk=deal_id
     )
-    if not reach.can_act_for_merchant(stream.merchant_id, stream.merchant.base_id):
-        raise Http404
-    back = order_services.flash_deal_end(deal_id=deal.pk)
+    back = order_services.flash_deal_end(reach=reach, deal_id=deal.pk)
     messages.success(
         request, _("Flash deal ended; %(units)s unsold units went back to stock.") % {"units": back}
     )

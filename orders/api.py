@@ -26,20 +26,13 @@ from .models import ExchangeRate, FlashDeal, Order, OrderLine, Product, ProductP
 
 def _acting_merchant(reach, merchant_id: int | None):
     """The merchant a write is for: one's own for a member; a manager names one of the base.
-    A merchant out of reach answers 404, like any foreign object."""
+    A merchant out of reach answers 404 (the selector); whether the caller may write for it,
+    the service decides."""
     if merchant_id is None:
         if not reach.is_merchant:
             raise serializers.ValidationError({"merchant": [_("Name the merchant.")]})
         merchant_id = reach.merchant_id
-    merchant = merchant_selectors.merchant_get(reach=reach, pk=merchant_id)
-    if not reach.can_act_for_merchant(merchant.pk, merchant.base_id):
-        raise Http404
-    return merchant
-
-
-def _require_act(reach, merchant) -> None:
-    if not reach.can_act_for_merchant(merchant.pk, merchant.base_id):
-        raise Http404
+    return merchant_selectors.merchant_get(reach=reach, pk=merchant_id)
 
 
 class PhotoSerializer(serializers.ModelSerializer):
@@ -136,16 +129,15 @@ class ProductViewSet(ReachMixin, viewsets.ModelViewSet):
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         merchant = _acting_merchant(self.reach, data.pop("merchant", None))
-        product = services.product_create(merchant=merchant, **data)
+        product = services.product_create(reach=self.reach, merchant=merchant, **data)
         return Response(self._out(product.pk), status=status.HTTP_201_CREATED)
 
     def partial_update(self, request, *args, **kwargs):
         product = self.get_object()
-        _require_act(self.reach, product.merchant)
         serializer = ProductSerializer(product, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         fields = {k: v for k, v in serializer.validated_data.items() if k != "sku"}
-        services.product_update(product=product, **fields)
+        services.product_update(reach=self.reach, product=product, **fields)
         return Response(self._out(product.pk))
 
     def update(self, request, *args, **kwargs):
@@ -161,10 +153,11 @@ class ProductViewSet(ReachMixin, viewsets.ModelViewSet):
     def restock(self, request, pk=None):
         """Add units to stock, or remove them with a negative change."""
         product = self.get_object()
-        _require_act(self.reach, product.merchant)
         serializer = RestockSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        services.product_restock(product=product, change=serializer.validated_data["change"])
+        services.product_restock(
+            reach=self.reach, product=product, change=serializer.validated_data["change"]
+        )
         return Response(self._out(pk))
 
     @extend_schema(request=PlatformPriceSerializer, responses=ProductSerializer)
@@ -172,10 +165,9 @@ class ProductViewSet(ReachMixin, viewsets.ModelViewSet):
     def platform_price(self, request, pk=None):
         """Set (or clear, with a null price) the product's price on one platform."""
         product = self.get_object()
-        _require_act(self.reach, product.merchant)
         serializer = PlatformPriceSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        services.platform_price_set(product=product, **serializer.validated_data)
+        services.platform_price_set(reach=self.reach, product=product, **serializer.validated_data)
         return Response(self._out(pk))
 
     @extend_schema(
@@ -185,11 +177,10 @@ class ProductViewSet(ReachMixin, viewsets.ModelViewSet):
     def photos(self, request, pk=None):
         """Upload a photo (JPEG, PNG or WebP, at most 8 MB and 40 megapixels)."""
         product = self.get_object()
-        _require_act(self.reach, product.merchant)
         serializer = PhotoUploadSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         photo = services.product_photo_add(
-            product=product, upload=serializer.validated_data["image"]
+            reach=self.reach, product=product, upload=serializer.validated_data["image"]
         )
         return Response(
             PhotoSerializer(photo, context={"request": request}).data,
@@ -349,10 +340,15 @@ class OrderViewSet(
         key = request.headers.get("Idempotency-Key")
         if key is not None:
             order, created = services.order_place_idempotent(
-                merchant=merchant, key=key, fingerprint=_fingerprint(request.data), **kwargs
+                reach=self.reach,
+                merchant=merchant,
+                key=key,
+                fingerprint=_fingerprint(request.data),
+                **kwargs,
             )
         else:
-            order, created = services.order_place(merchant=merchant, **kwargs), True
+            order = services.order_place(reach=self.reach, merchant=merchant, **kwargs)
+            created = True
         if not created:
             order = selectors.order_list_with_lines(reach=self.reach).get(pk=order.pk)
         # A new order comes back from the intake with its lines (and their products) in hand.
@@ -363,8 +359,7 @@ class OrderViewSet(
 
     def _transition(self, request, service, **extra):
         order = self.get_object()
-        _require_act(self.reach, order.merchant)
-        service(order=order, actor=request.user, **extra)
+        service(reach=self.reach, order=order, actor=request.user, **extra)
         order = selectors.order_list_with_lines(reach=self.reach).get(pk=order.pk)
         return Response(OrderDetailSerializer(order).data)
 
@@ -458,8 +453,8 @@ class FlashDealViewSet(
         product = selectors.product_list(reach=self.reach).filter(pk=data["product_id"]).first()
         if stream is None or product is None:
             raise Http404
-        _require_act(self.reach, product.merchant)
         deal = services.flash_deal_create(
+            reach=self.reach,
             stream=stream,
             product=product,
             deal_price=data["deal_price"],
@@ -475,8 +470,7 @@ class FlashDealViewSet(
     def end(self, request, pk=None):
         """End the deal now: its unsold units go back to stock."""
         deal = self.get_object()
-        _require_act(self.reach, deal.product.merchant)
-        services.flash_deal_end(deal_id=deal.pk)
+        services.flash_deal_end(reach=self.reach, deal_id=deal.pk)
         return Response(FlashDealSerializer(selectors.flash_deal_get(reach=self.reach, pk=pk)).data)
 
 
@@ -501,10 +495,9 @@ class ExchangeRateViewSet(
         return selectors.exchange_rate_list(reach=self.reach)
 
     def create(self, request, *args, **kwargs):
-        self.reach.require_role(MANAGER)
         serializer = ExchangeRateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        rate = services.exchange_rate_set(base_id=self.reach.base_id, **serializer.validated_data)
+        rate = services.exchange_rate_set(reach=self.reach, **serializer.validated_data)
         return Response(ExchangeRateSerializer(rate).data, status=status.HTTP_201_CREATED)
 
 

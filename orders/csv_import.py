@@ -38,9 +38,10 @@ from django.utils.translation import gettext_lazy
 from jingdezhen import bounds
 from jingdezhen.errors import DomainError
 from jingdezhen.platforms import Platform
+from jingdezhen.tenancy import Reach
 from merchants.models import Merchant, User
 
-from . import intake
+from . import intake, services
 from .models import ExchangeRate, Order, OrderImport, Product
 
 S = Order.Status
@@ -199,9 +200,16 @@ class _Rates:
 
 
 def import_orders(
-    *, merchant: Merchant, platform: str, data: bytes, filename: str, actor: User | None = None
+    *,
+    reach: Reach,
+    merchant: Merchant,
+    platform: str,
+    data: bytes,
+    filename: str,
+    actor: User | None = None,
 ) -> ImportResult:
     """Import one export file; DomainError if the file as a whole is unreadable."""
+    services.require_act(reach, merchant)
     if platform not in Platform.values:
         raise DomainError(_("Choose a platform."), field="platform")
     if not data:

@@ -14,8 +14,9 @@ from django.utils import timezone
 
 from jingdezhen.demo import DemoContext
 from jingdezhen.platforms import Platform
+from jingdezhen.tenancy import Reach, reach_for
 from merchants.demo import active_merchants
-from merchants.models import Merchant, Milestone
+from merchants.models import Merchant, Milestone, User
 from merchants.services import milestone_record
 
 from . import intake, lifecycle, services
@@ -162,7 +163,13 @@ def _products_for(ctx: DemoContext, merchant: Merchant, count: int, english: boo
     return list(Product.objects.filter(merchant=merchant, sku__startswith="DEMO-").order_by("pk"))
 
 
-def _photos(products: list[Product]) -> int:
+def manager_reach() -> Reach:
+    """The base manager's reach: the demo writes catalogues and history through the services as
+    the base's manager would (as ``merchants.demo`` does)."""
+    return reach_for(User.objects.get(username="manager"))
+
+
+def _photos(reach: Reach, products: list[Product]) -> int:
     """One drawn photo per product that has none, through the photo service (checked,
     re-encoded, thumbnail made) exactly as an upload from the catalogue form."""
     with_photo = set(
@@ -180,7 +187,7 @@ def _photos(products: list[Product]) -> int:
             mark=product.sku,
         )
         services.product_photo_add(
-            product=product, upload=ContentFile(data, name=f"{product.sku}.jpg")
+            reach=reach, product=product, upload=ContentFile(data, name=f"{product.sku}.jpg")
         )
         made += 1
     return made
@@ -190,7 +197,7 @@ def _photos(products: list[Product]) -> int:
 PLATFORM_MARKUPS = {Platform.TAOBAO: Decimal("0.95"), Platform.TIKTOK: Decimal("1.25")}
 
 
-def _platform_prices(merchant: Merchant, products: list[Product]) -> None:
+def _platform_prices(reach: Reach, merchant: Merchant, products: list[Product]) -> None:
     """Every third product is priced differently on Taobao, and every product of a merchant
     selling abroad on TikTok Shop: through the platform price service."""
     if PlatformPrice.objects.filter(product__merchant=merchant).exists():
@@ -203,6 +210,7 @@ def _platform_prices(merchant: Merchant, products: list[Product]) -> None:
             if platform == Platform.TAOBAO and n % 3:
                 continue
             services.platform_price_set(
+                reach=reach,
                 product=product,
                 platform=platform,
                 price=(product.price * share).quantize(Decimal("1")),
@@ -237,6 +245,7 @@ def _status_for(rng, placed: dt.datetime, now: dt.datetime) -> str:
 
 
 def _orders_for(
+    reach: Reach,
     ctx: DemoContext,
     merchant: Merchant,
     products: list[Product],
@@ -308,6 +317,7 @@ def _orders_for(
             product = max(products, key=lambda p: (p.stock, -p.pk))
             if product.stock >= 5:
                 deal = services.flash_deal_create(
+                    reach=reach,
                     stream=stream,
                     product=product,
                     deal_price=(product.price * Decimal("0.7")).quantize(Decimal("1")),
@@ -338,7 +348,7 @@ def _orders_for(
                 )
                 # The deal ended with its stream's slot, through the service: what was left
                 # goes back to stock.
-                services.flash_deal_end(deal_id=deal.pk)
+                services.flash_deal_end(reach=reach, deal_id=deal.pk)
         span = max((stream.actual_end - stream.actual_start).total_seconds(), 60)
         for _n in range(rng.randint(*per_stream)):
             placed = stream.actual_start + dt.timedelta(seconds=rng.uniform(0, span))
@@ -361,7 +371,7 @@ def _orders_for(
                 sold[line.product_id] = sold.get(line.product_id, 0) + line.quantity
     for product in products:
         if sold.get(product.pk):
-            services.product_restock(product=product, change=sold[product.pk])
+            services.product_restock(reach=reach, product=product, change=sold[product.pk])
     made += len(intake.take_in(merchant=merchant, orders=history, partial=True, note="demo").orders)
     return made
 
@@ -405,6 +415,7 @@ def seed(ctx: DemoContext) -> None:
     demo_ids = {m.pk for m in ctx.demo_merchants}
     overseas_facing = ctx.demo_merchants[1] if len(ctx.demo_merchants) > 1 else None
     made = photos = 0
+    reach = manager_reach()
     active = active_merchants(ctx)
     for n, merchant in enumerate(active):
         demo = merchant.pk in demo_ids
@@ -414,10 +425,11 @@ def seed(ctx: DemoContext) -> None:
         if not products:
             continue
         if demo or n < len(demo_ids) + PHOTOGRAPHED_OTHERS:
-            photos += _photos(products)
+            photos += _photos(reach, products)
         if demo:
-            _platform_prices(merchant, products)
+            _platform_prices(reach, merchant, products)
         made += _orders_for(
+            reach,
             ctx,
             merchant,
             products,

@@ -14,10 +14,12 @@ from django.utils import timezone
 
 from jingdezhen.demo import DemoContext
 from jingdezhen.platforms import Platform
+from jingdezhen.tenancy import Reach, reach_for
 from livestreams.demo_showcase import live_now
 from merchants.models import Merchant, TeamMember, User
 
 from . import csv_import, services
+from .demo import manager_reach
 from .demo_photos import draw_breakage
 from .models import BreakageClaim, FlashDeal, Order, OrderImport, Product
 
@@ -31,6 +33,11 @@ def _owner(merchant: Merchant) -> User | None:
         .first()
     )
     return member.user if member else None
+
+
+def _reach(actor: User | None) -> Reach:
+    """The owner's reach, as the owner would act in the app; the base manager's if none."""
+    return reach_for(actor) if actor is not None else manager_reach()
 
 
 def _live_deal(merchant: Merchant, actor: User | None) -> FlashDeal | None:
@@ -49,7 +56,9 @@ def _live_deal(merchant: Merchant, actor: User | None) -> FlashDeal | None:
     product = max((f.product for f in featured), key=lambda p: (p.stock, -p.pk))
     if product.stock < 1:
         return None
+    reach = _reach(actor)
     deal = services.flash_deal_create(
+        reach=reach,
         stream=stream,
         product=product,
         deal_price=(product.price * Decimal("0.6")).quantize(Decimal("1")),
@@ -60,6 +69,7 @@ def _live_deal(merchant: Merchant, actor: User | None) -> FlashDeal | None:
     )
     for n, buyer in enumerate(LIVE_BUYERS):
         order = services.order_place(
+            reach=reach,
             merchant=merchant,
             platform=stream.platform,
             lines=[services.LineSpec(product_id=product.pk, quantity=1, flash_deal_id=deal.pk)],
@@ -68,13 +78,14 @@ def _live_deal(merchant: Merchant, actor: User | None) -> FlashDeal | None:
             actor=actor,
         )
         if n < len(LIVE_BUYERS) - 1:  # the last buyer has not paid yet
-            services.order_pay(order=order, actor=actor)
+            services.order_pay(reach=reach, order=order, actor=actor)
     # Orders from the stream of the other featured pieces: the intake charges the run sheet's
     # live price by itself.
     for n, item in enumerate(f for f in featured if f.product_id != product.pk):
         if item.product.stock < 1:
             continue
         order = services.order_place(
+            reach=reach,
             merchant=merchant,
             platform=stream.platform,
             lines=[services.LineSpec(product_id=item.product_id, quantity=1)],
@@ -82,7 +93,7 @@ def _live_deal(merchant: Merchant, actor: User | None) -> FlashDeal | None:
             stream_id=stream.pk,
             actor=actor,
         )
-        services.order_pay(order=order, actor=actor)
+        services.order_pay(reach=reach, order=order, actor=actor)
     return deal
 
 
@@ -106,12 +117,14 @@ def _claims(merchant: Merchant, actor: User | None, *, overseas: bool = False) -
     if overseas:
         orders = orders.exclude(buyer_country="CN")
     outcomes = [BreakageClaim.Outcome.REFUNDED, BreakageClaim.Outcome.RESHIPPED, None]
+    reach = _reach(actor)
     made = 0
     for n, order in enumerate(orders.order_by("-placed_at")[: len(outcomes)]):
         line = order.lines.order_by("pk").first()
         if line is None:
             continue
         claim = services.claim_file(
+            reach=reach,
             order=order,
             line_ids=[line.pk],
             photo=ContentFile(draw_breakage(index=order.pk), name="broken.jpg"),
@@ -119,7 +132,7 @@ def _claims(merchant: Merchant, actor: User | None, *, overseas: bool = False) -
             actor=actor,
         )
         if outcomes[n] is not None:
-            services.claim_decide(claim=claim, outcome=outcomes[n], actor=actor)
+            services.claim_decide(reach=reach, claim=claim, outcome=outcomes[n], actor=actor)
         made += 1
     return made
 
@@ -145,6 +158,7 @@ def _import(merchant: Merchant, actor: User | None) -> None:
     data, _rows = douyin_export(merchant)
     day = timezone.localdate() - dt.timedelta(days=12)
     csv_import.import_orders(
+        reach=_reach(actor),
         merchant=merchant,
         platform=Platform.DOUYIN,
         data=data,

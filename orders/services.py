@@ -1,5 +1,11 @@
 """Every write of the catalogue and orders: plain functions, keyword-only arguments, one
-transaction each. Views, the API, the CSV import and Celery tasks all come through here."""
+transaction each. Views, the API, the CSV import and Celery tasks all come through here.
+
+Every write of a merchant's things takes the caller's ``reach`` and decides itself whether it may
+(``require_act``); views and viewsets keep no permission checks of their own. A merchant's things
+out of the caller's reach answer 404, like any foreign object. System sweeps (expired holds, due
+flash deals) act for no one and take no reach; the demo acts with its people's reaches.
+"""
 
 from __future__ import annotations
 
@@ -9,11 +15,13 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db import IntegrityError, transaction
 from django.db.models import DateTimeField, ExpressionWrapper, F, OuterRef, Q, Subquery
 from django.db.models.functions import Greatest, Now
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jingdezhen import bounds
 from jingdezhen.errors import Conflict, DomainError
+from jingdezhen.tenancy import MANAGER, Reach
 from merchants.models import Merchant, User
 
 from . import intake, lifecycle, photos, stock
@@ -52,14 +60,31 @@ PRODUCT_FIELDS = (
 )
 
 
+# --- who may -----------------------------------------------------------------------------------
+
+
+def may_act(reach: Reach, merchant: Merchant) -> bool:
+    """Whether ``reach`` may change this merchant's catalogue, orders and deals: the one answer
+    pages show their buttons by, and every write below asks before it writes."""
+    return reach.can_act_for_merchant(merchant.pk, merchant.base_id)
+
+
+def require_act(reach: Reach, merchant: Merchant) -> None:
+    """Refuse a write for a merchant out of the caller's reach with a 404, as for any foreign
+    object (a missing object and a forbidden one look the same)."""
+    if not may_act(reach, merchant):
+        raise Http404
+
+
 # --- catalogue ---------------------------------------------------------------------------------
 
 
 def product_create(
-    *, merchant: Merchant, sku: str, stock: int = 0, photo_uploads=(), **fields
+    *, reach: Reach, merchant: Merchant, sku: str, stock: int = 0, photo_uploads=(), **fields
 ) -> Product:
     """Add a product, with its photos if given. Every photo is checked before anything is
     written: one bad photo refuses the whole product, and nothing is left half-written."""
+    require_act(reach, merchant)
     sku = sku.strip()
     if not sku:
         raise DomainError(_("Give the product a SKU."), field="sku")
@@ -105,9 +130,10 @@ def _delete_files(stored: list[ProductPhoto]) -> None:
 
 
 @transaction.atomic
-def product_update(*, product: Product, **fields) -> Product:
+def product_update(*, reach: Reach, product: Product, **fields) -> Product:
     """Change a product's description and price. Stock changes go through ``product_restock``
     (a relative change), so an edit never overwrites units that orders took meanwhile."""
+    require_act(reach, product.merchant)
     unknown = set(fields) - set(PRODUCT_FIELDS)
     if unknown:
         raise DomainError(f"Unknown product fields: {sorted(unknown)}")
@@ -124,8 +150,9 @@ MAX_STOCK = 1_000_000
 
 
 @transaction.atomic
-def product_restock(*, product: Product, change: int) -> Product:
+def product_restock(*, reach: Reach, product: Product, change: int) -> Product:
     """Add units to stock (or remove them with a negative change, never below zero)."""
+    require_act(reach, product.merchant)
     if change == 0:
         return product
     if change > 0:
@@ -146,12 +173,13 @@ def product_restock(*, product: Product, change: int) -> Product:
     return product
 
 
-def product_photo_add(*, product: Product, upload) -> ProductPhoto:
+def product_photo_add(*, reach: Reach, product: Product, upload) -> ProductPhoto:
     """Check the upload, strip its metadata, make the thumbnail and store both.
 
     The image work runs before the transaction opens; files written for a row that then fails
     to save are deleted again, so nothing is left half-written.
     """
+    require_act(reach, product.merchant)
     checked = photos.check_and_process(upload)
     stored: list[ProductPhoto] = []
     try:
@@ -165,15 +193,19 @@ def product_photo_add(*, product: Product, upload) -> ProductPhoto:
 
 
 @transaction.atomic
-def product_photo_delete(*, photo: ProductPhoto) -> None:
+def product_photo_delete(*, reach: Reach, photo: ProductPhoto) -> None:
+    require_act(reach, photo.product.merchant)
     image, thumbnail = photo.image, photo.thumbnail
     photo.delete()
     transaction.on_commit(lambda: (image.delete(save=False), thumbnail.delete(save=False)))
 
 
 @transaction.atomic
-def platform_price_set(*, product: Product, platform: str, price: Decimal | None) -> None:
+def platform_price_set(
+    *, reach: Reach, product: Product, platform: str, price: Decimal | None
+) -> None:
     """Set the product's price on one platform; ``None`` goes back to the product's price."""
+    require_act(reach, product.merchant)
     if price is None:
         PlatformPrice.objects.filter(product=product, platform=platform).delete()
         return
@@ -187,8 +219,11 @@ def platform_price_set(*, product: Product, platform: str, price: Decimal | None
 
 @transaction.atomic
 def exchange_rate_set(
-    *, base_id: int, currency: str, cny_per_unit: Decimal, valid_from: dt.date
+    *, reach: Reach, currency: str, cny_per_unit: Decimal, valid_from: dt.date
 ) -> ExchangeRate:
+    """Set a rate of the caller's base; the base's managers keep its rates."""
+    reach.require_role(MANAGER)
+    base_id = reach.base_id
     currency = currency.strip().upper()
     if len(currency) != 3 or not currency.isalpha():
         raise DomainError(_("A currency is a three-letter code such as EUR."), field="currency")
@@ -205,8 +240,9 @@ def exchange_rate_set(
 
 @transaction.atomic
 def order_policy_set(
-    *, merchant: Merchant, live_payment_minutes: int, payment_minutes: int
+    *, reach: Reach, merchant: Merchant, live_payment_minutes: int, payment_minutes: int
 ) -> OrderPolicy:
+    require_act(reach, merchant)
     if live_payment_minutes < 1 or payment_minutes < 1:
         raise DomainError(_("A payment deadline is at least one minute."))
     policy, _created = OrderPolicy.objects.update_or_create(
@@ -279,6 +315,7 @@ def _event(order: Order, *, before: str, actor: User | None, refund=Decimal("0")
 
 def order_place(
     *,
+    reach: Reach,
     merchant: Merchant,
     platform: str,
     lines: list[LineSpec],
@@ -293,6 +330,7 @@ def order_place(
     """Take one order through the intake (``orders.intake``): hold its units (stock, or a flash
     deal's set-aside) until the payment deadline, fix its CNY amount at the day's rate, and
     record the first-order milestones."""
+    require_act(reach, merchant)
     return intake.take_in(
         merchant=merchant,
         actor=actor,
@@ -319,7 +357,7 @@ class IdempotencyKeyReused(DomainError):
 
 
 def order_place_idempotent(
-    *, merchant: Merchant, key: str, fingerprint: str = "", **order_kwargs
+    *, reach: Reach, merchant: Merchant, key: str, fingerprint: str = "", **order_kwargs
 ) -> tuple[Order, bool]:
     """``order_place`` once per (merchant, key): a repeat returns the first order and False.
 
@@ -329,6 +367,7 @@ def order_place_idempotent(
     The key row is inserted first; a concurrent request with the same key waits on the unique
     index until the first commits, then finds its order. If the first fails, the key goes with it.
     """
+    require_act(reach, merchant)
     key = key.strip()
     if not key or len(key) > 255:
         raise DomainError(_("The Idempotency-Key header must be 1 to 255 characters."))
@@ -346,17 +385,22 @@ def order_place_idempotent(
                     field="Idempotency-Key",
                 ) from None
             return record.order, False
-        order = order_place(merchant=merchant, **order_kwargs)
+        order = order_place(reach=reach, merchant=merchant, **order_kwargs)
         IdempotencyKey.objects.filter(pk=record.pk).update(order=order)
         return order, True
 
 
-def _locked(order: Order) -> Order:
-    return Order.objects.select_for_update().get(pk=order.pk)
+def _locked(reach: Reach, order: Order) -> Order:
+    """The order row, locked (its merchant read in the same query, not locked), once the caller
+    may act for its merchant."""
+    locked = (
+        Order.objects.select_for_update(of=("self",)).select_related("merchant").get(pk=order.pk)
+    )
+    require_act(reach, locked.merchant)
+    return locked
 
 
-def _move(order: Order, *, action: str, actor: User | None, **extra) -> Order:
-    locked = _locked(order)
+def _move(locked: Order, *, action: str, actor: User | None, **extra) -> Order:
     move = lifecycle.check(action, locked.status)
     before = locked.status
     locked.status = move.target
@@ -370,9 +414,9 @@ def _move(order: Order, *, action: str, actor: User | None, **extra) -> Order:
 
 
 @transaction.atomic
-def order_pay(*, order: Order, actor: User | None = None) -> Order:
+def order_pay(*, reach: Reach, order: Order, actor: User | None = None) -> Order:
     """Payment turns the hold into a sale: the units stay out of stock, the deadline goes."""
-    locked = _locked(order)
+    locked = _locked(reach, order)
     if (
         locked.status == S.PENDING
         and locked.hold_until is not None
@@ -381,40 +425,45 @@ def order_pay(*, order: Order, actor: User | None = None) -> Order:
         raise Conflict(
             _("The payment deadline has passed; the order is being cancelled."), field="status"
         )
-    return _move(order, action="pay", actor=actor, hold_until=None)
+    return _move(locked, action="pay", actor=actor, hold_until=None)
 
 
 @transaction.atomic
-def order_ship(*, order: Order, actor: User | None = None) -> Order:
-    return _move(order, action="ship", actor=actor)
+def order_ship(*, reach: Reach, order: Order, actor: User | None = None) -> Order:
+    return _move(_locked(reach, order), action="ship", actor=actor)
 
 
 @transaction.atomic
-def order_deliver(*, order: Order, actor: User | None = None) -> Order:
-    return _move(order, action="deliver", actor=actor)
+def order_deliver(*, reach: Reach, order: Order, actor: User | None = None) -> Order:
+    return _move(_locked(reach, order), action="deliver", actor=actor)
 
 
 @transaction.atomic
-def order_complete(*, order: Order, actor: User | None = None) -> Order:
-    return _move(order, action="complete", actor=actor)
+def order_complete(*, reach: Reach, order: Order, actor: User | None = None) -> Order:
+    return _move(_locked(reach, order), action="complete", actor=actor)
 
 
 @transaction.atomic
-def order_cancel(*, order: Order, actor: User | None = None) -> Order:
+def order_cancel(*, reach: Reach, order: Order, actor: User | None = None) -> Order:
     """Cancel an unpaid order; its held units go back."""
-    return _move(order, action="cancel", actor=actor, hold_until=None)
+    return _move(_locked(reach, order), action="cancel", actor=actor, hold_until=None)
 
 
 @transaction.atomic
 def order_refund(
-    *, order: Order, amount_cny: Decimal | None = None, actor: User | None = None, note: str = ""
+    *,
+    reach: Reach,
+    order: Order,
+    amount_cny: Decimal | None = None,
+    actor: User | None = None,
+    note: str = "",
 ) -> Order:
     """Refund a paid order, whole (the default) or in part, in CNY.
 
     A whole refund marks the order refunded; before shipping it also gives the units back. A
     partial refund keeps the status and adds to ``refunded_cny``.
     """
-    locked = _locked(order)
+    locked = _locked(reach, order)
     if locked.status not in lifecycle.transition("refund").sources:
         raise Conflict(
             _("Only a paid order can be refunded (cancel an unpaid one)."), field="status"
@@ -471,9 +520,16 @@ def holds_release_expired(*, now: dt.datetime | None = None, batch: int = 5000) 
 
 
 def claim_file(
-    *, order: Order, line_ids: list[int], photo, note: str = "", actor: User | None = None
+    *,
+    reach: Reach,
+    order: Order,
+    line_ids: list[int],
+    photo,
+    note: str = "",
+    actor: User | None = None,
 ) -> BreakageClaim:
     """Record porcelain broken in transit, with the buyer's photo and the lines affected."""
+    require_act(reach, order.merchant)
     if order.status not in lifecycle.CLAIMABLE:
         raise Conflict(_("Only a shipped order can have a breakage claim."), field="order")
     lines = list(OrderLine.objects.filter(order=order, pk__in=line_ids))
@@ -495,12 +551,18 @@ def claim_file(
 @transaction.atomic
 def claim_decide(
     *,
+    reach: Reach,
     claim: BreakageClaim,
     outcome: str,
     refund_cny: Decimal | None = None,
     actor: User | None = None,
 ) -> BreakageClaim:
-    claim = BreakageClaim.objects.select_for_update().get(pk=claim.pk)
+    claim = (
+        BreakageClaim.objects.select_for_update(of=("self",))
+        .select_related("order__merchant")
+        .get(pk=claim.pk)
+    )
+    require_act(reach, claim.order.merchant)
     if claim.outcome != BreakageClaim.Outcome.OPEN:
         raise Conflict(_("This claim is already decided."), field="outcome")
     if outcome not in BreakageClaim.Outcome.values or outcome == BreakageClaim.Outcome.OPEN:
@@ -514,7 +576,11 @@ def claim_decide(
             rate = order.amount_cny / order.amount if order.amount else Decimal("1")
             refund_cny = min(to_cny(refund_cny, rate), order.amount_cny - order.refunded_cny)
         order_refund(
-            order=claim.order, amount_cny=refund_cny, actor=actor, note=f"breakage claim {claim.pk}"
+            reach=reach,
+            order=claim.order,
+            amount_cny=refund_cny,
+            actor=actor,
+            note=f"breakage claim {claim.pk}",
         )
         claim.refund_cny = refund_cny
     claim.outcome = outcome
@@ -529,6 +595,7 @@ def claim_decide(
 @transaction.atomic
 def flash_deal_create(
     *,
+    reach: Reach,
     stream,
     product: Product,
     deal_price: Decimal,
@@ -551,6 +618,7 @@ def flash_deal_create(
     """
     from livestreams.models import LiveStream
 
+    require_act(reach, stream.merchant)
     now = at or timezone.now()
     deal_price = Decimal(deal_price)
     if stream.merchant_id != product.merchant_id:
@@ -595,9 +663,25 @@ def flash_deal_create(
 
 
 @transaction.atomic
-def flash_deal_end(*, deal_id: int) -> int:
-    """End a deal: its unsold set-aside units go back to stock. Idempotent; returns the units."""
-    deal = FlashDeal.objects.select_for_update().get(pk=deal_id)
+def flash_deal_end(*, reach: Reach, deal_id: int) -> int:
+    """End a deal now, for its merchant: its unsold set-aside units go back to stock.
+    Idempotent; returns the units."""
+    deal = (
+        FlashDeal.objects.select_for_update(of=("self",))
+        .select_related("product__merchant")
+        .get(pk=deal_id)
+    )
+    require_act(reach, deal.product.merchant)
+    return _end(deal)
+
+
+@transaction.atomic
+def flash_deal_expire(*, deal_id: int) -> int:
+    """End a deal whose time is up: the system's sweep and task, acting for no one."""
+    return _end(FlashDeal.objects.select_for_update().get(pk=deal_id))
+
+
+def _end(deal: FlashDeal) -> int:
     if deal.ended:
         return 0
     left = deal.remaining
@@ -642,4 +726,4 @@ def flash_deals_end_due(*, now: dt.datetime | None = None) -> int:
         )
         .values_list("pk", flat=True)
     )
-    return sum(flash_deal_end(deal_id=pk) for pk in due)
+    return sum(flash_deal_expire(deal_id=pk) for pk in due)

@@ -36,7 +36,7 @@ def end_due_flash_deals() -> int:
 
 @shared_task(acks_late=True)
 def end_flash_deal(deal_id: int) -> int:
-    return services.flash_deal_end(deal_id=deal_id)
+    return services.flash_deal_expire(deal_id=deal_id)
 
 
 @shared_task(acks_late=True, autoretry_for=(Exception,), max_retries=3, retry_backoff=True)

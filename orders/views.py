@@ -51,11 +51,6 @@ def _own_merchant(reach):
     return merchant_selectors.merchant_get(reach=reach, pk=reach.merchant_id)
 
 
-def _require_act(reach, merchant) -> None:
-    if not reach.can_act_for_merchant(merchant.pk, merchant.base_id):
-        raise Http404
-
-
 def _form_error(form, exc: DomainError) -> None:
     field = exc.field if exc.field in form.fields else None
     form.add_error(field, str(exc.message))
@@ -94,6 +89,7 @@ def product_create(request: HttpRequest) -> HttpResponse:
         data = dict(form.cleaned_data)
         try:
             product = services.product_create(
+                reach=reach,
                 merchant=merchant,
                 sku=data.pop("sku"),
                 stock=data.pop("stock"),
@@ -119,7 +115,7 @@ def product_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "product": product,
             "held": selectors.held_units(product_id=product.pk),
-            "can_act": reach.can_act_for_merchant(product.merchant_id, product.merchant.base_id),
+            "can_act": services.may_act(reach, product.merchant),
             "photo_form": PhotoForm(),
             "restock_form": RestockForm(),
             "price_form": PlatformPriceForm(),
@@ -131,14 +127,13 @@ def product_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def product_edit(request: HttpRequest, pk: int) -> HttpResponse:
     reach = _reader(request)
     product = selectors.product_get(reach=reach, pk=pk)
-    _require_act(reach, product.merchant)
     form = ProductForm(request.POST or None, instance=product)
     if request.method == "POST" and form.is_valid():
         fields = {k: v for k, v in form.cleaned_data.items() if k not in ("sku", "stock", "photos")}
         # The ModelForm wrote the values on the instance; the service saves them.
         product = selectors.product_get(reach=reach, pk=pk)
         try:
-            services.product_update(product=product, **fields)
+            services.product_update(reach=reach, product=product, **fields)
         except DomainError as exc:
             _form_error(form, exc)
         else:
@@ -150,11 +145,10 @@ def product_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def _product_action(request, pk, form_class, apply):
     reach = _reader(request)
     product = selectors.product_get(reach=reach, pk=pk)
-    _require_act(reach, product.merchant)
     form = form_class(request.POST, request.FILES)
     if form.is_valid():
         try:
-            apply(product, form.cleaned_data)
+            apply(reach, product, form.cleaned_data)
         except DomainError as exc:
             _form_error(form, exc)
     if form.errors:
@@ -170,7 +164,7 @@ def _product_action(request, pk, form_class, apply):
         context = {
             "product": product,
             "held": selectors.held_units(product_id=product.pk),
-            "can_act": True,
+            "can_act": services.may_act(reach, product.merchant),
             "photo_form": form if isinstance(form, PhotoForm) else PhotoForm(),
             "restock_form": form if isinstance(form, RestockForm) else RestockForm(),
             "price_form": form if isinstance(form, PlatformPriceForm) else PlatformPriceForm(),
@@ -186,7 +180,9 @@ def product_photo_add(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         pk,
         PhotoForm,
-        lambda product, data: services.product_photo_add(product=product, upload=data["image"]),
+        lambda reach, product, data: services.product_photo_add(
+            reach=reach, product=product, upload=data["image"]
+        ),
     )
 
 
@@ -197,7 +193,9 @@ def product_restock(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         pk,
         RestockForm,
-        lambda product, data: services.product_restock(product=product, change=data["change"]),
+        lambda reach, product, data: services.product_restock(
+            reach=reach, product=product, change=data["change"]
+        ),
     )
 
 
@@ -208,8 +206,8 @@ def product_platform_price(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         pk,
         PlatformPriceForm,
-        lambda product, data: services.platform_price_set(
-            product=product, platform=data["platform"], price=data["price"]
+        lambda reach, product, data: services.platform_price_set(
+            reach=reach, product=product, platform=data["platform"], price=data["price"]
         ),
     )
 
@@ -219,9 +217,8 @@ def product_platform_price(request: HttpRequest, pk: int) -> HttpResponse:
 def product_photo_delete(request: HttpRequest, pk: int) -> HttpResponse:
     reach = _reader(request)
     photo = selectors.photo_get(reach=reach, pk=pk)
-    _require_act(reach, photo.product.merchant)
     product_id = photo.product_id
-    services.product_photo_delete(photo=photo)
+    services.product_photo_delete(reach=reach, photo=photo)
     return redirect("orders:product_detail", pk=product_id)
 
 
@@ -265,6 +262,7 @@ def order_create(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         try:
             order = services.order_place(
+                reach=reach,
                 merchant=merchant,
                 platform=data["platform"],
                 external_id=data["external_id"],
@@ -284,7 +282,7 @@ def order_create(request: HttpRequest) -> HttpResponse:
 
 
 def _order_context(reach, order, **extra) -> dict:
-    can_act = reach.can_act_for_merchant(order.merchant_id, order.merchant.base_id)
+    can_act = services.may_act(reach, order.merchant)
     # What the order offers comes from the lifecycle table, never from status literals here.
     actions = lifecycle.actions_for(order.status)
     context = {
@@ -320,12 +318,11 @@ TRANSITIONS = {
 def order_transition(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     reach = _reader(request)
     order = selectors.order_get(reach=reach, pk=pk)
-    _require_act(reach, order.merchant)
     service = TRANSITIONS.get(action)
     if service is None:
         raise Http404
     try:
-        service(order=order, actor=request.user)
+        service(reach=reach, order=order, actor=request.user)
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
@@ -342,11 +339,11 @@ def _status(order_id: int) -> str:
 def order_refund(request: HttpRequest, pk: int) -> HttpResponse:
     reach = _reader(request)
     order = selectors.order_get(reach=reach, pk=pk)
-    _require_act(reach, order.merchant)
     form = RefundForm(request.POST)
     if form.is_valid():
         try:
             services.order_refund(
+                reach=reach,
                 order=order,
                 amount_cny=form.cleaned_data["amount_cny"],
                 note=form.cleaned_data["note"],
@@ -371,11 +368,11 @@ def order_refund(request: HttpRequest, pk: int) -> HttpResponse:
 def claim_create(request: HttpRequest, pk: int) -> HttpResponse:
     reach = _reader(request)
     order = selectors.order_get(reach=reach, pk=pk)
-    _require_act(reach, order.merchant)
     form = ClaimForm(request.POST, request.FILES, order=order)
     if form.is_valid():
         try:
             services.claim_file(
+                reach=reach,
                 order=order,
                 line_ids=form.cleaned_data["lines"],
                 photo=form.cleaned_data["photo"],
@@ -400,19 +397,17 @@ def claim_create(request: HttpRequest, pk: int) -> HttpResponse:
 def claim_decide(request: HttpRequest, pk: int) -> HttpResponse:
     reach = _reader(request)
     claim = selectors.claim_get(reach=reach, pk=pk)
-    order = selectors.order_get(reach=reach, pk=claim.order_id)
-    _require_act(reach, order.merchant)
     form = ClaimDecisionForm(request.POST)
     if form.is_valid():
         try:
             services.claim_decide(
-                claim=claim, outcome=form.cleaned_data["outcome"], actor=request.user
+                reach=reach, claim=claim, outcome=form.cleaned_data["outcome"], actor=request.user
             )
         except DomainError as exc:
             messages.error(request, exc.message)
         else:
             messages.success(request, _("Claim decided."))
-    return redirect("orders:order_detail", pk=order.pk)
+    return redirect("orders:order_detail", pk=claim.order_id)
 
 
 @login_required
@@ -427,6 +422,7 @@ def order_import(request: HttpRequest) -> HttpResponse:
         else:
             try:
                 result = csv_import.import_orders(
+                    reach=reach,
                     merchant=merchant,
                     platform=form.cleaned_data["platform"],
                     data=upload.read(),
@@ -541,7 +537,7 @@ def order_policy(request: HttpRequest) -> HttpResponse:
     form = OrderPolicyForm(request.POST or None, instance=policy)
     if request.method == "POST" and form.is_valid():
         try:
-            services.order_policy_set(merchant=merchant, **form.cleaned_data)
+            services.order_policy_set(reach=reach, merchant=merchant, **form.cleaned_data)
         except DomainError as exc:
             _form_error(form, exc)
         else:

@@ -8,6 +8,7 @@ from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from jingdezhen.demo import DEMO_PASSWORD
+from jingdezhen.tenancy import MERCHANT, Reach
 from livestreams.models import LiveRoom, LiveStream
 from merchants.models import (
     Base,
@@ -244,3 +245,14 @@ class TurnoverOrderLineFactory(DjangoModelFactory):
     )
     quantity = 1
     unit_price = Decimal("200.00")
+
+
+def merchant_reach(merchant: Merchant) -> Reach:
+    """The reach an owner of ``merchant`` has (as ``reach_for`` computes it), for calling the
+    services directly as that merchant would."""
+    return Reach(
+        role=MERCHANT,
+        base_id=merchant.base_id,
+        merchant_id=merchant.pk,
+        member_role=TeamMember.Role.OWNER,
+    )

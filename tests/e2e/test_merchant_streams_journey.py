@@ -31,6 +31,7 @@ from django.db.models import F, Q, Sum
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
+from jingdezhen.tenancy import reach_for
 from livestreams.models import LiveRoom, LiveStream, StreamSettings
 from merchants.models import Merchant, TeamMember
 from orders import services as order_services
@@ -427,12 +428,13 @@ def test_merchant_runs_a_stream_from_the_run_sheet_and_reads_its_report(open_pag
     # intake would): the run sheet refreshes itself (htmx polling) and shows the stock left.
     stock_before = first.stock
     order = order_services.order_place(
+        reach=reach_for(owner.user),
         merchant=zhou,
         platform="douyin",
         lines=[order_services.LineSpec(product_id=first.pk, quantity=2, unit_price=live_price)],
         stream_id=stream.pk,
     )
-    order_services.order_pay(order=order)
+    order_services.order_pay(reach=reach_for(owner.user), order=order)
     first.refresh_from_db()
     assert first.stock == stock_before - 2
     expect(shown_second.locator(".runsheet-facts strong").nth(1)).to_have_text(

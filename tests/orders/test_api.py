@@ -129,6 +129,7 @@ def test_the_pages_render_in_chinese(client_zh, owner, merchant):
 
     product = factories.ProductFactory(merchant=merchant)
     order = services.order_place(
+        reach=factories.merchant_reach(merchant),
         merchant=merchant,
         platform="douyin",
         lines=[services.LineSpec(product_id=product.pk, quantity=1)],

@@ -30,7 +30,13 @@ def cups(merchant):
 
 
 def _import(merchant, data, platform="douyin"):
-    return import_orders(merchant=merchant, platform=platform, data=data, filename="export.csv")
+    return import_orders(
+        reach=factories.merchant_reach(merchant),
+        merchant=merchant,
+        platform=platform,
+        data=data,
+        filename="export.csv",
+    )
 
 
 GOOD = douyin_csv(

@@ -11,6 +11,7 @@ def test_export_neutralises_cells_a_spreadsheet_would_run(client, owner, merchan
     product = factories.ProductFactory(merchant=merchant)
     for n, buyer in enumerate(['=HYPERLINK("http://x")', "+1", "-2", "@SUM(A1)", "Plain"]):
         services.order_place(
+            reach=factories.merchant_reach(merchant),
             merchant=merchant,
             platform="douyin",
             external_id=f"E{n}",

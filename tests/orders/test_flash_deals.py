@@ -27,6 +27,7 @@ def _stream(merchant):
 
 def _deal(product, quantity=3, limit=1, **kwargs):
     return services.flash_deal_create(
+        reach=factories.merchant_reach(product.merchant),
         stream=_stream(product.merchant),
         product=product,
         deal_price="99.00",
@@ -38,6 +39,7 @@ def _deal(product, quantity=3, limit=1, **kwargs):
 
 def _buy(deal, buyer, quantity=1, n=0):
     return services.order_place(
+        reach=factories.merchant_reach(deal.product.merchant),
         merchant=deal.product.merchant,
         platform="douyin",
         external_id=f"{buyer}-{n}",
@@ -85,7 +87,7 @@ def test_unsold_units_go_back_to_stock_when_the_deal_ends(merchant):
 def test_a_cancelled_deal_order_returns_its_unit_to_the_running_deal(merchant):
     product = factories.ProductFactory(merchant=merchant, stock=10)
     deal = _deal(product, quantity=2)
-    services.order_cancel(order=_buy(deal, "Mei"))
+    services.order_cancel(reach=factories.merchant_reach(merchant), order=_buy(deal, "Mei"))
     deal.refresh_from_db()
     assert deal.remaining == 2
     assert Product.objects.get(pk=product.pk).stock == 8

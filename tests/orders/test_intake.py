@@ -29,7 +29,13 @@ def _english():
 
 
 def _import(merchant, data):
-    return import_orders(merchant=merchant, platform="douyin", data=data, filename="x.csv")
+    return import_orders(
+        reach=factories.merchant_reach(merchant),
+        merchant=merchant,
+        platform="douyin",
+        data=data,
+        filename="x.csv",
+    )
 
 
 def _stamp(when: dt.datetime) -> str:
@@ -62,10 +68,13 @@ def test_an_imported_refunded_row_returns_its_units_like_a_refund_in_the_app(mer
     assert Product.objects.get(pk=cup.pk).stock == 10
     # The same as placing, paying and refunding through the services:
     app = services.order_place(
-        merchant=merchant, platform="douyin", lines=[LineSpec(product_id=cup.pk, quantity=3)]
+        reach=factories.merchant_reach(merchant),
+        merchant=merchant,
+        platform="douyin",
+        lines=[LineSpec(product_id=cup.pk, quantity=3)],
     )
-    services.order_pay(order=app)
-    services.order_refund(order=app)
+    services.order_pay(reach=factories.merchant_reach(merchant), order=app)
+    services.order_refund(reach=factories.merchant_reach(merchant), order=app)
     assert Product.objects.get(pk=cup.pk).stock == 10
     walked = list(
         OrderEvent.objects.filter(order=order).order_by("pk").values_list("to_status", flat=True)
@@ -148,7 +157,12 @@ def test_a_nul_byte_in_a_csv_is_a_reported_bad_row(merchant):
 
 def test_a_stream_order_is_charged_the_live_price(api_client, owner, merchant):
     vase = factories.ProductFactory(merchant=merchant, stock=5, price="500.00")
-    services.platform_price_set(product=vase, platform="douyin", price=Decimal("480.00"))
+    services.platform_price_set(
+        reach=factories.merchant_reach(merchant),
+        product=vase,
+        platform="douyin",
+        price=Decimal("480.00"),
+    )
     stream = _live_stream(merchant)
     FeaturedProduct.objects.create(stream=stream, product=vase, live_price=Decimal("399.00"))
     api_client.force_authenticate(owner)
@@ -224,7 +238,11 @@ def test_an_unknown_or_foreign_flash_deal_is_a_plain_400(api_client, owner, merc
     other = factories.MerchantFactory(base=merchant.base)
     their_cup = factories.ProductFactory(merchant=other, stock=5)
     their_deal = services.flash_deal_create(
-        stream=_live_stream(other), product=their_cup, deal_price="9.00", quantity=2
+        reach=factories.merchant_reach(other),
+        stream=_live_stream(other),
+        product=their_cup,
+        deal_price="9.00",
+        quantity=2,
     )
     api_client.force_authenticate(owner)
     for deal_id in (their_deal.pk, their_deal.pk + 1000):
@@ -284,6 +302,7 @@ def test_no_order_against_a_flash_deal_while_its_stream_is_only_scheduled(mercha
     cup = factories.ProductFactory(merchant=merchant, stock=5)
     stream = _scheduled_stream(merchant)
     deal = services.flash_deal_create(
+        reach=factories.merchant_reach(merchant),
         stream=stream,
         product=cup,
         deal_price="9.00",
@@ -293,6 +312,7 @@ def test_no_order_against_a_flash_deal_while_its_stream_is_only_scheduled(mercha
     )
     with pytest.raises(DomainError) as refused:
         services.order_place(
+            reach=factories.merchant_reach(merchant),
             merchant=merchant,
             platform="douyin",
             buyer_name="Mei",
@@ -305,6 +325,7 @@ def test_a_flash_deal_clock_runs_from_its_streams_actual_start(merchant):
     cup = factories.ProductFactory(merchant=merchant, stock=5)
     stream = _scheduled_stream(merchant, start_in=dt.timedelta(minutes=30))
     deal = services.flash_deal_create(
+        reach=factories.merchant_reach(merchant),
         stream=stream,
         product=cup,
         deal_price="9.00",
@@ -322,6 +343,7 @@ def test_a_flash_deal_clock_runs_from_its_streams_actual_start(merchant):
     deal.refresh_from_db()
     assert deal.ends_at == went_live + dt.timedelta(minutes=20) and not deal.ended
     order = services.order_place(
+        reach=factories.merchant_reach(merchant),
         merchant=merchant,
         platform="douyin",
         buyer_name="Mei",

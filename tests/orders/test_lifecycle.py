@@ -35,23 +35,30 @@ def test_every_status_is_reachable_from_pending_and_the_walks_are_the_shortest()
 def _order_in(merchant, status):
     product = factories.ProductFactory(merchant=merchant, stock=50)
     order = services.order_place(
-        merchant=merchant, platform="douyin", lines=[LineSpec(product_id=product.pk, quantity=1)]
+        reach=factories.merchant_reach(merchant),
+        merchant=merchant,
+        platform="douyin",
+        lines=[LineSpec(product_id=product.pk, quantity=1)],
     )
     for move, _source in lifecycle.path_to(status):
-        SERVICES[move.action](order=order)
+        SERVICES[move.action](reach=factories.merchant_reach(merchant), order=order)
     return Order.objects.get(pk=order.pk)
 
 
 @pytest.mark.parametrize("status", S.values)
 def test_the_services_allow_exactly_what_the_table_allows(merchant, status):
+    reach = factories.merchant_reach(merchant)
     for action, service in SERVICES.items():
         order = _order_in(merchant, status)
         allowed = lifecycle.actions_for(status)[action]
         if allowed:
-            assert service(order=order).status in (lifecycle.transition(action).target, status)
+            assert service(reach=reach, order=order).status in (
+                lifecycle.transition(action).target,
+                status,
+            )
         else:
             with pytest.raises(Conflict):
-                service(order=order)
+                service(reach=reach, order=order)
 
 
 def test_the_order_page_and_the_api_offer_the_tables_actions(client, api_client, owner, merchant):

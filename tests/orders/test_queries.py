@@ -14,8 +14,12 @@ from .helpers import png
 def _catalogue(merchant, n):
     products = factories.ProductFactory.create_batch(n, merchant=merchant)
     for product in products[:3]:
-        services.product_photo_add(product=product, upload=png())
-        services.platform_price_set(product=product, platform="taobao", price=10)
+        services.product_photo_add(
+            reach=factories.merchant_reach(merchant), product=product, upload=png()
+        )
+        services.platform_price_set(
+            reach=factories.merchant_reach(merchant), product=product, platform="taobao", price=10
+        )
     return products
 
 
@@ -23,6 +27,7 @@ def _orders(merchant, n):
     product = factories.ProductFactory(merchant=merchant, stock=10_000)
     for i in range(n):
         services.order_place(
+            reach=factories.merchant_reach(merchant),
             merchant=merchant,
             platform="douyin",
             external_id=f"Q{i}",

@@ -16,6 +16,7 @@ from tests import factories
 
 def _place(product, quantity=1, **kwargs):
     return services.order_place(
+        reach=factories.merchant_reach(product.merchant),
         merchant=product.merchant,
         platform="douyin",
         lines=[LineSpec(product_id=product.pk, quantity=quantity)],
@@ -68,6 +69,7 @@ def test_an_order_beyond_the_stock_is_refused_and_writes_nothing(merchant):
     b = factories.ProductFactory(merchant=merchant, stock=1)
     with pytest.raises(Conflict):
         services.order_place(
+            reach=factories.merchant_reach(merchant),
             merchant=merchant,
             platform="taobao",
             lines=[LineSpec(product_id=a.pk, quantity=2), LineSpec(product_id=b.pk, quantity=2)],
@@ -99,11 +101,13 @@ def test_expired_holds_are_cancelled_and_their_units_return(merchant):
 def test_paying_converts_the_hold_and_a_refund_before_shipping_gives_units_back(merchant, owner):
     product = factories.ProductFactory(merchant=merchant, stock=2)
     order = _place(product, quantity=2)
-    order = services.order_pay(order=order, actor=owner)
+    order = services.order_pay(reach=factories.merchant_reach(merchant), order=order, actor=owner)
     assert order.hold_until is None
     assert services.holds_release_expired(now=timezone.now() + dt.timedelta(days=9)) == 0
     assert Product.objects.get(pk=product.pk).stock == 0
-    order = services.order_refund(order=order, actor=owner)
+    order = services.order_refund(
+        reach=factories.merchant_reach(merchant), order=order, actor=owner
+    )
     assert order.status == "refunded" and order.refunded_cny == order.amount_cny
     assert Product.objects.get(pk=product.pk).stock == 2
     assert list(order.events.values_list("to_status", flat=True)) == [
@@ -116,20 +120,29 @@ def test_paying_converts_the_hold_and_a_refund_before_shipping_gives_units_back(
 
 def test_a_refund_after_shipping_keeps_the_units_out_and_may_be_partial(merchant):
     product = factories.ProductFactory(merchant=merchant, stock=2, price="100.00")
-    order = services.order_ship(order=services.order_pay(order=_place(product, quantity=2)))
-    order = services.order_refund(order=order, amount_cny="50.00")
+    order = services.order_ship(
+        reach=factories.merchant_reach(merchant),
+        order=services.order_pay(
+            reach=factories.merchant_reach(merchant), order=_place(product, quantity=2)
+        ),
+    )
+    order = services.order_refund(
+        reach=factories.merchant_reach(merchant), order=order, amount_cny="50.00"
+    )
     assert order.status == "shipped" and str(order.refunded_cny) == "50.00"
-    order = services.order_refund(order=order)
+    order = services.order_refund(reach=factories.merchant_reach(merchant), order=order)
     assert order.status == "refunded" and str(order.refunded_cny) == "200.00"
     assert Product.objects.get(pk=product.pk).stock == 0
 
 
 def test_a_cancelled_unpaid_order_gives_units_back_and_cannot_be_shipped(merchant):
     product = factories.ProductFactory(merchant=merchant, stock=2)
-    order = services.order_cancel(order=_place(product, quantity=2))
+    order = services.order_cancel(
+        reach=factories.merchant_reach(merchant), order=_place(product, quantity=2)
+    )
     assert Product.objects.get(pk=product.pk).stock == 2
     with pytest.raises(Conflict):
-        services.order_ship(order=order)
+        services.order_ship(reach=factories.merchant_reach(merchant), order=order)
 
 
 def test_an_overseas_order_is_fixed_in_cny_at_the_base_rate(merchant):
@@ -142,9 +155,14 @@ def test_an_overseas_order_is_fixed_in_cny_at_the_base_rate(merchant):
 
 def test_a_platform_price_applies_on_its_platform_only(merchant):
     product = factories.ProductFactory(merchant=merchant, price="100.00")
-    services.platform_price_set(product=product, platform="taobao", price=80)
+    services.platform_price_set(
+        reach=factories.merchant_reach(merchant), product=product, platform="taobao", price=80
+    )
     taobao = services.order_place(
-        merchant=merchant, platform="taobao", lines=[LineSpec(product_id=product.pk, quantity=1)]
+        reach=factories.merchant_reach(merchant),
+        merchant=merchant,
+        platform="taobao",
+        lines=[LineSpec(product_id=product.pk, quantity=1)],
     )
     assert str(taobao.amount) == "80.00"
     assert str(_place(product).amount) == "100.00"

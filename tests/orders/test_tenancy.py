@@ -15,6 +15,7 @@ from .helpers import png
 def theirs(other_merchant):
     product = factories.ProductFactory(merchant=other_merchant, stock=5)
     order = services.order_place(
+        reach=factories.merchant_reach(other_merchant),
         merchant=other_merchant,
         platform="douyin",
         lines=[LineSpec(product_id=product.pk, quantity=1)],
@@ -81,6 +82,7 @@ def test_pages_of_another_merchants_product_and_order_are_404(client, owner, the
 def test_the_export_holds_only_the_merchants_own_orders(client, owner, merchant, theirs):
     mine = factories.ProductFactory(merchant=merchant)
     services.order_place(
+        reach=factories.merchant_reach(merchant),
         merchant=merchant,
         platform="jd",
         external_id="MINE-1",
