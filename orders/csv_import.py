@@ -22,7 +22,6 @@ offset. Prices may carry a ``¥`` sign and thousands separators.
 
 from __future__ import annotations
 
-import bisect
 import csv
 import datetime as dt
 import hashlib
@@ -42,7 +41,7 @@ from jingdezhen.tenancy import Reach
 from merchants.models import Merchant, User
 
 from . import intake, services
-from .models import ExchangeRate, Order, OrderImport, Product
+from .models import Order, OrderImport, Product
 
 S = Order.Status
 MAX_BYTES = 50 * 1024 * 1024
@@ -175,28 +174,6 @@ def _decode(data: bytes) -> str:
         except UnicodeDecodeError:
             continue
     raise DomainError(_("The file is not UTF-8 or GBK text."), field="file")
-
-
-class _Rates:
-    """The base's exchange rates, loaded once per import; looked up by currency and day."""
-
-    def __init__(self, base_id: int):
-        self.table: dict[str, tuple[list, list]] = {}
-        for currency, day, rate in (
-            ExchangeRate.objects.filter(base_id=base_id)
-            .order_by("currency", "valid_from")
-            .values_list("currency", "valid_from", "cny_per_unit")
-        ):
-            days, rates = self.table.setdefault(currency, ([], []))
-            days.append(day)
-            rates.append(rate)
-
-    def get(self, currency: str, day: dt.date) -> Decimal | None:
-        if currency == "CNY":
-            return Decimal("1")
-        days, rates = self.table.get(currency, ((), ()))
-        i = bisect.bisect_right(days, day)
-        return rates[i - 1] if i else None
 
 
 def import_orders(
