@@ -63,7 +63,7 @@ def run_benchmark(rows: int = 100_000, products: int = 200) -> dict:
     """Import ``rows`` rows twice into a fresh merchant; return the figures. Needs Django set up."""
     from django.db import connection
 
-    from jingdezhen.tenancy import MERCHANT, Reach
+    from jingdezhen.core.tenancy import MERCHANT, Reach
     from merchants.models import Base, Merchant
     from orders.csv_import import import_orders
     from orders.models import Order, OrderEvent, OrderImport, OrderLine, Product

@@ -328,6 +328,7 @@ def run_benchmark(
     from django.test import Client
     from django.utils import timezone
 
+    from jingdezhen.core.days import day_bounds, local_zone, month_bounds
     from merchants.models import Base, Merchant, Role, User
     from orders import rollups
     from orders.models import DailyBaseTurnover, DailyTurnover, Order
@@ -335,9 +336,9 @@ def run_benchmark(
     n_merchants = max(4, round(MERCHANTS_AT_FULL_SCALE * scale))
     per_day = max(40, round(ORDERS_PER_DAY_AT_FULL_SCALE * scale))
     per_day_small = max(1, round(per_day * 0.01))
-    today = timezone.localdate(timezone.now(), rollups.local_zone())
+    today = timezone.localdate(timezone.now(), local_zone())
     first_day = today - dt.timedelta(days=days - 1)
-    first, _ = rollups.day_bounds(first_day)
+    first, _ = day_bounds(first_day)
     log(f"scale {scale}: {n_merchants} merchants, {per_day} orders a day, {days} days")
 
     base, _ = Base.objects.get_or_create(name="Bench base")
@@ -429,14 +430,14 @@ def run_benchmark(
     # rows were removed and vacuumed away beforehand); "rerun" re-rolls a day unchanged (the
     # periodic job's usual case: nothing rewritten); "changed" after 1% of its orders changed.
     day = today - dt.timedelta(days=days // 2)
-    start, end = rollups.day_bounds(day)
+    start, end = day_bounds(day)
     params = {"start": start, "end": end, "statuses": list(Order.COUNTED_STATUSES)}
     cold_days = [today - dt.timedelta(days=n) for n in range(1, repeat + 1)]
     with connection.cursor() as cursor:
         for table in DAY_TABLES:
             cursor.execute(f"DELETE FROM {table} WHERE day = ANY(%s)", [cold_days])
     # As if those days had never been rolled: their months no longer hold them either.
-    for month in sorted({rollups.month_bounds(cold_day)[0] for cold_day in cold_days}):
+    for month in sorted({month_bounds(cold_day)[0] for cold_day in cold_days}):
         rollups.rollup_month(day=month)
     with connection.cursor() as cursor:
         if vacuum:

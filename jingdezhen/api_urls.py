@@ -9,7 +9,7 @@ from rest_framework.exceptions import Throttled, ValidationError
 from rest_framework.routers import DefaultRouter
 from rest_framework.throttling import AnonRateThrottle
 
-API_APPS = ["merchants", "livestreams", "orders", "training", "jingdezhen"]
+API_APPS = ["merchants", "livestreams", "orders", "training"]
 # Further API modules that register their own viewsets (kept apart from an app's api.py).
 EXTRA_API_MODULES = ["orders.turnover_api"]
 

@@ -6,11 +6,10 @@ in ``DEMO_MODULES``, in order. Every seed is idempotent: a second run adds nothi
 
 from __future__ import annotations
 
-import random
-from dataclasses import dataclass, field
 from importlib import import_module
 
-DEMO_PASSWORD = "jingdezhen-demo"  # noqa: S105 - the documented demo password, never in production
+from jingdezhen.core.demo import DemoContext
+
 DEMO_MODULES = [
     "merchants.demo",
     "livestreams.demo",
@@ -21,21 +20,6 @@ DEMO_MODULES = [
     "orders.demo_showcase",
     "orders.turnover_demo",
 ]
-
-
-@dataclass
-class DemoContext:
-    merchants: int = 24
-    seed: int = 2021
-    days: int = 90
-    write: callable = print
-    rng: random.Random = field(init=False)
-    base: object = None
-    # filled by merchants.demo, read by the apps after it
-    demo_merchants: list = field(default_factory=list)
-
-    def __post_init__(self) -> None:
-        self.rng = random.Random(self.seed)
 
 
 def run(ctx: DemoContext) -> DemoContext:

@@ -3,7 +3,7 @@
 drf-spectacular documents the success answer of each operation; the API also answers 400 with
 field errors, 403 without a valid login, 404 for a missing or foreign object (in the path or named
 in the body), 409 on a clash, 415
-for a body it cannot parse and 429 when throttled (see ``jingdezhen.api.exception_handler``).
+for a body it cannot parse and 429 when throttled (see ``jingdezhen.core.api.exception_handler``).
 This schema class adds them.
 """
 

@@ -101,7 +101,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "jingdezhen.context_processors.navigation",
+                "jingdezhen.pages.context_processors.navigation",
             ],
         },
     }
@@ -173,11 +173,11 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
-    # A Redis outage degrades the cache to misses instead of failing requests (jingdezhen/cache.py);
+    # A Redis outage makes cache misses, never failed requests (jingdezhen/core/cache.py);
     # short socket timeouts keep a dead Redis from holding requests up.
     CACHES = {
         "default": {
-            "BACKEND": "jingdezhen.cache.ForgivingRedisCache",
+            "BACKEND": "jingdezhen.core.cache.ForgivingRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "jdz"),
             "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 1.0},
@@ -267,17 +267,17 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "jingdezhen.api.StandardPagination",
+    "DEFAULT_PAGINATION_CLASS": "jingdezhen.core.api.StandardPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
-        "jingdezhen.api.FilterBackend",
+        "jingdezhen.core.api.FilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
     # A JSON API: form bodies cannot tell null from the text "null". Photo uploads are multipart.
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "DEFAULT_SCHEMA_CLASS": "jingdezhen.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "jingdezhen.api.exception_handler",
+    "EXCEPTION_HANDLER": "jingdezhen.core.api.exception_handler",
     "DEFAULT_THROTTLE_RATES": {"login": "20/min"},
 }
 SPECTACULAR_SETTINGS = {

@@ -5,9 +5,9 @@ from django.urls import include, path
 from django.views.static import serve
 from drf_spectacular.views import SpectacularAPIView
 
-from . import views
+from .pages import views
 
-handler404 = "jingdezhen.views.not_found"
+handler404 = "jingdezhen.pages.views.not_found"
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -19,7 +19,7 @@ urlpatterns = [
     path("api/v1/", include("jingdezhen.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", views.api_docs, name="api-docs"),
-    path("", include("jingdezhen.page_urls")),
+    path("", include("jingdezhen.pages.urls")),
     path("", include("merchants.urls")),
     path("", include("livestreams.urls")),
     path("", include("orders.urls")),

@@ -4,7 +4,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from jingdezhen.api import MAX_COUNT, ReachMixin
+from jingdezhen.core.api import MAX_COUNT, ReachMixin
 from merchants import selectors as merchant_selectors
 
 from . import lifecycle, selectors, services

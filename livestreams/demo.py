@@ -15,8 +15,8 @@ from django.db.models import F, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
-from jingdezhen.demo import DemoContext
-from jingdezhen.platforms import Platform
+from jingdezhen.core.demo import DemoContext
+from jingdezhen.core.platforms import Platform
 from merchants.demo import active_merchants
 from merchants.models import Milestone, TeamMember
 from merchants.services import milestone_record

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from jingdezhen.demo import DemoContext
+from jingdezhen.core.demo import DemoContext
 from orders.models import Product
 
 from .models import FeaturedProduct, LiveStream

@@ -16,10 +16,10 @@ from decimal import Decimal
 from django.db.models import F, Q
 from django.utils import timezone
 
-from jingdezhen.demo import DemoContext
-from jingdezhen.errors import DomainError
-from jingdezhen.platforms import Platform
-from jingdezhen.tenancy import Reach, reach_for
+from jingdezhen.core.demo import DemoContext
+from jingdezhen.core.errors import DomainError
+from jingdezhen.core.platforms import Platform
+from jingdezhen.core.tenancy import Reach, reach_for
 from merchants.models import Merchant, TeamMember, User
 from orders.models import Product
 

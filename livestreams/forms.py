@@ -8,8 +8,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from jingdezhen.platforms import Platform
-from jingdezhen.widgets import DateInput, DayField, TimeInput
+from jingdezhen.core.platforms import Platform
+from jingdezhen.core.widgets import DateInput, DayField, TimeInput
 
 from .models import LiveRoom, LiveStream, StreamSettings
 

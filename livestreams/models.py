@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from jingdezhen.platforms import Platform
+from jingdezhen.core.platforms import Platform
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 HOUR = [MinValueValidator(0), MaxValueValidator(24)]

@@ -11,7 +11,8 @@ from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from jingdezhen.tenancy import Reach
+from jingdezhen.core.days import day_bounds
+from jingdezhen.core.tenancy import Reach
 
 from .models import (
     FeaturedProduct,
@@ -21,17 +22,6 @@ from .models import (
     StreamSeries,
     StreamSettings,
 )
-
-
-def day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    """A business day (local calendar day) as an aware [start, end) pair."""
-    start = timezone.make_aware(dt.datetime.combine(day, dt.time(0, 0)))
-    return start, timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time()))
-
-
-def week_start(day: dt.date) -> dt.date:
-    return day - dt.timedelta(days=day.weekday())
-
 
 # --- rooms ------------------------------------------------------------------------------------
 
@@ -270,7 +260,7 @@ def room_day_grid(*, reach: Reach, day: dt.date) -> dict:
         .annotate(n=Count("id"), in_rooms=Count("id", filter=Q(room__isnull=False)))
         .order_by("-n")
     )
-    from jingdezhen.platforms import Platform
+    from jingdezhen.core.platforms import Platform
 
     labels = dict(Platform.choices)
     for p in by_platform:

@@ -28,9 +28,9 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jingdezhen import bounds
-from jingdezhen.errors import Conflict, DomainError, NotAllowed
-from jingdezhen.tenancy import Reach
+from jingdezhen.core import bounds
+from jingdezhen.core.errors import Conflict, DomainError, NotAllowed
+from jingdezhen.core.tenancy import Reach
 from merchants import lifecycle as merchant_lifecycle
 from merchants.models import Base, Merchant, Milestone, TeamMember
 

@@ -17,9 +17,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from jingdezhen import bounds
-from jingdezhen.errors import DomainError
-from jingdezhen.tenancy import Reach, get_reach
+from jingdezhen.core import bounds
+from jingdezhen.core.days import week_start
+from jingdezhen.core.errors import DomainError
+from jingdezhen.core.forms import add_domain_error
+from jingdezhen.core.tenancy import Reach, get_reach
 from merchants import selectors as merchant_selectors
 from orders import selectors as order_selectors
 from orders import services as order_services
@@ -49,7 +51,7 @@ class BadParameter(Exception):
 
 def _day_param(request: HttpRequest, name: str, default: dt.date) -> dt.date:
     """The day in query parameter ``name`` (``YYYY-MM-DD``, within the window of
-    ``jingdezhen.bounds``), or ``default`` when it is absent."""
+    ``jingdezhen.core.bounds``), or ``default`` when it is absent."""
     try:
         return bounds.parse_day(request.GET.get(name), field=name, default=default)
     except DomainError as exc:
@@ -72,10 +74,6 @@ def answers_bad_parameters(view):
             )
 
     return wrapper
-
-
-def _form_error(form, exc: DomainError) -> None:
-    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
 
 
 def merchant_page(view):
@@ -132,7 +130,7 @@ def _crew(reach: Reach, merchant_id: int):
 @merchant_page
 def calendar(request: HttpRequest, reach: Reach, merchant) -> HttpResponse:
     today = timezone.localdate()
-    monday = selectors.week_start(_day_param(request, "week", today))
+    monday = week_start(_day_param(request, "week", today))
     context = {
         "merchant": merchant,
         "monday": monday,
@@ -171,7 +169,7 @@ def stream_create(request: HttpRequest, reach: Reach, merchant) -> HttpResponse:
                 is_rehearsal=data["is_rehearsal"],
             )
         except DomainError as exc:
-            _form_error(form, exc)
+            add_domain_error(form, exc)
         else:
             messages.success(request, _("Stream scheduled."))
             return redirect("livestreams:stream_detail", pk=stream.pk)
@@ -203,7 +201,7 @@ def stream_edit(request: HttpRequest, reach: Reach, stream: LiveStream) -> HttpR
                 is_rehearsal=data["is_rehearsal"],
             )
         except DomainError as exc:
-            _form_error(form, exc)
+            add_domain_error(form, exc)
         else:
             messages.success(request, _("Stream changed."))
             return redirect("livestreams:stream_detail", pk=stream.pk)
@@ -308,7 +306,7 @@ def stream_results(request: HttpRequest, reach: Reach, stream: LiveStream) -> Ht
         try:
             services.stream_record_results(reach=reach, stream=stream, **form.cleaned_data)
         except DomainError as exc:
-            _form_error(form, exc)
+            add_domain_error(form, exc)
         else:
             messages.success(request, _("Results saved."))
             return redirect("livestreams:stream_detail", pk=stream.pk)
@@ -406,7 +404,7 @@ def series_create(request: HttpRequest, reach: Reach, merchant) -> HttpResponse:
                 operator=data["operator"],
             )
         except DomainError as exc:
-            _form_error(form, exc)
+            add_domain_error(form, exc)
         else:
             return render(
                 request,
@@ -449,7 +447,7 @@ def series_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 title=data["title"],
             )
         except DomainError as exc:
-            _form_error(form, exc)
+            add_domain_error(form, exc)
     return render(
         request,
         "livestreams/series_detail.html",
@@ -515,7 +513,7 @@ def room_grid(request: HttpRequest, reach: Reach) -> HttpResponse:
 @answers_bad_parameters
 @manager_page
 def room_utilisation(request: HttpRequest, reach: Reach) -> HttpResponse:
-    monday = selectors.week_start(_day_param(request, "week", timezone.localdate()))
+    monday = week_start(_day_param(request, "week", timezone.localdate()))
     context = selectors.room_utilisation(reach=reach, monday=monday)
     context.update(prev_week=monday - dt.timedelta(days=7), next_week=monday + dt.timedelta(days=7))
     template = "livestreams/utilisation.html"
@@ -558,7 +556,7 @@ def room_list(request: HttpRequest, reach: Reach) -> HttpResponse:
                 **form.cleaned_data,
             )
         except DomainError as exc:
-            _form_error(form, exc)
+            add_domain_error(form, exc)
         else:
             messages.success(request, _("Booking rules saved."))
             return redirect("livestreams:room_list")
@@ -579,7 +577,7 @@ def room_edit(request: HttpRequest, reach: Reach, pk: int | None = None) -> Http
                 **form.cleaned_data,
             )
         except DomainError as exc:
-            _form_error(form, exc)
+            add_domain_error(form, exc)
         else:
             messages.success(request, _("Room saved."))
             return redirect(reverse("livestreams:room_list"))

@@ -1,15 +1,13 @@
 """REST API of merchants: thin viewsets over the same selectors and services the pages use."""
 
-import re
-
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from jingdezhen.api import MAX_COUNT, ReachMixin
-from jingdezhen.platforms import Platform
+from jingdezhen.core.api import MAX_COUNT, ReachMixin, plain_choice_field
+from jingdezhen.core.platforms import Platform
 
 from . import lifecycle, selectors, services
 from .models import (
@@ -23,24 +21,6 @@ from .models import (
     TeamMember,
     User,
 )
-
-
-def plain_choice_field(choices, **kwargs) -> serializers.ChoiceField:
-    """A choice field documented as a string listing its values rather than as a shared enum
-    component: several models name a field ``kind``, ``status`` or ``stage`` with different
-    choices, and enum components of one name would collide (a ``check --deploy`` warning)."""
-    values = [value for value, _label in choices]
-    # A pattern, not an enum: drf-spectacular would hoist an enum into a shared component.
-    pattern = "^(?:" + "|".join(re.escape(value) for value in values) + ")$"
-    described = ", ".join(value or '""' for value in values)
-
-    @extend_schema_field(
-        {"type": "string", "pattern": pattern, "description": f"One of: {described}"}
-    )
-    class PlainChoiceField(serializers.ChoiceField):
-        pass
-
-    return PlainChoiceField(choices=choices, **kwargs)
 
 
 class MerchantSerializer(serializers.ModelSerializer):

@@ -8,8 +8,8 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from jingdezhen.demo import DEMO_PASSWORD, DemoContext
-from jingdezhen.tenancy import reach_for
+from jingdezhen.core.demo import DEMO_PASSWORD, DemoContext
+from jingdezhen.core.tenancy import reach_for
 
 from . import services
 from .models import (

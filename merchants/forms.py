@@ -3,9 +3,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from jingdezhen.platforms import Platform
-from jingdezhen.widgets import DateInput, DayField
-from orders.models import Product
+from jingdezhen.core import ceramics
+from jingdezhen.core.platforms import Platform
+from jingdezhen.core.widgets import DateInput, DayField
 
 from .models import Merchant, Milestone, Review, TeamMember
 
@@ -70,7 +70,7 @@ class ProfileForm(forms.Form):
     specialities = forms.MultipleChoiceField(
         label=_("Specialities"),
         required=False,
-        choices=Product.WareType.choices,
+        choices=ceramics.WareType.choices,
         widget=forms.CheckboxSelectMultiple,
     )
     store_url = forms.URLField(label=_("Store link"), required=False, assume_scheme="https")
@@ -103,9 +103,3 @@ class ForeignAgentForm(forms.Form):
         # The team form on the same page has a "name" too: each label must find its own field.
         kwargs.setdefault("auto_id", "id_agent_%s")
         super().__init__(*args, **kwargs)
-
-
-def add_domain_error(form: forms.Form, error) -> None:
-    """Show a service's DomainError next to the field it names (or above the form)."""
-    field = error.field if error.field in form.fields else None
-    form.add_error(field, str(error.message))

@@ -10,7 +10,8 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from jingdezhen.platforms import Platform
+from jingdezhen.core import ceramics
+from jingdezhen.core.platforms import Platform
 
 
 class Role(models.TextChoices):
@@ -39,6 +40,15 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.display_name or self.username
+
+    def team_membership(self) -> dict | None:
+        """The active team row of a merchant member (merchant, its base, the member's role), in
+        one query; what ``core.tenancy.reach_for`` builds a merchant member's reach from."""
+        return (
+            TeamMember.objects.filter(user_id=self.pk, is_active=True)
+            .values("merchant_id", "merchant__base_id", "role")
+            .first()
+        )
 
 
 class Base(models.Model):
@@ -132,9 +142,7 @@ class Merchant(models.Model):
         return max((end - self.incubation_started_on).days, 0)
 
     def speciality_labels(self) -> list[str]:
-        from orders.models import Product
-
-        labels = dict(Product.WareType.choices)
+        labels = dict(ceramics.WareType.choices)
         return [str(labels.get(value, value)) for value in self.specialities or []]
 
 

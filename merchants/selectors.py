@@ -22,7 +22,7 @@ from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from jingdezhen.tenancy import Reach
+from jingdezhen.core.tenancy import Reach
 
 from .models import (
     Base,

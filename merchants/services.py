@@ -14,9 +14,9 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from jingdezhen import bounds
-from jingdezhen.errors import Conflict, DomainError, NotAllowed
-from jingdezhen.tenancy import Reach
+from jingdezhen.core import bounds, ceramics
+from jingdezhen.core.errors import Conflict, DomainError, NotAllowed
+from jingdezhen.core.tenancy import Reach
 
 from . import lifecycle
 from .models import (
@@ -105,9 +105,7 @@ def merchant_create(
 
 
 def _clean_specialities(values: list[str]) -> list[str]:
-    from orders.models import Product
-
-    allowed = set(Product.WareType.values)
+    allowed = set(ceramics.WareType.values)
     unknown = [v for v in values if v not in allowed]
     if unknown:
         raise DomainError(_("Unknown ware type: %s") % ", ".join(unknown), field="specialities")

@@ -10,8 +10,9 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from jingdezhen.errors import DomainError
-from jingdezhen.tenancy import MANAGER, Reach, get_reach
+from jingdezhen.core.errors import DomainError
+from jingdezhen.core.forms import add_domain_error
+from jingdezhen.core.tenancy import MANAGER, Reach, get_reach
 
 from . import lifecycle, selectors, services
 from .forms import (
@@ -24,7 +25,6 @@ from .forms import (
     StageForm,
     StatusForm,
     TeamMemberForm,
-    add_domain_error,
 )
 from .models import Merchant, User
 
@@ -90,7 +90,7 @@ def merchant_create(request: HttpRequest) -> HttpResponse:
 
 
 def _detail_context(request: HttpRequest, reach: Reach, merchant: Merchant, **forms) -> dict:
-    from jingdezhen.charts import column_chart
+    from jingdezhen.pages.charts import column_chart
     from orders.turnover_selectors import merchant_weekly_trend
     from training.selectors import merchant_completed_courses
 

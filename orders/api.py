@@ -14,10 +14,10 @@ from rest_framework.decorators import action
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
-from jingdezhen import bounds
-from jingdezhen.api import MAX_COUNT, ReachMixin
-from jingdezhen.platforms import Platform
-from jingdezhen.tenancy import MANAGER, MERCHANT
+from jingdezhen.core import bounds
+from jingdezhen.core.api import MAX_COUNT, ReachMixin
+from jingdezhen.core.platforms import Platform
+from jingdezhen.core.tenancy import MANAGER, MERCHANT
 from merchants import selectors as merchant_selectors
 
 from . import lifecycle, selectors, services

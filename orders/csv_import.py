@@ -34,10 +34,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from jingdezhen import bounds
-from jingdezhen.errors import DomainError
-from jingdezhen.platforms import Platform
-from jingdezhen.tenancy import Reach
+from jingdezhen.core import bounds
+from jingdezhen.core.errors import DomainError
+from jingdezhen.core.platforms import Platform
+from jingdezhen.core.tenancy import Reach
 from merchants.models import Merchant, User
 
 from . import intake, services

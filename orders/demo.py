@@ -12,9 +12,9 @@ from django.db import transaction
 from django.db.models import Min, Q
 from django.utils import timezone
 
-from jingdezhen.demo import DemoContext
-from jingdezhen.platforms import Platform
-from jingdezhen.tenancy import Reach, reach_for
+from jingdezhen.core.demo import DemoContext
+from jingdezhen.core.platforms import Platform
+from jingdezhen.core.tenancy import Reach, reach_for
 from merchants.demo import active_merchants
 from merchants.models import Merchant, Milestone, User
 from merchants.services import milestone_record

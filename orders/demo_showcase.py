@@ -12,9 +12,9 @@ from decimal import Decimal
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from jingdezhen.demo import DemoContext
-from jingdezhen.platforms import Platform
-from jingdezhen.tenancy import Reach, reach_for
+from jingdezhen.core.demo import DemoContext
+from jingdezhen.core.platforms import Platform
+from jingdezhen.core.tenancy import Reach, reach_for
 from livestreams.demo_showcase import live_now
 from merchants.models import Merchant, TeamMember, User
 

@@ -6,7 +6,7 @@ from django import forms
 from django.core.validators import MaxValueValidator
 from django.utils.translation import gettext_lazy as _
 
-from jingdezhen.platforms import Platform
+from jingdezhen.core.platforms import Platform
 
 from .models import BreakageClaim, Order, OrderPolicy, Product
 from .services import MAX_STOCK

@@ -43,8 +43,8 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jingdezhen import bounds
-from jingdezhen.errors import Conflict, DomainError
+from jingdezhen.core import bounds
+from jingdezhen.core.errors import Conflict, DomainError
 from merchants import lifecycle as merchant_lifecycle
 from merchants.models import Merchant, Milestone, User
 from merchants.services import milestone_record

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from jingdezhen.errors import Conflict
+from jingdezhen.core.errors import Conflict
 
 from .models import Order
 

@@ -8,7 +8,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from jingdezhen.platforms import Platform
+from jingdezhen.core import ceramics
+from jingdezhen.core.platforms import Platform
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 # Rollup money: sums of many orders. An accepted order is at most bounds.MAX_ORDER_CNY (10**7
@@ -20,42 +21,11 @@ ROLLUP_MONEY = {"max_digits": 20, "decimal_places": 2}
 class Product(models.Model):
     """A ceramic piece (or a line of identical pieces) in a merchant's catalogue."""
 
-    class WareType(models.TextChoices):
-        BLUE_AND_WHITE = "blue_white", _("Blue-and-white")
-        FAMILLE_ROSE = "famille_rose", _("Famille-rose")
-        CELADON = "celadon", _("Celadon")
-        LINGLONG = "linglong", _("Linglong (rice-grain)")
-        COLOUR_GLAZE = "colour_glaze", _("Colour glaze")
-        QINGBAI = "qingbai", _("Qingbai")
-        WOOD_FIRED = "wood_fired", _("Wood-fired")
-        OTHER = "other", _("Other")
-
-    class Category(models.TextChoices):
-        TEA_SET = "tea_set", _("Tea set")
-        CUP = "cup", _("Cup")
-        BOWL = "bowl", _("Bowl")
-        VASE = "vase", _("Vase")
-        PLATE = "plate", _("Plate")
-        INCENSE_BURNER = "incense_burner", _("Incense burner")
-        FIGURINE = "figurine", _("Figurine")
-        TEAPOT = "teapot", _("Teapot")
-        OTHER = "other", _("Other")
-
-    class Technique(models.TextChoices):
-        HAND_THROWN = "hand_thrown", _("Hand-thrown")
-        HAND_PAINTED = "hand_painted", _("Hand-painted")
-        MOULDED = "moulded", _("Moulded")
-        DECAL = "decal", _("Decal")
-
-    class Kiln(models.TextChoices):
-        WOOD = "wood", _("Wood-fired kiln")
-        GAS = "gas", _("Gas kiln")
-        ELECTRIC = "electric", _("Electric kiln")
-
-    class Tier(models.TextChoices):
-        DAILY = "daily", _("Daily-use")
-        MEDIUM = "medium", _("Medium")
-        HIGH_END = "high_end", _("High-end")
+    WareType = ceramics.WareType
+    Category = ceramics.Category
+    Technique = ceramics.Technique
+    Kiln = ceramics.Kiln
+    Tier = ceramics.Tier
 
     merchant = models.ForeignKey(
         "merchants.Merchant",

@@ -11,7 +11,7 @@ from django.core.files.base import ContentFile
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from jingdezhen.errors import DomainError
+from jingdezhen.core.errors import DomainError
 
 MAX_BYTES = 8 * 1024 * 1024
 MAX_PIXELS = 40_000_000  # a 40-megapixel camera photo; anything larger is refused unopened

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import zoneinfo
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -28,6 +27,7 @@ from django.db import DatabaseError, connection, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
+from jingdezhen.core.days import day_bounds, local_zone, month_bounds
 from livestreams.selectors import room_day_usage_params, room_day_usage_sql
 from merchants.models import Milestone
 from merchants.services import milestone_record
@@ -382,24 +382,6 @@ class RollupResult:
     # Merchants whose rows could not be rolled this time (the base-wide statement failed and so
     # did theirs alone): their stored rows stand as they were, everyone else's are current.
     skipped_merchants: tuple[int, ...] = ()
-
-
-def month_bounds(day: dt.date) -> tuple[dt.date, dt.date]:
-    """The first day of ``day``'s month and the first day of the next one."""
-    first = day.replace(day=1)
-    return first, (first + dt.timedelta(days=32)).replace(day=1)
-
-
-def local_zone() -> zoneinfo.ZoneInfo:
-    return zoneinfo.ZoneInfo(settings.TIME_ZONE)
-
-
-def day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    """The aware start (inclusive) and end (exclusive) of a local calendar day."""
-    zone = local_zone()
-    start = dt.datetime.combine(day, dt.time.min, tzinfo=zone)
-    end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
-    return start, end
 
 
 def _checkpoint(day: dt.date) -> None:

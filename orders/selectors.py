@@ -18,7 +18,7 @@ from django.db.models import (
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from jingdezhen.tenancy import Reach
+from jingdezhen.core.tenancy import Reach
 
 from .models import (
     BreakageClaim,

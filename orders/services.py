@@ -19,9 +19,9 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jingdezhen import bounds
-from jingdezhen.errors import Conflict, DomainError
-from jingdezhen.tenancy import MANAGER, Reach
+from jingdezhen.core import bounds
+from jingdezhen.core.errors import Conflict, DomainError
+from jingdezhen.core.tenancy import MANAGER, Reach
 from merchants.models import Merchant, User
 
 from . import intake, lifecycle, photos, stock

@@ -9,7 +9,7 @@ from django.db.models import F, OuterRef, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
-from jingdezhen.errors import Conflict
+from jingdezhen.core.errors import Conflict
 
 from .models import FlashDeal, OrderLine, Product
 

@@ -7,10 +7,10 @@ from django.core.exceptions import ValidationError
 from django_filters import rest_framework as filters
 from rest_framework import serializers, viewsets
 
-from jingdezhen.api import IdFilter, ReachMixin
-from jingdezhen.bounds import check_day
-from jingdezhen.errors import DomainError
-from jingdezhen.platforms import Platform
+from jingdezhen.core.api import IdFilter, ReachMixin
+from jingdezhen.core.bounds import check_day
+from jingdezhen.core.errors import DomainError
+from jingdezhen.core.platforms import Platform
 
 from . import turnover_selectors as selectors
 from .models import DailyTurnover
@@ -48,7 +48,7 @@ class MerchantRowsFilter(IdFilter):
 
 
 def day_in_window(value) -> None:
-    """A day parameter lies in the window pages may be asked about (jingdezhen.bounds)."""
+    """A day parameter lies in the window pages may be asked about (jingdezhen.core.bounds)."""
     try:
         check_day(value, field="day")
     except DomainError as exc:

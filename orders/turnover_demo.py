@@ -12,8 +12,9 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from jingdezhen.demo import DemoContext
-from jingdezhen.platforms import Platform
+from jingdezhen.core.days import local_zone
+from jingdezhen.core.demo import DemoContext
+from jingdezhen.core.platforms import Platform
 from merchants.models import Merchant
 
 from . import rollups
@@ -54,7 +55,7 @@ def _fallback_orders(ctx: DemoContext) -> int:
             Order.Status.CANCELLED,
         ]
     )
-    zone = rollups.local_zone()
+    zone = local_zone()
     today = timezone.localdate(timezone.now(), zone)
     now = timezone.now()
     rows, n = [], 0
@@ -98,7 +99,7 @@ def seed(ctx: DemoContext) -> None:
     if not Order.objects.filter(merchant__base=ctx.base).exists():
         made = _fallback_orders(ctx)
         ctx.write(f"turnover: {made} demo orders (the orders demo made none)")
-    today = timezone.localdate(timezone.now(), rollups.local_zone())
+    today = timezone.localdate(timezone.now(), local_zone())
     started = timezone.now()
     results = rollups.rollup_days(start=today - dt.timedelta(days=ctx.days), end=today)
     # The days are rolled: the periodic job starts from here (orders written later are re-rolled).

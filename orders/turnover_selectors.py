@@ -18,7 +18,9 @@ from django.db import connection
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 
-from jingdezhen.tenancy import Reach
+from jingdezhen.core.days import day_bounds, local_zone, month_bounds
+from jingdezhen.core.stats import median
+from jingdezhen.core.tenancy import Reach
 from livestreams.models import LiveStream
 from livestreams.selectors import utilisation_figures
 from merchants.models import Merchant, Milestone
@@ -32,7 +34,6 @@ from .models import (
     DailyTurnoverDetail,
     MonthlyMerchantTurnover,
 )
-from .rollups import day_bounds, local_zone, month_bounds
 
 ZERO = Decimal("0")
 ONE_DAY = dt.timedelta(days=1)
@@ -203,7 +204,7 @@ def _breakdown(rows, dimension: str) -> dict:
 
 
 def _labels():
-    from jingdezhen.platforms import Platform
+    from jingdezhen.core.platforms import Platform
 
     from .models import Product
 
@@ -677,18 +678,10 @@ def incubation_cohorts(*, reach: Reach) -> list[dict]:
                 "month": month,
                 "size": c["size"],
                 "streamed": len(c["to_stream"]),
-                "median_days_to_stream": _median(c["to_stream"]),
+                "median_days_to_stream": median(c["to_stream"]),
                 "sold": len(c["to_sale"]),
-                "median_days_to_sale": _median(c["to_sale"]),
+                "median_days_to_sale": median(c["to_sale"]),
                 "reached_10k": c["reached_10k"],
             }
         )
     return out
-
-
-def _median(values: list[int]) -> float | None:
-    if not values:
-        return None
-    values = sorted(values)
-    mid = len(values) // 2
-    return values[mid] if len(values) % 2 else (values[mid - 1] + values[mid]) / 2

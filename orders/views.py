@@ -14,8 +14,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from jingdezhen.errors import DomainError
-from jingdezhen.tenancy import MANAGER, MERCHANT, get_reach
+from jingdezhen.core.errors import DomainError
+from jingdezhen.core.forms import add_domain_error
+from jingdezhen.core.tenancy import MANAGER, MERCHANT, get_reach
 from merchants import selectors as merchant_selectors
 
 from . import csv_import, lifecycle, selectors, services
@@ -49,11 +50,6 @@ def _own_merchant(reach):
     if not reach.is_merchant:
         raise Http404
     return merchant_selectors.merchant_get(reach=reach, pk=reach.merchant_id)
-
-
-def _form_error(form, exc: DomainError) -> None:
-    field = exc.field if exc.field in form.fields else None
-    form.add_error(field, str(exc.message))
 
 
 # --- catalogue ---------------------------------------------------------------------------------
@@ -97,7 +93,7 @@ def product_create(request: HttpRequest) -> HttpResponse:
                 **data,
             )
         except DomainError as exc:
-            _form_error(form, exc)
+            add_domain_error(form, exc)
         else:
             messages.success(request, _("Product added."))
             return redirect("orders:product_detail", pk=product.pk)
@@ -135,7 +131,7 @@ def product_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.product_update(reach=reach, product=product, **fields)
         except DomainError as exc:
-            _form_error(form, exc)
+            add_domain_error(form, exc)
         else:
             messages.success(request, _("Product saved."))
             return redirect("orders:product_detail", pk=pk)
@@ -150,7 +146,7 @@ def _product_action(request, pk, form_class, apply):
         try:
             apply(reach, product, form.cleaned_data)
         except DomainError as exc:
-            _form_error(form, exc)
+            add_domain_error(form, exc)
     if form.errors:
         for errors in form.errors.values():
             for error in errors:
@@ -274,7 +270,7 @@ def order_create(request: HttpRequest) -> HttpResponse:
                 lines=[services.LineSpec(product_id=p, quantity=q) for p, q in form.lines()],
             )
         except DomainError as exc:
-            _form_error(form, exc)
+            add_domain_error(form, exc)
         else:
             messages.success(request, _("Order taken; its units are held until it is paid."))
             return redirect("orders:order_detail", pk=order.pk)
@@ -350,7 +346,7 @@ def order_refund(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=request.user,
             )
         except DomainError as exc:
-            _form_error(form, exc)
+            add_domain_error(form, exc)
     if form.errors:
         order = selectors.order_get(reach=reach, pk=pk)
         return render(
@@ -380,7 +376,7 @@ def claim_create(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=request.user,
             )
         except DomainError as exc:
-            _form_error(form, exc)
+            add_domain_error(form, exc)
     if form.errors:
         return render(
             request,
@@ -430,7 +426,7 @@ def order_import(request: HttpRequest) -> HttpResponse:
                     actor=request.user,
                 )
             except DomainError as exc:
-                _form_error(form, exc)
+                add_domain_error(form, exc)
             else:
                 if result.repeated:
                     messages.warning(
@@ -447,7 +443,7 @@ def order_import(request: HttpRequest) -> HttpResponse:
 
 
 def _layouts() -> list[dict]:
-    from jingdezhen.platforms import Platform
+    from jingdezhen.core.platforms import Platform
 
     shown = [
         (Platform.DOUYIN.label, csv_import.LAYOUTS[Platform.DOUYIN]),
@@ -539,7 +535,7 @@ def order_policy(request: HttpRequest) -> HttpResponse:
         try:
             services.order_policy_set(reach=reach, merchant=merchant, **form.cleaned_data)
         except DomainError as exc:
-            _form_error(form, exc)
+            add_domain_error(form, exc)
         else:
             messages.success(request, _("Payment deadlines saved."))
             return redirect("orders:order_list")

@@ -7,8 +7,8 @@ import factory
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
-from jingdezhen.demo import DEMO_PASSWORD
-from jingdezhen.tenancy import MERCHANT, Reach
+from jingdezhen.core.demo import DEMO_PASSWORD
+from jingdezhen.core.tenancy import MERCHANT, Reach
 from livestreams.models import LiveRoom, LiveStream
 from merchants.models import (
     Base,

@@ -8,9 +8,8 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from jingdezhen.api import ReachMixin
-from jingdezhen.tenancy import MANAGER, TRAINER
-from merchants.api import plain_choice_field
+from jingdezhen.core.api import ReachMixin, plain_choice_field
+from jingdezhen.core.tenancy import MANAGER, TRAINER
 from merchants.models import Merchant, User
 
 from . import lifecycle, selectors, services

@@ -14,8 +14,8 @@ from decimal import Decimal
 from django.db.models import Min
 from django.utils import timezone
 
-from jingdezhen.demo import DemoContext
-from jingdezhen.tenancy import reach_for
+from jingdezhen.core.demo import DemoContext
+from jingdezhen.core.tenancy import reach_for
 from merchants.models import Milestone, Role, TeamMember, User
 from merchants.services import milestone_record
 

@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from jingdezhen.widgets import DateInput, DayField
+from jingdezhen.core.widgets import DateInput, DayField
 from merchants.models import Merchant
 
 from .models import Course

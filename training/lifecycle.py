@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from jingdezhen.errors import Conflict
+from jingdezhen.core.errors import Conflict
 
 from .models import Enrollment
 

@@ -7,7 +7,7 @@ import datetime as dt
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from jingdezhen.tenancy import Reach
+from jingdezhen.core.tenancy import Reach
 from merchants.models import Role, User
 
 from .models import Attendance, Certificate, Cohort, Course, Enrollment, Trainee

@@ -17,9 +17,9 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from jingdezhen import bounds
-from jingdezhen.errors import Conflict, DomainError
-from jingdezhen.tenancy import MANAGER, TRAINER, Reach
+from jingdezhen.core import bounds
+from jingdezhen.core.errors import Conflict, DomainError
+from jingdezhen.core.tenancy import MANAGER, TRAINER, Reach
 from merchants import services as merchant_services
 from merchants.models import Merchant, Milestone, Role, TeamMember, User
 

@@ -13,10 +13,10 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from jingdezhen import bounds
-from jingdezhen.errors import DomainError
-from jingdezhen.tenancy import MANAGER, TRAINER, Reach, get_reach
-from merchants.forms import add_domain_error
+from jingdezhen.core import bounds
+from jingdezhen.core.errors import DomainError
+from jingdezhen.core.forms import add_domain_error
+from jingdezhen.core.tenancy import MANAGER, TRAINER, Reach, get_reach
 
 from . import selectors, services
 from .forms import ApplicantForm, CapacityForm, CohortForm, CourseForm, NewcomerForm, VerifyForm

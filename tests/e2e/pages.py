@@ -19,7 +19,7 @@ from pathlib import Path
 from django.conf import settings
 from playwright.sync_api import Page, expect
 
-from jingdezhen.demo import DEMO_PASSWORD
+from jingdezhen.core.demo import DEMO_PASSWORD
 
 SCREENSHOT_ROOT = Path(settings.BASE_DIR) / "e2e-screenshots"
 

@@ -24,6 +24,7 @@ from django.forms import Field
 from django.utils import timezone, translation
 from playwright.sync_api import Page, expect
 
+from jingdezhen.core.days import day_bounds, local_zone
 from livestreams.models import LiveRoom, LiveStream
 from merchants.models import Base, Merchant, Milestone, Review, StageChange, TeamMember, User
 from orders import rollups
@@ -92,7 +93,7 @@ def _daily_figures(base: Base) -> dict[dt.date, dict]:
     """Net turnover and orders of each local day, summed straight from the orders."""
     rows = (
         _counted_orders(merchant__base=base)
-        .annotate(day=TruncDate("placed_at", tzinfo=rollups.local_zone()))
+        .annotate(day=TruncDate("placed_at", tzinfo=local_zone()))
         .values("day")
         .annotate(gross=Sum("amount_cny"), refunded=Sum("refunded_cny"), orders=Count("id"))
         .order_by()
@@ -101,7 +102,7 @@ def _daily_figures(base: Base) -> dict[dt.date, dict]:
 
 
 def _today() -> dt.date:
-    return timezone.localdate(timezone.now(), rollups.local_zone())
+    return timezone.localdate(timezone.now(), local_zone())
 
 
 # --- the steps -----------------------------------------------------------------------------------
@@ -195,8 +196,8 @@ def _read_the_incubation_timeline(page: Page, lang: str, merchant: Merchant) -> 
     weeks = [monday - dt.timedelta(weeks=n) for n in range(8)]  # newest first, as the table
     figures = []
     for week in weeks:
-        start, _ = rollups.day_bounds(week)
-        end, _ = rollups.day_bounds(min(week + dt.timedelta(days=6), today))
+        start, _ = day_bounds(week)
+        end, _ = day_bounds(min(week + dt.timedelta(days=6), today))
         end += dt.timedelta(days=1)
         figures.append(
             _net_and_count(
@@ -327,7 +328,7 @@ def _admit_an_applicant(page: Page, lang: str, base: Base) -> None:
 
 def _room_day(base: Base, day: dt.date) -> tuple[int, dict[str, int]]:
     """Streams of the base that day, and each active room's booked minutes within the day."""
-    start, end = rollups.day_bounds(day)
+    start, end = day_bounds(day)
     total = (
         LiveStream.objects.filter(
             merchant__base=base, planned_start__gte=start, planned_start__lt=end
@@ -382,8 +383,8 @@ def _read_the_room_schedule(page: Page, lang: str, base: Base) -> None:
     with page.expect_navigation():
         page.locator("a[href='/base/utilisation/']").click()
     monday = today - dt.timedelta(days=today.weekday())
-    start, _ = rollups.day_bounds(monday)
-    end, _ = rollups.day_bounds(monday + dt.timedelta(days=7))
+    start, _ = day_bounds(monday)
+    end, _ = day_bounds(monday + dt.timedelta(days=7))
     expect(page.locator("#util .week-nav strong")).to_have_text(monday.isoformat())
     for room in LiveRoom.objects.filter(base=base, is_active=True):
         streams = LiveStream.objects.filter(
@@ -401,7 +402,7 @@ def _read_the_room_schedule(page: Page, lang: str, base: Base) -> None:
 def _read_the_dashboard_and_its_csv(page: Page, lang: str, base: Base) -> None:
     # What the Celery beat jobs do every few minutes: roll up every day of the demo's orders.
     placed = Order.objects.filter(merchant__base=base).order_by("placed_at")
-    zone = rollups.local_zone()
+    zone = local_zone()
     first = timezone.localdate(placed.first().placed_at, zone)
     last = timezone.localdate(placed.last().placed_at, zone)
     rollups.rollup_days(start=first, end=max(last, _today()))
@@ -426,8 +427,8 @@ def _read_the_dashboard_and_its_csv(page: Page, lang: str, base: Base) -> None:
     expect(record_card.locator(".muted")).to_have_text(record_day.isoformat())
 
     # The top merchant of the last 30 days, summed from its orders.
-    start, _ = rollups.day_bounds(period[0])
-    end, _ = rollups.day_bounds(today + dt.timedelta(days=1))
+    start, _ = day_bounds(period[0])
+    end, _ = day_bounds(today + dt.timedelta(days=1))
     by_merchant = {
         m: _net_and_count(_counted_orders(merchant=m, placed_at__gte=start, placed_at__lt=end))
         for m in Merchant.objects.filter(base=base)

@@ -31,7 +31,7 @@ from django.db.models import F, Q, Sum
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from jingdezhen.tenancy import reach_for
+from jingdezhen.core.tenancy import reach_for
 from livestreams.models import LiveRoom, LiveStream, StreamSettings
 from merchants.models import Merchant, TeamMember
 from orders import services as order_services

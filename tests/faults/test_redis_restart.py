@@ -17,7 +17,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.management import call_command
 
-from jingdezhen.demo import DEMO_PASSWORD
+from jingdezhen.core.demo import DEMO_PASSWORD
 from merchants.models import User
 from tests.support.production import database_url
 

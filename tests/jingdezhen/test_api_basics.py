@@ -2,7 +2,7 @@ import pytest
 import yaml
 from openapi_spec_validator import validate
 
-from jingdezhen.demo import DEMO_PASSWORD
+from jingdezhen.core.demo import DEMO_PASSWORD
 
 
 @pytest.mark.django_db

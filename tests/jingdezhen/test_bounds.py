@@ -4,8 +4,8 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from jingdezhen import bounds
-from jingdezhen.errors import DomainError
+from jingdezhen.core import bounds
+from jingdezhen.core.errors import DomainError
 
 
 @pytest.mark.parametrize(

@@ -18,7 +18,8 @@ from django.core.management import call_command
 from django.test import Client, override_settings
 from django.urls import Resolver404, resolve
 
-from jingdezhen.demo import DEMO_PASSWORD, DemoContext, run
+from jingdezhen.core.demo import DEMO_PASSWORD, DemoContext
+from jingdezhen.demo import run
 
 ACCOUNTS = ["manager", "trainer", "merchant", "merchant2", "host", "service"]
 LANGUAGES = ["zh-hans", "en"]

@@ -261,7 +261,7 @@ def test_incubation_cohorts_measure_days_to_first_stream_sale_and_10k_day(client
 
 
 def _reach(user):
-    from jingdezhen.tenancy import reach_for
+    from jingdezhen.core.tenancy import reach_for
 
     return reach_for(user)
 

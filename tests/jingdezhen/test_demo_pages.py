@@ -19,9 +19,10 @@ from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import timezone
 
-from jingdezhen.demo import DEMO_PASSWORD, DemoContext, run
-from jingdezhen.navigation import entries_for
-from jingdezhen.tenancy import reach_for
+from jingdezhen.core.demo import DEMO_PASSWORD, DemoContext
+from jingdezhen.core.tenancy import reach_for
+from jingdezhen.demo import run
+from jingdezhen.pages.navigation import entries_for
 from livestreams.models import LiveStream, Notification, StreamSeries
 from merchants.demo import NAMED_MERCHANTS
 from merchants.models import Merchant, Milestone, TeamMember, User

@@ -9,7 +9,8 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from jingdezhen.tenancy import reach_for
+from jingdezhen.core.days import week_start
+from jingdezhen.core.tenancy import reach_for
 from livestreams import selectors as stream_selectors
 from livestreams.models import LiveStream
 from orders import rollups
@@ -25,7 +26,7 @@ TODAY = turnover.today()
 def _week_of_streams(base, merchant):
     """Two rooms with their own opening hours (10 and 16 hours) and a week of streams in them,
     the Monday of last week on; the days are rolled up as the periodic job would."""
-    monday = stream_selectors.week_start(TODAY) - dt.timedelta(days=7)
+    monday = week_start(TODAY) - dt.timedelta(days=7)
     short = f.LiveRoomFactory(base=base, name="Short", opens_hour=9, closes_hour=19)
     long = f.LiveRoomFactory(base=base, name="Long", opens_hour=8, closes_hour=24)
     for n in range(7):

@@ -3,7 +3,7 @@
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from jingdezhen.tenancy import Reach, get_reach, reach_for
+from jingdezhen.core.tenancy import Reach, get_reach, reach_for
 from merchants.models import Merchant, Role
 from tests import factories
 from tests.conftest import login

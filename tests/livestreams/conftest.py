@@ -3,7 +3,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from jingdezhen.tenancy import reach_for
+from jingdezhen.core.tenancy import reach_for
 from livestreams.models import StreamSettings
 from merchants.models import TeamMember
 from tests import factories

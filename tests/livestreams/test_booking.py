@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
 
-from jingdezhen.errors import Conflict, DomainError, NotAllowed
+from jingdezhen.core.errors import Conflict, DomainError, NotAllowed
 from livestreams import services
 from livestreams.models import LiveStream
 from merchants.models import TeamMember

@@ -284,7 +284,7 @@ def test_the_report_counts_gmv_of_counted_orders_and_compares_with_the_base(
         units=1,
         status=Order.Status.REFUNDED,
     )
-    from jingdezhen.tenancy import reach_for
+    from jingdezhen.core.tenancy import reach_for
     from livestreams.selectors import stream_report
 
     report = stream_report(reach=reach_for(owner), stream=streams[2])

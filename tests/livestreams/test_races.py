@@ -4,8 +4,8 @@ import pytest
 from django.db import connection
 from django.utils import translation
 
-from jingdezhen.errors import Conflict
-from jingdezhen.tenancy import reach_for
+from jingdezhen.core.errors import Conflict
+from jingdezhen.core.tenancy import reach_for
 from livestreams import services
 from livestreams.models import LiveStream, StreamSettings
 from merchants.models import TeamMember

@@ -7,8 +7,8 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone, translation
 
-from jingdezhen.errors import Conflict, DomainError
-from jingdezhen.tenancy import reach_for
+from jingdezhen.core.errors import Conflict, DomainError
+from jingdezhen.core.tenancy import reach_for
 from livestreams import lifecycle, services
 from livestreams.models import CrewBooking, LiveStream, StreamSettings
 from merchants import services as merchant_services

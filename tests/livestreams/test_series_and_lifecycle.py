@@ -4,7 +4,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from jingdezhen.errors import DomainError
+from jingdezhen.core.errors import DomainError
 from livestreams import services
 from livestreams.models import LiveStream, Notification
 from merchants.models import Milestone, TeamMember

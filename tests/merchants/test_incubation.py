@@ -8,8 +8,8 @@ from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.utils import timezone
 
-from jingdezhen.errors import Conflict, DomainError
-from jingdezhen.tenancy import reach_for
+from jingdezhen.core.errors import Conflict, DomainError
+from jingdezhen.core.tenancy import reach_for
 from merchants import services
 from merchants.models import Merchant, Milestone, Review, StageChange, TeamMember
 from tests import factories

@@ -4,8 +4,8 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.utils import translation
 
-from jingdezhen.errors import Conflict, DomainError
-from jingdezhen.tenancy import reach_for
+from jingdezhen.core.errors import Conflict, DomainError
+from jingdezhen.core.tenancy import reach_for
 from merchants import lifecycle, services
 from merchants.models import Merchant, StatusChange, TeamMember
 from tests import factories

@@ -4,7 +4,7 @@ import pytest
 from django.utils import translation
 
 from bench.csv_import import run_benchmark
-from jingdezhen.errors import DomainError
+from jingdezhen.core.errors import DomainError
 from merchants.models import Milestone
 from orders.csv_import import import_orders
 from orders.models import Order, OrderImport, OrderLine, Product

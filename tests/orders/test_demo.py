@@ -1,4 +1,5 @@
-from jingdezhen.demo import DemoContext, run
+from jingdezhen.core.demo import DemoContext
+from jingdezhen.demo import run
 from orders.models import Order, Product
 
 

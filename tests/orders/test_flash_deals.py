@@ -5,7 +5,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from jingdezhen.errors import Conflict
+from jingdezhen.core.errors import Conflict
 from livestreams.models import LiveStream
 from orders import services
 from orders.models import FlashDeal, Order, Product

@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
-from jingdezhen.errors import DomainError
+from jingdezhen.core.errors import DomainError
 from livestreams.models import FeaturedProduct, LiveStream
 from merchants.models import Merchant
 from orders import services

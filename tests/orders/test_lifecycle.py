@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from jingdezhen.errors import Conflict
+from jingdezhen.core.errors import Conflict
 from orders import lifecycle, services
 from orders.models import Order
 from orders.services import LineSpec

@@ -10,6 +10,7 @@ import pytest
 from django.db import connection
 from django.db.models import Sum
 
+from jingdezhen.core.days import day_bounds, month_bounds
 from orders import rollups
 from orders.models import DailyMerchantTurnover, MonthlyMerchantTurnover, Order
 from orders.turnover_selectors import top_merchants
@@ -37,7 +38,7 @@ def _orders(merchant, other_merchant):
 
 
 def _month_of_days(merchant_id, month):
-    first, after = rollups.month_bounds(month)
+    first, after = month_bounds(month)
     return DailyMerchantTurnover.objects.filter(
         merchant_id=merchant_id, day__gte=first, day__lt=after
     ).aggregate(gross=Sum("gross_cny"), net=Sum("net_cny"), orders=Sum("orders"))
@@ -129,7 +130,7 @@ def test_two_days_of_one_month_rolled_at_once_leave_the_month_equal_to_its_days(
 def test_the_ranking_over_whole_and_partial_months_equals_the_orders(
     merchant, other_merchant, manager
 ):
-    from jingdezhen.tenancy import reach_for
+    from jingdezhen.core.tenancy import reach_for
 
     _orders(merchant, other_merchant)
     for day in [*MARCH, APRIL]:
@@ -142,8 +143,8 @@ def test_the_ranking_over_whole_and_partial_months_equals_the_orders(
         (dt.date(2026, 2, 20), dt.date(2026, 3, 31)),  # partial, then whole
         (dt.date(2026, 3, 2), dt.date(2026, 3, 30)),  # inside one month
     ]:
-        start, _ = rollups.day_bounds(first)
-        _, end = rollups.day_bounds(last)
+        start, _ = day_bounds(first)
+        _, end = day_bounds(last)
         direct = dict(
             Order.objects.filter(
                 placed_at__gte=start, placed_at__lt=end, status__in=Order.COUNTED_STATUSES
@@ -159,7 +160,7 @@ def test_the_ranking_over_whole_and_partial_months_equals_the_orders(
 
 
 def test_a_ranking_ending_today_leaves_out_an_order_dated_ahead(merchant, manager):
-    from jingdezhen.tenancy import reach_for
+    from jingdezhen.core.tenancy import reach_for
 
     f.TurnoverOrderFactory(merchant=merchant, amount=Decimal("60"), placed_at=local(APRIL, 9))
     f.TurnoverOrderFactory(

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from jingdezhen.bounds import MAX_ORDER_CNY
+from jingdezhen.core.bounds import MAX_ORDER_CNY
 from orders import rollups, tasks
 from orders.models import (
     DailyBaseBreakdown,

@@ -10,7 +10,7 @@ from django.core.files.base import ContentFile
 from django.http import Http404
 from django.utils import timezone
 
-from jingdezhen.tenancy import reach_for
+from jingdezhen.core.tenancy import reach_for
 from livestreams.models import LiveStream
 from merchants.models import Role
 from orders import services

@@ -5,7 +5,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from jingdezhen.errors import Conflict
+from jingdezhen.core.errors import Conflict
 from merchants.models import Milestone
 from orders import services
 from orders.models import Order, OrderEvent, Product

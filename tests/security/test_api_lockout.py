@@ -3,7 +3,7 @@
 import pytest
 from django.core.management import call_command
 
-from jingdezhen.demo import DEMO_PASSWORD
+from jingdezhen.core.demo import DEMO_PASSWORD
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ endpoint it measures answers 2xx; and its checks do catch a sale that oversold."
 import requests
 
 from bench.load import ENDPOINTS, flash_sale, login, measure, prepare, sale_checks
-from jingdezhen.demo import DEMO_PASSWORD
+from jingdezhen.core.demo import DEMO_PASSWORD
 
 
 def _token(served, username: str) -> str:

@@ -6,7 +6,7 @@ import re
 import requests
 from celery import Celery
 
-from jingdezhen.demo import DEMO_PASSWORD
+from jingdezhen.core.demo import DEMO_PASSWORD
 
 
 def _login(served, username: str) -> requests.Session:

@@ -28,8 +28,9 @@ from django.db import connection, models
 from django.db.models import Value
 from django.db.models.functions import Concat, Left
 
-from jingdezhen.demo import DemoContext, run
-from jingdezhen.tenancy import Reach, reach_for
+from jingdezhen.core.demo import DemoContext
+from jingdezhen.core.tenancy import Reach, reach_for
+from jingdezhen.demo import run
 from merchants.models import Base, Merchant, User
 
 STEP = 1_000_000

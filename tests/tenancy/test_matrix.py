@@ -18,7 +18,7 @@ from django.apps import apps
 from django.test import Client
 from rest_framework.authtoken.models import Token
 
-from jingdezhen.tenancy import reach_for
+from jingdezhen.core.tenancy import reach_for
 from tests.support.routes import Route, all_routes
 from tests.support.worlds import (
     OTHER_BASE_MARK,

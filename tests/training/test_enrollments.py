@@ -5,8 +5,8 @@ import threading
 import pytest
 from django.db import IntegrityError, connection, transaction
 
-from jingdezhen.errors import Conflict
-from jingdezhen.tenancy import reach_for
+from jingdezhen.core.errors import Conflict
+from jingdezhen.core.tenancy import reach_for
 from merchants.models import Milestone
 from tests import factories
 from training import services

@@ -5,8 +5,8 @@ import datetime as dt
 import pytest
 from django.utils import timezone, translation
 
-from jingdezhen.errors import Conflict, DomainError
-from jingdezhen.tenancy import reach_for
+from jingdezhen.core.errors import Conflict, DomainError
+from jingdezhen.core.tenancy import reach_for
 from tests import factories
 from tests.conftest import login
 from training import lifecycle, services

@@ -5,8 +5,8 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from jingdezhen.errors import DomainError
-from jingdezhen.tenancy import reach_for
+from jingdezhen.core.errors import DomainError
+from jingdezhen.core.tenancy import reach_for
 from merchants.models import Milestone
 from tests import factories
 from training import services

@@ -1,7 +1,8 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from jingdezhen.demo import DemoContext, run
+from jingdezhen.core.demo import DemoContext
+from jingdezhen.demo import run
 
 
 class Command(BaseCommand):

@@ -14,11 +14,11 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from jingdezhen.core.tenancy import MANAGER, MERCHANT, get_reach
 from merchants import selectors as merchant_selectors
 from orders import turnover_selectors as turnover
 
 from .charts import bar_list, column_chart
-from .tenancy import MANAGER, MERCHANT, get_reach
 
 CSV_TABLES = ("daily", "platforms", "countries", "tiers", "merchants")
 

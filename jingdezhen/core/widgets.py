@@ -25,7 +25,7 @@ class TimeInput(forms.TimeInput):
 
 
 class DayField(forms.DateField):
-    """A date a person types, held inside the window of ``jingdezhen.bounds`` (from its earliest
+    """A date a person types, held inside the window of ``core.bounds`` (from its earliest
     day to a year ahead): a year-9999 date is a field error, never a date arithmetic overflow."""
 
     widget = DateInput

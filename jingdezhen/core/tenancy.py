@@ -111,13 +111,8 @@ def reach_for(user) -> Reach:
     if user.is_superuser:
         return Reach(role=ADMIN, user_id=user.pk, base_id=user.base_id)
     if user.role == MERCHANT:
-        from merchants.models import TeamMember
-
-        member = (
-            TeamMember.objects.filter(user_id=user.pk, is_active=True)
-            .values("merchant_id", "merchant__base_id", "role")
-            .first()
-        )
+        # The user model (merchants.User) knows its team row; the core asks, it imports no app.
+        member = user.team_membership()
         if member is None:
             return Reach(role=MERCHANT, user_id=user.pk, base_id=user.base_id)
         return Reach(

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from django.db.models import Count
 
+from jingdezhen.core.tenancy import Reach
 from merchants import selectors as merchant_selectors
-
-from .tenancy import Reach
 
 
 def home_context(reach: Reach) -> dict:

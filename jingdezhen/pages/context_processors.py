@@ -1,7 +1,8 @@
 from django.http import HttpRequest
 
+from jingdezhen.core.tenancy import get_reach
+
 from .navigation import entries_for
-from .tenancy import get_reach
 
 
 def navigation(request: HttpRequest) -> dict:

@@ -9,9 +9,10 @@ from django.views.decorators.cache import never_cache
 from django.views.defaults import page_not_found
 from drf_spectacular.views import SpectacularSwaggerSplitView
 
-from . import health
+from jingdezhen import health
+from jingdezhen.core.tenancy import get_reach
+
 from .home import home_context
-from .tenancy import get_reach
 
 
 @never_cache

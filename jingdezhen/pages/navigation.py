@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
-from .tenancy import ADMIN, MANAGER, MERCHANT, TRAINER, Reach
+from jingdezhen.core.tenancy import ADMIN, MANAGER, MERCHANT, TRAINER, Reach
 
 # (label, url name, roles)
 ENTRIES = [
