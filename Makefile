@@ -46,9 +46,12 @@ serve: install services
 load: install services
 	$(BIN)/python bench/load.py
 
+## lint: ruff, and the import contracts of .importlinter (the floors of the code: core at the
+## bottom imports no app, merchants under the other apps, pages on top)
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 format: install
 	$(BIN)/ruff check --fix .

@@ -20,8 +20,8 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 
+from jingdezhen.core import extensions
 from jingdezhen.core.tenancy import Reach
 
 from .models import (
@@ -63,13 +63,8 @@ MERCHANT_SORTS = {
 
 
 def _with_summary(qs: QuerySet[Merchant], reach: Reach) -> QuerySet[Merchant]:
-    """Annotate milestones reached, team size, last stream (not a rehearsal, not cancelled, started)
-    and last review, each a correlated subquery: one query whatever the number of rows."""
-    from livestreams.models import LiveStream
-
-    streams = LiveStream.objects.filter(
-        merchant=OuterRef("pk"), is_rehearsal=False, planned_start__lte=timezone.now()
-    ).exclude(status=LiveStream.Status.CANCELLED)
+    """Annotate milestones reached, team size, last review and what other apps contribute (the
+    last stream, streams run), each a correlated subquery: one query whatever the number of rows."""
     reviews = Review.objects.filter(merchant=OuterRef("pk")).order_by("-created_at", "-id")
     # Whoever may not read reviews (trainers) does not learn their outcome from the summary.
     reviews_readable = not reach.scope(Review.objects.all()).query.is_empty()
@@ -80,20 +75,9 @@ def _with_summary(qs: QuerySet[Merchant], reach: Reach) -> QuerySet[Merchant]:
         counted = rows.values("merchant").annotate(n=Count("id")).values("n")
         return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
 
-    streams_run = (
-        LiveStream.objects.filter(
-            merchant=OuterRef("pk"), is_rehearsal=False, status=LiveStream.Status.ENDED
-        )
-        .order_by()
-        .values("merchant")
-        .annotate(n=Count("id"))
-        .values("n")
-    )
     return qs.annotate(
         milestone_count=count_of(Milestone),
-        streams_run=Coalesce(Subquery(streams_run, output_field=IntegerField()), Value(0)),
         team_size=count_of(TeamMember, is_active=True),
-        last_stream_at=Subquery(streams.order_by("-planned_start").values("planned_start")[:1]),
         last_review_at=(
             Subquery(reviews.values("created_at")[:1])
             if reviews_readable
@@ -102,6 +86,8 @@ def _with_summary(qs: QuerySet[Merchant], reach: Reach) -> QuerySet[Merchant]:
         last_review_outcome=(
             Subquery(reviews.values("outcome")[:1]) if reviews_readable else no_value
         ),
+        # streams run and the last stream: contributed by the top layer from livestreams
+        **extensions.gather(extensions.MERCHANT_SUMMARY),
     )
 
 

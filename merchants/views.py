@@ -10,6 +10,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from jingdezhen.core import extensions
 from jingdezhen.core.errors import DomainError
 from jingdezhen.core.forms import add_domain_error
 from jingdezhen.core.tenancy import MANAGER, Reach, get_reach
@@ -90,10 +91,6 @@ def merchant_create(request: HttpRequest) -> HttpResponse:
 
 
 def _detail_context(request: HttpRequest, reach: Reach, merchant: Merchant, **forms) -> dict:
-    from jingdezhen.pages.charts import column_chart
-    from orders.turnover_selectors import merchant_weekly_trend
-    from training.selectors import merchant_completed_courses
-
     can_act = reach.can_act_for_merchant(merchant.pk, merchant.base_id)
     is_manager = reach.is_manager or reach.is_admin
     context = {
@@ -104,19 +101,22 @@ def _detail_context(request: HttpRequest, reach: Reach, merchant: Merchant, **fo
         "days_in_incubation": merchant.days_in_incubation(),
         "team_size": sum(1 for member in merchant.team.all() if member.is_active),
     }
-    if is_manager or can_act:  # the turnover trend: for the base's managers and the own team
-        trend = merchant_weekly_trend(reach=reach, merchant_id=merchant.pk)
-        context["trend"] = trend
-        context["trend_chart"] = column_chart(
-            [(week["week"].isoformat(), week["net"]) for week in trend]
+    # the turnover trend and completed courses: contributed by the top layer (orders, training)
+    context.update(
+        extensions.gather(
+            extensions.MERCHANT_DETAIL,
+            reach=reach,
+            merchant=merchant,
+            is_manager=is_manager,
+            can_act=can_act,
         )
+    )
     if is_manager:
         allowed = services.allowed_stages(merchant.stage)
         context["stage_form"] = forms.get("stage_form") or StageForm(allowed=allowed)
         context["status_form"] = forms.get("status_form") or StatusForm(prefix="status")
         context["status_moves"] = lifecycle.status_moves(merchant.status)
         context["review_form"] = forms.get("review_form") or ReviewForm()
-        context["courses"] = merchant_completed_courses(reach=reach, merchant_id=merchant.pk)
     if can_act:
         context["team_form"] = forms.get("team_form") or TeamMemberForm()
         context["account_form"] = forms.get("account_form") or PlatformAccountForm()
