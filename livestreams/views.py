@@ -26,7 +26,7 @@ from merchants import selectors as merchant_selectors
 from orders import selectors as order_selectors
 from orders import services as order_services
 
-from . import selectors, services
+from . import selectors
 from .forms import (
     BaseStreamFilter,
     FeaturedForm,
@@ -39,6 +39,11 @@ from .forms import (
     StreamForm,
 )
 from .models import LiveStream
+from .services import notifications as notification_services
+from .services import rooms as room_services
+from .services import runsheet as runsheet_services
+from .services import series as series_services
+from .services import streams as stream_services
 
 
 class BadParameter(Exception):
@@ -155,7 +160,7 @@ def stream_create(request: HttpRequest, reach: Reach, merchant) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            stream = services.stream_schedule(
+            stream = stream_services.stream_schedule(
                 reach=reach,
                 merchant=merchant,
                 title=data["title"],
@@ -187,7 +192,7 @@ def stream_edit(request: HttpRequest, reach: Reach, stream: LiveStream) -> HttpR
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services.stream_update(
+            stream_services.stream_update(
                 reach=reach,
                 stream=stream,
                 title=data["title"],
@@ -215,7 +220,9 @@ def stream_edit(request: HttpRequest, reach: Reach, stream: LiveStream) -> HttpR
 @stream_page
 def stream_detail(request: HttpRequest, reach: Reach, stream: LiveStream) -> HttpResponse:
     stream = selectors.stream_with_featured(reach=reach, pk=stream.pk)
-    results = ResultsForm(initial={name: getattr(stream, name) for name in services.RESULT_FIELDS})
+    results = ResultsForm(
+        initial={name: getattr(stream, name) for name in stream_services.RESULT_FIELDS}
+    )
     products = selectors.products_for_run_sheet(reach=reach, merchant_id=stream.merchant_id)
     return render(
         request,
@@ -274,9 +281,12 @@ def flash_deal_end(request: HttpRequest, reach: Reach, stream: LiveStream, deal_
 
 
 ACTIONS = {
-    "go-live": (services.stream_go_live, gettext_lazy("The stream is live.")),
-    "end": (services.stream_end, gettext_lazy("The stream has ended. Record its results below.")),
-    "cancel": (services.stream_cancel, gettext_lazy("Stream cancelled.")),
+    "go-live": (stream_services.stream_go_live, gettext_lazy("The stream is live.")),
+    "end": (
+        stream_services.stream_end,
+        gettext_lazy("The stream has ended. Record its results below."),
+    ),
+    "cancel": (stream_services.stream_cancel, gettext_lazy("Stream cancelled.")),
 }
 
 
@@ -304,7 +314,7 @@ def stream_results(request: HttpRequest, reach: Reach, stream: LiveStream) -> Ht
     form = ResultsForm(request.POST)
     if form.is_valid():
         try:
-            services.stream_record_results(reach=reach, stream=stream, **form.cleaned_data)
+            stream_services.stream_record_results(reach=reach, stream=stream, **form.cleaned_data)
         except DomainError as exc:
             add_domain_error(form, exc)
         else:
@@ -329,7 +339,7 @@ def featured_add(request: HttpRequest, reach: Reach, stream: LiveStream) -> Http
     form = FeaturedForm(request.POST, products=products)
     if form.is_valid():
         try:
-            services.featured_add(reach=reach, stream=stream, **form.cleaned_data)
+            runsheet_services.featured_add(reach=reach, stream=stream, **form.cleaned_data)
         except DomainError as exc:
             messages.error(request, exc.message)
         else:
@@ -348,11 +358,11 @@ def featured_action(request: HttpRequest, pk: int, fid: int, action: str) -> Htt
     featured = selectors.featured_get(reach=reach, stream_pk=pk, pk=fid)
     try:
         if action == "up" or action == "down":
-            services.featured_move(reach=reach, featured=featured, up=action == "up")
+            runsheet_services.featured_move(reach=reach, featured=featured, up=action == "up")
         elif action == "remove":
-            services.featured_remove(reach=reach, featured=featured)
+            runsheet_services.featured_remove(reach=reach, featured=featured)
         elif action == "show":
-            services.featured_mark_showing(reach=reach, featured=featured)
+            runsheet_services.featured_mark_showing(reach=reach, featured=featured)
             if request.htmx:
                 return run_sheet(request, pk=pk)
             return redirect("livestreams:run_sheet", pk=pk)
@@ -388,7 +398,7 @@ def series_create(request: HttpRequest, reach: Reach, merchant) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            outcome = services.series_create(
+            outcome = series_services.series_create(
                 reach=reach,
                 merchant=merchant,
                 title=data["title"],
@@ -433,12 +443,12 @@ def series_detail(request: HttpRequest, pk: int) -> HttpResponse:
         data = form.cleaned_data
         try:
             if request.POST.get("action") == "cancel":
-                count = services.series_cancel_from(
+                count = series_services.series_cancel_from(
                     reach=reach, series=series, from_date=data["from_date"]
                 )
                 messages.success(request, _("%(n)s streams cancelled.") % {"n": count})
                 return redirect("livestreams:series_detail", pk=series.pk)
-            outcome = services.series_change_from(
+            outcome = series_services.series_change_from(
                 reach=reach,
                 series=series,
                 from_date=data["from_date"],
@@ -484,7 +494,7 @@ def free_slots(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 def notifications(request: HttpRequest) -> HttpResponse:
     reach = get_reach(request)
     if request.method == "POST":
-        services.notification_mark_read(
+        notification_services.notification_mark_read(
             reach=reach, notification_id=int(request.POST.get("id", 0) or 0)
         )
         return redirect("livestreams:notifications")
@@ -550,7 +560,7 @@ def room_list(request: HttpRequest, reach: Reach) -> HttpResponse:
     form = SettingsForm(request.POST or None, instance=rules)
     if request.method == "POST" and form.is_valid():
         try:
-            services.settings_update(
+            room_services.settings_update(
                 reach=reach,
                 base=merchant_selectors.base_list(reach=reach).get(pk=reach.base_id),
                 **form.cleaned_data,
@@ -570,7 +580,7 @@ def room_edit(request: HttpRequest, reach: Reach, pk: int | None = None) -> Http
     form = RoomForm(request.POST or None, instance=room)
     if request.method == "POST" and form.is_valid():
         try:
-            services.room_save(
+            room_services.room_save(
                 reach=reach,
                 base=merchant_selectors.base_list(reach=reach).get(pk=reach.base_id),
                 room=room,
