@@ -154,66 +154,48 @@ def calendar(request: HttpRequest, reach: Reach, merchant) -> HttpResponse:
 @answers_bad_parameters
 @merchant_page
 def stream_create(request: HttpRequest, reach: Reach, merchant) -> HttpResponse:
-    crew = _crew(reach, merchant.pk)
     initial = {"day": _day_param(request, "day", timezone.localdate())}
-    form = StreamForm(request.POST or None, initial=initial, **crew)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            stream = stream_services.stream_schedule(
-                reach=reach,
-                merchant=merchant,
-                title=data["title"],
-                platform=data["platform"],
-                planned_start=data["planned_start"],
-                planned_end=data["planned_end"],
-                room=data["room"],
-                host=data["host"],
-                assistant_host=data["assistant_host"],
-                operator=data["operator"],
-                is_rehearsal=data["is_rehearsal"],
-            )
-        except DomainError as exc:
-            add_domain_error(form, exc)
-        else:
-            messages.success(request, _("Stream scheduled."))
-            return redirect("livestreams:stream_detail", pk=stream.pk)
-    return render(
-        request,
-        "livestreams/stream_form.html",
-        {"form": form, "merchant": merchant, "stream": None},
-    )
+    return _stream_form_page(request, reach, merchant=merchant, stream=None, initial=initial)
 
 
 @stream_page
 def stream_edit(request: HttpRequest, reach: Reach, stream: LiveStream) -> HttpResponse:
-    crew = _crew(reach, stream.merchant_id)
-    form = StreamForm(request.POST or None, initial=StreamForm.initial_for(stream), **crew)
+    initial = StreamForm.initial_for(stream)
+    return _stream_form_page(
+        request, reach, merchant=stream.merchant, stream=stream, initial=initial
+    )
+
+
+def _stream_form_page(
+    request: HttpRequest,
+    reach: Reach,
+    *,
+    merchant,
+    stream: LiveStream | None,
+    initial: dict,
+) -> HttpResponse:
+    """Booking a stream (``stream`` None) and changing one are one page: the same form turned
+    into the same plan, checked by the same rules; only the service differs."""
+    form = StreamForm(request.POST or None, initial=initial, **_crew(reach, merchant.pk))
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         try:
-            stream_services.stream_update(
-                reach=reach,
-                stream=stream,
-                title=data["title"],
-                platform=data["platform"],
-                planned_start=data["planned_start"],
-                planned_end=data["planned_end"],
-                room=data["room"],
-                host=data["host"],
-                assistant_host=data["assistant_host"],
-                operator=data["operator"],
-                is_rehearsal=data["is_rehearsal"],
-            )
+            if stream is None:
+                saved = stream_services.stream_schedule(
+                    reach=reach, merchant=merchant, **form.plan()
+                )
+                done = _("Stream scheduled.")
+            else:
+                saved = stream_services.stream_update(reach=reach, stream=stream, **form.plan())
+                done = _("Stream changed.")
         except DomainError as exc:
             add_domain_error(form, exc)
         else:
-            messages.success(request, _("Stream changed."))
-            return redirect("livestreams:stream_detail", pk=stream.pk)
+            messages.success(request, done)
+            return redirect("livestreams:stream_detail", pk=saved.pk)
     return render(
         request,
         "livestreams/stream_form.html",
-        {"form": form, "merchant": stream.merchant, "stream": stream},
+        {"form": form, "merchant": merchant, "stream": stream},
     )
 
 
@@ -396,23 +378,8 @@ def series_create(request: HttpRequest, reach: Reach, merchant) -> HttpResponse:
     crew = _crew(reach, merchant.pk)
     form = SeriesForm(request.POST or None, initial={"first_date": timezone.localdate()}, **crew)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         try:
-            outcome = series_services.series_create(
-                reach=reach,
-                merchant=merchant,
-                title=data["title"],
-                platform=data["platform"],
-                start_time=data["start_time"],
-                duration_minutes=data["duration_minutes"],
-                first_date=data["first_date"],
-                last_date=data["first_date"] + dt.timedelta(days=7 * data["weeks"] - 1),
-                weekdays="".join(data["weekdays"]),
-                room=data["room"],
-                host=data["host"],
-                assistant_host=data["assistant_host"],
-                operator=data["operator"],
-            )
+            outcome = series_services.series_create(reach=reach, merchant=merchant, **form.plan())
         except DomainError as exc:
             add_domain_error(form, exc)
         else:
