@@ -1,15 +1,17 @@
 """A room, a host and each crew member are never double-booked.
 
-No double booking is decided twice: first by the queries here (``check_clashes``), which name
-the clashing stream in a clear message; then by the database. The exclusion constraints in
-``LiveStream.Meta`` (room, on the range up to ``blocked_until``, which includes the base's
-changeover buffer; host) and in ``CrewBooking.Meta`` (one row per person and stream, in any
-part) are the final guard: they stop two racing requests that both passed the queries, and
-``save_guarded`` turns the loser's IntegrityError into the same Conflict. The constraint names
-below are those of ``livestreams/models.py``.
+No double booking is decided twice. First by the queries here (``check_clashes``), which name
+the clashing stream in a clear message. Then by the database: the exclusion constraints in
+``livestreams/models.py`` Meta are the final guard, deciding even when two requests race past
+the queries: ``LiveStream.Meta`` keeps a room from two active streams overlapping on
+[planned_start, blocked_until), the changeover buffer included (``stream_room_no_overlap``), and
+a host from two overlapping on their planned times (``stream_host_no_overlap``);
+``CrewBooking.Meta`` keeps any person of a crew, in whatever part, from two overlapping crew
+bookings (``crew_member_no_overlap``). ``save_guarded`` turns the loser's IntegrityError into the
+same Conflict as the query's, by the constraint names below.
 
 Which plan may be booked at all is ``booking_rules``' question; the services that book and
-change streams are in ``streams``.
+change streams (``stream_schedule``, ``stream_update``) are in ``streams``.
 """
 
 from __future__ import annotations

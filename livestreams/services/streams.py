@@ -1,9 +1,11 @@
 """A stream's life: schedule, change, cancel, go live, end, record its results.
 
-Booking and changing check the plan (``booking_rules``) and its clashes, then save it guarded by
-the database's exclusion constraints (``booking``). Going live is checked here and guarded by
-the partial unique indexes of ``LiveStream.Meta``: one live stream per host and per room. Which
-action may move a stream from which status is declared once, in ``livestreams.lifecycle``.
+Booking and changing a stream check the plan (``booking_rules``) and its clashes, then save it
+through ``booking.save_guarded``: the exclusion constraints in ``LiveStream.Meta`` and
+``CrewBooking.Meta`` are the final guard against a double booking. Going live is checked here and
+guarded by the partial unique indexes of ``LiveStream.Meta``: one live stream per host and per
+room. Which action may move a stream from which status is declared once, in
+``livestreams.lifecycle``.
 """
 
 from __future__ import annotations
