@@ -7,8 +7,9 @@ from rest_framework.response import Response
 from jingdezhen.core.api import MAX_COUNT, ReachMixin
 from merchants import selectors as merchant_selectors
 
-from . import lifecycle, selectors, services
+from . import lifecycle, selectors
 from .models import FeaturedProduct, LiveRoom, LiveStream
+from .services import streams as stream_services
 
 
 class LiveRoomSerializer(serializers.ModelSerializer):
@@ -195,7 +196,7 @@ class StreamViewSet(
         if merchant_id is None:
             raise serializers.ValidationError({"merchant": ["Name the merchant."]})
         merchant = merchant_selectors.merchant_get(reach=self.reach, pk=merchant_id)
-        stream = services.stream_schedule(
+        stream = stream_services.stream_schedule(
             reach=self.reach, merchant=merchant, **self._resolve(data, merchant.pk)
         )
         stream = selectors.streams_for_api(reach=self.reach).get(pk=stream.pk)
@@ -205,7 +206,7 @@ class StreamViewSet(
         stream = self.get_object()
         serializer = StreamWriteSerializer(data=request.data, partial=kwargs.get("partial"))
         serializer.is_valid(raise_exception=True)
-        services.stream_update(
+        stream_services.stream_update(
             reach=self.reach,
             stream=stream,
             **self._resolve(serializer.validated_data, stream.merchant_id),
@@ -221,22 +222,24 @@ class StreamViewSet(
 
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
-        return self._transition(services.stream_cancel)
+        return self._transition(stream_services.stream_cancel)
 
     @action(detail=True, methods=["post"], url_path="go-live")
     def go_live(self, request, pk=None):
-        return self._transition(services.stream_go_live)
+        return self._transition(stream_services.stream_go_live)
 
     @action(detail=True, methods=["post"])
     def end(self, request, pk=None):
-        return self._transition(services.stream_end)
+        return self._transition(stream_services.stream_end)
 
     @action(detail=True, methods=["post"])
     def results(self, request, pk=None):
         stream = self.get_object()
         serializer = ResultsSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        services.stream_record_results(reach=self.reach, stream=stream, **serializer.validated_data)
+        stream_services.stream_record_results(
+            reach=self.reach, stream=stream, **serializer.validated_data
+        )
         stream = selectors.streams_for_api(reach=self.reach).get(pk=stream.pk)
         return Response(LiveStreamSerializer(stream).data)
 

@@ -23,8 +23,11 @@ from jingdezhen.core.tenancy import Reach, reach_for
 from merchants.models import Merchant, TeamMember, User
 from orders.models import Product
 
-from . import services
 from .models import LiveStream, Notification, StreamSeries
+from .services import notifications as notification_services
+from .services import runsheet as runsheet_services
+from .services import series as series_services
+from .services import streams as stream_services
 
 LIVE_TITLE = "青花秒杀专场 Blue-and-white flash sale"
 
@@ -57,7 +60,9 @@ def _book(reach: Reach, merchant: Merchant, hosts: list, **plan) -> LiveStream |
     """Book in the own studio with the first host free at that time (or no host)."""
     for host in [*hosts, None]:
         try:
-            return services.stream_schedule(reach=reach, merchant=merchant, host=host, **plan)
+            return stream_services.stream_schedule(
+                reach=reach, merchant=merchant, host=host, **plan
+            )
         except DomainError:
             continue
     return None
@@ -98,7 +103,7 @@ def _series(ctx: DemoContext) -> None:
         hosts = _hosts(merchant)
         if reach is None:
             continue
-        services.series_create(
+        series_services.series_create(
             reach=reach,
             merchant=merchant,
             title=title,
@@ -129,8 +134,8 @@ def _live_stream(reach: Reach, merchant: Merchant, hosts: list) -> LiveStream | 
     for stale in LiveStream.objects.filter(
         merchant=merchant, status=LiveStream.Status.LIVE, planned_end__lte=now
     ):
-        ended = services.stream_end(reach=reach, stream=stale, at=stale.planned_end)
-        services.stream_record_results(
+        ended = stream_services.stream_end(reach=reach, stream=stale, at=stale.planned_end)
+        stream_services.stream_record_results(
             reach=reach,
             stream=ended,
             unique_viewers=9800,
@@ -163,17 +168,19 @@ def _live_stream(reach: Reach, merchant: Merchant, hosts: list) -> LiveStream | 
         "-price"
     )[:4]
     for product in products:
-        services.featured_add(
+        runsheet_services.featured_add(
             reach=reach,
             stream=stream,
             product=product,
             talking_points=product.story[:400],
             live_price=(product.price * Decimal("0.88")).quantize(Decimal("1")),
         )
-    stream = services.stream_go_live(reach=reach, stream=stream, at=start + dt.timedelta(minutes=2))
+    stream = stream_services.stream_go_live(
+        reach=reach, stream=stream, at=start + dt.timedelta(minutes=2)
+    )
     featured = stream.featured.order_by("position").first()
     if featured is not None:
-        services.featured_mark_showing(reach=reach, featured=featured)
+        runsheet_services.featured_mark_showing(reach=reach, featured=featured)
     return stream
 
 
@@ -194,7 +201,7 @@ def _reminders(merchant: Merchant, user: User) -> None:
         *upcoming.filter(is_rehearsal=True)[:1],
     ]
     for stream in due:
-        services.reminders_send(now=stream.planned_start - dt.timedelta(minutes=30))
+        notification_services.reminders_send(now=stream.planned_start - dt.timedelta(minutes=30))
 
 
 def seed(ctx: DemoContext) -> None:

@@ -49,6 +49,8 @@ class CrewMixin(forms.Form):
 
 
 class StreamForm(CrewMixin):
+    TIME_FIELDS = ("day", "start_time", "end_time")  # typed apart, planned as two instants
+
     title = forms.CharField(label=_("Title"), max_length=160)
     platform = forms.ChoiceField(label=_("Platform"), choices=Platform.choices)
     day = DayField(label=_("Date"), widget=DateInput)
@@ -81,6 +83,13 @@ class StreamForm(CrewMixin):
             if data["planned_end"] <= data["planned_start"]:
                 self.add_error("end_time", _("The stream must end after it starts."))
         return data
+
+    def plan(self) -> dict:
+        """The cleaned data as ``stream_schedule`` and ``stream_update`` take it: the typed
+        fields, with the day and its two times as the planned start and end."""
+        data = self.cleaned_data
+        typed = {name: data[name] for name in self.fields if name not in self.TIME_FIELDS}
+        return {**typed, "planned_start": data["planned_start"], "planned_end": data["planned_end"]}
 
     @classmethod
     def initial_for(cls, stream: LiveStream) -> dict:
@@ -129,6 +138,14 @@ class SeriesForm(CrewMixin):
         "assistant_host",
         "operator",
     ]
+
+    def plan(self) -> dict:
+        """The cleaned data as ``series_create`` takes it: the typed fields, with the weeks as
+        the last date and the weekdays as one string."""
+        data = self.cleaned_data
+        typed = {name: data[name] for name in self.fields if name not in ("weeks", "weekdays")}
+        last_date = data["first_date"] + dt.timedelta(days=7 * data["weeks"] - 1)
+        return {**typed, "last_date": last_date, "weekdays": "".join(data["weekdays"])}
 
 
 class SeriesChangeForm(forms.Form):

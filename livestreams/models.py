@@ -290,7 +290,7 @@ class LiveStream(models.Model):
             # service's own clash query: a room never holds two active streams whose
             # [planned_start, blocked_until) overlap (blocked_until includes the changeover
             # buffer), a host never hosts two whose [planned_start, planned_end) overlap. The
-            # services catch the IntegrityError by these names (livestreams.services).
+            # services catch the IntegrityError by these names (livestreams.services.booking).
             ExclusionConstraint(
                 name="stream_room_no_overlap",
                 expressions=[

@@ -2,16 +2,16 @@
 
 from celery import shared_task
 
-from . import services
+from .services import notifications as notification_services
 
 
 @shared_task(acks_late=True)
 def flag_late_streams() -> int:
     """Flag streams that should have started but did not (and tell the team)."""
-    return services.streams_flag_late()
+    return notification_services.streams_flag_late()
 
 
 @shared_task(acks_late=True)
 def send_stream_reminders() -> int:
     """Remind hosts a set time before their streams."""
-    return services.reminders_send()
+    return notification_services.reminders_send()

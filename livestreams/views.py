@@ -26,7 +26,7 @@ from merchants import selectors as merchant_selectors
 from orders import selectors as order_selectors
 from orders import services as order_services
 
-from . import selectors, services
+from . import selectors
 from .forms import (
     BaseStreamFilter,
     FeaturedForm,
@@ -39,6 +39,11 @@ from .forms import (
     StreamForm,
 )
 from .models import LiveStream
+from .services import notifications as notification_services
+from .services import rooms as room_services
+from .services import runsheet as runsheet_services
+from .services import series as series_services
+from .services import streams as stream_services
 
 
 class BadParameter(Exception):
@@ -149,73 +154,57 @@ def calendar(request: HttpRequest, reach: Reach, merchant) -> HttpResponse:
 @answers_bad_parameters
 @merchant_page
 def stream_create(request: HttpRequest, reach: Reach, merchant) -> HttpResponse:
-    crew = _crew(reach, merchant.pk)
     initial = {"day": _day_param(request, "day", timezone.localdate())}
-    form = StreamForm(request.POST or None, initial=initial, **crew)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            stream = services.stream_schedule(
-                reach=reach,
-                merchant=merchant,
-                title=data["title"],
-                platform=data["platform"],
-                planned_start=data["planned_start"],
-                planned_end=data["planned_end"],
-                room=data["room"],
-                host=data["host"],
-                assistant_host=data["assistant_host"],
-                operator=data["operator"],
-                is_rehearsal=data["is_rehearsal"],
-            )
-        except DomainError as exc:
-            add_domain_error(form, exc)
-        else:
-            messages.success(request, _("Stream scheduled."))
-            return redirect("livestreams:stream_detail", pk=stream.pk)
-    return render(
-        request,
-        "livestreams/stream_form.html",
-        {"form": form, "merchant": merchant, "stream": None},
-    )
+    return _stream_form_page(request, reach, merchant=merchant, stream=None, initial=initial)
 
 
 @stream_page
 def stream_edit(request: HttpRequest, reach: Reach, stream: LiveStream) -> HttpResponse:
-    crew = _crew(reach, stream.merchant_id)
-    form = StreamForm(request.POST or None, initial=StreamForm.initial_for(stream), **crew)
+    initial = StreamForm.initial_for(stream)
+    return _stream_form_page(
+        request, reach, merchant=stream.merchant, stream=stream, initial=initial
+    )
+
+
+def _stream_form_page(
+    request: HttpRequest,
+    reach: Reach,
+    *,
+    merchant,
+    stream: LiveStream | None,
+    initial: dict,
+) -> HttpResponse:
+    """Booking a stream (``stream`` None) and changing one are one page: the same form turned
+    into the same plan, checked by the same rules; only the service differs."""
+    form = StreamForm(request.POST or None, initial=initial, **_crew(reach, merchant.pk))
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         try:
-            services.stream_update(
-                reach=reach,
-                stream=stream,
-                title=data["title"],
-                platform=data["platform"],
-                planned_start=data["planned_start"],
-                planned_end=data["planned_end"],
-                room=data["room"],
-                host=data["host"],
-                assistant_host=data["assistant_host"],
-                operator=data["operator"],
-                is_rehearsal=data["is_rehearsal"],
-            )
+            if stream is None:
+                saved = stream_services.stream_schedule(
+                    reach=reach, merchant=merchant, **form.plan()
+                )
+                done = _("Stream scheduled.")
+            else:
+                saved = stream_services.stream_update(reach=reach, stream=stream, **form.plan())
+                done = _("Stream changed.")
         except DomainError as exc:
             add_domain_error(form, exc)
         else:
-            messages.success(request, _("Stream changed."))
-            return redirect("livestreams:stream_detail", pk=stream.pk)
+            messages.success(request, done)
+            return redirect("livestreams:stream_detail", pk=saved.pk)
     return render(
         request,
         "livestreams/stream_form.html",
-        {"form": form, "merchant": stream.merchant, "stream": stream},
+        {"form": form, "merchant": merchant, "stream": stream},
     )
 
 
 @stream_page
 def stream_detail(request: HttpRequest, reach: Reach, stream: LiveStream) -> HttpResponse:
     stream = selectors.stream_with_featured(reach=reach, pk=stream.pk)
-    results = ResultsForm(initial={name: getattr(stream, name) for name in services.RESULT_FIELDS})
+    results = ResultsForm(
+        initial={name: getattr(stream, name) for name in stream_services.RESULT_FIELDS}
+    )
     products = selectors.products_for_run_sheet(reach=reach, merchant_id=stream.merchant_id)
     return render(
         request,
@@ -274,9 +263,12 @@ def flash_deal_end(request: HttpRequest, reach: Reach, stream: LiveStream, deal_
 
 
 ACTIONS = {
-    "go-live": (services.stream_go_live, gettext_lazy("The stream is live.")),
-    "end": (services.stream_end, gettext_lazy("The stream has ended. Record its results below.")),
-    "cancel": (services.stream_cancel, gettext_lazy("Stream cancelled.")),
+    "go-live": (stream_services.stream_go_live, gettext_lazy("The stream is live.")),
+    "end": (
+        stream_services.stream_end,
+        gettext_lazy("The stream has ended. Record its results below."),
+    ),
+    "cancel": (stream_services.stream_cancel, gettext_lazy("Stream cancelled.")),
 }
 
 
@@ -304,7 +296,7 @@ def stream_results(request: HttpRequest, reach: Reach, stream: LiveStream) -> Ht
     form = ResultsForm(request.POST)
     if form.is_valid():
         try:
-            services.stream_record_results(reach=reach, stream=stream, **form.cleaned_data)
+            stream_services.stream_record_results(reach=reach, stream=stream, **form.cleaned_data)
         except DomainError as exc:
             add_domain_error(form, exc)
         else:
@@ -329,7 +321,7 @@ def featured_add(request: HttpRequest, reach: Reach, stream: LiveStream) -> Http
     form = FeaturedForm(request.POST, products=products)
     if form.is_valid():
         try:
-            services.featured_add(reach=reach, stream=stream, **form.cleaned_data)
+            runsheet_services.featured_add(reach=reach, stream=stream, **form.cleaned_data)
         except DomainError as exc:
             messages.error(request, exc.message)
         else:
@@ -348,11 +340,11 @@ def featured_action(request: HttpRequest, pk: int, fid: int, action: str) -> Htt
     featured = selectors.featured_get(reach=reach, stream_pk=pk, pk=fid)
     try:
         if action == "up" or action == "down":
-            services.featured_move(reach=reach, featured=featured, up=action == "up")
+            runsheet_services.featured_move(reach=reach, featured=featured, up=action == "up")
         elif action == "remove":
-            services.featured_remove(reach=reach, featured=featured)
+            runsheet_services.featured_remove(reach=reach, featured=featured)
         elif action == "show":
-            services.featured_mark_showing(reach=reach, featured=featured)
+            runsheet_services.featured_mark_showing(reach=reach, featured=featured)
             if request.htmx:
                 return run_sheet(request, pk=pk)
             return redirect("livestreams:run_sheet", pk=pk)
@@ -386,23 +378,8 @@ def series_create(request: HttpRequest, reach: Reach, merchant) -> HttpResponse:
     crew = _crew(reach, merchant.pk)
     form = SeriesForm(request.POST or None, initial={"first_date": timezone.localdate()}, **crew)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         try:
-            outcome = services.series_create(
-                reach=reach,
-                merchant=merchant,
-                title=data["title"],
-                platform=data["platform"],
-                start_time=data["start_time"],
-                duration_minutes=data["duration_minutes"],
-                first_date=data["first_date"],
-                last_date=data["first_date"] + dt.timedelta(days=7 * data["weeks"] - 1),
-                weekdays="".join(data["weekdays"]),
-                room=data["room"],
-                host=data["host"],
-                assistant_host=data["assistant_host"],
-                operator=data["operator"],
-            )
+            outcome = series_services.series_create(reach=reach, merchant=merchant, **form.plan())
         except DomainError as exc:
             add_domain_error(form, exc)
         else:
@@ -433,12 +410,12 @@ def series_detail(request: HttpRequest, pk: int) -> HttpResponse:
         data = form.cleaned_data
         try:
             if request.POST.get("action") == "cancel":
-                count = services.series_cancel_from(
+                count = series_services.series_cancel_from(
                     reach=reach, series=series, from_date=data["from_date"]
                 )
                 messages.success(request, _("%(n)s streams cancelled.") % {"n": count})
                 return redirect("livestreams:series_detail", pk=series.pk)
-            outcome = services.series_change_from(
+            outcome = series_services.series_change_from(
                 reach=reach,
                 series=series,
                 from_date=data["from_date"],
@@ -484,7 +461,7 @@ def free_slots(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 def notifications(request: HttpRequest) -> HttpResponse:
     reach = get_reach(request)
     if request.method == "POST":
-        services.notification_mark_read(
+        notification_services.notification_mark_read(
             reach=reach, notification_id=int(request.POST.get("id", 0) or 0)
         )
         return redirect("livestreams:notifications")
@@ -550,7 +527,7 @@ def room_list(request: HttpRequest, reach: Reach) -> HttpResponse:
     form = SettingsForm(request.POST or None, instance=rules)
     if request.method == "POST" and form.is_valid():
         try:
-            services.settings_update(
+            room_services.settings_update(
                 reach=reach,
                 base=merchant_selectors.base_list(reach=reach).get(pk=reach.base_id),
                 **form.cleaned_data,
@@ -570,7 +547,7 @@ def room_edit(request: HttpRequest, reach: Reach, pk: int | None = None) -> Http
     form = RoomForm(request.POST or None, instance=room)
     if request.method == "POST" and form.is_valid():
         try:
-            services.room_save(
+            room_services.room_save(
                 reach=reach,
                 base=merchant_selectors.base_list(reach=reach).get(pk=reach.base_id),
                 room=room,

@@ -9,14 +9,14 @@ for right now, puts products on the run sheet in order, goes live, marks the pro
 on the phone run sheet, sees the sheet refresh itself when an order takes stock, ends the stream,
 records its results and reads the post-stream report.
 
-Booking rules the journey relies on (livestreams/services.py and the demo seed): rooms open
-08:00-24:00, 15 minutes of changeover after every room booking, a cap of 16 room hours per
-merchant a day, no live-hosting course required; the demo seed books Ran Xiangfei in room 2
-from 14:00 and 20:00 every day of the next two weeks and Zhou Le never between 16:30 and 18:00,
-so 16:30-17:30 in room 2 is free on every day from tomorrow on, whatever day the test runs. A
-stream can go live at most one hour before its planned start, so the stream that is run is
-booked for now, in the own studio (which has no opening hours), hosted by the owner (who hosts
-none of the seeded streams).
+Booking rules the journey relies on (livestreams/services/booking_rules.py and the demo seed):
+rooms open 08:00-24:00, 15 minutes of changeover after every room booking, a cap of 16 room hours
+per merchant a day, no live-hosting course required; the demo seed books Ran Xiangfei in room 2
+from 14:00 and 20:00 every day of the next two weeks and Zhou Le never between 16:30 and 18:00, so
+16:30-17:30 in room 2 is free on every day from tomorrow on, whatever day the test runs. A stream
+can go live at most one hour before its planned start, so the stream that is run is booked for now,
+in the own studio (which has no opening hours), hosted by the owner (who hosts none of the seeded
+streams).
 """
 
 from __future__ import annotations

@@ -5,8 +5,8 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
 
 from jingdezhen.core.errors import Conflict, DomainError, NotAllowed
-from livestreams import services
 from livestreams.models import LiveStream
+from livestreams.services import streams as stream_services
 from merchants.models import TeamMember
 from tests import factories
 from training.models import Course, Enrollment
@@ -17,7 +17,7 @@ from .conftest import at
 def book(reach, merchant, start, end, **kw):
     kw.setdefault("title", "Blue-and-white night")
     kw.setdefault("platform", "douyin")
-    return services.stream_schedule(
+    return stream_services.stream_schedule(
         reach=reach, merchant=merchant, planned_start=start, planned_end=end, **kw
     )
 
@@ -90,7 +90,7 @@ def test_a_host_may_stream_back_to_back(reach, merchant, host, rules):
 
 def test_a_cancelled_stream_frees_the_room(reach, merchant, room, rules):
     first = book(reach, merchant, at(1, 20), at(1, 22), room=room)
-    services.stream_cancel(reach=reach, stream=first)
+    stream_services.stream_cancel(reach=reach, stream=first)
     assert book(reach, merchant, at(1, 20), at(1, 22), room=room).pk
 
 
@@ -98,7 +98,7 @@ def test_a_change_that_would_clash_is_refused_and_nothing_changes(reach, merchan
     book(reach, merchant, at(1, 20), at(1, 22), room=room)
     second = book(reach, merchant, at(1, 14), at(1, 16), room=room)
     with pytest.raises(Conflict):
-        services.stream_update(reach=reach, stream=second, planned_end=at(1, 20, 30))
+        stream_services.stream_update(reach=reach, stream=second, planned_end=at(1, 20, 30))
     second.refresh_from_db()
     assert second.planned_end == at(1, 16)
 
@@ -143,7 +143,7 @@ def test_a_merchant_cannot_cancel_another_merchants_stream(
 ):
     theirs = book(other_reach, other_merchant, at(1, 10), at(1, 12))
     with pytest.raises(NotAllowed):
-        services.stream_cancel(reach=reach, stream=theirs)
+        stream_services.stream_cancel(reach=reach, stream=theirs)
 
 
 def test_the_host_basics_rule_requires_a_host(reach, merchant, room, rules):

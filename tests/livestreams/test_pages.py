@@ -219,6 +219,35 @@ def test_the_free_slots_leave_out_bookings_and_their_buffers(client, owner, merc
     assert re.findall(r"\d\d:\d\d\u2013\d\d:\d\d", html) == ["08:00\u201309:45", "12:15\u201300:00"]
 
 
+def test_the_edit_page_changes_a_stream_with_the_same_rules_as_booking(
+    client, owner, merchant, room, rules
+):
+    kept = factories.LiveStreamFactory(
+        merchant=merchant, room=room, title="Kept", planned_start=at(2, 14), planned_end=at(2, 15)
+    )
+    stream = factories.LiveStreamFactory(
+        merchant=merchant, room=room, title="Tea", planned_start=at(2, 18), planned_end=at(2, 19)
+    )
+    login(client, owner)
+    url = reverse("livestreams:stream_edit", args=[stream.pk])
+    day = (timezone.localdate() + dt.timedelta(days=2)).isoformat()
+    form = {"title": "Tea night", "platform": stream.platform, "day": day, "room": room.pk}
+
+    moved = client.post(url, {**form, "start_time": "20:00", "end_time": "21:30"})
+    assert moved.status_code == 302
+    stream.refresh_from_db()
+    assert (stream.title, stream.planned_start, stream.planned_end) == (
+        "Tea night",
+        at(2, 20),
+        at(2, 21, 30),
+    )
+
+    clash = client.post(url, {**form, "start_time": "14:30", "end_time": "15:30"})
+    assert clash.status_code == 200
+    assert f"{room.name} is already booked for your stream “{kept.title}”" in clash.content.decode()
+    assert clash.context["stream"] == stream and clash.context["merchant"] == merchant
+
+
 def test_date_and_time_fields_are_filled_in_iso_form_in_chinese_too(client, owner, merchant, room):
     """<input type=date> reads only 2026-12-03: the Chinese format 2026/12/03 left it empty."""
     stream = factories.LiveStreamFactory(

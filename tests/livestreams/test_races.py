@@ -6,8 +6,8 @@ from django.utils import translation
 
 from jingdezhen.core.errors import Conflict
 from jingdezhen.core.tenancy import reach_for
-from livestreams import services
 from livestreams.models import LiveStream, StreamSettings
+from livestreams.services import streams as stream_services
 from merchants.models import TeamMember
 from tests import factories
 
@@ -30,7 +30,7 @@ def test_twenty_concurrent_overlapping_bookings_of_one_room_book_exactly_one():
         translation.activate("en")  # a new thread starts in the default language
         try:
             barrier.wait()
-            stream = services.stream_schedule(
+            stream = stream_services.stream_schedule(
                 reach=reaches[i],
                 merchant=merchants[i],
                 title=f"Bid {i}",
@@ -72,7 +72,7 @@ def test_concurrent_bookings_of_one_host_in_different_rooms_book_exactly_one():
     def attempt(room):
         try:
             barrier.wait()
-            services.stream_schedule(
+            stream_services.stream_schedule(
                 reach=reach,
                 merchant=merchant,
                 title="Same host",

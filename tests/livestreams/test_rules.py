@@ -9,8 +9,11 @@ from django.utils import timezone, translation
 
 from jingdezhen.core.errors import Conflict, DomainError
 from jingdezhen.core.tenancy import reach_for
-from livestreams import lifecycle, services
+from livestreams import lifecycle
 from livestreams.models import CrewBooking, LiveStream, StreamSettings
+from livestreams.services import runsheet as runsheet_services
+from livestreams.services import series as series_services
+from livestreams.services import streams as stream_services
 from merchants import services as merchant_services
 from merchants.models import Merchant, StatusChange, TeamMember
 from tests import factories
@@ -22,7 +25,7 @@ from .conftest import at
 def book(reach, merchant, start, end, **kw):
     kw.setdefault("title", "Celadon evening")
     kw.setdefault("platform", "douyin")
-    return services.stream_schedule(
+    return stream_services.stream_schedule(
         reach=reach, merchant=merchant, planned_start=start, planned_end=end, **kw
     )
 
@@ -72,7 +75,7 @@ def test_one_person_takes_one_part_in_a_stream(reach, merchant, host):
 def test_a_cancelled_stream_frees_its_crew(reach, merchant, crew):
     operator = crew[TeamMember.Role.OPERATOR]
     first = book(reach, merchant, at(1, 19), at(1, 21), operator=operator)
-    services.stream_cancel(reach=reach, stream=first)
+    stream_services.stream_cancel(reach=reach, stream=first)
     assert not CrewBooking.objects.filter(stream=first).exists()
     book(reach, merchant, at(1, 19), at(1, 21), operator=operator)
 
@@ -80,7 +83,9 @@ def test_a_cancelled_stream_frees_its_crew(reach, merchant, crew):
 def test_moving_a_stream_moves_its_crew_booking(reach, merchant, crew):
     operator = crew[TeamMember.Role.OPERATOR]
     stream = book(reach, merchant, at(1, 19), at(1, 21), operator=operator)
-    services.stream_update(reach=reach, stream=stream, planned_start=at(1, 8), planned_end=at(1, 9))
+    stream_services.stream_update(
+        reach=reach, stream=stream, planned_start=at(1, 8), planned_end=at(1, 9)
+    )
     booking = CrewBooking.objects.get(stream=stream)
     assert (booking.starts_at, booking.ends_at) == (at(1, 8), at(1, 9))
     book(reach, merchant, at(1, 19), at(1, 21), operator=operator)
@@ -145,9 +150,9 @@ def _back_to_back(reach, merchant, **kw):
 
 def test_a_host_cannot_be_live_in_two_streams_at_once(reach, merchant, host):
     first, second = _back_to_back(reach, merchant, host=host)
-    services.stream_go_live(reach=reach, stream=first, at=at(1, 10, 30))
+    stream_services.stream_go_live(reach=reach, stream=first, at=at(1, 10, 30))
     with pytest.raises(Conflict) as info:
-        services.stream_go_live(reach=reach, stream=second, at=at(1, 10, 30))
+        stream_services.stream_go_live(reach=reach, stream=second, at=at(1, 10, 30))
     assert info.value.field == "host"
     assert LiveStream.objects.get(pk=second.pk).status == LiveStream.Status.SCHEDULED
 
@@ -155,9 +160,9 @@ def test_a_host_cannot_be_live_in_two_streams_at_once(reach, merchant, host):
 def test_a_room_cannot_carry_two_live_streams_at_once(reach, merchant, room, base):
     StreamSettings.objects.create(base=base, changeover_minutes=0)
     first, second = _back_to_back(reach, merchant, room=room)
-    services.stream_go_live(reach=reach, stream=first, at=at(1, 10, 30))
+    stream_services.stream_go_live(reach=reach, stream=first, at=at(1, 10, 30))
     with pytest.raises(Conflict) as info:
-        services.stream_go_live(reach=reach, stream=second, at=at(1, 10, 30))
+        stream_services.stream_go_live(reach=reach, stream=second, at=at(1, 10, 30))
     assert info.value.field == "room"
 
 
@@ -182,7 +187,7 @@ def test_two_racing_go_lives_of_one_host_end_with_exactly_one_live():
         translation.activate("en")
         try:
             barrier.wait()
-            services.stream_go_live(reach=reach, stream=stream, at=at(1, 10, 30))
+            stream_services.stream_go_live(reach=reach, stream=stream, at=at(1, 10, 30))
             outcomes.append("live")
         except Conflict as exc:
             outcomes.append(exc.field)
@@ -254,7 +259,7 @@ def test_a_stream_cannot_be_moved_into_the_past(reach, merchant):
     stream = book(reach, merchant, at(1, 19), at(1, 20))
     start = timezone.now() - dt.timedelta(days=1)
     with pytest.raises(DomainError) as info:
-        services.stream_update(
+        stream_services.stream_update(
             reach=reach,
             stream=stream,
             planned_start=start,
@@ -270,7 +275,7 @@ def test_a_stream_whose_start_passed_can_still_be_renamed(reach, merchant):
     LiveStream.objects.filter(pk=stream.pk).update(
         planned_start=timezone.now() - dt.timedelta(minutes=20)
     )
-    services.stream_update(reach=reach, stream=stream, title="Renamed")
+    stream_services.stream_update(reach=reach, stream=stream, title="Renamed")
     assert LiveStream.objects.get(pk=stream.pk).title == "Renamed"
 
 
@@ -401,9 +406,9 @@ def test_the_lifecycle_table_gives_the_actions_of_each_status():
 
 def test_a_transition_the_table_does_not_allow_is_refused(reach, merchant):
     stream = book(reach, merchant, at(1, 10), at(1, 11))
-    services.stream_cancel(reach=reach, stream=stream)
+    stream_services.stream_cancel(reach=reach, stream=stream)
     with pytest.raises(Conflict) as info:
-        services.stream_go_live(reach=reach, stream=stream, at=at(1, 10))
+        stream_services.stream_go_live(reach=reach, stream=stream, at=at(1, 10))
     assert info.value.code == "invalid_transition"
 
 
@@ -442,7 +447,7 @@ def test_a_day_beyond_the_window_answers_400_naming_the_parameter(client, manage
 
 def test_a_series_in_year_9999_is_refused_naming_the_date(reach, merchant):
     with pytest.raises(DomainError) as info:
-        services.series_create(
+        series_services.series_create(
             reach=reach,
             merchant=merchant,
             title="Forever",
@@ -477,7 +482,9 @@ def test_a_nul_byte_in_talking_points_is_refused(reach, merchant):
     stream = book(reach, merchant, at(1, 10), at(1, 11))
     product = factories.ProductFactory(merchant=merchant)
     with pytest.raises(DomainError) as info:
-        services.featured_add(reach=reach, stream=stream, product=product, talking_points="a\x00")
+        runsheet_services.featured_add(
+            reach=reach, stream=stream, product=product, talking_points="a\x00"
+        )
     assert info.value.field == "talking_points"
 
 
@@ -486,7 +493,7 @@ def test_the_api_lists_the_actions_the_lifecycle_allows(api_client, owner, reach
     api_client.force_authenticate(owner)
     body = api_client.get(f"/api/v1/streams/{stream.pk}/").json()
     assert body["actions"] == ["go-live", "cancel"]
-    services.stream_cancel(reach=reach, stream=stream)
+    stream_services.stream_cancel(reach=reach, stream=stream)
     assert api_client.get(f"/api/v1/streams/{stream.pk}/").json()["actions"] == []
 
 
@@ -495,9 +502,9 @@ def test_a_suspended_merchant_may_rename_a_booking_but_not_move_it(reach, mercha
     merchant_services.merchant_suspend(
         actor=reach_for(manager), merchant_id=merchant.pk, reason="Review pending"
     )
-    services.stream_update(reach=reach, stream=stream, title="Renamed")
+    stream_services.stream_update(reach=reach, stream=stream, title="Renamed")
     with pytest.raises(DomainError) as info:
-        services.stream_update(
+        stream_services.stream_update(
             reach=reach, stream=stream, planned_start=at(1, 12), planned_end=at(1, 13)
         )
     assert info.value.code == "merchant_suspended"

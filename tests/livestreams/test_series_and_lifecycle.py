@@ -5,8 +5,10 @@ from django.core import mail
 from django.utils import timezone
 
 from jingdezhen.core.errors import DomainError
-from livestreams import services
 from livestreams.models import LiveStream, Notification
+from livestreams.services import notifications as notification_services
+from livestreams.services import series as series_services
+from livestreams.services import streams as stream_services
 from merchants.models import Milestone, TeamMember
 from tests import factories
 
@@ -17,7 +19,7 @@ def test_a_series_across_a_clash_books_the_other_dates_and_reports_the_clash(
     reach, other_reach, merchant, other_merchant, room, rules
 ):
     first = timezone.localdate() + dt.timedelta(days=1)
-    services.stream_schedule(
+    stream_services.stream_schedule(
         reach=other_reach,
         merchant=other_merchant,
         title="Theirs",
@@ -26,7 +28,7 @@ def test_a_series_across_a_clash_books_the_other_dates_and_reports_the_clash(
         planned_end=at(3, 21),
         room=room,
     )
-    outcome = services.series_create(
+    outcome = series_services.series_create(
         reach=reach,
         merchant=merchant,
         title="Every evening",
@@ -45,7 +47,7 @@ def test_a_series_across_a_clash_books_the_other_dates_and_reports_the_clash(
 
 def test_a_series_can_be_cancelled_from_a_date_on(reach, merchant, room, rules):
     first = timezone.localdate() + dt.timedelta(days=1)
-    outcome = services.series_create(
+    outcome = series_services.series_create(
         reach=reach,
         merchant=merchant,
         title="Nightly",
@@ -55,7 +57,7 @@ def test_a_series_can_be_cancelled_from_a_date_on(reach, merchant, room, rules):
         first_date=first,
         last_date=first + dt.timedelta(days=6),
     )
-    cancelled = services.series_cancel_from(
+    cancelled = series_services.series_cancel_from(
         reach=reach, series=outcome.series, from_date=first + dt.timedelta(days=4)
     )
     assert cancelled == 3
@@ -69,7 +71,7 @@ def test_a_series_can_be_moved_from_a_date_on_and_reports_dates_that_clash(
     reach, merchant, room, rules
 ):
     first = timezone.localdate() + dt.timedelta(days=1)
-    outcome = services.series_create(
+    outcome = series_services.series_create(
         reach=reach,
         merchant=merchant,
         title="Nightly",
@@ -80,7 +82,7 @@ def test_a_series_can_be_moved_from_a_date_on_and_reports_dates_that_clash(
         last_date=first + dt.timedelta(days=3),
         room=room,
     )
-    services.stream_schedule(
+    stream_services.stream_schedule(
         reach=reach,
         merchant=merchant,
         title="Blocker",
@@ -89,7 +91,7 @@ def test_a_series_can_be_moved_from_a_date_on_and_reports_dates_that_clash(
         planned_end=at(4, 22, 30),
         room=room,
     )
-    changed = services.series_change_from(
+    changed = series_services.series_change_from(
         reach=reach,
         series=outcome.series,
         from_date=first + dt.timedelta(days=1),
@@ -107,7 +109,7 @@ def test_a_series_can_be_moved_from_a_date_on_and_reports_dates_that_clash(
 
 
 def _live_stream(reach, merchant, **kw):
-    stream = services.stream_schedule(
+    stream = stream_services.stream_schedule(
         reach=reach,
         merchant=merchant,
         title="Now",
@@ -116,13 +118,13 @@ def _live_stream(reach, merchant, **kw):
         planned_end=timezone.now() + dt.timedelta(hours=1),
         **kw,
     )
-    return services.stream_go_live(reach=reach, stream=stream)
+    return stream_services.stream_go_live(reach=reach, stream=stream)
 
 
 def test_going_live_and_ending_records_the_first_stream_milestone(reach, merchant, rules):
     stream = _live_stream(reach, merchant)
     assert stream.status == LiveStream.Status.LIVE
-    services.stream_end(reach=reach, stream=stream)
+    stream_services.stream_end(reach=reach, stream=stream)
     assert Milestone.objects.filter(merchant=merchant, kind=Milestone.Kind.FIRST_STREAM).exists()
     assert not Milestone.objects.filter(
         merchant=merchant, kind=Milestone.Kind.TENTH_STREAM
@@ -139,9 +141,9 @@ def test_the_tenth_real_stream_is_a_milestone_and_rehearsals_do_not_count(reach,
             actual_end=now - dt.timedelta(days=i + 2),
         )
     rehearsal = _live_stream(reach, merchant, is_rehearsal=True)
-    services.stream_end(reach=reach, stream=rehearsal)
+    stream_services.stream_end(reach=reach, stream=rehearsal)
     assert not Milestone.objects.filter(merchant=merchant).exists()
-    stream = services.stream_schedule(
+    stream = stream_services.stream_schedule(
         reach=reach,
         merchant=merchant,
         title="Tenth",
@@ -149,8 +151,8 @@ def test_the_tenth_real_stream_is_a_milestone_and_rehearsals_do_not_count(reach,
         planned_start=now + dt.timedelta(hours=2),
         planned_end=now + dt.timedelta(hours=3),
     )
-    services.stream_go_live(reach=reach, stream=stream, at=now + dt.timedelta(hours=2))
-    services.stream_end(reach=reach, stream=stream, at=now + dt.timedelta(hours=3))
+    stream_services.stream_go_live(reach=reach, stream=stream, at=now + dt.timedelta(hours=2))
+    stream_services.stream_end(reach=reach, stream=stream, at=now + dt.timedelta(hours=3))
     assert set(Milestone.objects.filter(merchant=merchant).values_list("kind", flat=True)) == {
         Milestone.Kind.FIRST_STREAM,
         Milestone.Kind.TENTH_STREAM,
@@ -159,13 +161,13 @@ def test_the_tenth_real_stream_is_a_milestone_and_rehearsals_do_not_count(reach,
 
 def test_results_are_recorded_and_checked(reach, merchant, rules):
     stream = _live_stream(reach, merchant)
-    services.stream_end(reach=reach, stream=stream)
+    stream_services.stream_end(reach=reach, stream=stream)
     with pytest.raises(DomainError) as info:
-        services.stream_record_results(
+        stream_services.stream_record_results(
             reach=reach, stream=stream, unique_viewers=10, peak_viewers=50
         )
     assert info.value.field == "peak_viewers"
-    services.stream_record_results(
+    stream_services.stream_record_results(
         reach=reach, stream=stream, unique_viewers=5000, peak_viewers=600, avg_watch_seconds=95
     )
     stream.refresh_from_db()
@@ -173,7 +175,7 @@ def test_results_are_recorded_and_checked(reach, merchant, rules):
 
 
 def test_a_scheduled_stream_cannot_be_ended(reach, merchant, rules):
-    stream = services.stream_schedule(
+    stream = stream_services.stream_schedule(
         reach=reach,
         merchant=merchant,
         title="Later",
@@ -182,7 +184,7 @@ def test_a_scheduled_stream_cannot_be_ended(reach, merchant, rules):
         planned_end=at(1, 11),
     )
     with pytest.raises(DomainError):
-        services.stream_end(reach=reach, stream=stream)
+        stream_services.stream_end(reach=reach, stream=stream)
 
 
 def test_reminders_reach_the_host_once_in_the_app_and_by_email(
@@ -191,7 +193,7 @@ def test_reminders_reach_the_host_once_in_the_app_and_by_email(
     user = factories.UserFactory(role="merchant", base=merchant.base, email="host@example.cn")
     host = factories.TeamMemberFactory(merchant=merchant, user=user, role=TeamMember.Role.HOST)
     now = timezone.now()
-    stream = services.stream_schedule(
+    stream = stream_services.stream_schedule(
         reach=reach,
         merchant=merchant,
         title="Soon",
@@ -204,8 +206,8 @@ def test_reminders_reach_the_host_once_in_the_app_and_by_email(
         merchant=merchant, planned_start=now + dt.timedelta(hours=5)
     )
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.reminders_send(now=now) == 1
-        assert services.reminders_send(now=now) == 0
+        assert notification_services.reminders_send(now=now) == 1
+        assert notification_services.reminders_send(now=now) == 0
     assert len(mail.outbox) == 1 and mail.outbox[0].to == ["host@example.cn"]
     note = Notification.objects.get(recipient=user)
     assert note.stream_id == stream.pk and "Soon" in note.message
@@ -218,12 +220,12 @@ def test_a_stream_that_did_not_start_is_flagged_late_then_missed(reach, owner, m
         planned_start=now - dt.timedelta(minutes=30),
         planned_end=now + dt.timedelta(minutes=30),
     )
-    assert services.streams_flag_late(now=now) == 1
-    assert services.streams_flag_late(now=now) == 0
+    assert notification_services.streams_flag_late(now=now) == 1
+    assert notification_services.streams_flag_late(now=now) == 0
     stream.refresh_from_db()
     assert stream.late_flagged_at is not None and stream.status == LiveStream.Status.SCHEDULED
     assert Notification.objects.filter(recipient=owner, kind=Notification.Kind.LATE).count() == 1
-    services.streams_flag_late(now=now + dt.timedelta(hours=1))
+    notification_services.streams_flag_late(now=now + dt.timedelta(hours=1))
     stream.refresh_from_db()
     assert stream.status == LiveStream.Status.MISSED
 
