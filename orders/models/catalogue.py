@@ -83,6 +83,27 @@ class Product(models.Model):
         return " x ".join(str(p) for p in parts if p) + (" mm" if any(parts) else "")
 
 
+# The product's description and price: what a merchant types in, the same list for the
+# service's writes, the API's serializer and the page's form. The SKU (set once), the stock
+# (changed by restocking, relatively) and the photos (checked uploads) have their own paths.
+PRODUCT_FIELDS = (
+    "name",
+    "ware_type",
+    "category",
+    "technique",
+    "kiln",
+    "artisan",
+    "tier",
+    "length_mm",
+    "width_mm",
+    "height_mm",
+    "weight_g",
+    "price",
+    "story",
+    "is_active",
+)
+
+
 class ProductPhoto(models.Model):
     """A checked, re-encoded photo of a product (no EXIF) and its thumbnail, made once at upload.
     Width and height are stored so no page or endpoint ever opens the image again."""
