@@ -5,9 +5,20 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from jingdezhen.core.errors import DomainError
 from jingdezhen.core.platforms import Platform
+from orders.intake.specs import country_code
+from orders.ordering.money import currency_code
 
 LINES = 5
+
+
+def _checked(check, value: str) -> str:
+    """The intake's own code check (``country_code``, ``currency_code``), as a form error."""
+    try:
+        return check(value)
+    except DomainError as exc:
+        raise forms.ValidationError(exc.message) from exc
 
 
 class OrderForm(forms.Form):
@@ -41,16 +52,10 @@ class OrderForm(forms.Form):
         return [(self[f"product_{i}"], self[f"quantity_{i}"]) for i in range(LINES)]
 
     def clean_buyer_country(self):
-        value = self.cleaned_data["buyer_country"].strip().upper()
-        if len(value) != 2 or not value.isalpha():
-            raise forms.ValidationError(_("A country is a two-letter code such as ZA."))
-        return value
+        return _checked(country_code, self.cleaned_data["buyer_country"])
 
     def clean_currency(self):
-        value = self.cleaned_data["currency"].strip().upper()
-        if len(value) != 3 or not value.isalpha():
-            raise forms.ValidationError(_("A currency is a three-letter code such as EUR."))
-        return value
+        return _checked(currency_code, self.cleaned_data["currency"])
 
     def lines(self) -> list[tuple[int, int]]:
         found = []

@@ -7,6 +7,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.utils.translation import gettext as _
+
 from jingdezhen.core.errors import DomainError
 from orders.models import Order
 
@@ -45,3 +47,11 @@ class Refusal:
 class IntakeResult:
     orders: list[Order] = field(default_factory=list)
     refused: list[Refusal] = field(default_factory=list)
+
+
+def country_code(value: str) -> str:
+    """A buyer's country as stored (two letters, upper case), the same check at every door."""
+    code = (value or "").strip().upper()
+    if len(code) != 2 or not code.isalpha():
+        raise DomainError(_("A country is a two-letter code such as ZA."), field="buyer_country")
+    return code

@@ -47,7 +47,7 @@ from jingdezhen.core.errors import Conflict, DomainError
 from livestreams.models import FeaturedProduct, LiveStream
 from merchants.models import Merchant, Milestone, User
 from merchants.services import milestone_record
-from orders.intake.specs import IntakeResult, OrderIn, Refusal
+from orders.intake.specs import IntakeResult, OrderIn, Refusal, country_code
 from orders.models import (
     FlashDeal,
     Order,
@@ -59,7 +59,7 @@ from orders.models import (
 )
 from orders.ordering import lifecycle
 from orders.ordering.flash_deals import deal_window, stream_live_at
-from orders.ordering.money import Prices, Rates, from_cny, to_cny
+from orders.ordering.money import Prices, Rates, currency_code, from_cny, to_cny
 from orders.permissions import require_selling
 
 S = Order.Status
@@ -74,12 +74,8 @@ def _check_shape(spec: OrderIn, *, now: dt.datetime, rates: Rates) -> None:
     spec.buyer_name = bounds.check_text(
         (spec.buyer_name or "").strip(), field="buyer_name", max_length=120
     )
-    spec.buyer_country = (spec.buyer_country or "CN").strip().upper()
-    if len(spec.buyer_country) != 2 or not spec.buyer_country.isalpha():
-        raise DomainError(_("A country is a two-letter code such as ZA."), field="buyer_country")
-    spec.currency = (spec.currency or "CNY").strip().upper()
-    if len(spec.currency) != 3 or not spec.currency.isalpha():
-        raise DomainError(_("A currency is a three-letter code such as EUR."), field="currency")
+    spec.buyer_country = country_code(spec.buyer_country or "CN")
+    spec.currency = currency_code(spec.currency or "CNY")
     spec.placed_at = bounds.check_instant(spec.placed_at or now, field="placed_at", now=now)
     if spec.status not in lifecycle.PATHS:
         raise DomainError(_("Unknown order status."), field="status")

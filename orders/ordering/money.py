@@ -66,6 +66,14 @@ def to_cny(amount: Decimal, rate: Decimal) -> Decimal:
     return (amount * rate).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
+def currency_code(value: str) -> str:
+    """A currency as stored (three letters, upper case), the same check at every door."""
+    code = (value or "").strip().upper()
+    if len(code) != 3 or not code.isalpha():
+        raise DomainError(_("A currency is a three-letter code such as EUR."), field="currency")
+    return code
+
+
 def from_cny(amount_cny: Decimal, rate: Decimal) -> Decimal:
     """A CNY amount in a currency worth ``rate`` CNY a unit, to the cent."""
     return (amount_cny / rate).quantize(CENT, rounding=ROUND_HALF_UP)
@@ -87,9 +95,7 @@ def exchange_rate_set(
     """Set a rate of the caller's base; the base's managers keep its rates."""
     reach.require_role(MANAGER)
     base_id = reach.base_id
-    currency = currency.strip().upper()
-    if len(currency) != 3 or not currency.isalpha():
-        raise DomainError(_("A currency is a three-letter code such as EUR."), field="currency")
+    currency = currency_code(currency)
     if cny_per_unit <= 0:
         raise DomainError(_("A rate must be above zero."), field="cny_per_unit")
     rate, _created = ExchangeRate.objects.update_or_create(
