@@ -65,7 +65,7 @@ def run_benchmark(rows: int = 100_000, products: int = 200) -> dict:
 
     from jingdezhen.core.tenancy import MERCHANT, Reach
     from merchants.models import Base, Merchant
-    from orders.csv_import import import_orders
+    from orders.intake.csv_import import import_orders
     from orders.models import Order, OrderEvent, OrderImport, OrderLine, Product
 
     tag = uuid.uuid4().hex[:8]

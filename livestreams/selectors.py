@@ -421,7 +421,7 @@ FROM per_stream
 
 def _benchmarks(*, base_id: int, merchant_id: int) -> dict:
     """Median GMV per stream of the merchant; median and top-quarter line of the base."""
-    from orders.selectors import COUNTED_ORDERS_SQL, GMV_SQL, gmv_params
+    from orders.ordering.selectors import COUNTED_ORDERS_SQL, GMV_SQL, gmv_params
 
     with connection.cursor() as cursor:
         cursor.execute(
@@ -446,10 +446,11 @@ def _benchmarks(*, base_id: int, merchant_id: int) -> dict:
 def stream_report(*, reach: Reach, stream: LiveStream) -> dict:
     """GMV, orders, units, AOV, GPM, conversion, viewers, watch time, top products and how the
     stream compares with the merchant's median and the base's median and top quarter. Every
-    amount is in CNY (GMV as orders.selectors defines it; a line's revenue is its share of its
+    amount is in CNY (GMV as orders.ordering.selectors defines it; a line's revenue is its share
+    of its
     order's CNY amount)."""
     from orders.models import Order, OrderLine
-    from orders.selectors import counted_orders, gmv_sum, line_revenue_cny
+    from orders.ordering.selectors import counted_orders, gmv_sum, line_revenue_cny
 
     orders = reach.scope(Order.objects.all()).filter(stream=stream)
     if not stream.is_rehearsal:  # a rehearsal's own report shows its test orders

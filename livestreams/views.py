@@ -23,8 +23,8 @@ from jingdezhen.core.errors import DomainError
 from jingdezhen.core.forms import add_domain_error
 from jingdezhen.core.tenancy import Reach, get_reach
 from merchants import selectors as merchant_selectors
-from orders import selectors as order_selectors
-from orders import services as order_services
+from orders.ordering import flash_deals
+from orders.ordering import selectors as order_selectors
 
 from . import selectors
 from .forms import (
@@ -229,7 +229,7 @@ def flash_deal_add(request: HttpRequest, reach: Reach, stream: LiveStream) -> Ht
     elif form.is_valid():
         data = form.cleaned_data
         try:
-            order_services.flash_deal_create(
+            flash_deals.flash_deal_create(
                 reach=reach,
                 stream=stream,
                 product=data["product"],
@@ -255,7 +255,7 @@ def flash_deal_end(request: HttpRequest, reach: Reach, stream: LiveStream, deal_
     deal = get_object_or_404(
         order_selectors.stream_flash_deals(reach=reach, stream_id=stream.pk), pk=deal_id
     )
-    back = order_services.flash_deal_end(reach=reach, deal_id=deal.pk)
+    back = flash_deals.flash_deal_end(reach=reach, deal_id=deal.pk)
     messages.success(
         request, _("Flash deal ended; %(units)s unsold units went back to stock.") % {"units": back}
     )

@@ -15,11 +15,15 @@ from django.utils import timezone
 from jingdezhen.core.demo import DemoContext
 from jingdezhen.core.platforms import Platform
 from jingdezhen.core.tenancy import Reach, reach_for
+from livestreams.models import LiveStream
 from merchants.demo import active_merchants
 from merchants.models import Merchant, Milestone, User
 from merchants.services import milestone_record
+from orders.catalogue import services as catalogue_services
+from orders.intake.specs import LineIn, OrderIn
+from orders.intake.take_in import take_in
+from orders.ordering import flash_deals, lifecycle, money
 
-from . import intake, lifecycle, services
 from .demo_photos import draw_product
 from .models import (
     ExchangeRate,
@@ -186,7 +190,7 @@ def _photos(reach: Reach, products: list[Product]) -> int:
             seed=str(product.merchant_id),
             mark=product.sku,
         )
-        services.product_photo_add(
+        catalogue_services.product_photo_add(
             reach=reach, product=product, upload=ContentFile(data, name=f"{product.sku}.jpg")
         )
         made += 1
@@ -209,7 +213,7 @@ def _platform_prices(reach: Reach, merchant: Merchant, products: list[Product]) 
                 continue
             if platform == Platform.TAOBAO and n % 3:
                 continue
-            services.platform_price_set(
+            money.platform_price_set(
                 reach=reach,
                 product=product,
                 platform=platform,
@@ -218,8 +222,6 @@ def _platform_prices(reach: Reach, merchant: Merchant, products: list[Product]) 
 
 
 def _ended_streams(merchant: Merchant) -> list:
-    from livestreams.models import LiveStream
-
     return list(
         LiveStream.objects.filter(
             merchant=merchant,
@@ -275,22 +277,22 @@ def _orders_for(
     S = Order.Status
     seq = 0
 
-    def spec(placed, platform, stream=None, deal=None, status=None) -> intake.OrderIn:
+    def spec(placed, platform, stream=None, deal=None, status=None) -> OrderIn:
         nonlocal seq
         seq += 1
         country, currency = "CN", "CNY"
         if platform == Platform.TIKTOK or rng.random() < 0.04:
             country, currency, _w = rng.choice(overseas)
         if deal is not None:
-            lines = [intake.LineIn(product_id=deal.product_id, quantity=1, flash_deal_id=deal.pk)]
+            lines = [LineIn(product_id=deal.product_id, quantity=1, flash_deal_id=deal.pk)]
         else:
             lines = [
-                intake.LineIn(product_id=product.pk, quantity=rng.choice([1, 1, 1, 2]))
+                LineIn(product_id=product.pk, quantity=rng.choice([1, 1, 1, 2]))
                 for product in rng.sample(
                     products, k=min(len(products), rng.choice([1, 1, 1, 2, 3]))
                 )
             ]
-        return intake.OrderIn(
+        return OrderIn(
             platform=platform,
             lines=lines,
             external_id=f"DEMO-{merchant.pk}-{placed:%Y%m%d}-{seq:05d}",
@@ -305,7 +307,7 @@ def _orders_for(
         )
 
     made = 0
-    history: list[intake.OrderIn] = []
+    history: list[OrderIn] = []
     streams = _ended_streams(merchant)
     deal_streams = {s.pk for s in streams if s.actual_end < now - dt.timedelta(days=10)}
     deal_streams = set(sorted(deal_streams)[-deals:]) if deals else set()
@@ -316,7 +318,7 @@ def _orders_for(
         if stream.pk in deal_streams and stream.actual_end > deal_at + dt.timedelta(minutes=10):
             product = max(products, key=lambda p: (p.stock, -p.pk))
             if product.stock >= 5:
-                deal = services.flash_deal_create(
+                deal = flash_deals.flash_deal_create(
                     reach=reach,
                     stream=stream,
                     product=product,
@@ -338,7 +340,7 @@ def _orders_for(
                     for _n in range(rng.randint(3, deal.quantity))
                 ]
                 made += len(
-                    intake.take_in(
+                    take_in(
                         merchant=merchant,
                         orders=buyers,
                         partial=True,
@@ -348,7 +350,7 @@ def _orders_for(
                 )
                 # The deal ended with its stream's slot, through the service: what was left
                 # goes back to stock.
-                services.flash_deal_end(reach=reach, deal_id=deal.pk)
+                flash_deals.flash_deal_end(reach=reach, deal_id=deal.pk)
         span = max((stream.actual_end - stream.actual_start).total_seconds(), 60)
         for _n in range(rng.randint(*per_stream)):
             placed = stream.actual_start + dt.timedelta(seconds=rng.uniform(0, span))
@@ -371,8 +373,10 @@ def _orders_for(
                 sold[line.product_id] = sold.get(line.product_id, 0) + line.quantity
     for product in products:
         if sold.get(product.pk):
-            services.product_restock(reach=reach, product=product, change=sold[product.pk])
-    made += len(intake.take_in(merchant=merchant, orders=history, partial=True, note="demo").orders)
+            catalogue_services.product_restock(
+                reach=reach, product=product, change=sold[product.pk]
+            )
+    made += len(take_in(merchant=merchant, orders=history, partial=True, note="demo").orders)
     return made
 
 

@@ -17,8 +17,10 @@ from jingdezhen.core.platforms import Platform
 from jingdezhen.core.tenancy import Reach, reach_for
 from livestreams.demo_showcase import live_now
 from merchants.models import Merchant, TeamMember, User
+from orders.intake import csv_import
+from orders.intake.specs import LineIn
+from orders.ordering import claims, flash_deals, services
 
-from . import csv_import, services
 from .demo import manager_reach
 from .demo_photos import draw_breakage
 from .models import BreakageClaim, FlashDeal, Order, OrderImport, Product
@@ -57,7 +59,7 @@ def _live_deal(merchant: Merchant, actor: User | None) -> FlashDeal | None:
     if product.stock < 1:
         return None
     reach = _reach(actor)
-    deal = services.flash_deal_create(
+    deal = flash_deals.flash_deal_create(
         reach=reach,
         stream=stream,
         product=product,
@@ -72,7 +74,7 @@ def _live_deal(merchant: Merchant, actor: User | None) -> FlashDeal | None:
             reach=reach,
             merchant=merchant,
             platform=stream.platform,
-            lines=[services.LineSpec(product_id=product.pk, quantity=1, flash_deal_id=deal.pk)],
+            lines=[LineIn(product_id=product.pk, quantity=1, flash_deal_id=deal.pk)],
             buyer_name=buyer,
             stream_id=stream.pk,
             actor=actor,
@@ -88,7 +90,7 @@ def _live_deal(merchant: Merchant, actor: User | None) -> FlashDeal | None:
             reach=reach,
             merchant=merchant,
             platform=stream.platform,
-            lines=[services.LineSpec(product_id=item.product_id, quantity=1)],
+            lines=[LineIn(product_id=item.product_id, quantity=1)],
             buyer_name=f"直播间买家{n + 1}",
             stream_id=stream.pk,
             actor=actor,
@@ -123,7 +125,7 @@ def _claims(merchant: Merchant, actor: User | None, *, overseas: bool = False) -
         line = order.lines.order_by("pk").first()
         if line is None:
             continue
-        claim = services.claim_file(
+        claim = claims.claim_file(
             reach=reach,
             order=order,
             line_ids=[line.pk],
@@ -132,7 +134,7 @@ def _claims(merchant: Merchant, actor: User | None, *, overseas: bool = False) -
             actor=actor,
         )
         if outcomes[n] is not None:
-            services.claim_decide(reach=reach, claim=claim, outcome=outcomes[n], actor=actor)
+            claims.claim_decide(reach=reach, claim=claim, outcome=outcomes[n], actor=actor)
         made += 1
     return made
 

@@ -33,7 +33,7 @@ from merchants.models import Milestone
 from merchants.services import milestone_record
 
 from .models import DailyMerchantTurnover, Order, TurnoverDirtyDay, TurnoverWatermark
-from .selectors import COUNTED_ORDERS_SQL
+from .ordering.selectors import COUNTED_ORDERS_SQL
 
 logger = logging.getLogger(__name__)
 

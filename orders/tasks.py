@@ -10,7 +10,9 @@ from celery import shared_task
 from django.conf import settings
 from django.core.cache import cache
 
-from . import rollups, services
+from orders.ordering import flash_deals, services
+
+from . import rollups
 from .models import TurnoverDirtyDay
 
 # A chain whose worker died is given up after this long (a batch takes seconds).
@@ -31,12 +33,12 @@ def release_expired_holds() -> int:
 @shared_task(acks_late=True)
 def end_due_flash_deals() -> int:
     """End flash deals whose time is up; their unsold units go back to stock."""
-    return services.flash_deals_end_due()
+    return flash_deals.flash_deals_end_due()
 
 
 @shared_task(acks_late=True)
 def end_flash_deal(deal_id: int) -> int:
-    return services.flash_deal_expire(deal_id=deal_id)
+    return flash_deals.flash_deal_expire(deal_id=deal_id)
 
 
 @shared_task(acks_late=True, autoretry_for=(Exception,), max_retries=3, retry_backoff=True)

@@ -34,8 +34,9 @@ from playwright.sync_api import Page, expect
 from jingdezhen.core.tenancy import reach_for
 from livestreams.models import LiveRoom, LiveStream, StreamSettings
 from merchants.models import Merchant, TeamMember
-from orders import services as order_services
+from orders.intake.specs import LineIn
 from orders.models import Order, Product
+from orders.ordering import services as order_services
 
 from . import pages
 
@@ -431,7 +432,7 @@ def test_merchant_runs_a_stream_from_the_run_sheet_and_reads_its_report(open_pag
         reach=reach_for(owner.user),
         merchant=zhou,
         platform="douyin",
-        lines=[order_services.LineSpec(product_id=first.pk, quantity=2, unit_price=live_price)],
+        lines=[LineIn(product_id=first.pk, quantity=2, unit_price=live_price)],
         stream_id=stream.pk,
     )
     order_services.order_pay(reach=reach_for(owner.user), order=order)

@@ -123,7 +123,8 @@ def test_a_base_manager_keeps_the_exchange_rates_and_merchants_read_them(
 
 
 def test_the_pages_render_in_chinese(client_zh, owner, merchant):
-    from orders import services
+    from orders.intake.specs import LineIn
+    from orders.ordering import services
     from tests import factories
     from tests.conftest import login
 
@@ -132,7 +133,7 @@ def test_the_pages_render_in_chinese(client_zh, owner, merchant):
         reach=factories.merchant_reach(merchant),
         merchant=merchant,
         platform="douyin",
-        lines=[services.LineSpec(product_id=product.pk, quantity=1)],
+        lines=[LineIn(product_id=product.pk, quantity=1)],
     )
     login(client_zh, owner)
     assert "件商品" in client_zh.get("/catalogue/").content.decode()

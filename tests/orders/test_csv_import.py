@@ -6,7 +6,7 @@ from django.utils import translation
 from bench.csv_import import run_benchmark
 from jingdezhen.core.errors import DomainError
 from merchants.models import Milestone
-from orders.csv_import import import_orders
+from orders.intake.csv_import import import_orders
 from orders.models import Order, OrderImport, OrderLine, Product
 from tests import factories
 from tests.conftest import login

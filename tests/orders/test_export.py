@@ -1,8 +1,8 @@
 import csv
 import io
 
-from orders import services
-from orders.services import LineSpec
+from orders.intake.specs import LineIn
+from orders.ordering import services
 from tests import factories
 from tests.conftest import login
 
@@ -16,7 +16,7 @@ def test_export_neutralises_cells_a_spreadsheet_would_run(client, owner, merchan
             platform="douyin",
             external_id=f"E{n}",
             buyer_name=buyer,
-            lines=[LineSpec(product_id=product.pk, quantity=1)],
+            lines=[LineIn(product_id=product.pk, quantity=1)],
         )
     login(client, owner)
     response = client.get("/orders/export.csv")

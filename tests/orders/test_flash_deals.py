@@ -7,9 +7,9 @@ from django.utils import timezone
 
 from jingdezhen.core.errors import Conflict
 from livestreams.models import LiveStream
-from orders import services
+from orders.intake.specs import LineIn
 from orders.models import FlashDeal, Order, Product
-from orders.services import LineSpec
+from orders.ordering import flash_deals, services
 from orders.tasks import end_due_flash_deals
 from tests import factories
 
@@ -26,7 +26,7 @@ def _stream(merchant):
 
 
 def _deal(product, quantity=3, limit=1, **kwargs):
-    return services.flash_deal_create(
+    return flash_deals.flash_deal_create(
         reach=factories.merchant_reach(product.merchant),
         stream=_stream(product.merchant),
         product=product,
@@ -45,7 +45,7 @@ def _buy(deal, buyer, quantity=1, n=0):
         external_id=f"{buyer}-{n}",
         buyer_name=buyer,
         stream_id=deal.stream_id,
-        lines=[LineSpec(product_id=deal.product_id, quantity=quantity, flash_deal_id=deal.pk)],
+        lines=[LineIn(product_id=deal.product_id, quantity=quantity, flash_deal_id=deal.pk)],
     )
 
 

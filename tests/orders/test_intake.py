@@ -13,10 +13,10 @@ from django.utils import timezone, translation
 from jingdezhen.core.errors import DomainError
 from livestreams.models import FeaturedProduct, LiveStream
 from merchants.models import Merchant
-from orders import services
-from orders.csv_import import import_orders
+from orders.intake.csv_import import import_orders
+from orders.intake.specs import LineIn
 from orders.models import FlashDeal, IdempotencyKey, Order, OrderEvent, Product
-from orders.services import LineSpec
+from orders.ordering import flash_deals, money, services
 from tests import factories
 
 from .helpers import douyin_csv
@@ -71,7 +71,7 @@ def test_an_imported_refunded_row_returns_its_units_like_a_refund_in_the_app(mer
         reach=factories.merchant_reach(merchant),
         merchant=merchant,
         platform="douyin",
-        lines=[LineSpec(product_id=cup.pk, quantity=3)],
+        lines=[LineIn(product_id=cup.pk, quantity=3)],
     )
     services.order_pay(reach=factories.merchant_reach(merchant), order=app)
     services.order_refund(reach=factories.merchant_reach(merchant), order=app)
@@ -157,7 +157,7 @@ def test_a_nul_byte_in_a_csv_is_a_reported_bad_row(merchant):
 
 def test_a_stream_order_is_charged_the_live_price(api_client, owner, merchant):
     vase = factories.ProductFactory(merchant=merchant, stock=5, price="500.00")
-    services.platform_price_set(
+    money.platform_price_set(
         reach=factories.merchant_reach(merchant),
         product=vase,
         platform="douyin",
@@ -237,7 +237,7 @@ def test_an_unknown_or_foreign_flash_deal_is_a_plain_400(api_client, owner, merc
     cup = factories.ProductFactory(merchant=merchant, stock=5)
     other = factories.MerchantFactory(base=merchant.base)
     their_cup = factories.ProductFactory(merchant=other, stock=5)
-    their_deal = services.flash_deal_create(
+    their_deal = flash_deals.flash_deal_create(
         reach=factories.merchant_reach(other),
         stream=_live_stream(other),
         product=their_cup,
@@ -301,7 +301,7 @@ def _scheduled_stream(merchant, start_in=dt.timedelta(hours=2)):
 def test_no_order_against_a_flash_deal_while_its_stream_is_only_scheduled(merchant):
     cup = factories.ProductFactory(merchant=merchant, stock=5)
     stream = _scheduled_stream(merchant)
-    deal = services.flash_deal_create(
+    deal = flash_deals.flash_deal_create(
         reach=factories.merchant_reach(merchant),
         stream=stream,
         product=cup,
@@ -316,7 +316,7 @@ def test_no_order_against_a_flash_deal_while_its_stream_is_only_scheduled(mercha
             merchant=merchant,
             platform="douyin",
             buyer_name="Mei",
-            lines=[LineSpec(product_id=cup.pk, quantity=1, flash_deal_id=deal.pk)],
+            lines=[LineIn(product_id=cup.pk, quantity=1, flash_deal_id=deal.pk)],
         )
     assert refused.value.code == "deal_closed"
 
@@ -324,7 +324,7 @@ def test_no_order_against_a_flash_deal_while_its_stream_is_only_scheduled(mercha
 def test_a_flash_deal_clock_runs_from_its_streams_actual_start(merchant):
     cup = factories.ProductFactory(merchant=merchant, stock=5)
     stream = _scheduled_stream(merchant, start_in=dt.timedelta(minutes=30))
-    deal = services.flash_deal_create(
+    deal = flash_deals.flash_deal_create(
         reach=factories.merchant_reach(merchant),
         stream=stream,
         product=cup,
@@ -339,7 +339,7 @@ def test_a_flash_deal_clock_runs_from_its_streams_actual_start(merchant):
     LiveStream.objects.filter(pk=stream.pk).update(
         status=LiveStream.Status.LIVE, actual_start=went_live
     )
-    assert services.flash_deals_end_due() == 0
+    assert flash_deals.flash_deals_end_due() == 0
     deal.refresh_from_db()
     assert deal.ends_at == went_live + dt.timedelta(minutes=20) and not deal.ended
     order = services.order_place(
@@ -347,7 +347,7 @@ def test_a_flash_deal_clock_runs_from_its_streams_actual_start(merchant):
         merchant=merchant,
         platform="douyin",
         buyer_name="Mei",
-        lines=[LineSpec(product_id=cup.pk, quantity=1, flash_deal_id=deal.pk)],
+        lines=[LineIn(product_id=cup.pk, quantity=1, flash_deal_id=deal.pk)],
     )
     assert str(order.amount) == "9.00"
 

@@ -7,9 +7,9 @@ import pytest
 from django.conf import settings
 
 from jingdezhen.core.errors import Conflict
-from orders import lifecycle, services
+from orders.intake.specs import LineIn
 from orders.models import Order
-from orders.services import LineSpec
+from orders.ordering import lifecycle, services
 from tests import factories
 from tests.conftest import login
 
@@ -38,7 +38,7 @@ def _order_in(merchant, status):
         reach=factories.merchant_reach(merchant),
         merchant=merchant,
         platform="douyin",
-        lines=[LineSpec(product_id=product.pk, quantity=1)],
+        lines=[LineIn(product_id=product.pk, quantity=1)],
     )
     for move, _source in lifecycle.path_to(status):
         SERVICES[move.action](reach=factories.merchant_reach(merchant), order=order)

@@ -2,9 +2,10 @@
 
 import pytest
 
-from orders import services
+from orders.catalogue import services as catalogue_services
+from orders.intake.specs import LineIn
 from orders.models import ProductPhoto
-from orders.services import LineSpec
+from orders.ordering import money, services
 from tests import factories
 from tests.conftest import login
 
@@ -14,10 +15,10 @@ from .helpers import png
 def _catalogue(merchant, n):
     products = factories.ProductFactory.create_batch(n, merchant=merchant)
     for product in products[:3]:
-        services.product_photo_add(
+        catalogue_services.product_photo_add(
             reach=factories.merchant_reach(merchant), product=product, upload=png()
         )
-        services.platform_price_set(
+        money.platform_price_set(
             reach=factories.merchant_reach(merchant), product=product, platform="taobao", price=10
         )
     return products
@@ -31,7 +32,7 @@ def _orders(merchant, n):
             merchant=merchant,
             platform="douyin",
             external_id=f"Q{i}",
-            lines=[LineSpec(product_id=product.pk, quantity=1)],
+            lines=[LineIn(product_id=product.pk, quantity=1)],
         )
 
 

@@ -13,10 +13,11 @@ from django.utils import timezone
 from jingdezhen.core.tenancy import reach_for
 from livestreams.models import LiveStream
 from merchants.models import Role
-from orders import services
-from orders.csv_import import import_orders
+from orders.catalogue import services as catalogue_services
+from orders.intake.csv_import import import_orders
+from orders.intake.specs import LineIn
 from orders.models import BreakageClaim, FlashDeal, Order, OrderEvent, Product, ProductPhoto
-from orders.services import LineSpec
+from orders.ordering import claims, flash_deals, money, services
 from tests import factories
 
 from .helpers import douyin_csv, png
@@ -34,17 +35,17 @@ def theirs(other_merchant):
             reach=reach,
             merchant=other_merchant,
             platform="douyin",
-            lines=[LineSpec(product_id=product.pk, quantity=1)],
+            lines=[LineIn(product_id=product.pk, quantity=1)],
         ),
     )
     shipped = services.order_place(
         reach=reach,
         merchant=other_merchant,
         platform="douyin",
-        lines=[LineSpec(product_id=product.pk, quantity=1)],
+        lines=[LineIn(product_id=product.pk, quantity=1)],
     )
     shipped = services.order_ship(reach=reach, order=services.order_pay(reach=reach, order=shipped))
-    claim = services.claim_file(
+    claim = claims.claim_file(
         reach=reach,
         order=shipped,
         line_ids=list(shipped.lines.values_list("pk", flat=True)),
@@ -58,10 +59,10 @@ def theirs(other_merchant):
         status=LiveStream.Status.LIVE,
         actual_start=now - dt.timedelta(hours=1),
     )
-    deal = services.flash_deal_create(
+    deal = flash_deals.flash_deal_create(
         reach=reach, stream=stream, product=product, deal_price="9.00", quantity=2
     )
-    photo = services.product_photo_add(reach=reach, product=product, upload=png())
+    photo = catalogue_services.product_photo_add(reach=reach, product=product, upload=png())
     return {
         "merchant": other_merchant,
         "product": Product.objects.select_related("merchant").get(pk=product.pk),
@@ -75,53 +76,55 @@ def theirs(other_merchant):
 
 # Every write service, called on the twin's things.
 WRITES = {
-    "product_create": lambda r, t: services.product_create(
+    "product_create": lambda r, t: catalogue_services.product_create(
         reach=r, merchant=t["merchant"], sku="NEW-1", name="Cup", price=Decimal("1")
     ),
-    "product_update": lambda r, t: services.product_update(
+    "product_update": lambda r, t: catalogue_services.product_update(
         reach=r, product=t["product"], price=Decimal("1")
     ),
-    "product_restock": lambda r, t: services.product_restock(
+    "product_restock": lambda r, t: catalogue_services.product_restock(
         reach=r, product=t["product"], change=5
     ),
-    "product_photo_add": lambda r, t: services.product_photo_add(
+    "product_photo_add": lambda r, t: catalogue_services.product_photo_add(
         reach=r, product=t["product"], upload=png()
     ),
-    "product_photo_delete": lambda r, t: services.product_photo_delete(reach=r, photo=t["photo"]),
-    "platform_price_set": lambda r, t: services.platform_price_set(
+    "product_photo_delete": lambda r, t: catalogue_services.product_photo_delete(
+        reach=r, photo=t["photo"]
+    ),
+    "platform_price_set": lambda r, t: money.platform_price_set(
         reach=r, product=t["product"], platform="taobao", price=Decimal("1")
     ),
-    "order_policy_set": lambda r, t: services.order_policy_set(
+    "order_policy_set": lambda r, t: money.order_policy_set(
         reach=r, merchant=t["merchant"], live_payment_minutes=1, payment_minutes=1
     ),
     "order_place": lambda r, t: services.order_place(
         reach=r,
         merchant=t["merchant"],
         platform="douyin",
-        lines=[LineSpec(product_id=t["product"].pk, quantity=1)],
+        lines=[LineIn(product_id=t["product"].pk, quantity=1)],
     ),
     "order_place_idempotent": lambda r, t: services.order_place_idempotent(
         reach=r,
         merchant=t["merchant"],
         key="k-1",
         platform="douyin",
-        lines=[LineSpec(product_id=t["product"].pk, quantity=1)],
+        lines=[LineIn(product_id=t["product"].pk, quantity=1)],
     ),
     "order_ship": lambda r, t: services.order_ship(reach=r, order=t["paid"]),
     "order_refund": lambda r, t: services.order_refund(reach=r, order=t["paid"]),
-    "claim_file": lambda r, t: services.claim_file(
+    "claim_file": lambda r, t: claims.claim_file(
         reach=r,
         order=t["claim"].order,
         line_ids=list(t["claim"].lines.values_list("pk", flat=True)),
         photo=ContentFile(png().read(), name="broken.png"),
     ),
-    "claim_decide": lambda r, t: services.claim_decide(
+    "claim_decide": lambda r, t: claims.claim_decide(
         reach=r, claim=t["claim"], outcome=BreakageClaim.Outcome.REFUNDED
     ),
-    "flash_deal_create": lambda r, t: services.flash_deal_create(
+    "flash_deal_create": lambda r, t: flash_deals.flash_deal_create(
         reach=r, stream=t["stream"], product=t["product"], deal_price="1.00", quantity=1
     ),
-    "flash_deal_end": lambda r, t: services.flash_deal_end(reach=r, deal_id=t["deal"].pk),
+    "flash_deal_end": lambda r, t: flash_deals.flash_deal_end(reach=r, deal_id=t["deal"].pk),
     "import_orders": lambda r, t: import_orders(
         reach=r,
         merchant=t["merchant"],
@@ -186,4 +189,4 @@ def test_a_manager_of_another_base_is_refused(other_base, theirs, write):
 def test_the_bases_manager_may_act_for_its_merchants(manager, theirs):
     reach = reach_for(manager)
     assert services.order_refund(reach=reach, order=theirs["paid"]).status == Order.Status.REFUNDED
-    assert services.flash_deal_end(reach=reach, deal_id=theirs["deal"].pk) == 2
+    assert flash_deals.flash_deal_end(reach=reach, deal_id=theirs["deal"].pk) == 2

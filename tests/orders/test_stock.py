@@ -7,9 +7,9 @@ from django.utils import timezone
 
 from jingdezhen.core.errors import Conflict
 from merchants.models import Milestone
-from orders import services
+from orders.intake.specs import LineIn
 from orders.models import Order, OrderEvent, Product
-from orders.services import LineSpec
+from orders.ordering import money, services
 from orders.tasks import release_expired_holds
 from tests import factories
 
@@ -19,7 +19,7 @@ def _place(product, quantity=1, **kwargs):
         reach=factories.merchant_reach(product.merchant),
         merchant=product.merchant,
         platform="douyin",
-        lines=[LineSpec(product_id=product.pk, quantity=quantity)],
+        lines=[LineIn(product_id=product.pk, quantity=quantity)],
         **kwargs,
     )
 
@@ -72,7 +72,7 @@ def test_an_order_beyond_the_stock_is_refused_and_writes_nothing(merchant):
             reach=factories.merchant_reach(merchant),
             merchant=merchant,
             platform="taobao",
-            lines=[LineSpec(product_id=a.pk, quantity=2), LineSpec(product_id=b.pk, quantity=2)],
+            lines=[LineIn(product_id=a.pk, quantity=2), LineIn(product_id=b.pk, quantity=2)],
         )
     a.refresh_from_db()
     assert a.stock == 5
@@ -155,14 +155,14 @@ def test_an_overseas_order_is_fixed_in_cny_at_the_base_rate(merchant):
 
 def test_a_platform_price_applies_on_its_platform_only(merchant):
     product = factories.ProductFactory(merchant=merchant, price="100.00")
-    services.platform_price_set(
+    money.platform_price_set(
         reach=factories.merchant_reach(merchant), product=product, platform="taobao", price=80
     )
     taobao = services.order_place(
         reach=factories.merchant_reach(merchant),
         merchant=merchant,
         platform="taobao",
-        lines=[LineSpec(product_id=product.pk, quantity=1)],
+        lines=[LineIn(product_id=product.pk, quantity=1)],
     )
     assert str(taobao.amount) == "80.00"
     assert str(_place(product).amount) == "100.00"

@@ -2,9 +2,9 @@
 
 import pytest
 
-from orders import services
+from orders.intake.specs import LineIn
 from orders.models import Order, Product
-from orders.services import LineSpec
+from orders.ordering import services
 from tests import factories
 from tests.conftest import login
 
@@ -18,7 +18,7 @@ def theirs(other_merchant):
         reach=factories.merchant_reach(other_merchant),
         merchant=other_merchant,
         platform="douyin",
-        lines=[LineSpec(product_id=product.pk, quantity=1)],
+        lines=[LineIn(product_id=product.pk, quantity=1)],
     )
     return product, order
 
@@ -86,7 +86,7 @@ def test_the_export_holds_only_the_merchants_own_orders(client, owner, merchant,
         merchant=merchant,
         platform="jd",
         external_id="MINE-1",
-        lines=[LineSpec(product_id=mine.pk, quantity=1)],
+        lines=[LineIn(product_id=mine.pk, quantity=1)],
     )
     login(client, owner)
     body = b"".join(client.get("/orders/export.csv").streaming_content).decode()

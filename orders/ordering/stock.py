@@ -10,8 +10,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from jingdezhen.core.errors import Conflict
-
-from .models import FlashDeal, OrderLine, Product
+from orders.models import FlashDeal, OrderLine, Product
 
 
 def take(*, product_id: int, quantity: int) -> None:

@@ -6,18 +6,9 @@ orders are imported. Orders already in the database (same merchant, platform and
 id) are skipped, and the same file is imported once, so uploading it again changes nothing.
 Everything happens in one transaction with bulk inserts: a failure leaves nothing behind.
 
-Layouts (header names must match; column order and extra columns do not matter):
-
-* Douyin (抖店 order export): 主订单编号, 商家编码, 商品数量, 商品单价, 订单状态, 订单提交时间,
-  收件人 (optional). Amounts in CNY, buyers in China.
-* Taobao (千牛 order export): 订单编号, 商家编码, 购买数量, 商品价格, 订单状态, 订单创建时间,
-  买家会员名 (optional). Amounts in CNY, buyers in China.
-* Every other platform (TikTok Shop, ...): order_id, sku, quantity, unit_price, currency,
-  buyer_country, status, placed_at, buyer_name (optional). Status one of pending, paid, shipped,
-  delivered, completed, cancelled, refunded.
-
-Times are ``YYYY-MM-DD HH:MM[:SS]`` (or with slashes) in Asia/Shanghai, or ISO 8601 with an
-offset. Prices may carry a ``¥`` sign and thousands separators.
+The layouts (header names per platform) are in ``orders.intake.csv_layouts``. Times are
+``YYYY-MM-DD HH:MM[:SS]`` (or with slashes) in Asia/Shanghai, or ISO 8601 with an offset. Prices
+may carry a ``¥`` sign and thousands separators.
 """
 
 from __future__ import annotations
@@ -26,109 +17,28 @@ import csv
 import datetime as dt
 import hashlib
 import io
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from jingdezhen.core import bounds
 from jingdezhen.core.errors import DomainError
 from jingdezhen.core.platforms import Platform
 from jingdezhen.core.tenancy import Reach
 from merchants.models import Merchant, User
-
-from . import intake, services
-from .models import Order, OrderImport, Product
+from orders.intake.csv_layouts import layout_for
+from orders.intake.specs import LineIn, OrderIn
+from orders.intake.take_in import take_in
+from orders.models import Order, OrderImport, Product
+from orders.ordering.money import Rates
+from orders.permissions import require_act
 
 S = Order.Status
 MAX_BYTES = 50 * 1024 * 1024
 BATCH = 5000
-
-
-@dataclass(frozen=True)
-class Layout:
-    name: object
-    columns: dict  # our field -> header in the file
-    optional: tuple = ("buyer_name",)
-    statuses: dict = field(default_factory=dict)
-
-
-COMMON_STATUSES = {s.value: s.value for s in S}
-
-LAYOUTS = {
-    Platform.DOUYIN: Layout(
-        name=gettext_lazy("Douyin order export"),
-        columns={
-            "order_id": "主订单编号",
-            "sku": "商家编码",
-            "quantity": "商品数量",
-            "unit_price": "商品单价",
-            "status": "订单状态",
-            "placed_at": "订单提交时间",
-            "buyer_name": "收件人",
-        },
-        statuses={
-            "待支付": S.PENDING,
-            "待付款": S.PENDING,
-            "待发货": S.PAID,
-            "已支付": S.PAID,
-            "已发货": S.SHIPPED,
-            "已签收": S.DELIVERED,
-            "已完成": S.COMPLETED,
-            "已取消": S.CANCELLED,
-            "已关闭": S.CANCELLED,
-            "已退款": S.REFUNDED,
-            **COMMON_STATUSES,
-        },
-    ),
-    Platform.TAOBAO: Layout(
-        name=gettext_lazy("Taobao order export"),
-        columns={
-            "order_id": "订单编号",
-            "sku": "商家编码",
-            "quantity": "购买数量",
-            "unit_price": "商品价格",
-            "status": "订单状态",
-            "placed_at": "订单创建时间",
-            "buyer_name": "买家会员名",
-        },
-        statuses={
-            "等待买家付款": S.PENDING,
-            "买家已付款，等待卖家发货": S.PAID,  # noqa: RUF001 - the export writes a full-width comma
-            "买家已付款,等待卖家发货": S.PAID,
-            "等待卖家发货": S.PAID,
-            "卖家已发货，等待买家确认": S.SHIPPED,  # noqa: RUF001
-            "卖家已发货,等待买家确认": S.SHIPPED,
-            "卖家已发货": S.SHIPPED,
-            "交易成功": S.COMPLETED,
-            "交易关闭": S.CANCELLED,
-            "退款成功": S.REFUNDED,
-            **COMMON_STATUSES,
-        },
-    ),
-}
-GENERIC = Layout(
-    name=gettext_lazy("Order export (English columns)"),
-    columns={
-        "order_id": "order_id",
-        "sku": "sku",
-        "quantity": "quantity",
-        "unit_price": "unit_price",
-        "currency": "currency",
-        "buyer_country": "buyer_country",
-        "status": "status",
-        "placed_at": "placed_at",
-        "buyer_name": "buyer_name",
-    },
-    statuses=COMMON_STATUSES,
-)
-
-
-def layout_for(platform: str) -> Layout:
-    return LAYOUTS.get(platform, GENERIC)
 
 
 @dataclass
@@ -186,7 +96,7 @@ def import_orders(
     actor: User | None = None,
 ) -> ImportResult:
     """Import one export file; DomainError if the file as a whole is unreadable."""
-    services.require_act(reach, merchant)
+    require_act(reach, merchant)
     if platform not in Platform.values:
         raise DomainError(_("Choose a platform."), field="platform")
     if not data:
@@ -234,11 +144,11 @@ def import_orders(
 
 
 def _import_rows(record, merchant, platform, layout, reader, col) -> None:
-    """Read and check the rows, then hand the good orders to the intake (``orders.intake``),
+    """Read and check the rows, then hand the good orders to the intake (``orders.intake.take_in``),
     which walks each to its status through the lifecycle and writes them set-based."""
     tz = timezone.get_current_timezone()
     now = timezone.now()
-    rates = intake.Rates(merchant.base_id, None)
+    rates = Rates(merchant.base_id, None)
     products = {
         sku: (pk, active)
         for sku, pk, active in Product.objects.filter(merchant=merchant).values_list(
@@ -325,7 +235,7 @@ def _import_rows(record, merchant, platform, layout, reader, col) -> None:
 
     # The intake takes the rest, in file order; an order it refuses is reported on its rows.
     specs = [
-        intake.OrderIn(
+        OrderIn(
             platform=platform,
             external_id=order_id,
             buyer_name=rows[0].buyer,
@@ -334,14 +244,14 @@ def _import_rows(record, merchant, platform, layout, reader, col) -> None:
             placed_at=rows[0].placed_at,
             status=rows[0].status,
             lines=[
-                intake.LineIn(product_id=r.product_id, quantity=r.quantity, unit_price=r.unit_price)
+                LineIn(product_id=r.product_id, quantity=r.quantity, unit_price=r.unit_price)
                 for r in rows
             ],
             ref=[r.line for r in rows],
         )
         for order_id, rows in sorted(orders.items(), key=lambda item: item[1][0].line)
     ]
-    result = intake.take_in(
+    result = take_in(
         merchant=merchant,
         orders=specs,
         actor=record.uploaded_by,

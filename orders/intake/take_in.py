@@ -30,28 +30,25 @@ it.
 
 from __future__ import annotations
 
-import bisect
 import datetime as dt
 import uuid
 from collections import defaultdict
-from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from psycopg2 import sql
 
 from jingdezhen.core import bounds
 from jingdezhen.core.errors import Conflict, DomainError
-from merchants import lifecycle as merchant_lifecycle
+from livestreams.models import FeaturedProduct, LiveStream
 from merchants.models import Merchant, Milestone, User
 from merchants.services import milestone_record
-
-from . import lifecycle
-from .models import (
-    ExchangeRate,
+from orders.intake.specs import IntakeResult, OrderIn, Refusal, country_code
+from orders.models import (
     FlashDeal,
     Order,
     OrderEvent,
@@ -60,116 +57,13 @@ from .models import (
     PlatformPrice,
     Product,
 )
+from orders.ordering import lifecycle
+from orders.ordering.flash_deals import deal_window, stream_live_at
+from orders.ordering.money import Prices, Rates, currency_code, from_cny, to_cny
+from orders.permissions import require_selling
 
-CENT = Decimal("0.01")
 S = Order.Status
 BATCH = 5000
-
-
-@dataclass
-class LineIn:
-    product_id: int
-    quantity: int
-    unit_price: Decimal | None = None  # in the order's currency; default: the price rule
-    flash_deal_id: int | None = None
-
-
-@dataclass
-class OrderIn:
-    platform: str
-    lines: list[LineIn]
-    external_id: str = ""
-    buyer_name: str = ""
-    buyer_country: str = "CN"
-    currency: str = "CNY"
-    stream_id: int | None = None
-    placed_at: dt.datetime | None = None
-    status: str = S.PENDING
-    ref: object = None  # the caller's handle in refusals (an import's line numbers)
-
-
-@dataclass
-class Refusal:
-    ref: object
-    error: DomainError
-
-
-@dataclass
-class IntakeResult:
-    orders: list[Order] = field(default_factory=list)
-    refused: list[Refusal] = field(default_factory=list)
-
-
-class _Refused(Exception):
-    def __init__(self, error: DomainError):
-        self.error = error
-
-
-class Rates:
-    """The base's exchange rates, read once per intake; looked up by currency and day."""
-
-    def __init__(self, base_id: int, currencies: set[str] | None):
-        """``currencies`` None reads every currency of the base."""
-        self.table: dict[str, tuple[list, list]] = {}
-        rows = ExchangeRate.objects.filter(base_id=base_id)
-        if currencies is not None:
-            wanted = currencies - {"CNY"}
-            if not wanted:
-                return
-            rows = rows.filter(currency__in=wanted)
-        for currency, day, rate in rows.order_by("currency", "valid_from").values_list(
-            "currency", "valid_from", "cny_per_unit"
-        ):
-            days, rates = self.table.setdefault(currency, ([], []))
-            days.append(day)
-            rates.append(rate)
-
-    def get(self, currency: str, day: dt.date) -> Decimal | None:
-        if currency == "CNY":
-            return Decimal("1")
-        days, rates = self.table.get(currency, ((), ()))
-        i = bisect.bisect_right(days, day)
-        return rates[i - 1] if i else None
-
-
-def to_cny(amount: Decimal, rate: Decimal) -> Decimal:
-    return (amount * rate).quantize(CENT, rounding=ROUND_HALF_UP)
-
-
-def stream_live_at(stream, at: dt.datetime) -> bool:
-    """Whether ``stream`` was (or is) live at ``at``: gone live by then and not yet ended."""
-    from livestreams.models import LiveStream
-
-    if stream.status == LiveStream.Status.LIVE:
-        # A live stream without a recorded start (written straight to the table) is live now.
-        return stream.actual_start is None or at >= stream.actual_start
-    if stream.actual_start is None or at < stream.actual_start:
-        return False
-    return (
-        stream.status == LiveStream.Status.ENDED
-        and stream.actual_end is not None
-        and at < stream.actual_end
-    )
-
-
-def deal_window(deal: FlashDeal, stream) -> tuple[dt.datetime, dt.datetime] | None:
-    """The deal's running window: its clock runs from the later of its own start and its stream's
-    actual start, for its duration. None while the stream has not gone live."""
-    from livestreams.models import LiveStream
-
-    if stream.actual_start is None and stream.status != LiveStream.Status.LIVE:
-        return None
-    start = max(deal.starts_at, stream.actual_start or deal.starts_at)
-    return start, start + deal.duration
-
-
-def require_selling(merchant: Merchant) -> None:
-    if not merchant_lifecycle.may_sell(merchant):
-        raise Conflict(
-            _("This merchant has exited the base and can no longer take orders."),
-            field="merchant",
-            code="merchant_exited",
-        )
 
 
 def _check_shape(spec: OrderIn, *, now: dt.datetime, rates: Rates) -> None:
@@ -180,12 +74,8 @@ def _check_shape(spec: OrderIn, *, now: dt.datetime, rates: Rates) -> None:
     spec.buyer_name = bounds.check_text(
         (spec.buyer_name or "").strip(), field="buyer_name", max_length=120
     )
-    spec.buyer_country = (spec.buyer_country or "CN").strip().upper()
-    if len(spec.buyer_country) != 2 or not spec.buyer_country.isalpha():
-        raise DomainError(_("A country is a two-letter code such as ZA."), field="buyer_country")
-    spec.currency = (spec.currency or "CNY").strip().upper()
-    if len(spec.currency) != 3 or not spec.currency.isalpha():
-        raise DomainError(_("A currency is a three-letter code such as EUR."), field="currency")
+    spec.buyer_country = country_code(spec.buyer_country or "CN")
+    spec.currency = currency_code(spec.currency or "CNY")
     spec.placed_at = bounds.check_instant(spec.placed_at or now, field="placed_at", now=now)
     if spec.status not in lifecycle.PATHS:
         raise DomainError(_("Unknown order status."), field="status")
@@ -199,12 +89,7 @@ def _check_shape(spec: OrderIn, *, now: dt.datetime, rates: Rates) -> None:
         bounds.check_quantity(line.quantity, field="quantity")
         if line.unit_price is not None:
             bounds.check_money(line.unit_price, field="unit_price", maximum=bounds.MAX_LINE_CNY)
-    if rates.get(spec.currency, timezone.localdate(spec.placed_at)) is None:
-        raise DomainError(
-            _("The base has no exchange rate for %(currency)s on %(day)s.")
-            % {"currency": spec.currency, "day": timezone.localdate(spec.placed_at)},
-            field="currency",
-        )
+    rates.require(spec.currency, timezone.localdate(spec.placed_at))
 
 
 _PRODUCTS_SQL = """
@@ -230,11 +115,6 @@ _products_sql: dict[bool, str] = {}
 def _products_query(lock: bool) -> str:
     """The products read, composed once with ``psycopg2.sql`` from the models' table names."""
     if lock not in _products_sql:
-        from django.db import connection
-        from psycopg2 import sql
-
-        from livestreams.models import FeaturedProduct
-
         text = _PRODUCTS_SQL + (" FOR UPDATE OF p" if lock else "")
         composed = sql.SQL(text).format(
             policy=sql.Identifier(OrderPolicy._meta.db_table),
@@ -271,43 +151,6 @@ def _products(merchant: Merchant, specs: list[OrderIn], *, lock: bool) -> dict[i
     return {p.pk: p for p in Product.objects.raw(_products_query(lock), params)}
 
 
-class _Prices:
-    """Price rule: live price in the order's stream, else platform price, else product price."""
-
-    def __init__(self, products: dict[int, Product], specs: list[OrderIn]):
-        from livestreams.models import FeaturedProduct
-
-        self.platform: dict[tuple[int, str], Decimal] = {}
-        self.live: dict[tuple[int, int], Decimal] = {}
-        self.platforms = {spec.platform for spec in specs}
-        self.streams = {spec.stream_id for spec in specs}
-        if len(self.platforms) > 1 and products:
-            for product_id, platform, price in PlatformPrice.objects.filter(
-                product_id__in=products, platform__in=self.platforms
-            ).values_list("product_id", "platform", "price"):
-                self.platform[product_id, platform] = price
-        stream_ids = self.streams - {None}
-        if len(self.streams) > 1 and stream_ids and products:
-            for stream_id, product_id, price in FeaturedProduct.objects.filter(
-                stream_id__in=stream_ids, product_id__in=products, live_price__isnull=False
-            ).values_list("stream_id", "product_id", "live_price"):
-                self.live[stream_id, product_id] = price
-
-    def cny(self, product: Product, spec: OrderIn) -> Decimal:
-        if spec.stream_id is not None:
-            if len(self.streams) == 1:
-                live = getattr(product, "_live_price", None)
-            else:
-                live = self.live.get((spec.stream_id, product.pk))
-            if live is not None:
-                return live
-        if len(self.platforms) == 1:
-            price = getattr(product, "_platform_price", None)
-        else:
-            price = self.platform.get((product.pk, spec.platform))
-        return product.price if price is None else price
-
-
 @transaction.atomic
 def take_in(
     *,
@@ -326,8 +169,6 @@ def take_in(
     left out whole and reported in ``refused``; orders whose platform order id is already
     stored are left out silently (``IntakeResult.orders`` holds only the new ones).
     """
-    from livestreams.models import LiveStream
-
     require_selling(merchant)
     real_now = timezone.now()
     now = now or real_now
@@ -373,7 +214,7 @@ def take_in(
             payment_minutes=any_product._minutes or default.payment_minutes,
             live_payment_minutes=any_product._live_minutes or default.live_payment_minutes,
         )
-    prices = _Prices(products, accepted)
+    prices = Prices(products, accepted)
     stream_ids = {spec.stream_id for spec in accepted} - {None}
     streams = (
         {s.pk: s for s in LiveStream.objects.filter(merchant=merchant, pk__in=stream_ids)}
@@ -514,7 +355,7 @@ def take_in(
 def _build(merchant, spec, products, prices, streams, deals, bought, rates, now):
     if spec.stream_id is not None and spec.stream_id not in streams:
         raise DomainError(_("Choose one of your own live streams."), field="stream")
-    rate = rates.get(spec.currency, timezone.localdate(spec.placed_at))
+    rate = rates.require(spec.currency, timezone.localdate(spec.placed_at))
     lines: list[OrderLine] = []
     units: dict[int, int] = defaultdict(int)
     deal_units: dict[int, int] = defaultdict(int)
@@ -548,7 +389,7 @@ def _build(merchant, spec, products, prices, streams, deals, bought, rates, now)
                     code="deal_limit",
                 )
             deal_units[deal.pk] += line.quantity
-            unit_price = (deal.deal_price / rate).quantize(CENT, rounding=ROUND_HALF_UP)
+            unit_price = from_cny(deal.deal_price, rate)
         else:
             if not product.is_active:
                 raise DomainError(
@@ -557,9 +398,7 @@ def _build(merchant, spec, products, prices, streams, deals, bought, rates, now)
             units[product.pk] += line.quantity
             unit_price = line.unit_price
             if unit_price is None:
-                unit_price = (prices.cny(product, spec) / rate).quantize(
-                    CENT, rounding=ROUND_HALF_UP
-                )
+                unit_price = from_cny(prices.cny(product, spec), rate)
         bounds.check_money(
             to_cny(unit_price * line.quantity, rate), field="lines", maximum=bounds.MAX_LINE_CNY
         )

@@ -15,8 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from jingdezhen.core.errors import Conflict
-
-from .models import Order
+from orders.models import Order
 
 S = Order.Status
 

@@ -1,4 +1,5 @@
-"""Reads of the catalogue and orders shared by pages, API, exports and tasks; always scoped."""
+"""Reads of orders, flash deals, exchange rates and payment deadlines shared by pages, API,
+exports and tasks (always scoped by the reach), and GMV, defined once."""
 
 from __future__ import annotations
 
@@ -19,60 +20,15 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from jingdezhen.core.tenancy import Reach
-
-from .models import (
+from orders.models import (
     BreakageClaim,
     ExchangeRate,
     FlashDeal,
     Order,
     OrderEvent,
-    OrderImport,
     OrderLine,
     OrderPolicy,
-    PlatformPrice,
-    Product,
-    ProductPhoto,
 )
-
-
-def product_list(
-    *,
-    reach: Reach,
-    ware_type: str = "",
-    category: str = "",
-    tier: str = "",
-    in_stock: bool | None = None,
-    q: str = "",
-) -> QuerySet[Product]:
-    """Products within reach with their photos (thumbnails only: no image is opened) and
-    platform prices, in a constant number of queries."""
-    qs = reach.scope(Product.objects.select_related("merchant")).prefetch_related(
-        Prefetch("photos", queryset=ProductPhoto.objects.order_by("position", "id")),
-        Prefetch("platform_prices", queryset=PlatformPrice.objects.order_by("platform")),
-    )
-    if ware_type:
-        qs = qs.filter(ware_type=ware_type)
-    if category:
-        qs = qs.filter(category=category)
-    if tier:
-        qs = qs.filter(tier=tier)
-    if in_stock is True:
-        qs = qs.filter(stock__gt=0)
-    elif in_stock is False:
-        qs = qs.filter(stock=0)
-    if q:
-        qs = qs.filter(Q(name__icontains=q) | Q(sku__icontains=q))
-    return qs
-
-
-def product_get(*, reach: Reach, pk: int) -> Product:
-    return get_object_or_404(product_list(reach=reach), pk=pk)
-
-
-def photo_get(*, reach: Reach, pk: int) -> ProductPhoto:
-    return get_object_or_404(
-        reach.scope(ProductPhoto.objects.select_related("product__merchant")), pk=pk
-    )
 
 
 def order_list(
@@ -116,14 +72,6 @@ def claim_get(*, reach: Reach, pk: int) -> BreakageClaim:
     return get_object_or_404(reach.scope(BreakageClaim.objects.select_related("order")), pk=pk)
 
 
-def import_list(*, reach: Reach) -> QuerySet[OrderImport]:
-    return reach.scope(OrderImport.objects.select_related("uploaded_by"))
-
-
-def import_get(*, reach: Reach, pk: int) -> OrderImport:
-    return get_object_or_404(import_list(reach=reach), pk=pk)
-
-
 def order_policy_for(*, reach: Reach, merchant_id: int) -> OrderPolicy:
     found = reach.scope(OrderPolicy.objects.filter(merchant_id=merchant_id)).first()
     return found or OrderPolicy(merchant_id=merchant_id)
@@ -152,8 +100,6 @@ def flash_deal_get(*, reach: Reach, pk: int) -> FlashDeal:
 
 def held_units(*, product_id: int) -> int:
     """Units of a product held by unpaid orders right now."""
-    from django.db.models import Sum
-
     return (
         OrderLine.objects.filter(
             product_id=product_id, order__status=Order.Status.PENDING

@@ -1,0 +1,53 @@
+"""Reads of the catalogue shared by pages, API and exports; always scoped by the reach."""
+
+from __future__ import annotations
+
+from django.db.models import (
+    Prefetch,
+    Q,
+    QuerySet,
+)
+from django.shortcuts import get_object_or_404
+
+from jingdezhen.core.tenancy import Reach
+from orders.models import PlatformPrice, Product, ProductPhoto
+
+
+def product_list(
+    *,
+    reach: Reach,
+    ware_type: str = "",
+    category: str = "",
+    tier: str = "",
+    in_stock: bool | None = None,
+    q: str = "",
+) -> QuerySet[Product]:
+    """Products within reach with their photos (thumbnails only: no image is opened) and
+    platform prices, in a constant number of queries."""
+    qs = reach.scope(Product.objects.select_related("merchant")).prefetch_related(
+        Prefetch("photos", queryset=ProductPhoto.objects.order_by("position", "id")),
+        Prefetch("platform_prices", queryset=PlatformPrice.objects.order_by("platform")),
+    )
+    if ware_type:
+        qs = qs.filter(ware_type=ware_type)
+    if category:
+        qs = qs.filter(category=category)
+    if tier:
+        qs = qs.filter(tier=tier)
+    if in_stock is True:
+        qs = qs.filter(stock__gt=0)
+    elif in_stock is False:
+        qs = qs.filter(stock=0)
+    if q:
+        qs = qs.filter(Q(name__icontains=q) | Q(sku__icontains=q))
+    return qs
+
+
+def product_get(*, reach: Reach, pk: int) -> Product:
+    return get_object_or_404(product_list(reach=reach), pk=pk)
+
+
+def photo_get(*, reach: Reach, pk: int) -> ProductPhoto:
+    return get_object_or_404(
+        reach.scope(ProductPhoto.objects.select_related("product__merchant")), pk=pk
+    )

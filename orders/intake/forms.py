@@ -1,0 +1,71 @@
+"""Forms of the intake's pages: an order taken by hand, a platform export to import."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from jingdezhen.core.errors import DomainError
+from jingdezhen.core.platforms import Platform
+from orders.intake.specs import country_code
+from orders.ordering.money import currency_code
+
+LINES = 5
+
+
+def _checked(check, value: str) -> str:
+    """The intake's own code check (``country_code``, ``currency_code``), as a form error."""
+    try:
+        return check(value)
+    except DomainError as exc:
+        raise forms.ValidationError(exc.message) from exc
+
+
+class OrderForm(forms.Form):
+    """An order taken by hand: up to five lines of the merchant's products."""
+
+    platform = forms.ChoiceField(label=_("Platform"), choices=Platform.choices)
+    external_id = forms.CharField(
+        label=_("Platform order id"),
+        max_length=64,
+        required=False,
+        help_text=_("Leave empty for an order taken outside a platform."),
+    )
+    stream = forms.ModelChoiceField(label=_("Live stream"), queryset=None, required=False)
+    buyer_name = forms.CharField(label=_("Buyer"), max_length=120, required=False)
+    buyer_country = forms.CharField(label=_("Buyer country"), max_length=2, initial="CN")
+    currency = forms.CharField(label=_("Currency"), max_length=3, initial="CNY")
+
+    def __init__(self, *args, products, streams, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["stream"].queryset = streams
+        choices = [("", "—")] + [(p.pk, f"{p.name} ({p.sku}) · {p.stock}") for p in products]
+        for i in range(LINES):
+            self.fields[f"product_{i}"] = forms.TypedChoiceField(
+                label=_("Product"), choices=choices, coerce=int, required=i == 0, empty_value=None
+            )
+            self.fields[f"quantity_{i}"] = forms.IntegerField(
+                label=_("Quantity"), min_value=1, max_value=10000, required=False, initial=1
+            )
+
+    def line_rows(self):
+        return [(self[f"product_{i}"], self[f"quantity_{i}"]) for i in range(LINES)]
+
+    def clean_buyer_country(self):
+        return _checked(country_code, self.cleaned_data["buyer_country"])
+
+    def clean_currency(self):
+        return _checked(currency_code, self.cleaned_data["currency"])
+
+    def lines(self) -> list[tuple[int, int]]:
+        found = []
+        for i in range(LINES):
+            product = self.cleaned_data.get(f"product_{i}")
+            if product:
+                found.append((product, self.cleaned_data.get(f"quantity_{i}") or 1))
+        return found
+
+
+class ImportForm(forms.Form):
+    platform = forms.ChoiceField(label=_("Platform"), choices=Platform.choices)
+    file = forms.FileField(label=_("Order export (CSV)"))

@@ -1,0 +1,19 @@
+"""Reads of the order imports (uploaded platform exports and their reports); always scoped."""
+
+from __future__ import annotations
+
+from django.db.models import (
+    QuerySet,
+)
+from django.shortcuts import get_object_or_404
+
+from jingdezhen.core.tenancy import Reach
+from orders.models import OrderImport
+
+
+def import_list(*, reach: Reach) -> QuerySet[OrderImport]:
+    return reach.scope(OrderImport.objects.select_related("uploaded_by"))
+
+
+def import_get(*, reach: Reach, pk: int) -> OrderImport:
+    return get_object_or_404(import_list(reach=reach), pk=pk)

@@ -1,0 +1,42 @@
+"""The models of the orders app, by concern. Django finds them here, and ``from orders.models
+import X`` works for every one of them."""
+
+from .catalogue import PlatformPrice, Product, ProductPhoto
+from .intake import OrderImport
+from .money import ExchangeRate, OrderPolicy
+from .ordering import BreakageClaim, FlashDeal, IdempotencyKey, Order, OrderEvent, OrderLine
+from .turnover import (
+    DailyBaseBreakdown,
+    DailyBaseTurnover,
+    DailyMerchantTurnover,
+    DailyRoomUsage,
+    DailyTurnover,
+    DailyTurnoverDetail,
+    MonthlyMerchantTurnover,
+    TurnoverDirtyDay,
+    TurnoverWatermark,
+)
+
+__all__ = [
+    "BreakageClaim",
+    "DailyBaseBreakdown",
+    "DailyBaseTurnover",
+    "DailyMerchantTurnover",
+    "DailyRoomUsage",
+    "DailyTurnover",
+    "DailyTurnoverDetail",
+    "ExchangeRate",
+    "FlashDeal",
+    "IdempotencyKey",
+    "MonthlyMerchantTurnover",
+    "Order",
+    "OrderEvent",
+    "OrderImport",
+    "OrderLine",
+    "OrderPolicy",
+    "PlatformPrice",
+    "Product",
+    "ProductPhoto",
+    "TurnoverDirtyDay",
+    "TurnoverWatermark",
+]

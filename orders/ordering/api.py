@@ -1,0 +1,338 @@
+"""REST API of orders (taken in through ``orders.intake.take_in``, then walked through the
+lifecycle), flash deals and the base's exchange rates."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from django.http import Http404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from jingdezhen.core import bounds
+from jingdezhen.core.api import ReachMixin
+from jingdezhen.core.platforms import Platform
+from jingdezhen.core.tenancy import MANAGER, MERCHANT
+from livestreams.models import LiveStream
+from orders.api_helpers import acting_merchant
+from orders.catalogue import selectors as catalogue_selectors
+from orders.intake.specs import LineIn
+from orders.models import ExchangeRate, FlashDeal, Order, OrderLine
+from orders.ordering import flash_deals, lifecycle, money, selectors, services
+
+
+class OrderLineSerializer(serializers.ModelSerializer):
+    sku = serializers.CharField(source="product.sku", read_only=True)
+
+    class Meta:
+        model = OrderLine
+        fields = ["id", "product", "sku", "quantity", "unit_price", "flash_deal"]
+        read_only_fields = fields
+
+
+class OrderSerializer(serializers.ModelSerializer):
+    # What the order offers next, read from the lifecycle table (clients need no status logic).
+    actions = serializers.SerializerMethodField()
+
+    def get_actions(self, obj) -> list[str]:
+        return lifecycle.available(obj.status)
+
+    class Meta:
+        model = Order
+        fields = [
+            "id",
+            "merchant",
+            "platform",
+            "external_id",
+            "stream",
+            "buyer_name",
+            "buyer_country",
+            "currency",
+            "amount",
+            "amount_cny",
+            "refunded_cny",
+            "units",
+            "status",
+            "placed_at",
+            "hold_until",
+            "updated_at",
+            "actions",
+        ]
+        read_only_fields = fields
+
+
+class OrderDetailSerializer(OrderSerializer):
+    lines = OrderLineSerializer(many=True, read_only=True)
+
+    class Meta(OrderSerializer.Meta):
+        fields = [*OrderSerializer.Meta.fields, "lines"]
+        read_only_fields = fields
+
+
+class LineInSerializer(serializers.Serializer):
+    product = serializers.IntegerField()
+    quantity = serializers.IntegerField(min_value=1, max_value=bounds.MAX_QUANTITY)
+    unit_price = serializers.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        min_value=0,
+        max_value=bounds.MAX_LINE_CNY,
+        required=False,
+        allow_null=True,
+    )
+    flash_deal = serializers.IntegerField(required=False, allow_null=True)
+
+
+class OrderInSerializer(serializers.Serializer):
+    merchant = serializers.IntegerField(required=False)
+    platform = serializers.ChoiceField(choices=Platform.choices)
+    external_id = serializers.CharField(max_length=64, required=False, allow_blank=True)
+    stream = serializers.IntegerField(required=False, allow_null=True)
+    buyer_name = serializers.CharField(max_length=120, required=False, allow_blank=True)
+    buyer_country = serializers.CharField(max_length=2, min_length=2, default="CN")
+    currency = serializers.CharField(max_length=3, min_length=3, default="CNY")
+    placed_at = serializers.DateTimeField(required=False)
+    lines = LineInSerializer(
+        many=True, allow_empty=False, min_length=1, max_length=bounds.MAX_LINES
+    )
+
+
+class RefundSerializer(serializers.Serializer):
+    amount_cny = serializers.DecimalField(
+        max_digits=14, decimal_places=2, required=False, allow_null=True
+    )
+    note = serializers.CharField(max_length=200, required=False, allow_blank=True)
+
+
+def _fingerprint(data) -> str:
+    """A digest of the request body, the same whatever the order of its keys."""
+    body = json.dumps(data, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(body.encode()).hexdigest()
+
+
+class OrderViewSet(
+    ReachMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Orders: a merchant's own; base managers read all of their base.
+
+    ``POST`` takes an order and holds its units; send an ``Idempotency-Key`` header so that a
+    retry returns the first result (200) instead of a second order."""
+
+    allowed_roles = {MANAGER, MERCHANT}
+    filterset_fields = ["status", "platform", "currency", "buyer_country", "stream"]
+    ordering_fields = ["placed_at", "amount_cny", "id"]
+
+    def get_queryset(self):
+        if self.action == "retrieve":
+            return selectors.order_list_with_lines(reach=self.reach)
+        return selectors.order_list(reach=self.reach)
+
+    def get_serializer_class(self):
+        return OrderDetailSerializer if self.action == "retrieve" else OrderSerializer
+
+    @extend_schema(
+        request=OrderInSerializer,
+        responses={201: OrderDetailSerializer, 200: OrderDetailSerializer},
+        parameters=[
+            OpenApiParameter(
+                "Idempotency-Key",
+                OpenApiTypes.STR,
+                OpenApiParameter.HEADER,
+                description="A repeat of the key returns the first order (200).",
+            )
+        ],
+    )
+    def create(self, request, *args, **kwargs):
+        serializer = OrderInSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        merchant = acting_merchant(self.reach, data.pop("merchant", None))
+        kwargs = {
+            "platform": data["platform"],
+            "external_id": data.get("external_id", ""),
+            "buyer_name": data.get("buyer_name", ""),
+            "buyer_country": data["buyer_country"],
+            "currency": data["currency"],
+            "stream_id": data.get("stream"),
+            "placed_at": data.get("placed_at"),
+            "actor": request.user,
+            "lines": [
+                LineIn(
+                    product_id=line["product"],
+                    quantity=line["quantity"],
+                    unit_price=line.get("unit_price"),
+                    flash_deal_id=line.get("flash_deal"),
+                )
+                for line in data["lines"]
+            ],
+        }
+        key = request.headers.get("Idempotency-Key")
+        if key is not None:
+            order, created = services.order_place_idempotent(
+                reach=self.reach,
+                merchant=merchant,
+                key=key,
+                fingerprint=_fingerprint(request.data),
+                **kwargs,
+            )
+        else:
+            order = services.order_place(reach=self.reach, merchant=merchant, **kwargs)
+            created = True
+        if not created:
+            order = selectors.order_list_with_lines(reach=self.reach).get(pk=order.pk)
+        # A new order comes back from the intake with its lines (and their products) in hand.
+        return Response(
+            OrderDetailSerializer(order).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
+
+    def _transition(self, request, service, **extra):
+        order = self.get_object()
+        service(reach=self.reach, order=order, actor=request.user, **extra)
+        order = selectors.order_list_with_lines(reach=self.reach).get(pk=order.pk)
+        return Response(OrderDetailSerializer(order).data)
+
+    @extend_schema(request=None, responses=OrderDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def pay(self, request, pk=None):
+        return self._transition(request, services.order_pay)
+
+    @extend_schema(request=None, responses=OrderDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def ship(self, request, pk=None):
+        return self._transition(request, services.order_ship)
+
+    @extend_schema(request=None, responses=OrderDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def deliver(self, request, pk=None):
+        return self._transition(request, services.order_deliver)
+
+    @extend_schema(request=None, responses=OrderDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def complete(self, request, pk=None):
+        return self._transition(request, services.order_complete)
+
+    @extend_schema(request=None, responses=OrderDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        return self._transition(request, services.order_cancel)
+
+    @extend_schema(request=RefundSerializer, responses=OrderDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def refund(self, request, pk=None):
+        """Refund in CNY: the whole remainder by default, or ``amount_cny`` of it."""
+        serializer = RefundSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return self._transition(
+            request,
+            services.order_refund,
+            amount_cny=serializer.validated_data.get("amount_cny"),
+            note=serializer.validated_data.get("note", ""),
+        )
+
+
+class FlashDealSerializer(serializers.ModelSerializer):
+    # Plain ids: the view looks them up within the caller's reach (a foreign one is a 404).
+    stream = serializers.IntegerField(source="stream_id")
+    product = serializers.IntegerField(source="product_id")
+
+    class Meta:
+        model = FlashDeal
+        fields = [
+            "id",
+            "stream",
+            "product",
+            "deal_price",
+            "quantity",
+            "remaining",
+            "per_buyer_limit",
+            "starts_at",
+            "duration",
+            "ends_at",
+            "ended",
+        ]
+        read_only_fields = ["remaining", "ends_at", "ended"]
+        extra_kwargs = {"starts_at": {"required": False}}
+
+
+class FlashDealViewSet(
+    ReachMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Flash deals during a live: a quantity set aside from stock at a deal price."""
+
+    allowed_roles = {MANAGER, MERCHANT}
+    serializer_class = FlashDealSerializer
+    filterset_fields = ["stream", "product", "ended"]
+
+    def get_queryset(self):
+        return selectors.flash_deal_list(reach=self.reach)
+
+    def create(self, request, *args, **kwargs):
+        serializer = FlashDealSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        # A foreign stream or product answers 404, like any id outside the caller's reach.
+        stream = self.reach.scope(LiveStream.objects.filter(pk=data["stream_id"])).first()
+        product = (
+            catalogue_selectors.product_list(reach=self.reach).filter(pk=data["product_id"]).first()
+        )
+        if stream is None or product is None:
+            raise Http404
+        deal = flash_deals.flash_deal_create(
+            reach=self.reach,
+            stream=stream,
+            product=product,
+            deal_price=data["deal_price"],
+            quantity=data["quantity"],
+            per_buyer_limit=data.get("per_buyer_limit", 1),
+            starts_at=data.get("starts_at"),
+            duration=data["duration"],
+        )
+        return Response(FlashDealSerializer(deal).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses=FlashDealSerializer)
+    @action(detail=True, methods=["post"])
+    def end(self, request, pk=None):
+        """End the deal now: its unsold units go back to stock."""
+        deal = self.get_object()
+        flash_deals.flash_deal_end(reach=self.reach, deal_id=deal.pk)
+        return Response(FlashDealSerializer(selectors.flash_deal_get(reach=self.reach, pk=pk)).data)
+
+
+class ExchangeRateSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ExchangeRate
+        fields = ["id", "currency", "cny_per_unit", "valid_from"]
+        validators = []
+
+
+class ExchangeRateViewSet(
+    ReachMixin, mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+):
+    """The base's exchange rates (CNY per unit from a day on). Base managers keep them; an
+    order's CNY amount is fixed with the rate valid on the day it is placed."""
+
+    allowed_roles = {MANAGER, MERCHANT}
+    serializer_class = ExchangeRateSerializer
+    filterset_fields = ["currency"]
+
+    def get_queryset(self):
+        return selectors.exchange_rate_list(reach=self.reach)
+
+    def create(self, request, *args, **kwargs):
+        serializer = ExchangeRateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        rate = money.exchange_rate_set(reach=self.reach, **serializer.validated_data)
+        return Response(ExchangeRateSerializer(rate).data, status=status.HTTP_201_CREATED)

@@ -1,0 +1,262 @@
+"""Order pages: the list and its CSV export, an order's page, its status changes, refunds and
+breakage claims, and the payment deadlines. Thin: they call selectors and services."""
+
+from __future__ import annotations
+
+import csv
+from decimal import Decimal
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from jingdezhen.core.errors import DomainError
+from jingdezhen.core.forms import add_domain_error
+from orders.models import Order
+from orders.ordering import claims, lifecycle, money, selectors, services
+from orders.ordering.forms import (
+    ClaimDecisionForm,
+    ClaimForm,
+    OrderFilterForm,
+    OrderPolicyForm,
+    RefundForm,
+)
+from orders.permissions import may_act
+from orders.view_helpers import own_merchant, query_without_page, reader
+
+
+@login_required
+def order_list(request: HttpRequest) -> HttpResponse:
+    reach = reader(request)
+    filters = OrderFilterForm(request.GET or None)
+    data = filters.cleaned_data if filters.is_valid() else {}
+    orders = selectors.order_list(
+        reach=reach,
+        status=data.get("status", ""),
+        platform=data.get("platform", ""),
+        q=data.get("q", ""),
+    )
+    page = Paginator(orders, 50).get_page(request.GET.get("page"))
+    context = {
+        "filters": filters,
+        "page": page,
+        "query": query_without_page(request),
+        "is_merchant": reach.is_merchant,
+    }
+    template = "orders/order_list.html"
+    if request.htmx:
+        template += "#results"
+    return render(request, template, context)
+
+
+def _order_context(reach, order, **extra) -> dict:
+    can_act = may_act(reach, order.merchant)
+    # What the order offers comes from the lifecycle table, never from status literals here.
+    actions = lifecycle.actions_for(order.status)
+    context = {
+        "order": order,
+        "can_act": can_act,
+        "actions": actions,
+        "refund_form": RefundForm(),
+        "claim_form": ClaimForm(order=order),
+        "decision_form": ClaimDecisionForm(),
+    }
+    context.update(extra)
+    return context
+
+
+@login_required
+def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    reach = reader(request)
+    order = selectors.order_get(reach=reach, pk=pk)
+    return render(request, "orders/order_detail.html", _order_context(reach, order))
+
+
+TRANSITIONS = {
+    "pay": services.order_pay,
+    "ship": services.order_ship,
+    "deliver": services.order_deliver,
+    "complete": services.order_complete,
+    "cancel": services.order_cancel,
+}
+
+
+@login_required
+@require_POST
+def order_transition(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    reach = reader(request)
+    order = selectors.order_get(reach=reach, pk=pk)
+    service = TRANSITIONS.get(action)
+    if service is None:
+        raise Http404
+    try:
+        service(reach=reach, order=order, actor=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Order is now %(status)s.") % {"status": _status(order.pk)})
+    return redirect("orders:order_detail", pk=pk)
+
+
+def _status(order_id: int) -> str:
+    return Order.objects.get(pk=order_id).get_status_display()
+
+
+@login_required
+@require_POST
+def order_refund(request: HttpRequest, pk: int) -> HttpResponse:
+    reach = reader(request)
+    order = selectors.order_get(reach=reach, pk=pk)
+    form = RefundForm(request.POST)
+    if form.is_valid():
+        try:
+            services.order_refund(
+                reach=reach,
+                order=order,
+                amount_cny=form.cleaned_data["amount_cny"],
+                note=form.cleaned_data["note"],
+                actor=request.user,
+            )
+        except DomainError as exc:
+            add_domain_error(form, exc)
+    if form.errors:
+        order = selectors.order_get(reach=reach, pk=pk)
+        return render(
+            request,
+            "orders/order_detail.html",
+            _order_context(reach, order, refund_form=form),
+            status=400,
+        )
+    messages.success(request, _("Refund recorded."))
+    return redirect("orders:order_detail", pk=pk)
+
+
+@login_required
+@require_POST
+def claim_create(request: HttpRequest, pk: int) -> HttpResponse:
+    reach = reader(request)
+    order = selectors.order_get(reach=reach, pk=pk)
+    form = ClaimForm(request.POST, request.FILES, order=order)
+    if form.is_valid():
+        try:
+            claims.claim_file(
+                reach=reach,
+                order=order,
+                line_ids=form.cleaned_data["lines"],
+                photo=form.cleaned_data["photo"],
+                note=form.cleaned_data["note"],
+                actor=request.user,
+            )
+        except DomainError as exc:
+            add_domain_error(form, exc)
+    if form.errors:
+        return render(
+            request,
+            "orders/order_detail.html",
+            _order_context(reach, order, claim_form=form),
+            status=400,
+        )
+    messages.success(request, _("Breakage claim filed."))
+    return redirect("orders:order_detail", pk=pk)
+
+
+@login_required
+@require_POST
+def claim_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    reach = reader(request)
+    claim = selectors.claim_get(reach=reach, pk=pk)
+    form = ClaimDecisionForm(request.POST)
+    if form.is_valid():
+        try:
+            claims.claim_decide(
+                reach=reach, claim=claim, outcome=form.cleaned_data["outcome"], actor=request.user
+            )
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Claim decided."))
+    return redirect("orders:order_detail", pk=claim.order_id)
+
+
+def _safe_cell(value) -> str:
+    """A cell a spreadsheet will not run as a formula (CSV injection)."""
+    text = "" if value is None else str(value)
+    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + text
+    return text
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+EXPORT_COLUMNS = [
+    "placed_at",
+    "platform",
+    "external_id",
+    "status",
+    "buyer_name",
+    "buyer_country",
+    "currency",
+    "amount",
+    "amount_cny",
+    "refunded_cny",
+    "units",
+]
+
+
+@login_required
+def order_export(request: HttpRequest) -> StreamingHttpResponse:
+    """The orders in reach (with the list's filters) as CSV, streamed in chunks."""
+    reach = reader(request)
+    filters = OrderFilterForm(request.GET or None)
+    data = filters.cleaned_data if filters.is_valid() else {}
+    rows = (
+        selectors.order_list(
+            reach=reach,
+            status=data.get("status", ""),
+            platform=data.get("platform", ""),
+            q=data.get("q", ""),
+        )
+        .values_list("merchant__name", *EXPORT_COLUMNS)
+        .iterator(chunk_size=2000)
+    )
+    tz = timezone.get_current_timezone()
+    writer = csv.writer(_Echo())
+
+    def lines():
+        yield "\ufeff"  # so spreadsheet programs read the Chinese names as UTF-8
+        yield writer.writerow(["merchant", *EXPORT_COLUMNS])
+        for merchant, placed_at, *rest in rows:
+            cells = [merchant, placed_at.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S"), *rest]
+            yield writer.writerow(
+                [_safe_cell(f"{c:.2f}" if isinstance(c, Decimal) else c) for c in cells]
+            )
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    stamp = timezone.localdate().isoformat()
+    response["Content-Disposition"] = f'attachment; filename="orders-{stamp}.csv"'
+    return response
+
+
+@login_required
+def order_policy(request: HttpRequest) -> HttpResponse:
+    reach = reader(request)
+    merchant = own_merchant(reach)
+    policy = selectors.order_policy_for(reach=reach, merchant_id=merchant.pk)
+    form = OrderPolicyForm(request.POST or None, instance=policy)
+    if request.method == "POST" and form.is_valid():
+        try:
+            money.order_policy_set(reach=reach, merchant=merchant, **form.cleaned_data)
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            messages.success(request, _("Payment deadlines saved."))
+            return redirect("orders:order_list")
+    return render(request, "orders/order_policy.html", {"form": form})
