@@ -447,8 +447,7 @@ def stream_report(*, reach: Reach, stream: LiveStream) -> dict:
     """GMV, orders, units, AOV, GPM, conversion, viewers, watch time, top products and how the
     stream compares with the merchant's median and the base's median and top quarter. Every
     amount is in CNY (GMV as orders.ordering.selectors defines it; a line's revenue is its share
-    of its
-    order's CNY amount)."""
+    of its order's CNY amount)."""
     from orders.models import Order, OrderLine
     from orders.ordering.selectors import counted_orders, gmv_sum, line_revenue_cny
 
