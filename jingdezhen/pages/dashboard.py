@@ -50,7 +50,7 @@ def _charts(board: turnover.Dashboard) -> dict:
 def base_board(*, reach: Reach, days: int) -> turnover.Dashboard:
     """The base's turnover, its rooms' utilisation over the same days and the incubation funnel
     (the turnover's queries, then one for the rooms and two for the funnel)."""
-    board = base_board(reach=reach, days=days)
+    board = turnover.base_dashboard(reach=reach, days=days)
     first = board.today - dt.timedelta(days=days - 1)
     return replace(
         board,
@@ -62,7 +62,7 @@ def base_board(*, reach: Reach, days: int) -> turnover.Dashboard:
 def merchant_board(*, reach: Reach, merchant: Merchant, days: int) -> turnover.Dashboard:
     """A merchant's turnover and peer standing, and this month's stream calendar shaded by its
     net turnover per day (two queries more)."""
-    board = merchant_board(reach=reach, merchant=merchant, days=days)
+    board = turnover.merchant_dashboard(reach=reach, merchant=merchant, days=days)
     first, last = calendar.month_days(board.today)
     net_by_day = turnover.merchant_net_by_day(
         reach=reach, merchant_id=merchant.pk, first=first, last=last
