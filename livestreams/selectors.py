@@ -383,7 +383,10 @@ FROM per_stream
 
 
 def _benchmarks(*, base_id: int, merchant_id: int) -> dict:
-    """Median GMV per stream of the merchant; median and top-quarter line of the base."""
+    """Median GMV per stream of the merchant; median and top-quarter line of the base. The
+    medians are SQL's percentile_cont (their one definition, as for the peers' figures in
+    orders.turnover.selectors; at 0.5 it is jingdezhen.core.stats.median's mean of the middle
+    two)."""
     from orders.selectors import COUNTED_ORDERS_SQL, GMV_SQL, gmv_params
 
     with connection.cursor() as cursor:

@@ -59,6 +59,16 @@ def _cols(alias: str | None, names) -> sql.Composed:
     return sql.SQL(", ").join(Ident(alias, n) if alias else Ident(n) for n in names)
 
 
+def _cte(part: str, step: str) -> sql.Identifier:
+    """A part's CTE (``merchant_day`` + ``diff`` -> ``merchant_day_diff``)."""
+    return Ident("_".join((part, step)))
+
+
+def _old(name: str) -> str:
+    """The diff's column of a stored row's figure (``old_net_cny``)."""
+    return "_".join(("old", name))
+
+
 def _and(parts) -> sql.Composed:
     return sql.SQL(" AND ").join(parts)
 
@@ -306,11 +316,11 @@ def _upsert_and_prune(
     RETURNING 1
 )"""
     ).format(
-        new=Ident(f"{name}_new"),
-        diff=Ident(f"{name}_diff"),
-        changed=Ident(f"{name}_changed"),
-        added=Ident(f"{name}_added"),
-        gone=Ident(f"{name}_gone"),
+        new=_cte(name, "new"),
+        diff=_cte(name, "diff"),
+        changed=_cte(name, "changed"),
+        added=_cte(name, "added"),
+        gone=_cte(name, "gone"),
         group=_cols(None, part.group),
         exprs=sql.SQL(", ").join(
             sql.SQL("{} AS {}").format(expr, Ident(col)) for col, expr in part.exprs.items()
@@ -322,7 +332,7 @@ def _upsert_and_prune(
         n_updated=_cols("n", updated),
         n_columns=_cols("n", columns),
         old_exprs=sql.SQL(", ").join(
-            sql.SQL("{} AS {}").format(Ident("o", c), Ident(f"old_{c}")) for c in part.exprs
+            sql.SQL("{} AS {}").format(Ident("o", c), Ident(_old(c))) for c in part.exprs
         ),
         table=table(part.model),
         o_id=Ident("o", part.model._meta.pk.column),
@@ -387,7 +397,7 @@ month_started AS (
         m_base=Ident("m", column(Merchant, "base")),
         deltas=sql.SQL(", ").join(
             sql.SQL("COALESCE({}, 0) - COALESCE({}, 0) AS {}").format(
-                Ident("d", c), Ident("d", f"old_{c}"), Ident(c)
+                Ident("d", c), Ident("d", _old(c)), Ident(c)
             )
             for c in MONTH_FIGURES
         ),
@@ -415,7 +425,7 @@ def _counts(parts, *, month: bool) -> sql.Composed:
     counts = [
         sql.SQL(
             "(SELECT COUNT(*) FROM {}) + (SELECT COUNT(*) FROM {}), (SELECT COUNT(*) FROM {})"
-        ).format(Ident(f"{p.name}_changed"), Ident(f"{p.name}_added"), Ident(f"{p.name}_gone"))
+        ).format(_cte(p.name, "changed"), _cte(p.name, "added"), _cte(p.name, "gone"))
         for p in parts
     ]
     if month:
