@@ -330,8 +330,8 @@ def run_benchmark(
 
     from jingdezhen.core.days import day_bounds, local_zone, month_bounds
     from merchants.models import Base, Merchant, Role, User
-    from orders import rollups
     from orders.models import DailyBaseTurnover, DailyTurnover, Order
+    from orders.turnover import reconcile, rollup
 
     n_merchants = max(4, round(MERCHANTS_AT_FULL_SCALE * scale))
     per_day = max(40, round(ORDERS_PER_DAY_AT_FULL_SCALE * scale))
@@ -376,7 +376,7 @@ def run_benchmark(
             log=log,
         )
         _analyze(cursor, vacuum=vacuum)
-    rollups.rollup_days(start=first_day, end=today)
+    rollup.rollup_days(start=first_day, end=today)
     with connection.cursor() as cursor:
         _analyze(cursor, vacuum=vacuum)
     small = _dashboard_ms(client, repeat)
@@ -403,7 +403,7 @@ def run_benchmark(
     result["orders"] = Order.objects.count()
     log(f"{result['orders']} orders; re-rolling the year")
     started = time.perf_counter()
-    rollups.rollup_days(start=first_day, end=today)
+    rollup.rollup_days(start=first_day, end=today)
     result["year_rollup_s"] = round(time.perf_counter() - started, 2)
     log(f"year re-rolled in {result['year_rollup_s']}s")
     with connection.cursor() as cursor:
@@ -438,7 +438,7 @@ def run_benchmark(
             cursor.execute(f"DELETE FROM {table} WHERE day = ANY(%s)", [cold_days])
     # As if those days had never been rolled: their months no longer hold them either.
     for month in sorted({month_bounds(cold_day)[0] for cold_day in cold_days}):
-        rollups.rollup_month(day=month)
+        rollup.rollup_month(day=month)
     with connection.cursor() as cursor:
         if vacuum:
             _analyze(cursor, vacuum=True)
@@ -467,14 +467,14 @@ def run_benchmark(
 
     plain(SAME_AGGREGATE_TIMED_SQL)  # warm them all
     plain(PLAIN_AGGREGATE_SQL)
-    rollups.rollup_day(day=day)
+    rollup.rollup_day(day=day)
     for cold_day in cold_days:
         timed("same", lambda: plain(SAME_AGGREGATE_TIMED_SQL))
         timed("finest", lambda: plain(PLAIN_AGGREGATE_SQL))
-        timed("cold", lambda d=cold_day: rollups.rollup_day(day=d))
-        timed("rerun", lambda: rollups.rollup_day(day=day))
+        timed("cold", lambda d=cold_day: rollup.rollup_day(day=d))
+        timed("rerun", lambda: rollup.rollup_day(day=day))
         change_orders()
-        timed("changed", lambda: rollups.rollup_day(day=day))
+        timed("changed", lambda: rollup.rollup_day(day=day))
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT COUNT(*) FROM orders_order WHERE placed_at >= %s AND placed_at < %s",
@@ -502,7 +502,7 @@ def run_benchmark(
     log(f"one day: {result['one_day']}")
 
     started = time.perf_counter()
-    differences = rollups.reconcile(start=first_day, end=today)
+    differences = reconcile.reconcile(start=first_day, end=today)
     result["reconcile"] = {
         "differences": len(differences),
         "seconds": round(time.perf_counter() - started, 1),

@@ -11,7 +11,7 @@ from rest_framework.throttling import AnonRateThrottle
 
 API_APPS = ["merchants", "livestreams", "orders", "training"]
 # Further API modules that register their own viewsets (kept apart from an app's api.py).
-EXTRA_API_MODULES = ["orders.turnover_api"]
+EXTRA_API_MODULES = ["orders.turnover.api"]
 
 
 class LoginRateThrottle(AnonRateThrottle):

@@ -9,5 +9,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jingdezhen.settings")
 app = Celery("jingdezhen")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+# Task modules besides the apps' own tasks.py (named as before they moved: orders.tasks.*).
+app.autodiscover_tasks(["orders.turnover"])
 # Each worker writes a heartbeat that /healthz reads (jingdezhen/health.py).
 app.steps["consumer"].add("jingdezhen.health:WorkerHeartbeat")

@@ -18,7 +18,7 @@ DEMO_MODULES = [
     "livestreams.demo_showcase",
     "livestreams.demo_runsheets",
     "orders.demo_showcase",
-    "orders.turnover_demo",
+    "orders.turnover.demo",
 ]
 
 

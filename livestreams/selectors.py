@@ -10,6 +10,7 @@ from django.db import connection
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from psycopg2 import sql
 
 from jingdezhen.core.days import day_bounds
 from jingdezhen.core.tenancy import Reach
@@ -22,6 +23,7 @@ from .models import (
     StreamSeries,
     StreamSettings,
 )
+from .usage import room_day_usage_params, room_day_usage_sql, utilisation_figures
 
 # --- rooms ------------------------------------------------------------------------------------
 
@@ -274,68 +276,8 @@ def room_day_grid(*, reach: Reach, day: dt.date) -> dict:
     }
 
 
-# Room utilisation, defined once: the booked time of a room's streams that hold or held it
-# (scheduled, live, ended), cut to each local day, over the room's own opening hours that day
-# (closes_hour - opens_hour), for the base's active rooms. The utilisation page reads it per
-# room and day; the daily rollup (orders.rollups) stores its sums per base and day, which the
-# base dashboard reads. Both answer utilisation_percent() of the same minutes.
-UTILISATION_STATUSES = ("scheduled", "live", "ended")
-
-ROOM_DAY_USAGE_SQL = """
-SELECT r.base_id, r.id AS room_id, d.day,
-       -- (LEAST and GREATEST skip NULLs: a room-day without streams must not count whole)
-       COALESCE(SUM(EXTRACT(EPOCH FROM LEAST(s.planned_end, d.day_end)
-                                     - GREATEST(s.planned_start, d.day_start)) / 60)
-                    FILTER (WHERE s.id IS NOT NULL), 0)::int AS booked_minutes,
-       COUNT(s.id)::int AS streams,
-       ((r.closes_hour - r.opens_hour) * 60)::int AS open_minutes
-FROM livestreams_liveroom r
-CROSS JOIN (
-    SELECT g::date AS day, (g::date::timestamp AT TIME ZONE %(tz)s) AS day_start,
-           ((g::date + 1)::timestamp AT TIME ZONE %(tz)s) AS day_end
-    FROM generate_series(%(first)s::date, %(last)s::date, interval '1 day') g
-) d
-LEFT JOIN livestreams_livestream s
-    ON s.room_id = r.id AND s.planned_start < d.day_end AND s.planned_end > d.day_start
-   AND s.planned_start >= d.day_start - interval '1 day'
-   AND s.status = ANY(%(statuses)s)
-WHERE r.is_active {rooms}
-GROUP BY r.base_id, r.id, d.day, r.opens_hour, r.closes_hour
-"""
-
-
-def room_day_usage_sql(*, only_rooms: bool) -> str:
-    """The rule's SQL: one row per active room and day (``%(first)s``..``%(last)s``), of every
-    base, or of the rooms in ``%(rooms)s`` when ``only_rooms``."""
-    return ROOM_DAY_USAGE_SQL.format(rooms="AND r.id = ANY(%(rooms)s)" if only_rooms else "")
-
-
-def room_day_usage_params(*, first: dt.date, last: dt.date, **extra) -> dict:
-    return {
-        "tz": timezone.get_default_timezone_name(),
-        "first": first,
-        "last": last,
-        "statuses": list(UTILISATION_STATUSES),
-        **extra,
-    }
-
-
-def utilisation_percent(booked_minutes, open_minutes) -> Decimal | None:
-    """Booked over open time in percent, to one decimal (None without open time)."""
-    if not open_minutes:
-        return None
-    return (Decimal(booked_minutes) * 100 / Decimal(open_minutes)).quantize(Decimal("0.1"))
-
-
-def utilisation_figures(booked_minutes: int, open_minutes: int) -> dict:
-    """What every page shows of a utilisation: booked and open hours, and the percent."""
-    return {
-        "booked_minutes": booked_minutes,
-        "open_minutes": open_minutes,
-        "booked_hours": (Decimal(booked_minutes) / 60).quantize(Decimal("0.1")),
-        "open_hours": (Decimal(open_minutes) / 60).quantize(Decimal("0.1")),
-        "percent": utilisation_percent(booked_minutes, open_minutes),
-    }
+# Room utilisation is defined once, in livestreams.usage (the rule, its rollup, the dashboard's
+# read); the utilisation page reads the rule per room and day here.
 
 
 def room_usage(*, reach: Reach, first: dt.date, last: dt.date) -> list[dict]:
@@ -394,6 +336,27 @@ def room_utilisation(*, reach: Reach, monday: dt.date) -> dict:
     }
 
 
+# --- viewers ---------------------------------------------------------------------------------
+
+
+def ended_stream_viewers_sql(*, merchant_ids: sql.Composable) -> sql.Composed:
+    """SQL of (merchant_id, viewers): the unique viewers of the ended streams (rehearsals never
+    count) planned from ``%(starts)s`` to before ``%(ends)s`` of the merchants ``merchant_ids``
+    (a subquery), for a statement of another app to embed (the peers' GPM)."""
+    return sql.SQL(
+        """SELECT s.merchant_id, SUM(s.unique_viewers) AS viewers
+    FROM {streams} s
+    WHERE s.merchant_id IN ({merchant_ids})
+      AND s.status = {ended} AND NOT s.is_rehearsal AND s.unique_viewers > 0
+      AND s.planned_start >= %(starts)s AND s.planned_start < %(ends)s
+    GROUP BY s.merchant_id"""
+    ).format(
+        streams=sql.Identifier(LiveStream._meta.db_table),
+        merchant_ids=merchant_ids,
+        ended=sql.Literal(str(LiveStream.Status.ENDED)),
+    )
+
+
 # --- the post-stream report -------------------------------------------------------------------
 
 
@@ -420,7 +383,10 @@ FROM per_stream
 
 
 def _benchmarks(*, base_id: int, merchant_id: int) -> dict:
-    """Median GMV per stream of the merchant; median and top-quarter line of the base."""
+    """Median GMV per stream of the merchant; median and top-quarter line of the base. The
+    medians are SQL's percentile_cont (their one definition, as for the peers' figures in
+    orders.turnover.selectors; at 0.5 it is jingdezhen.core.stats.median's mean of the middle
+    two)."""
     from orders.ordering.selectors import COUNTED_ORDERS_SQL, GMV_SQL, gmv_params
 
     with connection.cursor() as cursor:

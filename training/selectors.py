@@ -125,6 +125,11 @@ def trainee_list(*, reach: Reach, search: str = "") -> QuerySet[Trainee]:
     return qs.order_by("name", "id")
 
 
+def trainee_count(*, reach: Reach) -> int:
+    """How many trainees the reach sees (the incubation funnel's first step; one query)."""
+    return reach.scope(Trainee.objects.all()).count()
+
+
 def trainee_get(*, reach: Reach, pk: int) -> Trainee:
     qs = reach.scope(
         Trainee.objects.select_related("merchant", "user", "team_member")

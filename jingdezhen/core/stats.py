@@ -1,4 +1,10 @@
-"""Small statistics shared by the figures (one definition each)."""
+"""Small statistics shared by the figures (one definition each).
+
+Which median each figure uses: the incubation cohorts' days to a first stream or sale are
+``median`` here (merchants.incubation); the peers' standing (orders.turnover.selectors) and the
+post-stream benchmarks (livestreams.selectors) are SQL's ``percentile_cont(0.5)``, computed where
+the rows are. Both take the mean of the middle two of an even count.
+"""
 
 from __future__ import annotations
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from jingdezhen.core.extensions import MERCHANT_DETAIL, MERCHANT_SUMMARY, contribute
 from livestreams.summaries import merchant_stream_summary
-from orders.turnover_selectors import merchant_weekly_trend
+from orders.turnover.selectors import merchant_weekly_trend
 from training.selectors import merchant_completed_courses
 
 from .charts import column_chart

@@ -1,24 +1,31 @@
-"""The turnover dashboards: the base manager's, a merchant's, and incubation analytics.
+"""The turnover dashboards: the base manager's and a merchant's.
 
-Thin views over orders.turnover_selectors, which read only the rollups. Every chart has a table
-beside it and a CSV download of the same figures.
+The turnover figures are orders.turnover.selectors' (rollups only); this top layer adds what
+other apps own: the base's room utilisation (livestreams.usage), the incubation funnel
+(jingdezhen.pages.incubation) and a merchant's stream calendar (livestreams.calendar, shaded by
+the merchant's net turnover per day). Every chart has a table beside it and a CSV download of
+the same figures.
 """
 
 from __future__ import annotations
 
-import csv
+import datetime as dt
+from dataclasses import replace
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.translation import gettext as _
 
-from jingdezhen.core.tenancy import MANAGER, MERCHANT, get_reach
+from jingdezhen.core.tenancy import MANAGER, MERCHANT, Reach, get_reach
+from livestreams import calendar, usage
 from merchants import selectors as merchant_selectors
-from orders import turnover_selectors as turnover
+from merchants.models import Merchant
+from orders.turnover import selectors as turnover
 
+from . import incubation
 from .charts import bar_list, column_chart
+from .downloads import csv_response
 
 CSV_TABLES = ("daily", "platforms", "countries", "tiers", "merchants")
 
@@ -40,6 +47,34 @@ def _charts(board: turnover.Dashboard) -> dict:
     }
 
 
+def base_board(*, reach: Reach, days: int) -> turnover.Dashboard:
+    """The base's turnover, its rooms' utilisation over the same days and the incubation funnel
+    (the turnover's queries, then one for the rooms and two for the funnel)."""
+    board = turnover.base_dashboard(reach=reach, days=days)
+    first = board.today - dt.timedelta(days=days - 1)
+    return replace(
+        board,
+        room_utilisation=usage.room_utilisation(reach=reach, first=first, last=board.today),
+        funnel=incubation.funnel(reach=reach),
+    )
+
+
+def merchant_board(*, reach: Reach, merchant: Merchant, days: int) -> turnover.Dashboard:
+    """A merchant's turnover and peer standing, and this month's stream calendar shaded by its
+    net turnover per day (two queries more)."""
+    board = turnover.merchant_dashboard(reach=reach, merchant=merchant, days=days)
+    first, last = calendar.month_days(board.today)
+    net_by_day = turnover.merchant_net_by_day(
+        reach=reach, merchant_id=merchant.pk, first=first, last=last
+    )
+    return replace(
+        board,
+        calendar=calendar.stream_calendar(
+            reach=reach, merchant_id=merchant.pk, month=first, net_by_day=net_by_day
+        ),
+    )
+
+
 def _render(request, template: str, context: dict) -> HttpResponse:
     if request.htmx:  # the period switch swaps the body only
         return render(request, f"{template}#body", context)
@@ -51,7 +86,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     reach = get_reach(request)
     reach.require_role(MANAGER)
     days = _days(request)
-    board = turnover.base_dashboard(reach=reach, days=days)
+    board = base_board(reach=reach, days=days)
     context = {
         "board": board,
         "periods": turnover.PERIODS,
@@ -66,7 +101,7 @@ def _merchant_page(request: HttpRequest, merchant_id: int) -> HttpResponse:
     reach = get_reach(request)
     merchant = merchant_selectors.merchant_get(reach=reach, pk=merchant_id)
     days = _days(request)
-    board = turnover.merchant_dashboard(reach=reach, merchant=merchant, days=days)
+    board = merchant_board(reach=reach, merchant=merchant, days=days)
     context = {
         "board": board,
         "merchant": merchant,
@@ -119,16 +154,6 @@ def _csv_rows(board: turnover.Dashboard, table: str) -> tuple[list, list]:
     )
 
 
-def _csv_response(filename: str, header: list, rows: list) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.write("\ufeff")  # so spreadsheet programs read the Chinese names as UTF-8
-    writer = csv.writer(response)
-    writer.writerow(header)
-    writer.writerows(rows)
-    return response
-
-
 @login_required
 def dashboard_csv(request: HttpRequest, table: str) -> HttpResponse:
     if table not in CSV_TABLES:
@@ -136,9 +161,9 @@ def dashboard_csv(request: HttpRequest, table: str) -> HttpResponse:
     reach = get_reach(request)
     reach.require_role(MANAGER)
     days = _days(request)
-    board = turnover.base_dashboard(reach=reach, days=days)
+    board = base_board(reach=reach, days=days)
     header, rows = _csv_rows(board, table)
-    return _csv_response(f"base-{table}-{days}d-{board.today}.csv", header, rows)
+    return csv_response(f"base-{table}-{days}d-{board.today}.csv", header, rows)
 
 
 @login_required
@@ -149,47 +174,6 @@ def merchant_dashboard_csv(request: HttpRequest, pk: int, table: str) -> HttpRes
     reach.require_role(MANAGER, MERCHANT)
     merchant = merchant_selectors.merchant_get(reach=reach, pk=pk)
     days = _days(request)
-    board = turnover.merchant_dashboard(reach=reach, merchant=merchant, days=days)
+    board = merchant_board(reach=reach, merchant=merchant, days=days)
     header, rows = _csv_rows(board, table)
-    return _csv_response(f"merchant-{pk}-{table}-{days}d-{board.today}.csv", header, rows)
-
-
-@login_required
-def incubation_analytics(request: HttpRequest) -> HttpResponse:
-    reach = get_reach(request)
-    reach.require_role(MANAGER)
-    cohorts = turnover.incubation_cohorts(reach=reach)
-    if request.GET.get("format") == "csv":
-        header = [
-            "cohort",
-            "merchants",
-            "streamed",
-            "median_days_to_first_stream",
-            "sold",
-            "median_days_to_first_sale",
-            "reached_10k_day",
-        ]
-        rows = [
-            [
-                c["month"].strftime("%Y-%m"),
-                c["size"],
-                c["streamed"],
-                c["median_days_to_stream"] if c["median_days_to_stream"] is not None else "",
-                c["sold"],
-                c["median_days_to_sale"] if c["median_days_to_sale"] is not None else "",
-                c["reached_10k"],
-            ]
-            for c in cohorts
-        ]
-        return _csv_response("incubation-cohorts.csv", header, rows)
-    funnel = turnover.incubation_funnel(reach=reach)
-    top = max((step["count"] for step in funnel), default=0)
-    context = {
-        "cohorts": cohorts,
-        "funnel": funnel,
-        "funnel_chart": bar_list([(str(step["label"]), step["count"]) for step in funnel]),
-        "funnel_top": top,
-        "has_trainees": turnover._trainee_model() is not None,
-        "title": _("Incubation analytics"),
-    }
-    return render(request, "jingdezhen/incubation.html", context)
+    return csv_response(f"merchant-{pk}-{table}-{days}d-{board.today}.csv", header, rows)

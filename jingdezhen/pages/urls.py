@@ -2,12 +2,12 @@
 
 from django.urls import path
 
-from . import dashboard
+from . import dashboard, incubation
 
 urlpatterns = [
     path("dashboard/", dashboard.dashboard, name="dashboard"),
     path("dashboard/<str:table>.csv", dashboard.dashboard_csv, name="dashboard_csv"),
-    path("dashboard/incubation/", dashboard.incubation_analytics, name="incubation_analytics"),
+    path("dashboard/incubation/", incubation.incubation_analytics, name="incubation_analytics"),
     path(
         "dashboard/merchants/<int:pk>/",
         dashboard.merchant_dashboard_for,

@@ -1,9 +1,9 @@
 """Turnover rollups: daily and monthly figures per merchant and per base, room usage, and the
 bookkeeping of which days to re-roll.
 
-Written only by orders.rollups (one set-based statement per day); read by the dashboards and the
-turnover API. A day is the local calendar day (Asia/Shanghai). Orders of rehearsal streams and
-orders outside Order.COUNTED_STATUSES are left out; net = gross - refunded.
+Written only by orders.turnover.rollup (one set-based statement per day); read by the
+dashboards and the turnover API. A day is the local calendar day (Asia/Shanghai). Orders of
+rehearsal streams and orders outside Order.COUNTED_STATUSES are left out; net = gross - refunded.
 
 Each rollup table is composed of abstract parts, so a field shared by several tables is declared
 once: the figures (``TurnoverFigures``, ``OverseasFigures``), the grain (``Daily``: a ``day``,
@@ -138,9 +138,9 @@ class DailyTurnover(Daily, OfMerchant, TurnoverFigures, OverseasFigures):
         ]
         # The unique (day, merchant, ...) index is the only one besides the primary key. A base's
         # rows are read by day range through it; one merchant's through its merchant-day rows
-        # (turnover_selectors.merchant_rows): a day of them is one probe of the (day, merchant)
-        # prefix. A (merchant, day) index here would be written at 1,400 scattered places each
-        # day: it made the first roll of a day a fifth slower (bench/turnover.py). The price:
+        # (orders.turnover.selectors.merchant_rows): a day of them is one probe of the
+        # (day, merchant) prefix. A (merchant, day) index here would be written at 1,400 scattered
+        # places each day: it made the first roll of a day a fifth slower (bench/turnover.py). The price:
         # deleting a merchant (rare, by an administrator) scans this table for its rows.
 
     def __str__(self) -> str:
@@ -301,11 +301,11 @@ class TurnoverWatermark(models.Model):
 
 class TurnoverDirtyDay(models.Model):
     """A local day whose orders changed since it was last rolled up: the re-roll drains these a
-    batch of days at a time (orders.rollups.drain_dirty_days). Internal: no page reads it."""
+    batch of days at a time (orders.turnover.dirty.drain_dirty_days). Internal: no page reads it."""
 
     day = models.DateField(_("day"), primary_key=True)
     marked_at = models.DateTimeField(_("marked at"), default=timezone.now)
-    # Set while a drain rolls the day (orders.rollups.CLAIM_FOR), so drains at once share work.
+    # Set while a drain rolls the day (orders.turnover.dirty.CLAIM_FOR): drains at once share work.
     claimed_until = models.DateTimeField(_("claimed until"), null=True, blank=True)
 
     class Meta:

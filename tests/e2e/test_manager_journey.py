@@ -27,8 +27,8 @@ from playwright.sync_api import Page, expect
 from jingdezhen.core.days import day_bounds, local_zone
 from livestreams.models import LiveRoom, LiveStream
 from merchants.models import Base, Merchant, Milestone, Review, StageChange, TeamMember, User
-from orders import rollups
 from orders.models import Order
+from orders.turnover import rollup
 from training.models import Enrollment
 
 from . import pages
@@ -405,7 +405,7 @@ def _read_the_dashboard_and_its_csv(page: Page, lang: str, base: Base) -> None:
     zone = local_zone()
     first = timezone.localdate(placed.first().placed_at, zone)
     last = timezone.localdate(placed.last().placed_at, zone)
-    rollups.rollup_days(start=first, end=max(last, _today()))
+    rollup.rollup_days(start=first, end=max(last, _today()))
 
     days = _daily_figures(base)
     today = _today()

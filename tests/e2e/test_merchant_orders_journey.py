@@ -24,8 +24,8 @@ from django.utils import timezone
 from PIL import Image
 from playwright.sync_api import Page, expect
 
-from orders import rollups
 from orders.models import Order, OrderImport, Product, ProductPhoto
+from orders.turnover import rollup
 
 from . import pages
 
@@ -272,7 +272,7 @@ def test_merchant_adds_a_product_sells_it_refunds_imports_a_csv_and_sees_the_tur
     # (orders.tasks.rollup_today_so_far). No worker runs here, so the test runs today's rollup
     # itself, in process, exactly as that job would.
     today = timezone.localdate()
-    rollups.rollup_day(day=today)
+    rollup.rollup_day(day=today)
     start = timezone.make_aware(dt.datetime.combine(today, dt.time()))
     counted = Order.objects.filter(
         merchant__team__user__username="merchant",

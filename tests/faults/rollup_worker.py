@@ -3,7 +3,7 @@ test-only knobs read from the environment. Nothing here is imported by the app.
 
     python -m tests.faults.rollup_worker --pool prefork --concurrency 1 --loglevel INFO
 
-``JDZ_TEST_ROLLUP_PAUSE=<path>``: ``orders.rollups._checkpoint`` (called inside the rollup's
+``JDZ_TEST_ROLLUP_PAUSE=<path>``: ``orders.turnover.rollup._checkpoint`` (called inside the rollup's
 transaction, after its statements ran, with the day's advisory lock held) writes what this run
 sees inside its transaction to ``<path>`` (JSON) and then stays there, so the test can kill the
 worker in the middle of the rollup. A pause nobody ends by a kill gives up after
@@ -58,11 +58,11 @@ def _pausing_checkpoint(marker: Path):
 def main(argv: list[str]) -> None:
     django.setup()
     from jingdezhen.celery import app
-    from orders import rollups
+    from orders.turnover import rollup
 
     pause = os.environ.get("JDZ_TEST_ROLLUP_PAUSE")
     if pause:
-        rollups._checkpoint = _pausing_checkpoint(Path(pause))
+        rollup._checkpoint = _pausing_checkpoint(Path(pause))
     options = os.environ.get("JDZ_TEST_BROKER_TRANSPORT_OPTIONS")
     if options:
         app.conf.broker_transport_options = json.loads(options)

@@ -14,9 +14,9 @@ process group. Proven:
 * the task message was not acknowledged (acks_late): it waits in the Redis transport's
   ``unacked`` hash, not in the queue;
 * a new worker gets the same task (same id) back, runs it, and the totals then equal the orders
-  summed directly: ``orders.rollups.reconcile`` finds no difference, and ``DailyBaseTurnover``
-  equals a direct ORM sum; a rollup of the day from the test process then does not block and
-  changes nothing.
+  summed directly: ``orders.turnover.reconcile.reconcile`` finds no difference, and
+  ``DailyBaseTurnover`` equals a direct ORM sum; a rollup of the day from the test process then
+  does not block and changes nothing.
 
 How the redelivery happens, honestly: a SIGKILLed worker cannot give its message back. Redis
 has no acknowledgements, so kombu keeps a delivered message in ``unacked`` (scored with its
@@ -48,8 +48,8 @@ from django.conf import settings
 from django.db import connection
 from django.db.models import Count, Sum
 
-from orders import rollups
 from orders.models import DailyBaseTurnover, DailyTurnover, Order, Product
+from orders.turnover import reconcile, rollup
 from tests import factories as f
 from tests.orders.turnover_helpers import DAY, direct_totals, local, rolled_totals, snapshot
 from tests.support.production import database_url
@@ -127,18 +127,18 @@ def _lock_holders(day: dt.date) -> list[tuple[int, str]]:
             "SELECT l.pid, a.state FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid"
             " WHERE l.locktype = 'advisory' AND l.granted AND l.classid = %s AND l.objid = %s"
             " AND l.objsubid = 2",
-            [rollups.LOCK_CLASS, day.toordinal()],
+            [rollup.LOCK_CLASS, day.toordinal()],
         )
         return cursor.fetchall()
 
 
 def _lock_is_free(day: dt.date) -> bool:
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [rollups.LOCK_CLASS, day.toordinal()])
+        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [rollup.LOCK_CLASS, day.toordinal()])
         (taken,) = cursor.fetchone()
         if taken:
             cursor.execute(
-                "SELECT pg_advisory_unlock(%s, %s)", [rollups.LOCK_CLASS, day.toordinal()]
+                "SELECT pg_advisory_unlock(%s, %s)", [rollup.LOCK_CLASS, day.toordinal()]
             )
         return taken
 
@@ -254,7 +254,7 @@ def test_a_worker_killed_inside_the_rollup_commits_nothing_and_the_redelivered_t
     base = f.BaseFactory()
     merchants = [f.MerchantFactory(base=base) for _ in range(3)]
     first = _first_orders(merchants)
-    rollups.rollup_day(day=DAY)  # the previous values, committed (a transactional test)
+    rollup.rollup_day(day=DAY)  # the previous values, committed (a transactional test)
     before, before_rolled_at = snapshot(DAY), _rolled_at(DAY)
     before_base = _base_rolled(base.pk, DAY)
     _later_orders(merchants, first)
@@ -323,7 +323,7 @@ def test_a_worker_killed_inside_the_rollup_commits_nothing_and_the_redelivered_t
         _stop(restarted)
         publisher.close()
 
-    assert rollups.reconcile(start=DAY, end=DAY) == []
+    assert reconcile.reconcile(start=DAY, end=DAY) == []
     assert rolled_totals(DAY) == direct_totals(DAY)
     assert _base_rolled(base.pk, DAY) == expected_base
     retried = snapshot(DAY)
@@ -334,7 +334,7 @@ def test_a_worker_killed_inside_the_rollup_commits_nothing_and_the_redelivered_t
     with connection.cursor() as cursor:
         cursor.execute("SET lock_timeout = '10s'")
     try:
-        rerun = rollups.rollup_day(day=DAY)
+        rerun = rollup.rollup_day(day=DAY)
     finally:
         with connection.cursor() as cursor:
             cursor.execute("RESET lock_timeout")

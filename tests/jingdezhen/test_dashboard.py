@@ -6,10 +6,11 @@ import pytest
 from django.core.management import call_command
 from django.db.models import Q, Sum
 
+from jingdezhen.pages import incubation
 from merchants.models import Merchant, Milestone, Role, User
-from orders import rollups
-from orders import turnover_selectors as turnover
 from orders.models import Order
+from orders.turnover import reconcile, rollup
+from orders.turnover import selectors as turnover
 from tests import factories as f
 from tests.orders.turnover_helpers import local
 
@@ -51,7 +52,7 @@ def test_base_dashboard_shows_the_demo_base_figures_equal_to_its_orders(client, 
     assert sum(s.net for s in board.tiers) == board.period["net"]
     page = response.content.decode()
     assert f"{board.period['net']:,.2f}" in page
-    assert rollups.reconcile(start=TODAY - dt.timedelta(days=40), end=TODAY) == []
+    assert reconcile.reconcile(start=TODAY - dt.timedelta(days=40), end=TODAY) == []
 
 
 def test_merchant_dashboard_shows_its_own_figures_equal_to_its_orders(client, demo):
@@ -142,7 +143,7 @@ def _history(base, merchants: int, orders_per_day: int, days: int = 12):
                 buyer_country=["CN", "ZA"][n % 2],
                 placed_at=local(day, 1 + n % 8),
             )
-        rollups.rollup_day(day=day)
+        rollup.rollup_day(day=day)
     return shop
 
 
@@ -166,7 +167,7 @@ def test_merchant_dashboard_runs_a_constant_number_of_queries(
         for n in range(orders_per_day):
             f.TurnoverOrderFactory(merchant=merchant, placed_at=local(day, 1 + n % 8))
         f.TurnoverStreamFactory(merchant=merchant, planned_start=local(day, 20))
-        rollups.rollup_day(day=day)
+        rollup.rollup_day(day=day)
     client.force_login(owner)
     client.get("/turnover/")
     with django_assert_max_num_queries(14):
@@ -179,7 +180,7 @@ def test_peer_standing_gives_median_and_top_quarter_of_same_kind_and_stage(base)
     for merchant, amount in zip(peers, [300, 600, 900, 1200], strict=True):
         f.TurnoverOrderFactory(merchant=merchant, amount=Decimal(amount), placed_at=local(day, 10))
     f.MerchantFactory(base=base, kind=Merchant.Kind.STUDIO)  # another kind: not a peer
-    rollups.rollup_day(day=day)
+    rollup.rollup_day(day=day)
     standing = turnover.peer_standing(merchant=peers[0], days=30)
     assert standing["peers"] == 4
     assert standing["median_daily_net"] == Decimal("25.00")  # median of 10, 20, 30, 40 a day
@@ -203,7 +204,7 @@ def test_peer_standing_gives_gpm_from_the_viewers_of_ended_streams(base):
     f.TurnoverStreamFactory(
         merchant=peers[0], planned_start=local(day, 14), unique_viewers=9000, is_rehearsal=True
     )
-    rollups.rollup_day(day=day)
+    rollup.rollup_day(day=day)
     standing = turnover.peer_standing(merchant=peers[0], days=30)
     assert standing["own_gpm"] == Decimal("300.00")  # 300 CNY over 1,000 viewers
     # GPMs 300, 600, 300 (the fourth has no viewers): median 300, top quarter from 450.
@@ -222,7 +223,7 @@ def test_peer_standing_over_months_counts_each_day_of_the_period_once(base):
             f.TurnoverOrderFactory(
                 merchant=merchant, amount=Decimal(100 * (n + 1) + k), placed_at=local(day, 12)
             )
-    rollups.rollup_days(start=days[0], end=TODAY)
+    rollup.rollup_days(start=days[0], end=TODAY)
     standing = turnover.peer_standing(merchant=peers[0], days=90, today_=TODAY)
     # Inside the period: days 1..3 of each merchant, 3 * 100 * (n + 1) + 1 + 2 + 3.
     totals = [Decimal(300 * (n + 1) + 6) for n in range(4)]
@@ -244,8 +245,8 @@ def test_incubation_cohorts_measure_days_to_first_stream_sale_and_10k_day(client
     )
     sale_day = joined + dt.timedelta(days=5)
     f.TurnoverOrderFactory(merchant=fast, amount=Decimal("12000"), placed_at=local(sale_day, 11))
-    rollups.rollup_day(day=sale_day)
-    cohorts = turnover.incubation_cohorts(reach=_reach(manager))
+    rollup.rollup_day(day=sale_day)
+    cohorts = incubation.cohorts(reach=_reach(manager))
     cohort = next(c for c in cohorts if c["month"] == joined.replace(day=1))
     assert cohort["size"] == 2
     assert (cohort["streamed"], cohort["median_days_to_stream"]) == (1, 3)
@@ -269,12 +270,9 @@ def _reach(user):
 def test_the_funnel_starts_at_applicants_until_the_training_app_records_trainees(
     base, manager, merchant
 ):
-    steps = turnover.incubation_funnel(reach=_reach(manager))
+    steps = incubation.funnel(reach=_reach(manager))
     keys = [step["key"] for step in steps]
-    if turnover._trainee_model() is None:
-        assert keys == ["applicant", "incubating", "graduated"]
-    else:
-        assert keys == ["trainees", "applicant", "incubating", "graduated"]
+    assert keys == ["trainees", "applicant", "incubating", "graduated"]
     assert dict(zip(keys, [s["count"] for s in steps], strict=True))["incubating"] == 1
 
 

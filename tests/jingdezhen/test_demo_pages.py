@@ -26,8 +26,8 @@ from jingdezhen.pages.navigation import entries_for
 from livestreams.models import LiveStream, Notification, StreamSeries
 from merchants.demo import NAMED_MERCHANTS
 from merchants.models import Merchant, Milestone, TeamMember, User
-from orders import turnover_selectors
 from orders.models import BreakageClaim, FlashDeal, Order, OrderImport, Product, ProductPhoto
+from orders.turnover import selectors as turnover_selectors
 from training.models import Certificate, Cohort, Enrollment
 
 ACCOUNTS = ["manager", "trainer", "merchant", "merchant2", "host", "service"]

@@ -12,10 +12,11 @@ from django.utils import timezone
 from jingdezhen.core.days import week_start
 from jingdezhen.core.tenancy import reach_for
 from livestreams import selectors as stream_selectors
+from livestreams import usage
 from livestreams.models import LiveStream
-from orders import rollups
-from orders import turnover_selectors as turnover
 from orders.models import Order, OrderLine
+from orders.turnover import rollup
+from orders.turnover import selectors as turnover
 from tests import factories as f
 from tests.orders.turnover_helpers import local
 
@@ -48,7 +49,7 @@ def _week_of_streams(base, merchant):
         status=LiveStream.Status.CANCELLED,
     )
     for n in range(-1, (TODAY - monday).days + 1):
-        rollups.rollup_day(day=monday + dt.timedelta(days=n))
+        rollup.rollup_day(day=monday + dt.timedelta(days=n))
     return monday
 
 
@@ -62,24 +63,24 @@ def test_the_dashboard_and_the_utilisation_page_give_equal_figures_for_the_same_
     week = page.context["total"]
     reach = reach_for(manager)
     # The dashboard's figure for the same days (its selector, asked for the week) ...
-    dashboard_week = turnover.room_utilisation(
+    dashboard_week = usage.room_utilisation(
         reach=reach, first=monday, last=monday + dt.timedelta(6)
     )
     assert dashboard_week == {k: week[k] for k in dashboard_week}
     assert week["open_hours"] == Decimal("182.0")  # 7 x (10 + 16) hours: each room's own hours
     # ... and day by day.
     for cell in week["cells"]:
-        day = turnover.room_utilisation(reach=reach, first=cell["day"], last=cell["day"])
+        day = usage.room_utilisation(reach=reach, first=cell["day"], last=cell["day"])
         assert day == {k: cell[k] for k in day}
     # The dashboard page itself reads the same rule over its whole period (each day rolled, as
     # the periodic job has done by then).
-    rollups.rollup_days(start=TODAY - dt.timedelta(days=29), end=TODAY)
+    rollup.rollup_days(start=TODAY - dt.timedelta(days=29), end=TODAY)
     board = client.get("/dashboard/?days=30").context["board"]
     first = TODAY - dt.timedelta(days=29)
     live = stream_selectors.room_usage(reach=reach, first=first, last=TODAY)
     booked = sum(u["booked_minutes"] for u in live)
     opened = sum(u["open_minutes"] for u in live)
-    assert board.room_utilisation == stream_selectors.utilisation_figures(booked, opened)
+    assert board.room_utilisation == usage.utilisation_figures(booked, opened)
 
 
 def test_a_room_open_ten_hours_booked_four_is_forty_percent_on_both_pages(
@@ -91,9 +92,9 @@ def test_a_room_open_ten_hours_booked_four_is_forty_percent_on_both_pages(
     f.TurnoverStreamFactory(
         merchant=merchant, room=room, planned_start=local(day, 10), planned_end=local(day, 14)
     )
-    rollups.rollup_day(day=day)
+    rollup.rollup_day(day=day)
     reach = reach_for(manager)
-    assert turnover.room_utilisation(reach=reach, first=day, last=day)["percent"] == Decimal("40.0")
+    assert usage.room_utilisation(reach=reach, first=day, last=day)["percent"] == Decimal("40.0")
     client.force_login(manager)
     page = client.get(f"/base/utilisation/?week={day.isoformat()}").context
     cell = next(c for c in page["rows"][0]["cells"] if c["day"] == day)
@@ -139,7 +140,7 @@ def test_the_stream_report_and_the_rollups_count_the_same_gmv(owner, merchant):
             status=status,
             placed_at=local(TODAY, 10),
         )
-    rollups.rollup_day(day=TODAY)
+    rollup.rollup_day(day=TODAY)
     report = stream_selectors.stream_report(reach=reach_for(owner), stream=stream)
     rolled = turnover.DailyMerchantTurnover.objects.get(day=TODAY, merchant=merchant)
     assert report["gmv"] == rolled.net_cny == Decimal("450.00")
@@ -154,7 +155,7 @@ def test_the_top_merchants_download_answers_with_every_column(client, base, mana
         units=3,
         placed_at=local(TODAY, 10),
     )
-    rollups.rollup_day(day=TODAY)
+    rollup.rollup_day(day=TODAY)
     client.force_login(manager)
     response = client.get("/dashboard/merchants.csv?days=30")
     assert response.status_code == 200

@@ -11,9 +11,9 @@ from django.db import connection
 from django.db.models import Sum
 
 from jingdezhen.core.days import day_bounds, month_bounds
-from orders import rollups
 from orders.models import DailyMerchantTurnover, MonthlyMerchantTurnover, Order
-from orders.turnover_selectors import top_merchants
+from orders.turnover import reconcile, rollup
+from orders.turnover.selectors import top_merchants
 from tests import factories as f
 
 from .turnover_helpers import local
@@ -47,7 +47,7 @@ def _month_of_days(merchant_id, month):
 def test_a_month_is_the_sum_of_its_merchant_days(merchant, other_merchant):
     _orders(merchant, other_merchant)
     for day in [*MARCH, APRIL]:
-        rollups.rollup_day(day=day)
+        rollup.rollup_day(day=day)
 
     march = MonthlyMerchantTurnover.objects.get(month=MARCH[0], merchant=merchant)
     assert march.gross_cny == Decimal("303.00") and march.orders == 3 and march.units == 3
@@ -63,31 +63,31 @@ def test_a_month_is_the_sum_of_its_merchant_days(merchant, other_merchant):
             sums["net"],
             sums["orders"],
         )
-    assert rollups.reconcile(start=MARCH[0], end=APRIL) == []
+    assert reconcile.reconcile(start=MARCH[0], end=APRIL) == []
 
 
 def test_a_refund_re_rolled_reaches_the_month_and_an_empty_month_row_goes(merchant):
     order = f.TurnoverOrderFactory(
         merchant=merchant, amount=Decimal("500"), placed_at=local(MARCH[1], 9)
     )
-    rollups.rollup_day(day=MARCH[1])
+    rollup.rollup_day(day=MARCH[1])
     Order.objects.filter(pk=order.pk).update(refunded_cny=Decimal("120"))
-    rollups.rollup_day(day=MARCH[1])
+    rollup.rollup_day(day=MARCH[1])
     assert MonthlyMerchantTurnover.objects.get(
         month=MARCH[0], merchant=merchant
     ).net_cny == Decimal("380.00")
 
     Order.objects.filter(pk=order.pk).update(status=Order.Status.CANCELLED)
-    rollups.rollup_day(day=MARCH[1])
+    rollup.rollup_day(day=MARCH[1])
     assert not MonthlyMerchantTurnover.objects.filter(month=MARCH[0], merchant=merchant).exists()
 
 
 def test_reconciliation_reports_a_month_that_differs_from_its_days(merchant):
     f.TurnoverOrderFactory(merchant=merchant, amount=Decimal("500"), placed_at=local(MARCH[1], 9))
-    rollups.rollup_day(day=MARCH[1])
+    rollup.rollup_day(day=MARCH[1])
     MonthlyMerchantTurnover.objects.filter(merchant=merchant).update(gross_cny=Decimal("1"))
 
-    differences = rollups.reconcile(start=MARCH[1], end=MARCH[1])
+    differences = reconcile.reconcile(start=MARCH[1], end=MARCH[1])
 
     assert [d.table for d in differences] == ["monthly merchant turnover"]
 
@@ -109,7 +109,7 @@ def test_two_days_of_one_month_rolled_at_once_leave_the_month_equal_to_its_days(
     def roll(day):
         try:
             barrier.wait(timeout=30)
-            rollups.rollup_day(day=day)
+            rollup.rollup_day(day=day)
         except Exception as exc:  # pragma: no cover - reported below
             errors.append(exc)
         finally:
@@ -134,7 +134,7 @@ def test_the_ranking_over_whole_and_partial_months_equals_the_orders(
 
     _orders(merchant, other_merchant)
     for day in [*MARCH, APRIL]:
-        rollups.rollup_day(day=day)
+        rollup.rollup_day(day=day)
     reach = reach_for(manager)
 
     for first, last in [
@@ -166,7 +166,7 @@ def test_a_ranking_ending_today_leaves_out_an_order_dated_ahead(merchant, manage
     f.TurnoverOrderFactory(
         merchant=merchant, amount=Decimal("900"), placed_at=local(dt.date(2026, 4, 20), 9)
     )
-    rollups.rollup_days(start=dt.date(2026, 4, 1), end=dt.date(2026, 4, 30))
+    rollup.rollup_days(start=dt.date(2026, 4, 1), end=dt.date(2026, 4, 30))
 
     ranked = top_merchants(
         reach=reach_for(manager), first=dt.date(2026, 3, 5), last=APRIL, today_=APRIL
@@ -180,11 +180,11 @@ def test_a_roll_moves_only_the_months_of_merchants_whose_day_changed(merchant, o
     f.TurnoverOrderFactory(
         merchant=other_merchant, amount=Decimal("30"), placed_at=local(MARCH[1], 9)
     )
-    rollups.rollup_day(day=MARCH[0])
-    rollups.rollup_day(day=MARCH[1])
+    rollup.rollup_day(day=MARCH[0])
+    rollup.rollup_day(day=MARCH[1])
     f.TurnoverOrderFactory(merchant=merchant, amount=Decimal("5"), placed_at=local(MARCH[1], 10))
 
-    result = rollups.rollup_day(day=MARCH[1])
+    result = rollup.rollup_day(day=MARCH[1])
 
     months = dict(
         MonthlyMerchantTurnover.objects.filter(month=MARCH[0]).values_list("merchant", "net_cny")
@@ -196,13 +196,13 @@ def test_a_roll_moves_only_the_months_of_merchants_whose_day_changed(merchant, o
 
 def test_a_merchant_that_moved_base_keeps_one_month_row_under_its_new_base(merchant, other_base):
     f.TurnoverOrderFactory(merchant=merchant, amount=Decimal("70"), placed_at=local(MARCH[0], 9))
-    rollups.rollup_day(day=MARCH[0])
+    rollup.rollup_day(day=MARCH[0])
     merchant.base = other_base
     merchant.save(update_fields=["base"])
     f.TurnoverOrderFactory(merchant=merchant, amount=Decimal("30"), placed_at=local(MARCH[1], 9))
 
-    rollups.rollup_day(day=MARCH[1])
-    rollups.rollup_month(day=MARCH[1])
+    rollup.rollup_day(day=MARCH[1])
+    rollup.rollup_month(day=MARCH[1])
 
     (row,) = MonthlyMerchantTurnover.objects.filter(month=MARCH[0], merchant=merchant)
     assert row.base_id == other_base.pk and row.net_cny == Decimal("100.00")
@@ -210,12 +210,12 @@ def test_a_merchant_that_moved_base_keeps_one_month_row_under_its_new_base(merch
 
 def test_summing_a_whole_month_again_repairs_it(merchant, other_merchant):
     _orders(merchant, other_merchant)
-    rollups.rollup_days(start=MARCH[0], end=APRIL)
+    rollup.rollup_days(start=MARCH[0], end=APRIL)
     MonthlyMerchantTurnover.objects.filter(merchant=merchant).delete()
     MonthlyMerchantTurnover.objects.filter(merchant=other_merchant).update(orders=99)
-    assert rollups.reconcile(start=MARCH[0], end=APRIL)
+    assert reconcile.reconcile(start=MARCH[0], end=APRIL)
 
-    rollups.rollup_month(day=MARCH[1])
-    rollups.rollup_month(day=APRIL)
+    rollup.rollup_month(day=MARCH[1])
+    rollup.rollup_month(day=APRIL)
 
-    assert rollups.reconcile(start=MARCH[0], end=APRIL) == []
+    assert reconcile.reconcile(start=MARCH[0], end=APRIL) == []

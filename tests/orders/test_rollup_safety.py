@@ -7,7 +7,6 @@ from decimal import Decimal
 import pytest
 
 from jingdezhen.core.bounds import MAX_ORDER_CNY
-from orders import rollups, tasks
 from orders.models import (
     DailyBaseBreakdown,
     DailyBaseTurnover,
@@ -18,6 +17,7 @@ from orders.models import (
     TurnoverDirtyDay,
     TurnoverWatermark,
 )
+from orders.turnover import dirty, reconcile, rollup, tasks
 from tests import factories as f
 
 from .turnover_helpers import DAY, local
@@ -34,13 +34,13 @@ def test_an_order_at_the_largest_accepted_amount_in_every_merchant_still_rolls_u
             f.TurnoverOrderFactory(
                 merchant=merchant, amount=MAX_ORDER_CNY, placed_at=local(DAY, hour)
             )
-    result = rollups.rollup_day(day=DAY)
+    result = rollup.rollup_day(day=DAY)
     assert result.skipped_merchants == ()
     total = MAX_ORDER_CNY * 2 * len(merchants)
     base_day = DailyBaseTurnover.objects.get(day=DAY, base=base)
     assert (base_day.gross_cny, base_day.net_cny, base_day.orders) == (total, total, 24)
     assert DailyMerchantTurnover.objects.filter(day=DAY, gross_cny=MAX_ORDER_CNY * 2).count() == 12
-    assert rollups.reconcile(start=DAY, end=DAY) == []
+    assert reconcile.reconcile(start=DAY, end=DAY) == []
 
 
 def test_orders_at_the_columns_largest_amount_overflow_no_rollup_of_the_base(base):
@@ -48,10 +48,10 @@ def test_orders_at_the_columns_largest_amount_overflow_no_rollup_of_the_base(bas
     total (14 digits), and the day's rollup failed on every retry."""
     for merchant in f.MerchantFactory.create_batch(3, base=base):
         f.TurnoverOrderFactory(merchant=merchant, amount=COLUMN_MAX, placed_at=local(DAY, 12))
-    rollups.rollup_day(day=DAY)
+    rollup.rollup_day(day=DAY)
     assert DailyBaseTurnover.objects.get(day=DAY, base=base).gross_cny == COLUMN_MAX * 3
     assert MonthlyMerchantTurnover.objects.filter(gross_cny=COLUMN_MAX).count() == 3
-    assert rollups.reconcile(start=DAY, end=DAY) == []
+    assert reconcile.reconcile(start=DAY, end=DAY) == []
 
 
 def _unrollable_merchant(base):
@@ -69,7 +69,7 @@ def test_one_merchants_unrollable_rows_do_not_stop_the_bases_rollup(base, caplog
         f.TurnoverOrderFactory(merchant=merchant, amount=Decimal("500.00"), placed_at=local(DAY, 9))
     bad = _unrollable_merchant(base)
 
-    result = rollups.rollup_day(day=DAY)
+    result = rollup.rollup_day(day=DAY)
 
     assert result.skipped_merchants == (bad.pk,)
     assert f"merchant {bad.pk} cannot be rolled" in caplog.text
@@ -90,18 +90,18 @@ def test_one_merchants_unrollable_rows_do_not_stop_the_bases_rollup(base, caplog
 def test_the_fallback_keeps_a_merchants_rows_and_updates_the_others(base):
     good = f.MerchantFactory(base=base)
     order = f.TurnoverOrderFactory(merchant=good, amount=Decimal("800.00"), placed_at=local(DAY, 9))
-    rollups.rollup_day(day=DAY)
+    rollup.rollup_day(day=DAY)
     bad = _unrollable_merchant(base)
     order.refunded_cny = Decimal("300.00")
     order.save()
 
-    result = rollups.rollup_day(day=DAY)
+    result = rollup.rollup_day(day=DAY)
     assert result.skipped_merchants == (bad.pk,)
     assert DailyMerchantTurnover.objects.get(day=DAY, merchant=good).net_cny == Decimal("500.00")
     month = MonthlyMerchantTurnover.objects.get(merchant=good)
     assert month.net_cny == Decimal("500.00")
     # Run twice: the same rows.
-    rollups.rollup_day(day=DAY)
+    rollup.rollup_day(day=DAY)
     assert DailyBaseTurnover.objects.get(day=DAY, base=base).net_cny == Decimal("500.00")
 
 
@@ -140,18 +140,18 @@ def test_an_import_that_dirties_many_days_is_rolled_a_batch_at_a_time(merchant, 
     settings.TURNOVER_REROLL_BATCH_DAYS = 7
     dates = _orders_over(20, merchant)
 
-    rolled = rollups.reroll_changed_days()
+    rolled = dirty.reroll_changed_days()
     assert len(rolled) == 7  # one batch, the newest days first
     assert rolled == dates[-7:]
     assert TurnoverDirtyDay.objects.count() == 13
     assert TurnoverWatermark.objects.exists()
 
-    days, remaining = rollups.drain_dirty_days()
+    days, remaining = dirty.drain_dirty_days()
     assert len(days) == 7 and remaining
-    days, remaining = rollups.drain_dirty_days()
+    days, remaining = dirty.drain_dirty_days()
     assert len(days) == 6 and not remaining
     assert DailyMerchantTurnover.objects.filter(merchant=merchant).count() == 20
-    assert rollups.reconcile(start=dates[0], end=dates[-1]) == []
+    assert reconcile.reconcile(start=dates[0], end=dates[-1]) == []
 
 
 def test_the_periodic_task_takes_one_batch_and_leaves_the_rest_queued(merchant, settings):
@@ -170,16 +170,16 @@ def test_two_drains_at_once_take_different_days(merchant, settings):
 
     settings.TURNOVER_REROLL_BATCH_DAYS = 4
     dates = _orders_over(8, merchant)
-    rollups.mark_changed_days()
+    dirty.mark_changed_days()
     # Another drain has claimed the four newest days and is rolling them.
     TurnoverDirtyDay.objects.filter(day__in=dates[-4:]).update(
-        claimed_until=timezone.now() + rollups.CLAIM_FOR
+        claimed_until=timezone.now() + dirty.CLAIM_FOR
     )
-    days, remaining = rollups.drain_dirty_days()
+    days, remaining = dirty.drain_dirty_days()
     assert days == dates[:4][::-1] and remaining
     # A claim that ran out (its drain died) is taken again.
     TurnoverDirtyDay.objects.update(claimed_until=timezone.now() - dt.timedelta(seconds=1))
-    days, remaining = rollups.drain_dirty_days()
+    days, remaining = dirty.drain_dirty_days()
     assert days == dates[-4:][::-1] and not remaining
 
 
@@ -187,8 +187,8 @@ def test_a_day_marked_again_while_it_was_rolled_stays_marked(merchant, monkeypat
     from django.utils import timezone
 
     f.TurnoverOrderFactory(merchant=merchant, placed_at=local(DAY, 12))
-    rollups.mark_changed_days()
-    original = rollups.rollup_day
+    dirty.mark_changed_days()
+    original = rollup.rollup_day
 
     def roll_while_an_order_changes(*, day, **kwargs):
         result = original(day=day, **kwargs)
@@ -196,8 +196,8 @@ def test_a_day_marked_again_while_it_was_rolled_stays_marked(merchant, monkeypat
         TurnoverDirtyDay.objects.filter(day=day).update(marked_at=later)
         return result
 
-    monkeypatch.setattr(rollups, "rollup_day", roll_while_an_order_changes)
-    rollups.drain_dirty_days(limit=1)
+    monkeypatch.setattr(rollup, "rollup_day", roll_while_an_order_changes)
+    dirty.drain_dirty_days(limit=1)
     assert TurnoverDirtyDay.objects.filter(day=DAY).exists()
 
 

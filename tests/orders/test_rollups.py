@@ -8,7 +8,6 @@ from django.db import connection
 from django.db.models import Sum
 
 from merchants.models import Milestone
-from orders import rollups
 from orders.models import (
     DailyBaseBreakdown,
     DailyBaseTurnover,
@@ -20,6 +19,7 @@ from orders.models import (
     Product,
     TurnoverWatermark,
 )
+from orders.turnover import dirty, reconcile, rollup
 from tests import factories as f
 
 from .turnover_helpers import DAY, direct_totals, local, rolled_totals, snapshot
@@ -79,13 +79,13 @@ def day_of_orders(merchant, other_merchant):
 
 
 def test_rollup_totals_equal_the_orders_summed_directly(day_of_orders):
-    rollups.rollup_day(day=DAY)
+    rollup.rollup_day(day=DAY)
     assert rolled_totals(DAY) == direct_totals(DAY)
     assert rolled_totals(DAY)[(day_of_orders.pk, "douyin")][0] == Decimal("1599.90")
 
 
 def test_detail_and_base_rows_add_up_to_the_merchant_rows(day_of_orders):
-    rollups.rollup_day(day=DAY)
+    rollup.rollup_day(day=DAY)
     merchant_gross = DailyTurnover.objects.filter(day=DAY).aggregate(s=Sum("gross_cny"))["s"]
     assert DailyTurnoverDetail.objects.filter(day=DAY).aggregate(s=Sum("gross_cny"))["s"] == (
         merchant_gross
@@ -106,34 +106,34 @@ def test_detail_and_base_rows_add_up_to_the_merchant_rows(day_of_orders):
 
 
 def test_overseas_orders_are_counted_apart(day_of_orders):
-    rollups.rollup_day(day=DAY)
+    rollup.rollup_day(day=DAY)
     tiktok = DailyTurnover.objects.get(day=DAY, merchant=day_of_orders, platform="tiktok")
     assert (tiktok.overseas_cny, tiktok.overseas_orders) == (Decimal("356.25"), 1)
     assert DailyTurnoverDetail.objects.get(day=DAY, country="ZA").gross_cny == Decimal("356.25")
 
 
 def test_rerunning_a_day_gives_the_same_rows(day_of_orders):
-    rollups.rollup_day(day=DAY)
+    rollup.rollup_day(day=DAY)
     first = snapshot(DAY)
     ids = set(DailyTurnover.objects.values_list("id", flat=True))
-    rollups.rollup_day(day=DAY)
+    rollup.rollup_day(day=DAY)
     assert snapshot(DAY) == first
     assert set(DailyTurnover.objects.values_list("id", flat=True)) == ids
 
 
 def test_rerunning_an_unchanged_day_rewrites_no_row(day_of_orders):
-    first = rollups.rollup_day(day=DAY)
+    first = rollup.rollup_day(day=DAY)
     assert first.written_rows > 0
-    again = rollups.rollup_day(day=DAY)
+    again = rollup.rollup_day(day=DAY)
     assert (again.written_rows, again.deleted_rows) == (0, 0)
 
 
 def test_a_group_that_lost_its_orders_is_deleted_on_the_next_run(merchant, other_merchant):
     f.TurnoverOrderFactory(merchant=merchant, placed_at=local(DAY, 10))
     gone = f.TurnoverOrderFactory(merchant=other_merchant, placed_at=local(DAY, 11))
-    rollups.rollup_day(day=DAY)
+    rollup.rollup_day(day=DAY)
     Order.objects.filter(pk=gone.pk).update(status=Order.Status.CANCELLED)
-    rollups.rollup_day(day=DAY)
+    rollup.rollup_day(day=DAY)
     assert list(DailyTurnover.objects.values_list("merchant_id", flat=True)) == [merchant.pk]
     assert not DailyTurnoverDetail.objects.filter(merchant=other_merchant).exists()
     assert rolled_totals(DAY) == direct_totals(DAY)
@@ -156,7 +156,7 @@ def test_two_concurrent_runs_give_the_same_rows():
     def run():
         try:
             barrier.wait()
-            rollups.rollup_day(day=DAY)
+            rollup.rollup_day(day=DAY)
         except Exception as exc:  # pragma: no cover - reported below
             errors.append(exc)
         finally:
@@ -169,7 +169,7 @@ def test_two_concurrent_runs_give_the_same_rows():
         t.join()
     assert errors == []
     concurrent = snapshot(DAY)
-    rollups.rollup_day(day=DAY)
+    rollup.rollup_day(day=DAY)
     assert snapshot(DAY) == concurrent
     assert rolled_totals(DAY) == direct_totals(DAY)
     assert DailyTurnover.objects.count() == 3
@@ -178,28 +178,28 @@ def test_two_concurrent_runs_give_the_same_rows():
 def test_a_crash_inside_the_rollup_leaves_the_old_rows_and_the_retry_gives_the_same_totals(
     day_of_orders, monkeypatch
 ):
-    rollups.rollup_day(day=DAY)
+    rollup.rollup_day(day=DAY)
     before = snapshot(DAY)
     f.TurnoverOrderFactory(merchant=day_of_orders, amount=Decimal("5.00"), placed_at=local(DAY, 8))
 
     def crash(day):
         raise RuntimeError("worker lost after the insert")
 
-    monkeypatch.setattr(rollups, "_checkpoint", crash)
+    monkeypatch.setattr(rollup, "_checkpoint", crash)
     with pytest.raises(RuntimeError):
-        rollups.rollup_day(day=DAY)
+        rollup.rollup_day(day=DAY)
     assert snapshot(DAY) == before  # the half-done run left nothing behind
 
     monkeypatch.undo()
-    rollups.rollup_day(day=DAY)
+    rollup.rollup_day(day=DAY)
     retried = snapshot(DAY)
-    rollups.rollup_day(day=DAY)
+    rollup.rollup_day(day=DAY)
     assert snapshot(DAY) == retried
     assert rolled_totals(DAY) == direct_totals(DAY)
 
 
 def test_a_crashed_task_retried_gives_the_same_totals(day_of_orders, monkeypatch, settings):
-    from orders import tasks
+    from orders.turnover import tasks
 
     calls = []
 
@@ -208,7 +208,7 @@ def test_a_crashed_task_retried_gives_the_same_totals(day_of_orders, monkeypatch
             calls.append(day)
             raise RuntimeError("crash inside the transaction")
 
-    monkeypatch.setattr(rollups, "_checkpoint", crash_once)
+    monkeypatch.setattr(rollup, "_checkpoint", crash_once)
     # Eagerly, Celery's autoretry runs the retry inline: the first attempt crashed inside its
     # transaction (rolled back), the retry rolled the day up.
     result = tasks.rollup_day.apply(args=[DAY.isoformat()], throw=False)
@@ -226,12 +226,12 @@ def test_a_refund_after_the_day_was_rolled_reaches_the_totals(
     order = f.TurnoverOrderFactory(
         merchant=merchant, amount=Decimal("800.00"), placed_at=local(DAY, 15)
     )
-    rollups.reroll_changed_days()  # first run: rolls every day with orders, sets the watermark
+    dirty.reroll_changed_days()  # first run: rolls every day with orders, sets the watermark
     assert DailyTurnover.objects.get(day=DAY).net_cny == Decimal("800.00")
 
     order.refunded_cny = Decimal("300.00")
     order.save()  # auto_now moves updated_at: the day is marked for re-rolling
-    from orders import tasks
+    from orders.turnover import tasks
 
     tasks.rollup_today_so_far.apply(throw=True)
     row = DailyTurnover.objects.get(day=DAY)
@@ -245,17 +245,17 @@ def test_a_refund_after_the_day_was_rolled_reaches_the_totals(
 
 def test_the_watermark_skips_days_whose_orders_did_not_change(merchant):
     f.TurnoverOrderFactory(merchant=merchant, placed_at=local(DAY, 15))
-    assert rollups.reroll_changed_days() == [DAY]
-    assert rollups.reroll_changed_days() == [DAY]  # within the overlap window: harmless
+    assert dirty.reroll_changed_days() == [DAY]
+    assert dirty.reroll_changed_days() == [DAY]  # within the overlap window: harmless
     TurnoverWatermark.objects.update(value=local(DAY + dt.timedelta(days=400), 0))
-    assert rollups.reroll_changed_days() == []
+    assert dirty.reroll_changed_days() == []
 
 
 def test_reconciliation_reports_a_rollup_that_differs_from_its_orders(day_of_orders):
-    rollups.rollup_day(day=DAY)
-    assert rollups.reconcile(start=DAY, end=DAY) == []
+    rollup.rollup_day(day=DAY)
+    assert reconcile.reconcile(start=DAY, end=DAY) == []
     DailyTurnover.objects.filter(platform="taobao").update(gross_cny=Decimal("1.00"))
-    differences = rollups.reconcile(start=DAY, end=DAY)
+    differences = reconcile.reconcile(start=DAY, end=DAY)
     assert {d.table for d in differences} == {
         "daily_turnover",
         "rollup totals",
@@ -266,9 +266,9 @@ def test_reconciliation_reports_a_rollup_that_differs_from_its_orders(day_of_ord
 
 def test_reconciliation_reports_a_merchant_day_row_that_went_missing(day_of_orders):
     # A merchant's platform rows are read through its merchant-day rows: one gone would hide them.
-    rollups.rollup_day(day=DAY)
+    rollup.rollup_day(day=DAY)
     DailyMerchantTurnover.objects.filter(day=DAY, merchant=day_of_orders).delete()
-    differences = rollups.reconcile(start=DAY, end=DAY)
+    differences = reconcile.reconcile(start=DAY, end=DAY)
     missing = [d for d in differences if d.table == "daily merchant turnover"]
     assert [d.key for d in missing] == [f"merchant={day_of_orders.pk}"]
     assert "gross=None" in missing[0].orders_say
@@ -289,12 +289,12 @@ def test_milestones_of_10k_and_50k_days_come_from_the_rollups(merchant, other_me
     f.TurnoverOrderFactory(
         merchant=other_merchant, amount=Decimal("9999.99"), placed_at=local(DAY, 9)
     )
-    result = rollups.rollup_day(day=DAY)
+    result = rollup.rollup_day(day=DAY)
     assert result.milestones == 2
     kinds = set(Milestone.objects.filter(merchant=merchant).values_list("kind", flat=True))
     assert kinds == {Milestone.Kind.FIRST_10K_DAY, Milestone.Kind.FIRST_50K_DAY}
     assert not Milestone.objects.filter(merchant=other_merchant).exists()
-    assert rollups.rollup_day(day=DAY).milestones == 0  # already recorded
+    assert rollup.rollup_day(day=DAY).milestones == 0  # already recorded
 
 
 def test_room_usage_counts_booked_minutes_of_base_rooms(merchant):
@@ -316,6 +316,6 @@ def test_room_usage_counts_booked_minutes_of_base_rooms(merchant):
         planned_end=local(DAY, 9),
         status="cancelled",
     )
-    rollups.rollup_day(day=DAY)
+    rollup.rollup_day(day=DAY)
     usage = DailyRoomUsage.objects.get(day=DAY, base=merchant.base)
     assert (usage.booked_minutes, usage.streams, usage.rooms) == (180, 2, 1)

@@ -4,7 +4,7 @@ from decimal import Decimal
 import pytest
 
 from merchants.models import Role
-from orders import rollups
+from orders.turnover import rollup
 from tests import factories as f
 
 from .turnover_helpers import DAY, local
@@ -23,7 +23,7 @@ def rolled(merchant, other_merchant, other_base):
     ]:
         f.TurnoverOrderFactory(merchant=m, platform=platform, placed_at=local(DAY, 10))
     f.TurnoverOrderFactory(merchant=merchant, placed_at=local(DAY - dt.timedelta(days=3), 10))
-    rollups.rollup_days(start=DAY - dt.timedelta(days=3), end=DAY)
+    rollup.rollup_days(start=DAY - dt.timedelta(days=3), end=DAY)
     return stranger
 
 
@@ -83,7 +83,7 @@ def test_the_list_runs_a_constant_number_of_queries(
     manager = f.UserFactory(role=Role.MANAGER, base=base)
     for _ in range(merchants):
         f.TurnoverOrderFactory(merchant=f.MerchantFactory(base=base), placed_at=local(DAY, 10))
-    rollups.rollup_day(day=DAY)
+    rollup.rollup_day(day=DAY)
     api_client.force_authenticate(manager)
     with django_assert_max_num_queries(4):
         assert api_client.get(URL).json()["count"] == merchants

@@ -3,7 +3,7 @@ import datetime as dt
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from orders import rollups
+from orders.turnover.reconcile import reconcile
 
 
 class Command(BaseCommand):
@@ -21,7 +21,7 @@ class Command(BaseCommand):
         today = timezone.localdate()
         end = options["end"] or today
         start = options["start"] or end - dt.timedelta(days=options["days"] - 1)
-        differences = rollups.reconcile(start=start, end=end)
+        differences = reconcile(start=start, end=end)
         for difference in differences:
             self.stdout.write(str(difference))
         if differences:

@@ -3,7 +3,7 @@ import datetime as dt
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from orders import rollups
+from orders.turnover import dirty, rollup
 
 
 class Command(BaseCommand):
@@ -24,7 +24,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         if options["changed"]:
-            days = rollups.reroll_changed_days()
+            days = dirty.reroll_changed_days()
             self.stdout.write(f"re-rolled {len(days)} changed day(s)")
             return
         today = timezone.localdate()
@@ -35,7 +35,7 @@ class Command(BaseCommand):
             end = options["end"] or start
         if end < start:
             raise CommandError("--to must not be before --from.")
-        results = rollups.rollup_days(start=start, end=end)
+        results = rollup.rollup_days(start=start, end=end)
         rows = sum(r.written_rows for r in results)
         self.stdout.write(
             f"rolled {len(results)} day(s) from {start} to {end}: {rows} rows written"

@@ -12,8 +12,8 @@ from jingdezhen.core.bounds import check_day
 from jingdezhen.core.errors import DomainError
 from jingdezhen.core.platforms import Platform
 
-from . import turnover_selectors as selectors
-from .models import DailyTurnover
+from ..models import DailyTurnover
+from . import selectors
 
 
 class DailyTurnoverSerializer(serializers.ModelSerializer):

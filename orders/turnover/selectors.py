@@ -1,9 +1,15 @@
 """Reads of the turnover rollups shared by the dashboards, the API and the CSV downloads.
 
-Every read is scoped by the caller's reach and touches only rollup tables (plus the merchant and
-milestone rows), so a page costs the same whatever the number of orders. The one deliberate
-exception to row scoping is ``peer_standing``: it returns only medians and quartiles over the
-merchant's peers (never a peer's own figures), and only when there are enough peers.
+Every read is scoped by the caller's reach and touches only rollup tables (plus the merchant
+rows, and for the peers' GPM the viewers the live streams report), so a page costs the same
+whatever the number of orders. The one deliberate exception to row scoping is
+``peer_standing``: it returns only medians and quartiles over the merchant's peers (never a
+peer's own figures), and only when there are enough peers.
+
+The dashboards here hold the turnover figures; jingdezhen.pages.dashboard adds what other apps
+own (room utilisation, the incubation funnel, the stream calendar). Net is always the rollups'
+``net_cny`` (gross - refunded, orders.ordering.selectors' GMV); a period's sum is read as
+``_month_plan`` says.
 """
 
 from __future__ import annotations
@@ -12,28 +18,28 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.apps import apps
-from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from psycopg2 import sql
 
 from jingdezhen.core.days import day_bounds, local_zone, month_bounds
-from jingdezhen.core.stats import median
+from jingdezhen.core.platforms import Platform
 from jingdezhen.core.tenancy import Reach
-from livestreams.models import LiveStream
-from livestreams.selectors import utilisation_figures
-from merchants.models import Merchant, Milestone
+from livestreams.selectors import ended_stream_viewers_sql
+from merchants.models import Merchant
 
-from .models import (
+from ..models import (
     DailyBaseBreakdown,
     DailyBaseTurnover,
     DailyMerchantTurnover,
-    DailyRoomUsage,
     DailyTurnover,
     DailyTurnoverDetail,
     MonthlyMerchantTurnover,
+    Product,
 )
+from .statement import Ident, column, table
 
 ZERO = Decimal("0")
 ONE_DAY = dt.timedelta(days=1)
@@ -204,23 +210,14 @@ def _breakdown(rows, dimension: str) -> dict:
 
 
 def _labels():
-    from jingdezhen.core.platforms import Platform
-
-    from .models import Product
-
     tiers = dict(Product.Tier.choices)
-    tiers[""] = _unclassified()
+    tiers[""] = _("Without lines")
     return dict(Platform.choices), tiers
 
 
-def _unclassified():
-    from django.utils.translation import gettext_lazy as _
-
-    return _("Without lines")
-
-
 def base_dashboard(*, reach: Reach, days: int = 30, today_: dt.date | None = None) -> Dashboard:
-    """The base manager's dashboard over the last ``days`` days (7 queries, none over orders)."""
+    """The base manager's turnover over the last ``days`` days (5 queries, none over orders);
+    jingdezhen.pages.dashboard adds the room utilisation and the incubation funnel."""
     today_ = today_ or today()
     since = today_ - dt.timedelta(days=2 * days - 1)
     first = today_ - dt.timedelta(days=days - 1)
@@ -240,7 +237,6 @@ def base_dashboard(*, reach: Reach, days: int = 30, today_: dt.date | None = Non
     platform_labels, tier_labels = _labels()
     overseas = sum((r["gross"] for r in cube if r["country"] != "CN"), ZERO)
     top = top_merchants(reach=reach, first=first, last=today_, today_=today_)
-    utilisation = room_utilisation(reach=reach, first=first, last=today_)
     return Dashboard(
         today=today_,
         days=days,
@@ -255,21 +251,7 @@ def base_dashboard(*, reach: Reach, days: int = 30, today_: dt.date | None = Non
         tiers=_shares(_breakdown(cube, "tier"), tier_labels, period["gross"]),
         overseas_gross=overseas,
         top_merchants=top,
-        room_utilisation=utilisation,
-        funnel=incubation_funnel(reach=reach),
     )
-
-
-def room_utilisation(*, reach: Reach, first: dt.date, last: dt.date) -> dict:
-    """The base's room utilisation from ``first`` to ``last`` (inclusive), read from the daily
-    room-usage rollup: the rule of livestreams.selectors (booked over each room's own opening
-    hours), summed over the rooms and days (one query)."""
-    usage = (
-        reach.scope(DailyRoomUsage.objects.all())
-        .filter(day__gte=first, day__lte=last)
-        .aggregate(minutes=Sum("booked_minutes", default=0), open=Sum("open_minutes", default=0))
-    )
-    return utilisation_figures(usage["minutes"], usage["open"])
 
 
 def _month_plan(first: dt.date, last: dt.date, today_: dt.date):
@@ -353,45 +335,11 @@ def top_merchants(
     return top
 
 
-def incubation_funnel(*, reach: Reach) -> list[dict]:
-    """Trainees (when the training app provides them) -> applicants -> incubating -> graduated."""
-    from django.utils.translation import gettext_lazy as _
-
-    by_stage = dict(
-        reach.scope(Merchant.objects.all()).order_by().values_list("stage").annotate(n=Count("id"))
-    )
-    steps = []
-    trainees = _trainee_count(reach)
-    if trainees is not None:
-        steps.append({"key": "trainees", "label": _("Trainees"), "count": trainees})
-    for stage in (Merchant.Stage.APPLICANT, Merchant.Stage.INCUBATING, Merchant.Stage.GRADUATED):
-        steps.append({"key": stage, "label": stage.label, "count": by_stage.get(stage, 0)})
-    return steps
-
-
-def _trainee_model():
-    if not apps.is_installed("training"):
-        return None
-    try:
-        return apps.get_model("training", "Trainee")
-    except LookupError:
-        return None
-
-
-def _trainee_count(reach: Reach) -> int | None:
-    model = _trainee_model()
-    if model is None:
-        return None
-    try:
-        return reach.scope(model.objects.all()).count()
-    except ImproperlyConfigured:  # a Trainee without a tenancy rule cannot be counted safely
-        return None
-
-
 def merchant_dashboard(
     *, reach: Reach, merchant: Merchant, days: int = 30, today_: dt.date | None = None
 ) -> Dashboard:
-    """One merchant's dashboard; ``merchant`` must come from a scoped selector (merchant_get)."""
+    """One merchant's turnover and peer standing; ``merchant`` must come from a scoped selector
+    (merchant_get). jingdezhen.pages.dashboard adds the stream calendar."""
     today_ = today_ or today()
     since = today_ - dt.timedelta(days=2 * days - 1)
     first = today_ - dt.timedelta(days=days - 1)
@@ -435,7 +383,6 @@ def merchant_dashboard(
         overseas_gross=sum(
             (r.get("overseas", ZERO) for r in series if r["day"] and r["day"] >= first), ZERO
         ),
-        calendar=stream_calendar(reach=reach, merchant=merchant, month=today_.replace(day=1)),
         peers=peer_standing(merchant=merchant, days=days, today_=today_),
     )
 
@@ -463,64 +410,38 @@ def merchant_weekly_trend(
     return trend
 
 
-GMV_BUCKETS = (Decimal("0"), Decimal("1000"), Decimal("5000"), Decimal("10000"), Decimal("50000"))
-
-
-def gmv_bucket(net: Decimal) -> int:
-    """0 for a day without sales, then 1..5 by the marks above (CSS classes gmv-0..gmv-5)."""
-    if net <= 0:
-        return 0
-    return sum(1 for mark in GMV_BUCKETS if net >= mark)
-
-
-def stream_calendar(*, reach: Reach, merchant: Merchant, month: dt.date) -> list[list[dict]]:
-    """Weeks (Monday first) of ``month``: each day's streams and net turnover, shaded by it."""
-    next_month = (month + dt.timedelta(days=32)).replace(day=1)
-    last = next_month - dt.timedelta(days=1)
-    net_by_day = dict(
+def merchant_net_by_day(
+    *, reach: Reach, merchant_id: int, first: dt.date, last: dt.date
+) -> dict[dt.date, Decimal]:
+    """A merchant's net turnover per day it sold from ``first`` to ``last`` (one query)."""
+    return dict(
         reach.scope(DailyMerchantTurnover.objects.all())
-        .filter(merchant_id=merchant.pk, day__gte=month, day__lte=last)
+        .filter(merchant_id=merchant_id, day__gte=first, day__lte=last)
         .values_list("day", "net_cny")
     )
-    start, _ = day_bounds(month)
-    end, _ = day_bounds(next_month)
-    streams_by_day: dict = {}
-    streams = (
-        reach.scope(LiveStream.objects.all())
-        .filter(merchant_id=merchant.pk, planned_start__gte=start, planned_start__lt=end)
-        .exclude(status=LiveStream.Status.CANCELLED)
-        .only("id", "title", "platform", "planned_start", "is_rehearsal", "status")
-        .order_by("planned_start")
+
+
+def first_sale_day(*, reach: Reach, merchant: OuterRef | None = None) -> Subquery:
+    """The first day with turnover of the merchant ``merchant`` (``OuterRef("pk")`` by default),
+    as a subquery to annotate merchants with: one probe of the merchant-day index a merchant,
+    however long it has sold."""
+    return Subquery(
+        reach.scope(DailyMerchantTurnover.objects.all())
+        .filter(merchant_id=merchant or OuterRef("pk"), orders__gt=0)
+        .order_by("day")
+        .values("day")[:1]
     )
-    zone = local_zone()
-    for stream in streams:
-        day = timezone.localtime(stream.planned_start, zone).date()
-        streams_by_day.setdefault(day, []).append(stream)
-    weeks, week = [], [None] * month.weekday()
-    day = month
-    while day <= last:
-        net = net_by_day.get(day, ZERO)
-        week.append(
-            {
-                "day": day,
-                "net": net,
-                "bucket": gmv_bucket(net),
-                "streams": streams_by_day.get(day, []),
-            }
-        )
-        if len(week) == 7:
-            weeks.append(week)
-            week = []
-        day += dt.timedelta(days=1)
-    if week:
-        weeks.append(week + [None] * (7 - len(week)))
-    return weeks
 
 
-PEERS_SQL = """
+def _peers_sql(period_rows: sql.Composable) -> sql.Composed:
+    """The peer statement over ``period_rows`` (``_period_rows``). The medians and quarters are
+    SQL's ``percentile_cont`` (interpolating), their one definition: no peer figure is ever
+    computed in Python."""
+    return sql.SQL(
+        """
 WITH cohort AS (
-    SELECT m.id FROM merchants_merchant m
-    WHERE m.base_id = %(base)s AND m.kind = %(kind)s AND m.stage = %(stage)s
+    SELECT {m_id} AS id FROM {merchants} m
+    WHERE {m_base} = %(base)s AND {m_kind} = %(kind)s AND {m_stage} = %(stage)s
 ), per_merchant AS (
     -- The period's sums, from monthly and merchant-day rows (_period_rows, _month_plan).
     SELECT t.merchant_id,
@@ -529,13 +450,8 @@ WITH cohort AS (
     FROM ({period_rows}) t
     GROUP BY t.merchant_id
 ), viewers AS (
-    -- Unique viewers of the period's ended streams (rehearsals never count).
-    SELECT s.merchant_id, SUM(s.unique_viewers) AS viewers
-    FROM livestreams_livestream s
-    WHERE s.merchant_id IN (SELECT id FROM cohort)
-      AND s.status = 'ended' AND NOT s.is_rehearsal AND s.unique_viewers > 0
-      AND s.planned_start >= %(starts)s AND s.planned_start < %(ends)s
-    GROUP BY s.merchant_id
+    -- Unique viewers of the period's ended streams, as the live streams count them.
+    {viewers}
 ), peers AS (
     SELECT c.id,
            COALESCE(p.net, 0) / %(days)s AS daily_net,
@@ -557,39 +473,64 @@ SELECT COUNT(*),
        MAX(gpm) FILTER (WHERE id = %(merchant)s)
 FROM peers
 """
+    ).format(
+        m_id=Ident("m", column(Merchant, "id")),
+        merchants=table(Merchant),
+        m_base=Ident("m", column(Merchant, "base")),
+        m_kind=Ident("m", column(Merchant, "kind")),
+        m_stage=Ident("m", column(Merchant, "stage")),
+        period_rows=period_rows,
+        viewers=ended_stream_viewers_sql(merchant_ids=sql.SQL("SELECT id FROM cohort")),
+    )
 
 
-# The rows whose sums per merchant are a period's figures for the cohort: whole months from the
-# monthly rollup, the days of cut months added or subtracted (signs) from the merchant-day one.
-_PERIOD_MONTHS = """
-    SELECT merchant_id, net_cny AS net, gross_cny AS gross, orders
-    FROM orders_monthlymerchantturnover
-    WHERE month = ANY(%(months)s) AND merchant_id IN (SELECT id FROM cohort)"""
-_PERIOD_DAYS = """
-    SELECT merchant_id, {sign}net_cny, {sign}gross_cny, {sign}orders
-    FROM orders_dailymerchantturnover
-    WHERE merchant_id IN (SELECT id FROM cohort)
-      AND day >= %({key}_from)s AND day <= %({key}_to)s"""
+def _period_part(model, condition: sql.Composable, sign: str = "") -> sql.Composed:
+    """One model's rows (merchant_id, net, gross, orders) of the cohort, signed."""
+    signed = sql.SQL(sign)
+    return sql.SQL(
+        """
+    SELECT {merchant} AS merchant_id, {sign}{net} AS net, {sign}{gross} AS gross,
+           {sign}{orders} AS orders
+    FROM {table}
+    WHERE {condition} AND {merchant} IN (SELECT id FROM cohort)"""
+    ).format(
+        merchant=Ident(column(model, "merchant")),
+        sign=signed,
+        net=Ident(column(model, "net_cny")),
+        gross=Ident(column(model, "gross_cny")),
+        orders=Ident(column(model, "orders")),
+        table=table(model),
+        condition=condition,
+    )
 
 
-def _period_rows(first: dt.date, last: dt.date, today_: dt.date) -> tuple[str, dict]:
-    """The SQL of the rows (merchant_id, net, gross, orders) that sum to ``first``..``last`` for
-    each merchant of a ``cohort`` CTE, read as ``_month_plan`` says, and its parameters."""
+def _period_rows(first: dt.date, last: dt.date, today_: dt.date) -> tuple[sql.Composed, dict]:
+    """The rows (merchant_id, net, gross, orders) that sum to ``first``..``last`` for each
+    merchant of a ``cohort`` CTE, read as ``_month_plan`` says (whole months from the monthly
+    rollup, the days of cut months added or subtracted from the merchant-day one), and their
+    parameters."""
     months, add, subtract = _month_plan(first, last, today_)
-    parts, params = [_PERIOD_MONTHS], {"months": months}
+    month = Ident(column(MonthlyMerchantTurnover, "month"))
+    parts = [_period_part(MonthlyMerchantTurnover, sql.SQL("{} = ANY(%(months)s)").format(month))]
+    params: dict = {"months": months}
+    day = Ident(column(DailyMerchantTurnover, "day"))
     for sign, ranges in (("", add), ("-", subtract)):
         for start, end in ranges:
             key = f"range_{len(params)}"
             params.update({f"{key}_from": start, f"{key}_to": end})
-            parts.append(_PERIOD_DAYS.format(sign=sign, key=key))
-    return "\n    UNION ALL".join(parts), params
+            condition = sql.SQL("{day} >= {low} AND {day} <= {high}").format(
+                day=day, low=sql.Placeholder(f"{key}_from"), high=sql.Placeholder(f"{key}_to")
+            )
+            parts.append(_period_part(DailyMerchantTurnover, condition, sign))
+    return sql.SQL("\n    UNION ALL").join(parts), params
 
 
 def peer_standing(*, merchant: Merchant, days: int = 30, today_: dt.date | None = None) -> dict:
     """The merchant's daily net turnover and average order value against the median and the top
     quarter of merchants of the same kind and stage at its base, and its GPM: net turnover per
     thousand unique viewers of its ended streams in the period (merchants without recorded
-    viewers have no GPM and are left out of its median)."""
+    viewers have no GPM and are left out of its median). Medians and quarters: SQL's
+    percentile_cont (``_peers_sql``). One query."""
     today_ = today_ or today()
     first = today_ - dt.timedelta(days=days - 1)
     period_rows, period_params = _period_rows(first, today_, today_)
@@ -604,7 +545,7 @@ def peer_standing(*, merchant: Merchant, days: int = 30, today_: dt.date | None 
         "merchant": merchant.pk,
     }
     with connection.cursor() as cursor:
-        cursor.execute(PEERS_SQL.format(period_rows=period_rows), params)
+        cursor.execute(_peers_sql(period_rows), params)
         row = cursor.fetchone()
     count, med_net, top_net, med_aov, top_aov, own_net, own_aov, med_gpm, top_gpm, own_gpm = row
 
@@ -627,61 +568,3 @@ def peer_standing(*, merchant: Merchant, days: int = 30, today_: dt.date | None 
         "median_gpm": money(med_gpm) if enough else None,
         "top_quarter_gpm": money(top_gpm) if enough else None,
     }
-
-
-def incubation_cohorts(*, reach: Reach) -> list[dict]:
-    """Per cohort of newcomers (merchants by the month they joined the base): how many, the
-    median days from joining to the first stream and to the first sale, and how many have had a
-    10,000 CNY day. First stream and 10k day come from the milestones, first sale from the
-    rollups (the first day with turnover: one probe of the merchant-day index a merchant, however
-    long it has sold). Two queries."""
-    first_sale = (
-        reach.scope(DailyMerchantTurnover.objects.all())
-        .filter(merchant_id=OuterRef("pk"), orders__gt=0)
-        .order_by("day")
-        .values("day")[:1]
-    )
-    merchants = list(
-        reach.scope(Merchant.objects.all())
-        .exclude(stage=Merchant.Stage.EXITED)
-        .annotate(first_sale=Subquery(first_sale))
-        .values("id", "joined_on", "first_sale")
-        .order_by()
-    )
-    marks = {}
-    for merchant_id, kind, reached_at in (
-        reach.scope(Milestone.objects.all())
-        .filter(kind__in=[Milestone.Kind.FIRST_STREAM, Milestone.Kind.FIRST_10K_DAY])
-        .values_list("merchant_id", "kind", "reached_at")
-    ):
-        marks[(merchant_id, kind)] = timezone.localtime(reached_at, local_zone()).date()
-    cohorts: dict = {}
-    for m in merchants:
-        cohort = cohorts.setdefault(
-            m["joined_on"].replace(day=1),
-            {"size": 0, "to_stream": [], "to_sale": [], "reached_10k": 0},
-        )
-        cohort["size"] += 1
-        stream_day = marks.get((m["id"], Milestone.Kind.FIRST_STREAM))
-        if stream_day:
-            cohort["to_stream"].append(max((stream_day - m["joined_on"]).days, 0))
-        sale_day = m["first_sale"]
-        if sale_day:
-            cohort["to_sale"].append(max((sale_day - m["joined_on"]).days, 0))
-        if (m["id"], Milestone.Kind.FIRST_10K_DAY) in marks:
-            cohort["reached_10k"] += 1
-    out = []
-    for month in sorted(cohorts, reverse=True):
-        c = cohorts[month]
-        out.append(
-            {
-                "month": month,
-                "size": c["size"],
-                "streamed": len(c["to_stream"]),
-                "median_days_to_stream": median(c["to_stream"]),
-                "sold": len(c["to_sale"]),
-                "median_days_to_sale": median(c["to_sale"]),
-                "reached_10k": c["reached_10k"],
-            }
-        )
-    return out

@@ -17,8 +17,8 @@ from jingdezhen.core.demo import DemoContext
 from jingdezhen.core.platforms import Platform
 from merchants.models import Merchant
 
-from . import rollups
-from .models import Order
+from ..models import Order
+from . import dirty, rollup
 
 PLATFORM_WEIGHTS = [
     (Platform.DOUYIN, 40),
@@ -101,7 +101,7 @@ def seed(ctx: DemoContext) -> None:
         ctx.write(f"turnover: {made} demo orders (the orders demo made none)")
     today = timezone.localdate(timezone.now(), local_zone())
     started = timezone.now()
-    results = rollups.rollup_days(start=today - dt.timedelta(days=ctx.days), end=today)
+    results = rollup.rollup_days(start=today - dt.timedelta(days=ctx.days), end=today)
     # The days are rolled: the periodic job starts from here (orders written later are re-rolled).
-    rollups.set_watermark(now=started)
+    dirty.set_watermark(now=started)
     ctx.write(f"turnover: rolled up {len(results)} days")
