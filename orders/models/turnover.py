@@ -139,9 +139,10 @@ class DailyTurnover(Daily, OfMerchant, TurnoverFigures, OverseasFigures):
         # The unique (day, merchant, ...) index is the only one besides the primary key. A base's
         # rows are read by day range through it; one merchant's through its merchant-day rows
         # (orders.turnover.selectors.merchant_rows): a day of them is one probe of the
-        # (day, merchant) prefix. A (merchant, day) index here would be written at 1,400 scattered
-        # places each day: it made the first roll of a day a fifth slower (bench/turnover.py). The price:
-        # deleting a merchant (rare, by an administrator) scans this table for its rows.
+        # (day, merchant) prefix. A (merchant, day) index here would be written at 1,400
+        # scattered places each day: it made the first roll of a day a fifth slower
+        # (bench/turnover.py). The price: deleting a merchant (rare, by an administrator) scans
+        # this table for its rows.
 
     def __str__(self) -> str:
         return f"{self.day} {self.merchant_id} {self.platform}: {self.net_cny}"
