@@ -10,14 +10,17 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from django.db import connection
 from django.utils import timezone
+from psycopg2 import sql
 
 from jingdezhen.core.days import local_zone
 from jingdezhen.core.demo import DemoContext
 from jingdezhen.core.platforms import Platform
+from livestreams.models import LiveStream
 from merchants.models import Merchant
 
-from ..models import Order
+from ..models import Order, OrderLine, Product
 from . import dirty, rollup
 
 PLATFORM_WEIGHTS = [
@@ -99,9 +102,19 @@ def seed(ctx: DemoContext) -> None:
     if not Order.objects.filter(merchant__base=ctx.base).exists():
         made = _fallback_orders(ctx)
         ctx.write(f"turnover: {made} demo orders (the orders demo made none)")
+    # The seeds before this one bulk-wrote months of orders a moment ago, possibly inside one
+    # transaction that autovacuum cannot see: fresh statistics, or the planner may take tables
+    # of thousands of rows for empty ones and the day statements crawl (seen on PostgreSQL 18).
+    _analyze(Order, OrderLine, Product, LiveStream)
     today = timezone.localdate(timezone.now(), local_zone())
     started = timezone.now()
     results = rollup.rollup_days(start=today - dt.timedelta(days=ctx.days), end=today)
     # The days are rolled: the periodic job starts from here (orders written later are re-rolled).
     dirty.set_watermark(now=started)
     ctx.write(f"turnover: rolled up {len(results)} days")
+
+
+def _analyze(*models) -> None:
+    with connection.cursor() as cursor:
+        for model in models:
+            cursor.execute(sql.SQL("ANALYZE {}").format(sql.Identifier(model._meta.db_table)))
