@@ -13,7 +13,17 @@ from django.utils import timezone
 from psycopg2 import sql
 
 from jingdezhen.core.days import day_bounds
+from jingdezhen.core.platforms import Platform
 from jingdezhen.core.tenancy import Reach
+from orders.models import Order, OrderLine, Product
+from orders.ordering.selectors import (
+    COUNTED_ORDERS_SQL,
+    GMV_SQL,
+    counted_orders,
+    gmv_params,
+    gmv_sum,
+    line_revenue_cny,
+)
 
 from .models import (
     FeaturedProduct,
@@ -262,8 +272,6 @@ def room_day_grid(*, reach: Reach, day: dt.date) -> dict:
         .annotate(n=Count("id"), in_rooms=Count("id", filter=Q(room__isnull=False)))
         .order_by("-n")
     )
-    from jingdezhen.core.platforms import Platform
-
     labels = dict(Platform.choices)
     for p in by_platform:
         p["label"] = labels.get(p["platform"], p["platform"])
@@ -387,8 +395,6 @@ def _benchmarks(*, base_id: int, merchant_id: int) -> dict:
     medians are SQL's percentile_cont (their one definition, as for the peers' figures in
     orders.turnover.selectors; at 0.5 it is jingdezhen.core.stats.median's mean of the middle
     two)."""
-    from orders.ordering.selectors import COUNTED_ORDERS_SQL, GMV_SQL, gmv_params
-
     with connection.cursor() as cursor:
         cursor.execute(
             PERCENTILE_SQL.format(gmv=GMV_SQL, counted=COUNTED_ORDERS_SQL),
@@ -414,9 +420,6 @@ def stream_report(*, reach: Reach, stream: LiveStream) -> dict:
     stream compares with the merchant's median and the base's median and top quarter. Every
     amount is in CNY (GMV as orders.ordering.selectors defines it; a line's revenue is its share
     of its order's CNY amount)."""
-    from orders.models import Order, OrderLine
-    from orders.ordering.selectors import counted_orders, gmv_sum, line_revenue_cny
-
     orders = reach.scope(Order.objects.all()).filter(stream=stream)
     if not stream.is_rehearsal:  # a rehearsal's own report shows its test orders
         orders = counted_orders(orders)
@@ -453,6 +456,4 @@ def stream_report(*, reach: Reach, stream: LiveStream) -> dict:
 
 
 def products_for_run_sheet(*, reach: Reach, merchant_id: int):
-    from orders.models import Product
-
     return reach.scope(Product.objects.all()).filter(merchant_id=merchant_id, is_active=True)

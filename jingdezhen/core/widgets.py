@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from django import forms
 
+from .bounds import check_day
+from .errors import DomainError
+
 
 class DateInput(forms.DateInput):
     """An ``<input type=date>``: the browser reads only ISO dates, whatever the page's language
@@ -34,9 +37,6 @@ class DayField(forms.DateField):
         super().validate(value)
         if value in self.empty_values:
             return
-        from .bounds import check_day
-        from .errors import DomainError
-
         try:
             check_day(value, field="")
         except DomainError as exc:
