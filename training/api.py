@@ -1,6 +1,7 @@
 """REST API of training: the same selectors and services as the trainer pages.
 
-Trainers act on the training of their base; managers read it; merchant members get 403.
+Trainers act on the training of their base; managers read it; merchant members get 403 (the rule
+is ``selectors.require_reader``, asked before anything else, and the pages' selectors ask it too).
 """
 
 from drf_spectacular.utils import extend_schema
@@ -9,7 +10,6 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from jingdezhen.core.api import ReachMixin, plain_choice_field
-from jingdezhen.core.tenancy import MANAGER, TRAINER
 from merchants.models import Merchant, User
 
 from . import lifecycle, selectors, services
@@ -124,7 +124,7 @@ class EnrollmentSerializer(serializers.ModelSerializer):
 
 
 class TrainingViewSet(ReachMixin, viewsets.GenericViewSet):
-    allowed_roles = {TRAINER, MANAGER}
+    reach_rule = staticmethod(selectors.require_reader)
 
     def _valid(self, serializer_class=None) -> dict:
         serializer = (serializer_class or self.get_serializer_class())(data=self.request.data)
