@@ -7,12 +7,49 @@ from django.http import Http404
 
 from jingdezhen.core.tenancy import reach_for
 from orders import permissions
+from orders.catalogue import selectors as catalogue_selectors
+from orders.intake import selectors as intake_selectors
+from orders.ordering import selectors as ordering_selectors
 from tests.conftest import login
 
 
 def test_a_trainer_is_refused_the_orders_app(trainer):
     with pytest.raises(PermissionDenied):
         permissions.require_reader(reach_for(trainer))
+
+
+@pytest.mark.parametrize(
+    "read",
+    [
+        lambda reach: catalogue_selectors.product_list(reach=reach),
+        lambda reach: catalogue_selectors.product_get(reach=reach, pk=1),
+        lambda reach: catalogue_selectors.photo_get(reach=reach, pk=1),
+        lambda reach: intake_selectors.import_list(reach=reach),
+        lambda reach: ordering_selectors.order_list(reach=reach),
+        lambda reach: ordering_selectors.order_get(reach=reach, pk=1),
+        lambda reach: ordering_selectors.claim_get(reach=reach, pk=1),
+        lambda reach: ordering_selectors.order_policy_for(reach=reach, merchant_id=1),
+        lambda reach: ordering_selectors.exchange_rate_list(reach=reach),
+        lambda reach: ordering_selectors.flash_deal_list(reach=reach),
+        lambda reach: ordering_selectors.stream_flash_deals(reach=reach, stream_id=1),
+    ],
+    ids=[
+        "product_list",
+        "product_get",
+        "photo_get",
+        "import_list",
+        "order_list",
+        "order_get",
+        "claim_get",
+        "order_policy_for",
+        "exchange_rate_list",
+        "flash_deal_list",
+        "stream_flash_deals",
+    ],
+)
+def test_a_trainer_asking_an_orders_read_is_refused_not_answered_empty(trainer, read):
+    with pytest.raises(PermissionDenied):
+        read(reach_for(trainer))
 
 
 def test_managers_and_members_read_the_orders_app(manager, owner):
