@@ -135,6 +135,8 @@ class TrainingViewSet(ReachMixin, viewsets.GenericViewSet):
 class CourseViewSet(
     TrainingViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin
 ):
+    # The schema's model only: rows come from get_queryset (whose selectors refuse a role).
+    queryset = Course.objects.none()
     serializer_class = CourseSerializer
     filterset_fields = ["kind", "is_free", "is_active"]
     ordering_fields = ["title", "kind", "id"]
@@ -151,6 +153,8 @@ class CourseViewSet(
 class CohortViewSet(
     TrainingViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin
 ):
+    # The schema's model only: rows come from get_queryset (whose selectors refuse a role).
+    queryset = Cohort.objects.none()
     serializer_class = CohortSerializer
     filterset_fields = ["course", "trainer"]
     ordering_fields = ["starts_on", "id"]
@@ -186,6 +190,8 @@ class CohortViewSet(
 class TraineeViewSet(
     TrainingViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin
 ):
+    # The schema's model only: rows come from get_queryset (whose selectors refuse a role).
+    queryset = Trainee.objects.none()
     serializer_class = TraineeSerializer
     ordering_fields = ["name", "id"]
 
@@ -217,6 +223,8 @@ class EnrollmentViewSet(
     """Enrolments; creating one goes through the same service as the page: a full cohort puts
     the trainee on the waitlist (the answer's ``status`` says which)."""
 
+    # The schema's model only: rows come from get_queryset (whose selectors refuse a role).
+    queryset = Enrollment.objects.none()
     serializer_class = EnrollmentSerializer
     filterset_fields = ["cohort", "trainee", "status"]
     ordering_fields = ["queued_at", "id"]

@@ -74,6 +74,8 @@ class PhotoUploadSerializer(serializers.Serializer):
 class ProductViewSet(ReachMixin, viewsets.ModelViewSet):
     """The catalogue: a merchant's own products; base managers read all of their base."""
 
+    # The schema's model only: rows come from get_queryset (whose selectors refuse a role).
+    queryset = Product.objects.none()
     reach_rule = staticmethod(require_reader)  # trainers: 403, as on the pages
     filterset_fields = ["ware_type", "category", "tier", "technique", "kiln", "is_active"]
     ordering_fields = ["name", "price", "stock", "created_at", "id"]

@@ -126,6 +126,8 @@ class OrderViewSet(
     ``POST`` takes an order and holds its units; send an ``Idempotency-Key`` header so that a
     retry returns the first result (200) instead of a second order."""
 
+    # The schema's model only: rows come from get_queryset (whose selectors refuse a role).
+    queryset = Order.objects.none()
     reach_rule = staticmethod(require_reader)  # trainers: 403, as on the pages
     filterset_fields = ["status", "platform", "currency", "buyer_country", "stream"]
     ordering_fields = ["placed_at", "amount_cny", "id"]
@@ -272,6 +274,8 @@ class FlashDealViewSet(
 ):
     """Flash deals during a live: a quantity set aside from stock at a deal price."""
 
+    # The schema's model only: rows come from get_queryset (whose selectors refuse a role).
+    queryset = FlashDeal.objects.none()
     reach_rule = staticmethod(require_reader)  # trainers: 403, as on the pages
     serializer_class = FlashDealSerializer
     filterset_fields = ["stream", "product", "ended"]
@@ -324,6 +328,8 @@ class ExchangeRateViewSet(
     """The base's exchange rates (CNY per unit from a day on). Base managers keep them; an
     order's CNY amount is fixed with the rate valid on the day it is placed."""
 
+    # The schema's model only: rows come from get_queryset (whose selectors refuse a role).
+    queryset = ExchangeRate.objects.none()
     reach_rule = staticmethod(require_reader)  # trainers: 403, as on the pages
     serializer_class = ExchangeRateSerializer
     filterset_fields = ["currency"]
