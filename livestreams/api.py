@@ -7,7 +7,7 @@ from rest_framework.response import Response
 from jingdezhen.core.api import MAX_COUNT, ReachMixin
 from merchants import selectors as merchant_selectors
 
-from . import lifecycle, selectors
+from . import access, lifecycle, selectors
 from .models import FeaturedProduct, LiveRoom, LiveStream
 from .services import streams as stream_services
 
@@ -157,7 +157,7 @@ class StreamViewSet(
     and the state changes go through the services: a clash answers 409 naming the stream."""
 
     serializer_class = LiveStreamSerializer
-    allowed_roles = {"manager", "merchant"}
+    reach_rule = staticmethod(access.require_stream_reader)  # trainers: 403
     filterset_fields = ["status", "platform", "room", "merchant", "is_rehearsal"]
     ordering_fields = ["planned_start", "id"]
 

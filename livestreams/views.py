@@ -7,7 +7,6 @@ from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -26,7 +25,7 @@ from merchants import selectors as merchant_selectors
 from orders.ordering import flash_deals
 from orders.ordering import selectors as order_selectors
 
-from . import selectors
+from . import access, selectors
 from .forms import (
     BaseStreamFilter,
     FeaturedForm,
@@ -82,29 +81,17 @@ def answers_bad_parameters(view):
 
 
 def merchant_page(view):
-    """A page of a merchant member: gives the view the reach and the merchant."""
+    """A page of a merchant member: gives the view the reach and the merchant (who may:
+    ``access.member_merchant``; a base manager is shown the base's streams instead)."""
 
     @wraps(view)
     @login_required
     def wrapper(request, *args, **kwargs):
         reach = get_reach(request)
-        if not reach.is_merchant:
-            if reach.is_manager or reach.is_admin:
-                return redirect("livestreams:base_streams")
-            raise PermissionDenied
-        merchant = merchant_selectors.merchant_get(reach=reach, pk=reach.merchant_id)
+        if not reach.is_merchant and access.sees_base_pages(reach):
+            return redirect("livestreams:base_streams")
+        merchant = access.member_merchant(reach=reach)
         return view(request, reach, merchant, *args, **kwargs)
-
-    return wrapper
-
-
-def manager_page(view):
-    @wraps(view)
-    @login_required
-    def wrapper(request, *args, **kwargs):
-        reach = get_reach(request)
-        reach.require_role("manager")
-        return view(request, reach, *args, **kwargs)
 
     return wrapper
 
@@ -476,8 +463,10 @@ def notifications(request: HttpRequest) -> HttpResponse:
 
 
 @answers_bad_parameters
-@manager_page
-def room_grid(request: HttpRequest, reach: Reach) -> HttpResponse:
+@login_required
+def room_grid(request: HttpRequest) -> HttpResponse:
+    reach = get_reach(request)
+    access.require_base_manager(reach)  # a page of the base's management: 403 for others
     day = _day_param(request, "day", timezone.localdate())
     context = selectors.room_day_grid(reach=reach, day=day)
     context.update(prev_day=day - dt.timedelta(days=1), next_day=day + dt.timedelta(days=1))
@@ -488,8 +477,10 @@ def room_grid(request: HttpRequest, reach: Reach) -> HttpResponse:
 
 
 @answers_bad_parameters
-@manager_page
-def room_utilisation(request: HttpRequest, reach: Reach) -> HttpResponse:
+@login_required
+def room_utilisation(request: HttpRequest) -> HttpResponse:
+    reach = get_reach(request)
+    access.require_base_manager(reach)  # a page of the base's management: 403 for others
     monday = week_start(_day_param(request, "week", timezone.localdate()))
     context = selectors.room_utilisation(reach=reach, monday=monday)
     context.update(prev_week=monday - dt.timedelta(days=7), next_week=monday + dt.timedelta(days=7))
@@ -499,8 +490,10 @@ def room_utilisation(request: HttpRequest, reach: Reach) -> HttpResponse:
     return render(request, template, context)
 
 
-@manager_page
-def base_streams(request: HttpRequest, reach: Reach) -> HttpResponse:
+@login_required
+def base_streams(request: HttpRequest) -> HttpResponse:
+    reach = get_reach(request)
+    access.require_base_manager(reach)  # a page of the base's management: 403 for others
     rooms = list(selectors.room_list(reach=reach))
     form = BaseStreamFilter(request.GET or None, rooms=rooms)
     filters = form.cleaned_data if form.is_valid() else {}
@@ -521,8 +514,10 @@ def base_streams(request: HttpRequest, reach: Reach) -> HttpResponse:
     return render(request, template, {"form": form, "page": page, "query": query.urlencode()})
 
 
-@manager_page
-def room_list(request: HttpRequest, reach: Reach) -> HttpResponse:
+@login_required
+def room_list(request: HttpRequest) -> HttpResponse:
+    reach = get_reach(request)
+    access.require_base_manager(reach)  # a page of the base's management: 403 for others
     rules = selectors.settings_get(reach=reach)
     form = SettingsForm(request.POST or None, instance=rules)
     if request.method == "POST" and form.is_valid():
@@ -541,8 +536,10 @@ def room_list(request: HttpRequest, reach: Reach) -> HttpResponse:
     return render(request, "livestreams/room_list.html", {"rooms": rooms, "form": form})
 
 
-@manager_page
-def room_edit(request: HttpRequest, reach: Reach, pk: int | None = None) -> HttpResponse:
+@login_required
+def room_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    reach = get_reach(request)
+    access.require_base_manager(reach)  # a page of the base's management: 403 for others
     room = selectors.room_get(reach=reach, pk=pk) if pk else None
     form = RoomForm(request.POST or None, instance=room)
     if request.method == "POST" and form.is_valid():

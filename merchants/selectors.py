@@ -22,7 +22,7 @@ from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
 from jingdezhen.core import extensions
-from jingdezhen.core.tenancy import Reach
+from jingdezhen.core.tenancy import MANAGER, Reach
 
 from .models import (
     Base,
@@ -35,6 +35,19 @@ from .models import (
     StatusChange,
     TeamMember,
 )
+
+
+def require_base_manager(reach: Reach) -> None:
+    """The base's management pages (the merchant list, the applicant form) are its managers'
+    (and admins'); anyone else is refused with 403. The API's merchant list answers trainers too
+    (the merchant's name and stage are theirs to read), so this rule is the pages', asked by
+    ``merchant_overview_for_manager`` and by the form that reads nothing."""
+    reach.require_role(MANAGER)
+
+
+def is_base_manager(reach: Reach) -> bool:
+    """Whether the merchant page shows this reach the manager's forms (stage, status, review)."""
+    return reach.is_manager or reach.is_admin
 
 
 def merchant_list(*, reach: Reach) -> QuerySet[Merchant]:
@@ -112,6 +125,17 @@ def merchant_overview(
     if search:
         qs = qs.filter(name__icontains=search.strip())
     return qs.order_by(*MERCHANT_SORTS.get(sort, MERCHANT_SORTS["name"]))
+
+
+def merchant_overview_for_manager(
+    *, reach: Reach, stage: str = "", milestone: str = "", search: str = "", sort: str = "name"
+) -> QuerySet[Merchant]:
+    """``merchant_overview`` as the manager's list page reads it: refused (403) to anyone but a
+    base manager, before anything is read."""
+    require_base_manager(reach)
+    return merchant_overview(
+        reach=reach, stage=stage, milestone=milestone, search=search, sort=sort
+    )
 
 
 def merchant_detail(*, reach: Reach, pk: int, with_summary: bool = False) -> Merchant:

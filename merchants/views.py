@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from jingdezhen.core import extensions
 from jingdezhen.core.errors import DomainError
 from jingdezhen.core.forms import add_domain_error
-from jingdezhen.core.tenancy import MANAGER, Reach, get_reach
+from jingdezhen.core.tenancy import Reach, get_reach
 
 from . import lifecycle, selectors, services
 from .forms import (
@@ -36,10 +36,9 @@ PAGE_SIZE = 50
 def merchant_list(request: HttpRequest) -> HttpResponse:
     """The base manager's list: filter and sort without a full reload (htmx swaps the results)."""
     reach = get_reach(request)
-    reach.require_role(MANAGER)
     form = MerchantFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
-    merchants = selectors.merchant_overview(
+    merchants = selectors.merchant_overview_for_manager(
         reach=reach,
         stage=filters.get("stage", ""),
         milestone=filters.get("milestone", ""),
@@ -67,7 +66,7 @@ def merchant_list(request: HttpRequest) -> HttpResponse:
 def merchant_create(request: HttpRequest) -> HttpResponse:
     """A base manager registers an applicant (then admits it from its page)."""
     reach = get_reach(request)
-    reach.require_role(MANAGER)  # the page itself is the manager's form
+    selectors.require_base_manager(reach)  # the page itself is the manager's form
     form = ApplicantForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -92,7 +91,7 @@ def merchant_create(request: HttpRequest) -> HttpResponse:
 
 def _detail_context(request: HttpRequest, reach: Reach, merchant: Merchant, **forms) -> dict:
     can_act = reach.can_act_for_merchant(merchant.pk, merchant.base_id)
-    is_manager = reach.is_manager or reach.is_admin
+    is_manager = selectors.is_base_manager(reach)
     context = {
         "merchant": merchant,
         "timeline": selectors.incubation_timeline(merchant),

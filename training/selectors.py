@@ -1,4 +1,12 @@
-"""Reads of training shared by pages, API and other apps; scoped by the caller's reach."""
+"""Reads of training shared by pages, API and other apps; scoped by the caller's reach.
+
+Who may read training at all is decided here, once, for the pages and the API alike: trainers and
+managers of the base read it (``require_reader``), only trainers run it (``require_trainer``).
+A merchant member asking any read below is refused with 403 (``PermissionDenied``), and an
+object of another base is not found (404). The two reads asked by other apps
+(``host_has_completed_basics``, ``merchant_completed_courses``) and the public certificate check
+take no such rule: they answer for whoever holds the person, merchant or code.
+"""
 
 from __future__ import annotations
 
@@ -7,12 +15,28 @@ import datetime as dt
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from jingdezhen.core.tenancy import Reach
+from jingdezhen.core.tenancy import MANAGER, TRAINER, Reach
 from merchants.models import Role, User
 
 from .models import Attendance, Certificate, Cohort, Course, Enrollment, Trainee
 
 E = Enrollment.Status
+
+
+def require_reader(reach: Reach) -> None:
+    """Trainers and managers (and admins) read training; anyone else is refused with 403."""
+    reach.require_role(TRAINER, MANAGER)
+
+
+def require_trainer(reach: Reach) -> None:
+    """Only trainers (and admins) run training: its forms and every write; managers only read."""
+    reach.require_role(TRAINER)
+
+
+def may_train(reach: Reach) -> bool:
+    """Whether the pages offer this reach the trainer's actions (the writes ask
+    ``require_trainer`` themselves)."""
+    return reach.is_trainer or reach.is_admin
 
 
 def host_has_completed_basics(*, team_member_id: int) -> bool:
@@ -44,15 +68,18 @@ def merchant_completed_courses(*, reach: Reach, merchant_id: int) -> QuerySet[En
 
 
 def course_list(*, reach: Reach) -> QuerySet[Course]:
+    require_reader(reach)
     return reach.scope(Course.objects.all()).annotate(cohort_count=Count("cohorts"))
 
 
 def course_get(*, reach: Reach, pk: int) -> Course:
+    require_reader(reach)
     return get_object_or_404(reach.scope(Course.objects.all()), pk=pk)
 
 
 def cohort_list(*, reach: Reach, course_id: int | None = None) -> QuerySet[Cohort]:
     """Cohorts with their counts of places taken and waiting, in one query."""
+    require_reader(reach)
     qs = (
         reach.scope(Cohort.objects.select_related("course", "trainer"))
         .annotate(
@@ -84,6 +111,7 @@ def cohort_roster(*, reach: Reach, cohort_id: int) -> QuerySet[Enrollment]:
 
 
 def enrollment_list(*, reach: Reach) -> QuerySet[Enrollment]:
+    require_reader(reach)
     return reach.scope(
         Enrollment.objects.select_related("cohort__course", "trainee", "enrolled_by", "certificate")
     )
@@ -108,6 +136,7 @@ def attendance_sheet(
 
 
 def attendance_days_recorded(*, reach: Reach, cohort_id: int) -> set[dt.date]:
+    require_reader(reach)
     return set(
         reach.scope(Attendance.objects.filter(enrollment__cohort_id=cohort_id))
         .values_list("day", flat=True)
@@ -116,6 +145,7 @@ def attendance_days_recorded(*, reach: Reach, cohort_id: int) -> set[dt.date]:
 
 
 def trainee_list(*, reach: Reach, search: str = "") -> QuerySet[Trainee]:
+    require_reader(reach)
     qs = reach.scope(Trainee.objects.select_related("merchant")).annotate(
         completed_count=Count("enrollments", filter=Q(enrollments__status=E.COMPLETED)),
         enrollment_count=Count("enrollments"),
@@ -131,6 +161,7 @@ def trainee_count(*, reach: Reach) -> int:
 
 
 def trainee_get(*, reach: Reach, pk: int) -> Trainee:
+    require_reader(reach)
     qs = reach.scope(
         Trainee.objects.select_related("merchant", "user", "team_member")
     ).prefetch_related(
@@ -144,13 +175,32 @@ def trainee_get(*, reach: Reach, pk: int) -> Trainee:
     return get_object_or_404(qs, pk=pk)
 
 
+def enrol_candidates(*, reach: Reach, cohort_id: int, search: str) -> tuple[Cohort, list[Trainee]]:
+    """The cohort and the trainees matching ``search`` not yet holding or awaiting a place in it
+    (at most 20): the trainer's one-click enrolment list. Asked by a manager: 403 before the
+    cohort is looked up."""
+    require_trainer(reach)
+    cohort = cohort_get(reach=reach, pk=cohort_id)
+    if not search:
+        return cohort, []
+    trainees = (
+        trainee_list(reach=reach, search=search)
+        .exclude(enrollments__cohort=cohort, enrollments__status__in=[E.ENROLLED, E.WAITLISTED])
+        .order_by("name", "id")[:20]
+    )
+    return cohort, list(trainees)
+
+
 def trainer_choices(*, reach: Reach) -> QuerySet[User]:
+    """The trainers of the base a new cohort may be given: the cohort form is the trainers'."""
+    require_trainer(reach)
     return User.objects.filter(role=Role.TRAINER, base_id=reach.base_id, is_active=True).order_by(
         "display_name", "username"
     )
 
 
 def certificate_get(*, reach: Reach, code: str) -> Certificate:
+    require_reader(reach)
     return get_object_or_404(
         reach.scope(
             Certificate.objects.select_related(

@@ -23,14 +23,10 @@ from jingdezhen.core.tenancy import MANAGER, TRAINER, Reach
 from merchants import services as merchant_services
 from merchants.models import Merchant, Milestone, Role, TeamMember, User
 
-from . import lifecycle
+from . import lifecycle, selectors
 from .models import Attendance, Certificate, Cohort, Course, Enrollment, Trainee
 
 E = Enrollment.Status
-
-
-def _require_trainer(actor: Reach) -> None:
-    actor.require_role(TRAINER)
 
 
 def _locked_cohort(actor: Reach, cohort_id: int) -> Cohort:
@@ -64,7 +60,7 @@ def course_create(
     description: str = "",
     attendance_threshold: int = 80,
 ) -> Course:
-    _require_trainer(actor)
+    selectors.require_trainer(actor)
     title = bounds.check_text(title or "", field="title", max_length=120).strip()
     description = bounds.check_text(description or "", field="description")
     if not isinstance(attendance_threshold, int) or not 0 <= attendance_threshold <= 100:
@@ -103,7 +99,7 @@ def cohort_create(
     name: str = "",
     room: str = "",
 ) -> Cohort:
-    _require_trainer(actor)
+    selectors.require_trainer(actor)
     if not actor.scope(Course.objects.filter(pk=course.pk)).exists():
         raise Http404
     if trainer.role != Role.TRAINER or trainer.base_id != course.base_id:
@@ -135,7 +131,7 @@ def cohort_create(
 @transaction.atomic
 def cohort_set_capacity(*, actor: Reach, cohort_id: int, capacity: int) -> Cohort:
     """Change the number of places; new places go to the waitlist, first come first served."""
-    _require_trainer(actor)
+    selectors.require_trainer(actor)
     cohort = _locked_cohort(actor, cohort_id)
     if capacity is None or capacity < 1:
         raise DomainError(_("A cohort has at least one place."), field="capacity")
@@ -162,7 +158,7 @@ def trainee_create(
     user: User | None = None,
     team_member: TeamMember | None = None,
 ) -> Trainee:
-    _require_trainer(actor)
+    selectors.require_trainer(actor)
     name = bounds.check_text(name or "", field="name", max_length=80).strip()
     phone = bounds.check_text(phone or "", field="phone", max_length=32).strip()
     background = bounds.check_text(background or "", field="background")
@@ -196,7 +192,7 @@ def enrollment_create(*, actor: Reach, cohort_id: int, trainee_id: int) -> Enrol
 
     A trainee who dropped out comes back on the same row (at the end of the queue).
     """
-    _require_trainer(actor)
+    selectors.require_trainer(actor)
     cohort = _locked_cohort(actor, cohort_id)
     trainee = actor.scope(Trainee.objects.filter(pk=trainee_id)).first()
     if trainee is None:
@@ -272,7 +268,7 @@ def _locked_enrollment(actor: Reach, enrollment_id: int) -> tuple[Enrollment, Co
 @transaction.atomic
 def enrollment_drop(*, actor: Reach, enrollment_id: int) -> Enrollment:
     """A trainee gives up a place (or a waitlist spot); a freed place goes to the first waiting."""
-    _require_trainer(actor)
+    selectors.require_trainer(actor)
     enrollment, cohort = _locked_enrollment(actor, enrollment_id)
     enrollment.status = lifecycle.check(enrollment, "drop").target
     enrollment.status_changed_at = timezone.now()
@@ -307,7 +303,7 @@ def enrollment_complete(
     Only after the cohort's last day, and only for a trainee who attended at least the course's
     ``attendance_threshold`` per cent of the cohort's days.
     """
-    _require_trainer(actor)
+    selectors.require_trainer(actor)
     enrollment, cohort = _locked_enrollment(actor, enrollment_id)
     step = lifecycle.check(enrollment, "complete")
     today = today or timezone.localdate()
@@ -365,7 +361,7 @@ def _merchants_of(trainee: Trainee) -> set[int]:
 def attendance_record(*, actor: Reach, cohort_id: int, day: dt.date, present_ids: set[int]) -> int:
     """Record one day of a cohort on one screen: ``present_ids`` are the enrolments that were
     there, every other enrolled trainee was absent. Returns the number of rows written."""
-    _require_trainer(actor)
+    selectors.require_trainer(actor)
     cohort = _locked_cohort(actor, cohort_id)
     if not cohort.starts_on <= day <= cohort.ends_on:
         raise DomainError(_("This day is outside the cohort's dates."), field="day")

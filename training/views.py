@@ -1,4 +1,8 @@
-"""Trainer pages (managers read them): thin, they call selectors and services."""
+"""Trainer pages (managers read them): thin, they call selectors and services.
+
+Who may open them is the selectors' rule (``selectors.require_reader`` and ``require_trainer``,
+shared with the API); the pages ask for the reach and show what the selectors answer.
+"""
 
 from __future__ import annotations
 
@@ -16,7 +20,7 @@ from django.views.decorators.http import require_POST
 from jingdezhen.core import bounds
 from jingdezhen.core.errors import DomainError
 from jingdezhen.core.forms import add_domain_error
-from jingdezhen.core.tenancy import MANAGER, TRAINER, Reach, get_reach
+from jingdezhen.core.tenancy import Reach, get_reach
 
 from . import selectors, services
 from .forms import ApplicantForm, CapacityForm, CohortForm, CourseForm, NewcomerForm, VerifyForm
@@ -25,29 +29,12 @@ from .models import Enrollment
 PAGE_SIZE = 50
 
 
-def _reader(request: HttpRequest) -> Reach:
-    """Trainers and managers read training pages; merchant members get 403."""
-    reach = get_reach(request)
-    reach.require_role(TRAINER, MANAGER)
-    return reach
-
-
-def _trainer(request: HttpRequest) -> Reach:
-    reach = get_reach(request)
-    reach.require_role(TRAINER)
-    return reach
-
-
-def _can_train(reach: Reach) -> bool:
-    return reach.is_trainer or reach.is_admin
-
-
 # --- courses -------------------------------------------------------------------------------------
 
 
 @login_required
 def course_list(request: HttpRequest) -> HttpResponse:
-    reach = _reader(request)
+    reach = get_reach(request)  # the selectors decide who may read
     form = CourseForm()
     if request.method == "POST":
         form = CourseForm(request.POST)
@@ -62,7 +49,7 @@ def course_list(request: HttpRequest) -> HttpResponse:
     context = {
         "courses": selectors.course_list(reach=reach),
         "form": form,
-        "can_train": _can_train(reach),
+        "can_train": selectors.may_train(reach),
     }
     return render(request, "training/course_list.html", context, status=400 if form.errors else 200)
 
@@ -72,7 +59,7 @@ def course_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def cohort_list(request: HttpRequest) -> HttpResponse:
-    reach = _reader(request)
+    reach = get_reach(request)  # the selectors decide who may read
     course_id = request.GET.get("course")
     cohorts = selectors.cohort_list(
         reach=reach, course_id=int(course_id) if (course_id or "").isdigit() else None
@@ -82,7 +69,7 @@ def cohort_list(request: HttpRequest) -> HttpResponse:
         "page": page,
         "courses": selectors.course_list(reach=reach),
         "course_id": course_id or "",
-        "can_train": _can_train(reach),
+        "can_train": selectors.may_train(reach),
         "today": timezone.localdate(),
     }
     template = "training/cohort_list.html"
@@ -95,9 +82,9 @@ def cohort_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def cohort_create(request: HttpRequest) -> HttpResponse:
-    reach = _trainer(request)
+    reach = get_reach(request)
+    trainers = selectors.trainer_choices(reach=reach)  # the trainers' form: 403 for anyone else
     courses = selectors.course_list(reach=reach).filter(is_active=True)
-    trainers = selectors.trainer_choices(reach=reach)
     initial = {"trainer": reach.user_id, "course": request.GET.get("course")}
     form = CohortForm(request.POST or None, courses=courses, trainers=trainers, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -125,7 +112,7 @@ def _cohort_context(reach: Reach, cohort_id: int, **extra) -> dict:
         "waitlist": by_status["waitlisted"],
         "dropped": by_status["dropped"],
         "free_places": max(cohort.capacity - cohort.enrolled_count, 0),
-        "can_train": _can_train(reach),
+        "can_train": selectors.may_train(reach),
         "newcomer_form": extra.pop("newcomer_form", None) or NewcomerForm(),
         "capacity_form": extra.pop("capacity_form", None)
         or CapacityForm(initial={"capacity": cohort.capacity}),
@@ -135,7 +122,7 @@ def _cohort_context(reach: Reach, cohort_id: int, **extra) -> dict:
 
 @login_required
 def cohort_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    reach = _reader(request)
+    reach = get_reach(request)  # the selectors decide who may read
     return render(request, "training/cohort_detail.html", _cohort_context(reach, pk))
 
 
@@ -162,16 +149,9 @@ def _enrolled_note(enrollment: Enrollment) -> str:
 @login_required
 def cohort_candidates(request: HttpRequest, pk: int) -> HttpResponse:
     """Trainees matching a search, to enrol with one click (an htmx fragment)."""
-    reach = _trainer(request)
-    cohort = selectors.cohort_get(reach=reach, pk=pk)
+    reach = get_reach(request)
     query = (request.GET.get("q") or "").strip()
-    trainees = []
-    if query:
-        trainees = (
-            selectors.trainee_list(reach=reach, search=query)
-            .exclude(enrollments__cohort=cohort, enrollments__status__in=["enrolled", "waitlisted"])
-            .order_by("name", "id")[:20]
-        )
+    cohort, trainees = selectors.enrol_candidates(reach=reach, cohort_id=pk, search=query)
     context = {"cohort": cohort, "candidates": trainees, "query": query}
     return render(request, "training/cohort_detail.html#candidates", context)
 
@@ -258,7 +238,7 @@ def enrollment_complete(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def attendance(request: HttpRequest, pk: int) -> HttpResponse:
     """One day of a cohort on one screen: tick who was there, save once."""
-    reach = _reader(request)
+    reach = get_reach(request)  # the selectors decide who may read
     cohort = selectors.cohort_get(reach=reach, pk=pk)
     today = timezone.localdate()
     default_day = min(max(today, cohort.starts_on), cohort.ends_on)
@@ -291,7 +271,9 @@ def attendance(request: HttpRequest, pk: int) -> HttpResponse:
         "day": day,
         "days": [(d, d in recorded) for d in cohort.session_days()],
         "rows": selectors.attendance_sheet(reach=reach, cohort_id=cohort.pk, day=day),
-        "can_record": _can_train(reach) and cohort.starts_on <= day <= min(cohort.ends_on, today),
+        "can_record": (
+            selectors.may_train(reach) and cohort.starts_on <= day <= min(cohort.ends_on, today)
+        ),
         "is_future": day > today,
         "error": error,
     }
@@ -303,12 +285,12 @@ def attendance(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def trainee_list(request: HttpRequest) -> HttpResponse:
-    reach = _reader(request)
+    reach = get_reach(request)  # the selectors decide who may read
     query = (request.GET.get("q") or "").strip()
     page = Paginator(selectors.trainee_list(reach=reach, search=query), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    context = {"page": page, "query": query, "can_train": _can_train(reach)}
+    context = {"page": page, "query": query, "can_train": selectors.may_train(reach)}
     template = "training/trainee_list.html"
     if request.htmx and not request.htmx.history_restore_request:
         template += "#trainees"
@@ -319,7 +301,8 @@ def trainee_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def trainee_create(request: HttpRequest) -> HttpResponse:
-    reach = _trainer(request)
+    reach = get_reach(request)
+    selectors.require_trainer(reach)  # a form page that reads nothing: the rule itself
     form = NewcomerForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -336,7 +319,7 @@ def trainee_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def trainee_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    reach = _reader(request)
+    reach = get_reach(request)  # the selectors decide who may read
     trainee = selectors.trainee_get(reach=reach, pk=pk)
     form = ApplicantForm(request.POST or None, initial={"merchant_name": trainee.name})
     if request.method == "POST" and form.is_valid():
@@ -374,7 +357,7 @@ def _verify_url(request: HttpRequest, code: str) -> str:
 @login_required
 def certificate(request: HttpRequest, code: str) -> HttpResponse:
     """The printable certificate (trainers and managers of the base)."""
-    reach = _reader(request)
+    reach = get_reach(request)  # the selectors decide who may read
     cert = selectors.certificate_get(reach=reach, code=code)
     context = {"cert": cert, "verify_url": _verify_url(request, cert.code)}
     return render(request, "training/certificate.html", context)

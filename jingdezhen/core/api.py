@@ -86,13 +86,24 @@ def exception_handler(exc, context):
 
 
 class HasRole(permissions.BasePermission):
-    """Allow the roles named on the view's ``allowed_roles`` (admins always)."""
+    """Refuse, before a body is validated or a row read, whoever the view's app refuses.
+
+    A viewset names ``reach_rule``: its app's rule from the selector layer (for instance
+    ``training.selectors.require_reader``), the very function that app's selectors ask, so the
+    pages and the API refuse the same callers and the rule is written once. It raises
+    ``PermissionDenied`` (403). ``allowed_roles`` (a set of role names, admins always allowed) is
+    the older form, kept for the viewsets not moved yet.
+    """
 
     def has_permission(self, request, view) -> bool:
         reach = get_reach(request)
-        roles = getattr(view, "allowed_roles", None)
         if not reach.is_authenticated:
             return False
+        rule = getattr(view, "reach_rule", None)
+        if rule is not None:
+            rule(reach)
+            return True
+        roles = getattr(view, "allowed_roles", None)
         return roles is None or reach.is_admin or reach.role in roles
 
 

@@ -10,6 +10,7 @@ from jingdezhen.core.errors import Conflict, DomainError, NotAllowed
 from jingdezhen.core.tenancy import Reach
 from merchants.models import Base
 
+from .. import access
 from ..models import LiveRoom, StreamSettings
 
 
@@ -21,7 +22,7 @@ def settings_for(*, base_id: int) -> StreamSettings:
 
 @transaction.atomic
 def settings_update(*, reach: Reach, base: Base, **values) -> StreamSettings:
-    reach.require_role("manager")
+    access.require_base_manager(reach)
     if not reach.is_admin and reach.base_id != base.pk:
         raise NotAllowed(_("You may change only your own base's rules."))
     obj, _created = StreamSettings.objects.get_or_create(base=base)
@@ -34,7 +35,7 @@ def settings_update(*, reach: Reach, base: Base, **values) -> StreamSettings:
 
 @transaction.atomic
 def room_save(*, reach: Reach, base: Base, room: LiveRoom | None = None, **values) -> LiveRoom:
-    reach.require_role("manager")
+    access.require_base_manager(reach)
     if not reach.is_admin and reach.base_id != base.pk:
         raise NotAllowed(_("You may change only your own base's rooms."))
     room = room or LiveRoom(base=base)

@@ -11,12 +11,12 @@ from rest_framework.response import Response
 
 from jingdezhen.core.api import MAX_COUNT, ReachMixin
 from jingdezhen.core.platforms import Platform
-from jingdezhen.core.tenancy import MANAGER, MERCHANT
 from orders.api_helpers import acting_merchant
 from orders.catalogue import selectors, services
 from orders.models import Product, ProductPhoto
 from orders.models.catalogue import PRODUCT_FIELDS
 from orders.ordering import money
+from orders.permissions import require_reader
 
 
 class PhotoSerializer(serializers.ModelSerializer):
@@ -74,7 +74,9 @@ class PhotoUploadSerializer(serializers.Serializer):
 class ProductViewSet(ReachMixin, viewsets.ModelViewSet):
     """The catalogue: a merchant's own products; base managers read all of their base."""
 
-    allowed_roles = {MANAGER, MERCHANT}
+    # The schema's model only: rows come from get_queryset (whose selectors refuse a role).
+    queryset = Product.objects.none()
+    reach_rule = staticmethod(require_reader)  # trainers: 403, as on the pages
     filterset_fields = ["ware_type", "category", "tier", "technique", "kiln", "is_active"]
     ordering_fields = ["name", "price", "stock", "created_at", "id"]
     http_method_names = ["get", "post", "patch", "head", "options"]

@@ -1,4 +1,5 @@
-"""Reads of the catalogue shared by pages, API and exports; always scoped by the reach."""
+"""Reads of the catalogue shared by pages, API and exports; always scoped by the reach, and
+refused (403) to a role that may not read the orders app (``orders.permissions.require_reader``)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from django.shortcuts import get_object_or_404
 
 from jingdezhen.core.tenancy import Reach
 from orders.models import PlatformPrice, Product, ProductPhoto
+from orders.permissions import require_reader
 
 
 def product_list(
@@ -24,6 +26,7 @@ def product_list(
 ) -> QuerySet[Product]:
     """Products within reach with their photos (thumbnails only: no image is opened) and
     platform prices, in a constant number of queries."""
+    require_reader(reach)
     qs = reach.scope(Product.objects.select_related("merchant")).prefetch_related(
         Prefetch("photos", queryset=ProductPhoto.objects.order_by("position", "id")),
         Prefetch("platform_prices", queryset=PlatformPrice.objects.order_by("platform")),
@@ -48,6 +51,7 @@ def product_get(*, reach: Reach, pk: int) -> Product:
 
 
 def photo_get(*, reach: Reach, pk: int) -> ProductPhoto:
+    require_reader(reach)
     return get_object_or_404(
         reach.scope(ProductPhoto.objects.select_related("product__merchant")), pk=pk
     )

@@ -24,8 +24,8 @@ from orders.catalogue.forms import (
 from orders.models.catalogue import PRODUCT_FIELDS
 from orders.ordering import money
 from orders.ordering.selectors import held_units
-from orders.permissions import may_act
-from orders.view_helpers import PAGE_SIZE, own_merchant, query_without_page, reader
+from orders.permissions import may_act, member_merchant
+from orders.view_helpers import PAGE_SIZE, query_without_page, reader
 
 
 @login_required
@@ -66,7 +66,7 @@ def _product_form(request: HttpRequest, *, pk: int | None) -> HttpResponse:
             if product is None:
                 saved = services.product_create(
                     reach=reach,
-                    merchant=own_merchant(reach),
+                    merchant=member_merchant(reach),
                     sku=form.cleaned_data["sku"],
                     stock=form.cleaned_data["stock"],
                     photo_uploads=form.cleaned_data["photos"],

@@ -19,13 +19,14 @@ from orders.intake import selectors as intake_selectors
 from orders.intake.forms import ImportForm, OrderForm
 from orders.intake.specs import LineIn
 from orders.ordering import services as ordering_services
-from orders.view_helpers import own_merchant, reader
+from orders.permissions import member_merchant
+from orders.view_helpers import reader
 
 
 @login_required
 def order_create(request: HttpRequest) -> HttpResponse:
     reach = reader(request)
-    merchant = own_merchant(reach)
+    merchant = member_merchant(reach)
     products = (
         catalogue_selectors.product_list(reach=reach).filter(is_active=True).order_by("name", "id")
     )
@@ -57,7 +58,7 @@ def order_create(request: HttpRequest) -> HttpResponse:
 @login_required
 def order_import(request: HttpRequest) -> HttpResponse:
     reach = reader(request)
-    merchant = own_merchant(reach)
+    merchant = member_merchant(reach)
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]

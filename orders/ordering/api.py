@@ -16,13 +16,13 @@ from rest_framework.response import Response
 from jingdezhen.core import bounds
 from jingdezhen.core.api import ReachMixin
 from jingdezhen.core.platforms import Platform
-from jingdezhen.core.tenancy import MANAGER, MERCHANT
 from livestreams.models import LiveStream
 from orders.api_helpers import acting_merchant
 from orders.catalogue import selectors as catalogue_selectors
 from orders.intake.specs import LineIn
 from orders.models import ExchangeRate, FlashDeal, Order, OrderLine
 from orders.ordering import flash_deals, lifecycle, money, selectors, services
+from orders.permissions import require_reader
 
 
 class OrderLineSerializer(serializers.ModelSerializer):
@@ -126,7 +126,9 @@ class OrderViewSet(
     ``POST`` takes an order and holds its units; send an ``Idempotency-Key`` header so that a
     retry returns the first result (200) instead of a second order."""
 
-    allowed_roles = {MANAGER, MERCHANT}
+    # The schema's model only: rows come from get_queryset (whose selectors refuse a role).
+    queryset = Order.objects.none()
+    reach_rule = staticmethod(require_reader)  # trainers: 403, as on the pages
     filterset_fields = ["status", "platform", "currency", "buyer_country", "stream"]
     ordering_fields = ["placed_at", "amount_cny", "id"]
 
@@ -272,7 +274,9 @@ class FlashDealViewSet(
 ):
     """Flash deals during a live: a quantity set aside from stock at a deal price."""
 
-    allowed_roles = {MANAGER, MERCHANT}
+    # The schema's model only: rows come from get_queryset (whose selectors refuse a role).
+    queryset = FlashDeal.objects.none()
+    reach_rule = staticmethod(require_reader)  # trainers: 403, as on the pages
     serializer_class = FlashDealSerializer
     filterset_fields = ["stream", "product", "ended"]
 
@@ -324,7 +328,9 @@ class ExchangeRateViewSet(
     """The base's exchange rates (CNY per unit from a day on). Base managers keep them; an
     order's CNY amount is fixed with the rate valid on the day it is placed."""
 
-    allowed_roles = {MANAGER, MERCHANT}
+    # The schema's model only: rows come from get_queryset (whose selectors refuse a role).
+    queryset = ExchangeRate.objects.none()
+    reach_rule = staticmethod(require_reader)  # trainers: 403, as on the pages
     serializer_class = ExchangeRateSerializer
     filterset_fields = ["currency"]
 

@@ -1,5 +1,6 @@
 """Reads of orders, flash deals, exchange rates and payment deadlines shared by pages, API,
-exports and tasks (always scoped by the reach), and GMV, defined once."""
+exports and tasks (always scoped by the reach; a role that may not read the orders app is
+refused with 403 by ``orders.permissions.require_reader``), and GMV, defined once."""
 
 from __future__ import annotations
 
@@ -29,6 +30,7 @@ from orders.models import (
     OrderLine,
     OrderPolicy,
 )
+from orders.permissions import require_reader
 
 
 def order_list(
@@ -39,6 +41,7 @@ def order_list(
     merchant_id: int | None = None,
     q: str = "",
 ) -> QuerySet[Order]:
+    require_reader(reach)
     qs = reach.scope(Order.objects.select_related("merchant"))
     if status:
         qs = qs.filter(status=status)
@@ -58,6 +61,7 @@ def order_list_with_lines(**kwargs) -> QuerySet[Order]:
 
 
 def order_get(*, reach: Reach, pk: int) -> Order:
+    require_reader(reach)
     qs = reach.scope(Order.objects.select_related("merchant", "stream")).prefetch_related(
         Prefetch("lines", queryset=OrderLine.objects.select_related("product").order_by("id")),
         Prefetch(
@@ -69,19 +73,23 @@ def order_get(*, reach: Reach, pk: int) -> Order:
 
 
 def claim_get(*, reach: Reach, pk: int) -> BreakageClaim:
+    require_reader(reach)
     return get_object_or_404(reach.scope(BreakageClaim.objects.select_related("order")), pk=pk)
 
 
 def order_policy_for(*, reach: Reach, merchant_id: int) -> OrderPolicy:
+    require_reader(reach)
     found = reach.scope(OrderPolicy.objects.filter(merchant_id=merchant_id)).first()
     return found or OrderPolicy(merchant_id=merchant_id)
 
 
 def exchange_rate_list(*, reach: Reach) -> QuerySet[ExchangeRate]:
+    require_reader(reach)
     return reach.scope(ExchangeRate.objects.all())
 
 
 def flash_deal_list(*, reach: Reach) -> QuerySet[FlashDeal]:
+    require_reader(reach)
     return reach.scope(FlashDeal.objects.select_related("product", "stream"))
 
 

@@ -26,8 +26,8 @@ from orders.ordering.forms import (
     OrderPolicyForm,
     RefundForm,
 )
-from orders.permissions import may_act
-from orders.view_helpers import own_merchant, query_without_page, reader
+from orders.permissions import may_act, member_merchant
+from orders.view_helpers import query_without_page, reader
 
 
 @login_required
@@ -248,7 +248,7 @@ def order_export(request: HttpRequest) -> StreamingHttpResponse:
 @login_required
 def order_policy(request: HttpRequest) -> HttpResponse:
     reach = reader(request)
-    merchant = own_merchant(reach)
+    merchant = member_merchant(reach)
     policy = selectors.order_policy_for(reach=reach, merchant_id=merchant.pk)
     form = OrderPolicyForm(request.POST or None, instance=policy)
     if request.method == "POST" and form.is_valid():
