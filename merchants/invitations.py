@@ -234,7 +234,7 @@ def invitation_accept(*, token: str, username: str, password: str) -> User:
     merchant's team row), and the invitation used, in one transaction; the link then opens
     nothing. Django's password validators apply."""
     invitation = (
-        Invitation.objects.select_for_update()
+        Invitation.objects.select_for_update(of=("self",))
         .select_related("merchant", "base")
         .filter(token_hash=token_hash(token or ""))
         .first()
