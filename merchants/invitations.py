@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 import secrets
+import smtplib
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -38,6 +40,8 @@ from jingdezhen.core.tenancy import Reach
 
 from . import services
 from .models import Invitation, Merchant, TeamMember, User
+
+logger = logging.getLogger(__name__)
 
 MAX_EMAIL_LENGTH = 254
 MAX_NAME_LENGTH = 80
@@ -199,7 +203,11 @@ def _send(invitation: Invitation, link: str) -> None:
     context = {"invitation": invitation, "link": link, "days": settings.INVITATION_TTL_DAYS}
     subject = render_to_string("merchants/invitation_subject.txt", context).strip()
     body = render_to_string("merchants/invitation_email.txt", context)
-    send_mail(subject, body, None, [invitation.email])
+    try:
+        send_mail(subject, body, None, [invitation.email])
+    except (OSError, smtplib.SMTPException):
+        # The invitation stands and its page shows the link: a mail server down loses no invite.
+        logger.warning("invitation %s: the e-mail could not be sent", invitation.pk, exc_info=True)
 
 
 # --- the invited person's side --------------------------------------------------------------------

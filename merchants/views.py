@@ -382,10 +382,14 @@ def invitation_new(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             return _sent(request, issued)
     context = {"form": form, "merchant": merchant, "kind": kind}
-    template = "merchants/invitation_form.html"
-    if request.htmx and form.errors:
-        template += "#invite-form"
-    return render(request, template, context, status=400 if form.errors else 200)
+    return render(
+        request, "merchants/invitation_form.html", context, status=_form_status(request, form)
+    )
+
+
+def _form_status(request: HttpRequest, form) -> int:
+    """400 for a form with errors, except to htmx, which swaps only 2xx answers into the page."""
+    return 400 if form.errors and not request.htmx else 200
 
 
 @login_required
@@ -405,10 +409,7 @@ def invitation_list(request: HttpRequest) -> HttpResponse:
             return _sent(request, issued)
     context = {"form": form, "pending": selectors.invitations_pending(reach=reach)}
     return render(
-        request,
-        "merchants/invitation_list.html",
-        context,
-        status=400 if form.errors else 200,
+        request, "merchants/invitation_list.html", context, status=_form_status(request, form)
     )
 
 

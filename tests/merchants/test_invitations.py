@@ -235,3 +235,19 @@ def test_the_merchant_page_offers_the_invitation_to_who_may_send_it(
 def test_the_invitation_pages_speak_chinese(client_zh, issued):
     page = client_zh.get(issued.link).content.decode()
     assert "设置密码" in page
+
+
+def test_htmx_gets_the_form_back_with_its_errors(client, manager, merchant):
+    login(client, manager)
+    response = client.post(
+        f"/merchants/{merchant.pk}/invite/",
+        {"email": "not-an-address", "name": "X"},
+        headers={"HX-Request": "true"},
+    )
+    assert response.status_code == 200  # htmx swaps only 2xx answers
+    assert 'id="invite"' in response.content.decode()
+    assert not Invitation.objects.exists()
+    response = client.post(
+        f"/merchants/{merchant.pk}/invite/", {"email": "not-an-address", "name": "X"}
+    )
+    assert response.status_code == 400
