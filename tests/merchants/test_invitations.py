@@ -251,3 +251,27 @@ def test_htmx_gets_the_form_back_with_its_errors(client, manager, merchant):
         f"/merchants/{merchant.pk}/invite/", {"email": "not-an-address", "name": "X"}
     )
     assert response.status_code == 400
+
+
+class BrokenMailServer:
+    """An e-mail backend whose server does not answer."""
+
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def send_messages(self, messages):
+        raise ConnectionRefusedError("no SMTP server")
+
+
+def test_a_mail_server_down_loses_no_invitation(
+    client, manager, merchant, settings, django_capture_on_commit_callbacks
+):
+    settings.EMAIL_BACKEND = f"{__name__}.BrokenMailServer"
+    login(client, manager)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            f"/merchants/{merchant.pk}/invite/", {"email": "o@example.com", "name": "Owner"}
+        )
+    assert response.status_code == 201
+    assert "invitation-link" in response.content.decode()
+    assert Invitation.objects.count() == 1
