@@ -4,10 +4,17 @@ from importlib import import_module
 
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.exceptions import Throttled, ValidationError
+from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 from rest_framework.throttling import AnonRateThrottle
+from rest_framework.views import APIView
+
+from jingdezhen.core.clients import client_address
+from jingdezhen.core.tokens import token_issue, tokens_revoke
 
 API_APPS = ["merchants", "livestreams", "orders", "training"]
 # Further API modules that register their own viewsets (kept apart from an app's api.py).
@@ -15,17 +22,26 @@ EXTRA_API_MODULES = ["orders.turnover.api"]
 
 
 class LoginRateThrottle(AnonRateThrottle):
+    """Keyed on the client's address through the trusted proxy hops, as axes is."""
+
     scope = "login"
+
+    def get_ident(self, request) -> str:
+        return client_address(request) or ""
 
 
 class TokenView(ObtainAuthToken):
-    """Exchange a username and password for an API token (throttled; locked out by axes)."""
+    """Exchange a username and password for an API token (throttled; locked out by axes).
+
+    The answer is ``{"token": "<40 characters>"}`` as ever; the token expires after
+    ``API_TOKEN_TTL_HOURS`` (an expired one is replaced here) and logout revokes it."""
 
     throttle_classes = [LoginRateThrottle]
 
     def post(self, request, *args, **kwargs):
         try:
-            return super().post(request, *args, **kwargs)
+            serializer = self.get_serializer(data=request.data)
+            serializer.is_valid(raise_exception=True)
         except ValidationError:
             # django-axes refused to check the password: say so, as the login page does (429).
             if getattr(request, "axes_locked_out", False):
@@ -36,6 +52,17 @@ class TokenView(ObtainAuthToken):
                     )
                 ) from None
             raise
+        token = token_issue(user=serializer.validated_data["user"])
+        return Response({"token": token.key})
+
+
+class TokenRevokeView(APIView):
+    """Revoke the caller's API token(s): the token stops working at once (204)."""
+
+    @extend_schema(request=None, responses={204: None})
+    def post(self, request, *args, **kwargs):
+        tokens_revoke(user_id=request.user.pk)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 router = DefaultRouter()
@@ -50,6 +77,7 @@ for module_name in EXTRA_API_MODULES:
 
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="api-token"),
+    path("auth/token/revoke/", TokenRevokeView.as_view(), name="api-token-revoke"),
     *extra_urlpatterns,
     *router.urls,
 ]

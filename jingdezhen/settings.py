@@ -127,14 +127,29 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Invitations (merchants/invitations.py): a link to set one's password, usable once, for so many
+# days; password-reset links last as long.
+INVITATION_TTL_DAYS = int(os.environ.get("INVITATION_TTL_DAYS", "7"))
+PASSWORD_RESET_TIMEOUT = INVITATION_TTL_DAYS * 24 * 60 * 60
+# API tokens (jingdezhen/core/tokens.py) are refused once this old; logout and a new password
+# revoke them sooner.
+API_TOKEN_TTL_HOURS = float(os.environ.get("API_TOKEN_TTL_HOURS", str(24 * 7)))
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Login throttling: five failures for one username from one address lock it for 15 minutes.
+# The proxies in front of the app that we run (the README's TLS proxy is one): the client's
+# address is the entry the outermost of them appended to X-Forwarded-For; 0 = none, REMOTE_ADDR.
+# Every throttle (axes, DRF) keys on jingdezhen.core.clients.client_address, so extra entries a
+# client prepends to X-Forwarded-For change nothing.
+TRUSTED_PROXY_HOPS = int(os.environ.get("TRUSTED_PROXY_HOPS", "0"))
+
+# Login throttling: five failures for one username from one address lock that pair for 15
+# minutes; the same username from another client is not locked out.
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "jingdezhen.core.clients.client_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
@@ -264,7 +279,7 @@ TURNOVER_REROLL_BATCH_DAYS = int(os.environ.get("TURNOVER_REROLL_BATCH_DAYS", "3
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "jingdezhen.core.tokens.ExpiringTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "jingdezhen.core.api.StandardPagination",
@@ -279,6 +294,8 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "jingdezhen.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "jingdezhen.core.api.exception_handler",
     "DEFAULT_THROTTLE_RATES": {"login": "20/min"},
+    # DRF's own throttles read the same hops as jingdezhen.core.clients.
+    "NUM_PROXIES": TRUSTED_PROXY_HOPS,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Jingdezhen Live Base API",
@@ -347,6 +364,13 @@ EMAIL_BACKEND = os.environ.get(
 DEFAULT_FROM_EMAIL = os.environ.get(
     "DEFAULT_FROM_EMAIL", "Jingdezhen Live Base <noreply@localhost>"
 )
+# SMTP (invitations, password resets) when EMAIL_BACKEND is Django's smtp backend.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))
 
 # Content-Security-Policy: our own scripts and styles only; no inline script anywhere.
 CONTENT_SECURITY_POLICY = {

@@ -4,6 +4,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from .models import (
     Base,
     ForeignAgent,
+    Invitation,
     Merchant,
     Milestone,
     PlatformAccount,
@@ -77,3 +78,19 @@ class PlatformAccountAdmin(admin.ModelAdmin):
 class ForeignAgentAdmin(admin.ModelAdmin):
     list_display = ["merchant", "name", "city", "country", "commission_rate"]
     raw_id_fields = ["merchant"]
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    """Read-only: invitations are made by merchants.invitations (the link exists only there)."""
+
+    list_display = ["email", "name", "kind", "member_role", "base", "merchant", "expires_at"]
+    list_filter = ["kind", "base"]
+    search_fields = ["email", "name"]
+    exclude = ["token_hash"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

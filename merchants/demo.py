@@ -11,10 +11,11 @@ from django.utils import timezone
 from jingdezhen.core.demo import DEMO_PASSWORD, DemoContext
 from jingdezhen.core.tenancy import reach_for
 
-from . import services
+from . import invitations, services
 from .models import (
     Base,
     ForeignAgent,
+    Invitation,
     Merchant,
     PlatformAccount,
     Review,
@@ -212,6 +213,27 @@ def _team_accounts(base: Base, zhou: Merchant) -> None:
             services.team_member_add(merchant=zhou, name=member_name, role=role, user=user)
 
 
+# One invitation waiting to be accepted, so the first look shows the team card's invitations.
+DEMO_INVITEE = ("吴小琴 Wu Xiaoqin", "wu.xiaoqin@example.com", TeamMember.Role.ASSISTANT)
+
+
+def _pending_invitation(zhou: Merchant) -> None:
+    """The owner invites an assistant host, through the service, once per merchant."""
+    name, email, role = DEMO_INVITEE
+    if Invitation.objects.filter(merchant=zhou, email=email).exists():
+        return
+    owner = (
+        TeamMember.objects.filter(merchant=zhou, role=TeamMember.Role.OWNER, user__isnull=False)
+        .select_related("user")
+        .first()
+    )
+    if owner is None:
+        return
+    invitations.invite_member(
+        reach=reach_for(owner.user), merchant=zhou, email=email, name=name, role=role
+    )
+
+
 def _named_reviews(base: Base, demo: list[Merchant], today: dt.date) -> None:
     """Each named merchant's supervision: a good review and a warning whose follow-up is due
     within days, written through the review service as the manager would."""
@@ -289,6 +311,7 @@ def seed(ctx: DemoContext) -> None:
     _stage_history(ctx, base, today)
     _profiles(ctx, base, demo)
     _team_accounts(base, demo[0])
+    _pending_invitation(demo[0])
     _reviews(ctx, base, today)
     _named_reviews(base, demo, today)
     ctx.write(f"merchants: {Merchant.objects.filter(base=base).count()} at {base}")

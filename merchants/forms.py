@@ -103,3 +103,41 @@ class ForeignAgentForm(forms.Form):
         # The team form on the same page has a "name" too: each label must find its own field.
         kwargs.setdefault("auto_id", "id_agent_%s")
         super().__init__(*args, **kwargs)
+
+
+class InviteForm(forms.Form):
+    """Whom to invite: an e-mail and a name; a merchant's owner also picks the team role."""
+
+    email = forms.EmailField(label=_("E-mail"), max_length=254)
+    name = forms.CharField(label=_("Name"), max_length=80)
+    role = forms.ChoiceField(label=_("Team role"), choices=TeamMember.Role.choices)
+
+    def __init__(self, *args, with_role: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not with_role:
+            del self.fields["role"]
+
+
+class AcceptInvitationForm(forms.Form):
+    """The invited person's username and password (typed twice); the validators run in the
+    service, on the user it is about to make."""
+
+    username = forms.CharField(label=_("Username"), max_length=150)
+    password = forms.CharField(
+        label=_("Password"),
+        max_length=128,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    password_again = forms.CharField(
+        label=_("Password again"),
+        max_length=128,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("password") and data.get("password") != data.get("password_again"):
+            self.add_error("password_again", _("The two passwords differ."))
+        return data

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jingdezhen.core import ceramics
 from jingdezhen.core.platforms import Platform
+from jingdezhen.core.tokens import tokens_revoke
 
 
 class Role(models.TextChoices):
@@ -40,6 +41,14 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.display_name or self.username
+
+    def save(self, *args, **kwargs) -> None:
+        """Saving a new password (change, reset, admin, ``changepassword``) revokes the user's
+        API tokens: whoever held the old password's token holds nothing any more."""
+        password_changed = self._password is not None and self.pk is not None
+        super().save(*args, **kwargs)
+        if password_changed:
+            tokens_revoke(user_id=self.pk)
 
     def team_membership(self) -> dict | None:
         """The active team row of a merchant member (merchant, its base, the member's role), in
@@ -413,3 +422,91 @@ class Review(models.Model):
 
     def __str__(self) -> str:
         return f"{self.merchant_id}: {self.get_outcome_display()}"
+
+
+class Invitation(models.Model):
+    """A single-use, expiring link to set one's password and join: a merchant's owner or a
+    trainer (invited by a base manager) or a team member (invited by the merchant's owner).
+
+    Only the SHA-256 of the link's token is kept, so a copy of the table opens no account. The
+    user (and, for a merchant's people, the team row) is made when the password is set, by
+    ``merchants.invitations.invitation_accept``."""
+
+    class Kind(models.TextChoices):
+        OWNER = "owner", _("Merchant's owner")
+        TRAINER = "trainer", _("Trainer")
+        MEMBER = "member", _("Team member")
+
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    email = models.EmailField(_("e-mail"), max_length=254)
+    name = models.CharField(_("name"), max_length=80)
+    base = models.ForeignKey(
+        Base, verbose_name=_("base"), on_delete=models.CASCADE, related_name="invitations"
+    )
+    merchant = models.ForeignKey(
+        Merchant,
+        verbose_name=_("merchant"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="invitations",
+    )
+    member_role = models.CharField(
+        _("team role"), max_length=16, choices=TeamMember.Role.choices, blank=True
+    )
+    token_hash = models.CharField(_("token hash"), max_length=64, unique=True, editable=False)
+    invited_by = models.ForeignKey(
+        User,
+        verbose_name=_("invited by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("invited at"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires at"))
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    user = models.ForeignKey(
+        User,
+        verbose_name=_("user"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="invitations_accepted",
+    )
+
+    class Tenancy:
+        merchant = "merchant"
+        base = "base"
+        roles = {"manager", "merchant"}
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind="trainer", merchant__isnull=True)
+                | models.Q(~models.Q(kind="trainer"), merchant__isnull=False),
+                name="invitation_merchant_matches_kind",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.email}"
+
+    @property
+    def is_used(self) -> bool:
+        return self.accepted_at is not None
+
+    def is_expired(self, now: dt.datetime | None = None) -> bool:
+        return self.expires_at <= (now or timezone.now())
+
+    @property
+    def role(self) -> str:
+        """The user role the invited person gets."""
+        return Role.TRAINER if self.kind == self.Kind.TRAINER else Role.MERCHANT
+
+    @property
+    def team_role(self) -> str:
+        return TeamMember.Role.OWNER if self.kind == self.Kind.OWNER else self.member_role

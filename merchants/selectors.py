@@ -20,6 +20,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from jingdezhen.core import extensions
 from jingdezhen.core.tenancy import MANAGER, Reach
@@ -27,6 +28,7 @@ from jingdezhen.core.tenancy import MANAGER, Reach
 from .models import (
     Base,
     ForeignAgent,
+    Invitation,
     Merchant,
     Milestone,
     PlatformAccount,
@@ -217,3 +219,11 @@ def team_member_get(*, reach: Reach, pk: int) -> TeamMember:
 
 def base_list(*, reach: Reach) -> QuerySet[Base]:
     return reach.scope(Base.objects.all())
+
+
+def invitations_pending(*, reach: Reach, merchant_id: int | None = None) -> QuerySet[Invitation]:
+    """Invitations not yet used nor expired, within reach (a merchant's, or all of the base's)."""
+    rows = reach.scope(Invitation.objects.select_related("merchant", "invited_by")).filter(
+        accepted_at__isnull=True, expires_at__gt=timezone.now()
+    )
+    return rows if merchant_id is None else rows.filter(merchant_id=merchant_id)

@@ -31,4 +31,7 @@ urlpatterns = [
         name="agent_remove",
     ),
     path("my-merchant/", views.my_merchant, name="my_merchant"),
+    path("merchants/<int:pk>/invite/", views.invitation_new, name="invitation_new"),
+    path("invitations/", views.invitation_list, name="invitation_list"),
+    path("invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),
 ]

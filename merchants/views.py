@@ -1,7 +1,9 @@
 """Merchant pages: thin, they call selectors and services."""
 
 from django.contrib import messages
+from django.contrib.auth import login as auth_login
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -15,10 +17,12 @@ from jingdezhen.core.errors import DomainError
 from jingdezhen.core.forms import add_domain_error
 from jingdezhen.core.tenancy import Reach, get_reach
 
-from . import lifecycle, selectors, services
+from . import invitations, lifecycle, selectors, services
 from .forms import (
+    AcceptInvitationForm,
     ApplicantForm,
     ForeignAgentForm,
+    InviteForm,
     MerchantFilterForm,
     PlatformAccountForm,
     ProfileForm,
@@ -27,7 +31,7 @@ from .forms import (
     StatusForm,
     TeamMemberForm,
 )
-from .models import Merchant, User
+from .models import Invitation, Merchant, User
 
 PAGE_SIZE = 50
 
@@ -116,6 +120,12 @@ def _detail_context(request: HttpRequest, reach: Reach, merchant: Merchant, **fo
         context["status_form"] = forms.get("status_form") or StatusForm(prefix="status")
         context["status_moves"] = lifecycle.status_moves(merchant.status)
         context["review_form"] = forms.get("review_form") or ReviewForm()
+    invite_kind = invitations.invitation_kind_for(reach=reach, merchant=merchant)
+    if invite_kind is not None:
+        context["invite_kind"] = invite_kind
+        context["pending_invitations"] = selectors.invitations_pending(
+            reach=reach, merchant_id=merchant.pk
+        )
     if can_act:
         context["team_form"] = forms.get("team_form") or TeamMemberForm()
         context["account_form"] = forms.get("account_form") or PlatformAccountForm()
@@ -157,6 +167,9 @@ def merchant_stage(request: HttpRequest, pk: int) -> HttpResponse:
             add_domain_error(form, error)
         else:
             messages.success(request, _("Stage changed."))
+            if merchant.stage == Merchant.Stage.APPLICANT:
+                # Admitted: the next step is to let its owner in (the team card's button).
+                messages.info(request, _("Admitted: invite its owner from the team card."))
             return redirect("merchants:merchant_detail", pk=pk)
     return _detail_with_errors(request, reach, pk, stage_form=form)
 
@@ -329,3 +342,109 @@ def my_merchant(request: HttpRequest) -> HttpResponse:
     if not reach.is_merchant:
         return redirect("home")
     return redirect("merchants:merchant_detail", pk=reach.merchant_id)
+
+
+# --- invitations --------------------------------------------------------------------------------
+
+
+def _sent(request: HttpRequest, issued: invitations.IssuedInvitation) -> HttpResponse:
+    """The inviter's one look at the link (the e-mail carries it too); htmx swaps the card."""
+    template = "merchants/invitation_sent.html"
+    if request.htmx:
+        template += "#sent"
+    return render(request, template, {"issued": issued}, status=201)
+
+
+@login_required
+def invitation_new(request: HttpRequest, pk: int) -> HttpResponse:
+    """Invite into a merchant: a base manager its owner, the owner a team member with a role."""
+    reach, merchant = _acting_on(request, pk)
+    kind = invitations.invitation_kind_for(reach=reach, merchant=merchant)
+    if kind is None:
+        raise PermissionDenied
+    with_role = kind == Invitation.Kind.MEMBER
+    form = InviteForm(request.POST or None, with_role=with_role)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        site_url = request.build_absolute_uri("/")
+        try:
+            if with_role:
+                issued = invitations.invite_member(
+                    reach=reach, merchant=merchant, site_url=site_url, **data
+                )
+            else:
+                issued = invitations.invite_owner(
+                    reach=reach, merchant=merchant, site_url=site_url, **data
+                )
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            return _sent(request, issued)
+    context = {"form": form, "merchant": merchant, "kind": kind}
+    return render(
+        request, "merchants/invitation_form.html", context, status=_form_status(request, form)
+    )
+
+
+def _form_status(request: HttpRequest, form) -> int:
+    """400 for a form with errors, except to htmx, which swaps only 2xx answers into the page."""
+    return 400 if form.errors and not request.htmx else 200
+
+
+@login_required
+def invitation_list(request: HttpRequest) -> HttpResponse:
+    """The base manager's pending invitations, and the form to invite a trainer."""
+    reach = get_reach(request)
+    selectors.require_base_manager(reach)
+    form = InviteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            issued = invitations.invite_trainer(
+                reach=reach, site_url=request.build_absolute_uri("/"), **form.cleaned_data
+            )
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            return _sent(request, issued)
+    context = {"form": form, "pending": selectors.invitations_pending(reach=reach)}
+    return render(
+        request, "merchants/invitation_list.html", context, status=_form_status(request, form)
+    )
+
+
+def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+    """The invited person's page: choose a username and a password, then be logged in. A used or
+    expired link answers 410 with a page that says so."""
+    try:
+        invitation = invitations.invitation_open(token=token)
+    except invitations.InvitationClosed as error:
+        return _closed(request, error)
+    form = AcceptInvitationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = invitations.invitation_accept(
+                token=token,
+                username=form.cleaned_data["username"],
+                password=form.cleaned_data["password"],
+            )
+        except invitations.InvitationClosed as error:
+            return _closed(request, error)
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            auth_login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, _("Welcome! Your password is set."))
+            return redirect("home")
+    context = {"form": form, "invitation": invitation}
+    return render(
+        request, "merchants/invitation_accept.html", context, status=400 if form.errors else 200
+    )
+
+
+def _closed(request: HttpRequest, error: DomainError) -> HttpResponse:
+    return render(
+        request,
+        "merchants/invitation_closed.html",
+        {"reason": error.message},
+        status=error.status_code,
+    )

@@ -93,8 +93,14 @@ def _fuzz(operation, mode, examples, headers, checks) -> None:
     run()
 
 
+# Revoking ends the very token the fuzzing sends, so every later operation would answer as to a
+# stranger; tests/security/test_tokens_and_proxies.py covers it.
+NOT_FUZZED = {"POST /api/v1/auth/token/revoke/"}
+
+
 def _operations(api_schema):
-    return [result.ok() for result in api_schema.get_all_operations()]
+    operations = [result.ok() for result in api_schema.get_all_operations()]
+    return [operation for operation in operations if operation.label not in NOT_FUZZED]
 
 
 @pytest.mark.django_db

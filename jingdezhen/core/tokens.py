@@ -1,0 +1,62 @@
+"""API tokens that end: they expire, and logging out or changing the password revokes them.
+
+The tokens stay DRF's (40 hex characters, ``Authorization: Token <key>``, one per user), so the
+``POST /api/v1/auth/token/`` contract outside clients rely on is unchanged; what is added is an
+age: a token older than ``API_TOKEN_TTL_HOURS`` is refused (and deleted) by
+``ExpiringTokenAuthentication``, and the token endpoint hands out a fresh one in its place.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from rest_framework.authentication import TokenAuthentication
+from rest_framework.authtoken.models import Token
+from rest_framework.exceptions import AuthenticationFailed
+
+
+def token_ttl() -> dt.timedelta:
+    return dt.timedelta(hours=float(settings.API_TOKEN_TTL_HOURS))
+
+
+def is_expired(token: Token, *, now: dt.datetime | None = None) -> bool:
+    return token.created + token_ttl() <= (now or timezone.now())
+
+
+class ExpiringTokenAuthentication(TokenAuthentication):
+    """DRF's token authentication, refusing a token past its time to live."""
+
+    def authenticate_credentials(self, key):
+        user, token = super().authenticate_credentials(key)
+        if is_expired(token):
+            token.delete()
+            raise AuthenticationFailed(_("The token has expired: ask for a new one."))
+        return user, token
+
+
+@transaction.atomic
+def token_issue(*, user) -> Token:
+    """The user's live token, or a new one when there is none or it has expired."""
+    token = Token.objects.select_for_update().filter(user=user).first()
+    if token is not None and not is_expired(token):
+        return token
+    if token is not None:
+        token.delete()
+    return Token.objects.create(user=user)
+
+
+def tokens_revoke(*, user_id: int | None) -> int:
+    """Delete every API token of a user; how many there were."""
+    if user_id is None:
+        return 0
+    deleted, _rows = Token.objects.filter(user_id=user_id).delete()
+    return deleted
+
+
+def revoke_on_logout(sender, request, user, **kwargs) -> None:
+    """``user_logged_out`` receiver: logging out of the pages ends the API token too."""
+    tokens_revoke(user_id=getattr(user, "pk", None))
