@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from jingdezhen.core.days import local_zone
 from jingdezhen.core.stats import median
-from jingdezhen.core.tenancy import Reach
+from jingdezhen.core.tenancy import MANAGER, Reach
 
 from .models import Merchant, Milestone
 
@@ -24,6 +24,7 @@ FUNNEL_STAGES = (Merchant.Stage.APPLICANT, Merchant.Stage.INCUBATING, Merchant.S
 def stage_funnel(*, reach: Reach) -> list[dict]:
     """Applicants -> incubating -> graduated: how many merchants of the reach are at each stage
     (one query)."""
+    reach.require_role(MANAGER)
     by_stage = dict(
         reach.scope(Merchant.objects.all()).order_by().values_list("stage").annotate(n=Count("id"))
     )
@@ -55,6 +56,7 @@ def incubation_cohorts(*, reach: Reach, first_sale: Expression | None = None) ->
 
     The medians are ``jingdezhen.core.stats.median`` (the mean of the middle two), their one
     definition."""
+    reach.require_role(MANAGER)
     merchants = list(
         reach.scope(Merchant.objects.all())
         .exclude(stage=Merchant.Stage.EXITED)

@@ -13,7 +13,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from jingdezhen.core.tenancy import MANAGER, Reach, get_reach
+from jingdezhen.core.tenancy import Reach, get_reach
 from merchants import incubation
 from orders.turnover import selectors as turnover
 from training import selectors as training
@@ -71,7 +71,6 @@ def _cohort_csv_rows(rows: list[dict]) -> list[list]:
 @login_required
 def incubation_analytics(request: HttpRequest) -> HttpResponse:
     reach = get_reach(request)
-    reach.require_role(MANAGER)
     rows = cohorts(reach=reach)
     if request.GET.get("format") == "csv":
         return csv_response("incubation-cohorts.csv", COHORT_CSV_HEADER, _cohort_csv_rows(rows))

@@ -20,13 +20,14 @@ from decimal import Decimal
 
 from django.db import connection
 from django.db.models import OuterRef, Q, QuerySet, Subquery, Sum
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from psycopg2 import sql
 
 from jingdezhen.core.days import day_bounds, local_zone, month_bounds
 from jingdezhen.core.platforms import Platform
-from jingdezhen.core.tenancy import Reach
+from jingdezhen.core.tenancy import MANAGER, MERCHANT, Reach
 from livestreams.selectors import ended_stream_viewers_sql
 from merchants.models import Merchant
 
@@ -217,7 +218,9 @@ def _labels():
 
 def base_dashboard(*, reach: Reach, days: int = 30, today_: dt.date | None = None) -> Dashboard:
     """The base manager's turnover over the last ``days`` days (5 queries, none over orders);
-    jingdezhen.pages.dashboard adds the room utilisation and the incubation funnel."""
+    jingdezhen.pages.dashboard adds the room utilisation and the incubation funnel. The base's
+    managers only (403)."""
+    reach.require_role(MANAGER)
     today_ = today_ or today()
     since = today_ - dt.timedelta(days=2 * days - 1)
     first = today_ - dt.timedelta(days=days - 1)
@@ -339,7 +342,9 @@ def merchant_dashboard(
     *, reach: Reach, merchant: Merchant, days: int = 30, today_: dt.date | None = None
 ) -> Dashboard:
     """One merchant's turnover and peer standing; ``merchant`` must come from a scoped selector
-    (merchant_get). jingdezhen.pages.dashboard adds the stream calendar."""
+    (merchant_get). jingdezhen.pages.dashboard adds the stream calendar. The base's managers and
+    the merchant's members only (403)."""
+    reach.require_role(MANAGER, MERCHANT)
     today_ = today_ or today()
     since = today_ - dt.timedelta(days=2 * days - 1)
     first = today_ - dt.timedelta(days=days - 1)
@@ -568,3 +573,12 @@ def peer_standing(*, merchant: Merchant, days: int = 30, today_: dt.date | None 
         "median_gpm": money(med_gpm) if enough else None,
         "top_quarter_gpm": money(top_gpm) if enough else None,
     }
+
+
+def own_board_merchant(reach: Reach) -> int:
+    """The merchant whose turnover a member's own board (/turnover/) shows: merchant members
+    only (403), and only with a team (404)."""
+    reach.require_role(MERCHANT)
+    if reach.merchant_id is None:
+        raise Http404
+    return reach.merchant_id
