@@ -91,8 +91,7 @@ class HasRole(permissions.BasePermission):
     A viewset names ``reach_rule``: its app's rule from the selector layer (for instance
     ``training.selectors.require_reader``), the very function that app's selectors ask, so the
     pages and the API refuse the same callers and the rule is written once. It raises
-    ``PermissionDenied`` (403). ``allowed_roles`` (a set of role names, admins always allowed) is
-    the older form, kept for the viewsets not moved yet.
+    ``PermissionDenied`` (403).
     """
 
     def has_permission(self, request, view) -> bool:
@@ -102,9 +101,7 @@ class HasRole(permissions.BasePermission):
         rule = getattr(view, "reach_rule", None)
         if rule is not None:
             rule(reach)
-            return True
-        roles = getattr(view, "allowed_roles", None)
-        return roles is None or reach.is_admin or reach.role in roles
+        return True
 
 
 class ReachMixin:

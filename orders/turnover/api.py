@@ -70,7 +70,8 @@ class DailyTurnoverViewSet(ReachMixin, viewsets.ReadOnlyModelViewSet):
     """Daily turnover per merchant and platform (CNY), from the rollups. Filter by `merchant`,
     `platform`, `date_from` and `date_to` (local days, inclusive)."""
 
-    allowed_roles = {"manager", "merchant"}
+    reach_rule = staticmethod(selectors.require_reader)
+    queryset = DailyTurnover.objects.none()  # the schema's model; rows come from the selector
     serializer_class = DailyTurnoverSerializer
     filterset_class = DailyTurnoverFilter
     ordering_fields = ["day", "net_cny", "gross_cny", "orders"]

@@ -68,6 +68,11 @@ def merchant_rows(queryset: QuerySet, merchant_id: int) -> QuerySet:
     return queryset.filter(merchant_id=merchant_id, day__in=days)
 
 
+def require_reader(reach: Reach) -> None:
+    """Who reads turnover: the base's managers and merchant members (their own); others 403."""
+    reach.require_role(MANAGER, MERCHANT)
+
+
 def turnover_daily_list(
     *,
     reach: Reach,
@@ -76,6 +81,7 @@ def turnover_daily_list(
     date_from: dt.date | None = None,
     date_to: dt.date | None = None,
 ) -> QuerySet[DailyTurnover]:
+    require_reader(reach)
     qs = reach.scope(DailyTurnover.objects.select_related("merchant"))
     if reach.is_merchant:
         qs = merchant_rows(qs, reach.merchant_id)
@@ -344,7 +350,7 @@ def merchant_dashboard(
     """One merchant's turnover and peer standing; ``merchant`` must come from a scoped selector
     (merchant_get). jingdezhen.pages.dashboard adds the stream calendar. The base's managers and
     the merchant's members only (403)."""
-    reach.require_role(MANAGER, MERCHANT)
+    require_reader(reach)
     today_ = today_ or today()
     since = today_ - dt.timedelta(days=2 * days - 1)
     first = today_ - dt.timedelta(days=days - 1)
