@@ -15,7 +15,6 @@ from merchants.models import Role, TeamMember
 
 from . import factories
 
-
 TESTS = Path(__file__).resolve().parent
 
 # Folder (or file) under tests/ -> the mark its tests get; `make test-fast` leaves these out.
@@ -56,20 +55,17 @@ def _first(table: dict[str, str], where: str) -> str | None:
     return None
 
 
-@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups (--dist loadgroup)
-def pytest_collection_modifyitems(config, items):
-    for item in items:
-        where = _where(item)
-        mark = _first(SLOW_FOLDERS, where)
-        if mark is None and "served" in getattr(item, "fixturenames", ()):
-            mark = "serve"
-        if mark:
-            item.add_marker(getattr(pytest.mark, mark))
-        group = _first(GROUPS, where)
-        if group is None and "served" in getattr(item, "fixturenames", ()):
-            group = "stack"
-        if group:
-            item.add_marker(pytest.mark.xdist_group(group))
+def pytest_itemcollected(item):
+    """As each test is collected (before any modifyitems hook: -m and xdist's loadgroup read
+    these marks there)."""
+    where = _where(item)
+    served = "served" in getattr(item, "fixturenames", ())
+    mark = _first(SLOW_FOLDERS, where) or ("serve" if served else None)
+    if mark:
+        item.add_marker(getattr(pytest.mark, mark))
+    group = _first(GROUPS, where) or ("stack" if served else None)
+    if group:
+        item.add_marker(pytest.mark.xdist_group(group))
 
 
 def pytest_configure(config):
