@@ -1,8 +1,9 @@
 """Shared fixtures. The suite runs on the real PostgreSQL and Redis (jingdezhen/test_settings).
 
-Marks and xdist groups are given by folder here (``SLOW_FOLDERS``, ``GROUPS``), so a test file
-needs none: ``make test-fast`` deselects the slow marks, ``make test`` runs everything on two
-workers (``-n 2 --dist loadgroup``), and tests that share one costly thing stay on one worker.
+Marks and xdist groups are given by folder (``SLOW_FOLDERS``, ``GROUPS`` of
+tests/support/scheduling.py), so a test file needs none: ``make test-fast`` deselects the slow
+marks, ``make test`` runs everything on two workers (``-n 2 --dist loadgroup``), and tests that
+share one costly thing stay on one worker.
 """
 
 from pathlib import Path
@@ -12,60 +13,34 @@ from django.test import Client
 from rest_framework.test import APIClient
 
 from merchants.models import Role, TeamMember
+from tests.support.scheduling import GROUPS, SLOW_FOLDERS, first_match
 
 from . import factories
 
 TESTS = Path(__file__).resolve().parent
 
-# Folder (or file) under tests/ -> the mark its tests get; `make test-fast` leaves these out.
-SLOW_FOLDERS = {
-    "e2e": "e2e",  # browser journeys: Playwright and Chromium against a live server
-    "api": "fuzz",  # schemathesis over the whole API
-    "faults": "faults",  # workers killed, Redis stopped and restarted
-    "serve": "serve",  # gunicorn + Celery (scripts/serve.sh) on a database of its own
-    "firstlook": "firstlook",  # `make run` with embedded engines, as a new user gets it
-    "tenancy": "tenancy",  # every route of every role against two foreign worlds
-    "security/test_production_mode.py": "serve",  # a production child process
-}
-# Tests that must run in one process (xdist worker): one served stack per run (two would share
-# its Redis databases), the faults that stop Redis and kill workers while timing answers, the
-# tests that drive a real Celery worker through the tests' broker, and folders or files whose
-# costly module/package fixture (a seeded world, a browser) is then built once, not per worker.
-GROUPS = {
-    "faults": "stack",
-    "serve": "stack",
-    "firstlook": "firstlook",
-    "tenancy": "tenancy",
-    "jingdezhen/test_celery.py": "broker",
-    "jingdezhen/test_health.py": "broker",
-    "jingdezhen/test_demo_pages.py": "demo-pages",
-    "jingdezhen/test_crawl.py": "crawl",
-    "api": "fuzz",
-}
-
-
-def _where(item) -> str:
-    return Path(item.path).resolve().relative_to(TESTS).as_posix()
-
-
-def _first(table: dict[str, str], where: str) -> str | None:
-    for prefix, value in table.items():
-        if where == prefix or where.startswith(prefix + "/"):
-            return value
-    return None
-
 
 def pytest_itemcollected(item):
-    """As each test is collected (before any modifyitems hook: -m and xdist's loadgroup read
-    these marks there)."""
-    where = _where(item)
-    served = "served" in getattr(item, "fixturenames", ())
-    mark = _first(SLOW_FOLDERS, where) or ("serve" if served else None)
+    """Marks and group by folder (tests/support/scheduling.py), as each test is collected:
+    before -m deselects by mark."""
+    where = Path(item.path).resolve().relative_to(TESTS).as_posix()
+    uses_stack = "served" in getattr(item, "fixturenames", ())
+    mark = first_match(SLOW_FOLDERS, where) or ("serve" if uses_stack else None)
     if mark:
         item.add_marker(getattr(pytest.mark, mark))
-    group = _first(GROUPS, where) or ("stack" if served else None)
+    group = first_match(GROUPS, where) or ("stack" if uses_stack else None)
     if group:
         item.add_marker(pytest.mark.xdist_group(group))
+
+
+@pytest.hookimpl(optionalhook=True, tryfirst=True)
+def pytest_xdist_make_scheduler(config, log):
+    """`--dist loadgroup` with the groups of tests/support/scheduling.py."""
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from tests.support.xdist_scheduler import FolderGroupScheduling
+
+    return FolderGroupScheduling(config, log)
 
 
 def pytest_configure(config):
