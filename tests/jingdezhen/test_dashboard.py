@@ -3,7 +3,6 @@ import re
 from decimal import Decimal
 
 import pytest
-from django.core.management import call_command
 from django.db.models import Q, Sum
 
 from merchants.models import Merchant, Milestone, Role, User
@@ -12,6 +11,7 @@ from orders import turnover_selectors as turnover
 from orders.models import Order
 from tests import factories as f
 from tests.orders.turnover_helpers import local
+from tests.support.db import demo_once
 
 TODAY = turnover.today()
 
@@ -29,9 +29,13 @@ def direct_net(q: Q, first: dt.date, last: dt.date) -> Decimal:
     return totals["g"] - totals["r"]
 
 
+seeded = demo_once(merchants=8, days=40)
+
+
 @pytest.fixture
-def demo(db):
-    call_command("seed_demo", merchants=8, days=40, force=True, verbosity=0)
+def demo(seeded, db):
+    """The module's demo seed (what a test writes is rolled back: tests/support/db.py); its
+    manager."""
     return User.objects.get(username="manager")
 
 

@@ -37,6 +37,7 @@ GROUPS = {
     "jingdezhen/test_demo_pages.py": "demo-pages",
     "jingdezhen/test_crawl.py": "crawl",
     "jingdezhen/test_auth_and_home.py": "auth-and-home",
+    "jingdezhen/test_dashboard.py": "dashboard",
     "security/test_csp_every_page.py": "csp",
     "security/test_api_lockout.py": "api-lockout",
 }
