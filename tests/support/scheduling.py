@@ -31,7 +31,6 @@ GROUPS = {
     "faults": "stack",
     "serve": "stack",
     "firstlook": "firstlook",
-    "api": "fuzz",
     "jingdezhen/test_celery.py": "broker",
     "jingdezhen/test_health.py": "broker",
     "jingdezhen/test_demo_pages.py": "demo-pages",
@@ -41,8 +40,13 @@ GROUPS = {
     "security/test_csp_every_page.py": "csp",
     "security/test_api_lockout.py": "api-lockout",
 }
-# Units handed out first, longest first: a long one started last would be the run's tail.
-LONG_FIRST = ["firstlook", "stack", "fuzz", "crawl", "demo-pages"]
+# Long folders whose world is built once per package or module (the tenancy worlds, the fuzzing's
+# seed and schema): split into this many groups, so each worker builds it once and runs its part
+# in one go (a test of another module in between would tear the world down and build it again).
+SPLIT = {"tenancy": 2, "api": 2}
+# Units handed out first, longest first (group names, or the start of a split group's name): a
+# long one started last would be the run's tail.
+LONG_FIRST = ["firstlook", "stack", "tenancy", "api", "crawl", "demo-pages", "dashboard"]
 
 
 def first_match(table: dict[str, str], where: str) -> str | None:
@@ -56,3 +60,20 @@ def first_match(table: dict[str, str], where: str) -> str | None:
 def group_of_nodeid(nodeid: str) -> str | None:
     path = nodeid.split("::", 1)[0]
     return first_match(GROUPS, path.removeprefix("tests/"))
+
+
+def split_of_nodeid(nodeid: str) -> tuple[str, int] | None:
+    """The split folder of this test and its number of parts, if it is in one."""
+    where = nodeid.split("::", 1)[0].removeprefix("tests/")
+    for folder, parts in SPLIT.items():
+        if where == folder or where.startswith(folder + "/"):
+            return folder, parts
+    return None
+
+
+def rank(scope: str) -> int:
+    """Where a unit goes in the queue: LONG_FIRST's order, the rest after (in their order)."""
+    for n, name in enumerate(LONG_FIRST):
+        if scope == name or scope.startswith(name + "-part"):
+            return n
+    return len(LONG_FIRST)
