@@ -8,7 +8,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 PG_URL ?= postgres://postgres@127.0.0.1:5432/jingdezhen
 REDIS ?= redis://127.0.0.1:6379/0
 
-.PHONY: install run test lint format worker messages services browser serve load clean
+.PHONY: install run test test-fast lint format worker messages services browser serve load clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,10 +26,22 @@ install: $(VENV)/.installed
 run: install
 	$(BIN)/python scripts/embedded.py run
 
+# pytest-xdist: two workers (this machine has two cores); tests marked xdist_group in
+# tests/conftest.py (the served stack, the faults, a seeded world) stay on one worker.
+TEST_WORKERS ?= 2
+XDIST := -n $(TEST_WORKERS) --dist loadgroup
+# What `make test-fast` leaves out (the marks are given by folder in tests/conftest.py).
+SLOW_MARKS := e2e or fuzz or faults or serve or firstlook or tenancy
+
 ## test: the whole suite on real PostgreSQL and Redis: DATABASE_URL / REDIS_URL when set, the
 ## machine's on 5432 / 6379 when they answer, embedded ones otherwise (JDZ_SERVICES=embedded forces)
 test: install browser
-	$(BIN)/python scripts/embedded.py test
+	$(BIN)/python scripts/embedded.py test -- $(XDIST)
+
+## test-fast: the domain tests only -- no browser, fuzzing, faults, served stack, first look or
+## tenancy matrix (`make test` runs those too)
+test-fast: install
+	$(BIN)/python scripts/embedded.py test -- $(XDIST) -m "not ($(SLOW_MARKS))"
 
 services:
 	@bash scripts/ensure-services.sh

@@ -1,12 +1,46 @@
-"""Shared fixtures. The suite runs on the real PostgreSQL and Redis (jingdezhen/test_settings)."""
+"""Shared fixtures. The suite runs on the real PostgreSQL and Redis (jingdezhen/test_settings).
+
+Marks and xdist groups are given by folder (``SLOW_FOLDERS``, ``GROUPS`` of
+tests/support/scheduling.py), so a test file needs none: ``make test-fast`` deselects the slow
+marks, ``make test`` runs everything on two workers (``-n 2 --dist loadgroup``), and tests that
+share one costly thing stay on one worker.
+"""
+
+from pathlib import Path
 
 import pytest
 from django.test import Client
 from rest_framework.test import APIClient
 
 from merchants.models import Role, TeamMember
+from tests.support.scheduling import GROUPS, SLOW_FOLDERS, first_match
 
 from . import factories
+
+TESTS = Path(__file__).resolve().parent
+
+
+def pytest_itemcollected(item):
+    """Marks and group by folder (tests/support/scheduling.py), as each test is collected:
+    before -m deselects by mark."""
+    where = Path(item.path).resolve().relative_to(TESTS).as_posix()
+    uses_stack = "served" in getattr(item, "fixturenames", ())
+    mark = first_match(SLOW_FOLDERS, where) or ("serve" if uses_stack else None)
+    if mark:
+        item.add_marker(getattr(pytest.mark, mark))
+    group = first_match(GROUPS, where) or ("stack" if uses_stack else None)
+    if group:
+        item.add_marker(pytest.mark.xdist_group(group))
+
+
+@pytest.hookimpl(optionalhook=True, tryfirst=True)
+def pytest_xdist_make_scheduler(config, log):
+    """`--dist loadgroup` with the groups of tests/support/scheduling.py."""
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from tests.support.xdist_scheduler import FolderGroupScheduling
+
+    return FolderGroupScheduling(config, log)
 
 
 def pytest_configure(config):

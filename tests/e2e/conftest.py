@@ -17,6 +17,8 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
+from tests.support import snapshot
+
 from . import pages
 
 CHROMIUM = os.environ.get("E2E_CHROMIUM", "/usr/bin/chromium")
@@ -76,9 +78,15 @@ def browser():
 
 
 @pytest.fixture
-def demo_base(transactional_db):
-    """The demo base with its accounts (the same seed `make run` uses), on the live database."""
-    call_command("seed_demo", force=True, merchants=8, verbosity=0)
+def demo_base(transactional_db, settings):
+    """The demo base with its accounts (the same seed `make run` uses), on the live database:
+    seeded by the first journey of the process, copied back for the others (tests/support/
+    snapshot.py), so each starts from the very rows and photos a fresh seed makes."""
+    snapshot.seeded(
+        "e2e-demo",
+        lambda: call_command("seed_demo", force=True, merchants=8, verbosity=0),
+        media=Path(settings.MEDIA_ROOT),
+    )
 
 
 @pytest.fixture

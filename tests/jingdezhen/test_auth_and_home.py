@@ -3,11 +3,14 @@ from django.core.management import call_command
 
 from jingdezhen.core.demo import DEMO_PASSWORD
 from merchants.models import User
+from tests.support.db import demo_once
+
+seeded = demo_once(merchants=6)
 
 
 @pytest.fixture
-def demo(db):
-    call_command("seed_demo", merchants=6, force=True, verbosity=0)
+def demo(seeded, db):
+    """The module's demo seed; what a test writes is rolled back (tests/support/db.py)."""
 
 
 @pytest.mark.parametrize(

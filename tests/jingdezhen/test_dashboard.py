@@ -3,7 +3,6 @@ import re
 from decimal import Decimal
 
 import pytest
-from django.core.management import call_command
 from django.db.models import Q, Sum
 
 from jingdezhen.pages import incubation
@@ -13,6 +12,7 @@ from orders.turnover import reconcile, rollup
 from orders.turnover import selectors as turnover
 from tests import factories as f
 from tests.orders.turnover_helpers import local
+from tests.support.db import demo_once
 
 TODAY = turnover.today()
 
@@ -30,9 +30,13 @@ def direct_net(q: Q, first: dt.date, last: dt.date) -> Decimal:
     return totals["g"] - totals["r"]
 
 
+seeded = demo_once(merchants=8, days=40)
+
+
 @pytest.fixture
-def demo(db):
-    call_command("seed_demo", merchants=8, days=40, force=True, verbosity=0)
+def demo(seeded, db):
+    """The module's demo seed (what a test writes is rolled back: tests/support/db.py); its
+    manager."""
     return User.objects.get(username="manager")
 
 

@@ -1,14 +1,16 @@
 """Login throttling covers the API's token endpoint as well as the login page."""
 
 import pytest
-from django.core.management import call_command
 
 from jingdezhen.core.demo import DEMO_PASSWORD
+from tests.support.db import demo_once
+
+seeded = demo_once(merchants=3)
 
 
 @pytest.fixture
-def demo(db):
-    call_command("seed_demo", merchants=3, force=True, verbosity=0)
+def demo(seeded, db):
+    """The module's demo seed; what a test writes is rolled back (tests/support/db.py)."""
 
 
 def test_the_token_endpoint_gives_a_token_for_the_right_password(api_client, demo):

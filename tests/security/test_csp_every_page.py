@@ -8,10 +8,10 @@ from __future__ import annotations
 from html.parser import HTMLParser
 
 import pytest
-from django.core.management import call_command
 from django.test import Client
 
 from merchants.models import User
+from tests.support.db import demo_once
 from tests.support.routes import all_routes
 
 # The Swagger UI page carries its own <style> block; its view relaxes style-src, nothing else.
@@ -45,9 +45,12 @@ def html_pages() -> list:
     return [r for r in all_routes() if not r.params and not r.is_admin]
 
 
+seeded = demo_once(merchants=3)
+
+
 @pytest.fixture
-def demo(db):
-    call_command("seed_demo", merchants=3, force=True, verbosity=0)
+def demo(seeded, db):
+    """The module's demo seed; what a test writes is rolled back (tests/support/db.py)."""
 
 
 @pytest.mark.parametrize("username", ["manager", "trainer", "merchant", None])

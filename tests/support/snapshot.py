@@ -1,0 +1,105 @@
+"""A seeded database copied once and put back for each test, for tests that commit (live server).
+
+The browser journeys need the demo committed (the live server reads it on connections of its
+own), so each of them runs on pytest-django's ``transactional_db``, which empties every table
+after the test. Seeding the demo again before each one took most of their time. Instead the
+first test of a process seeds it and copies every table (COPY TO, in memory), every sequence and
+the photos the seed wrote; each later test gets exactly that back: the tables emptied and
+refilled (COPY FROM), the sequences set where the seed left them, the photos copied into its own
+media folder. What a test changes is emptied after it as before, so no test sees another's
+writes.
+
+The seed's rows are dated from "now" (a stream live now, today's orders). A copy is used only
+within the local hour it was made in and for at most ``MAX_AGE``; then the seed runs again.
+"""
+
+from __future__ import annotations
+
+import io
+import shutil
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+MAX_AGE = 600.0  # seconds
+_copies: dict[str, Snapshot] = {}
+
+
+@dataclass
+class Snapshot:
+    made: float  # time.monotonic()
+    hour: tuple  # the local date and hour it was made in
+    tables: dict[str, bytes]
+    sequences: list[tuple[str, int, bool]]
+    media: Path
+
+    def fresh(self) -> bool:
+        return time.monotonic() - self.made < MAX_AGE and self.hour == _local_hour()
+
+
+def _local_hour() -> tuple:
+    now = timezone.localtime()
+    return (now.date(), now.hour)
+
+
+def _quoted(name: str) -> str:
+    return connection.ops.quote_name(name)
+
+
+def _table_names(cursor) -> list[str]:
+    cursor.execute(
+        "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()"
+        " AND tablename <> 'django_migrations' ORDER BY tablename"
+    )
+    return [name for (name,) in cursor.fetchall()]
+
+
+def take(media: Path) -> Snapshot:
+    """Every table's rows, every sequence's position and a copy of ``media``."""
+    tables: dict[str, bytes] = {}
+    sequences = []
+    with connection.cursor() as cursor:
+        for name in _table_names(cursor):
+            out = io.BytesIO()
+            cursor.copy_expert(f"COPY {_quoted(name)} TO STDOUT", out)
+            tables[name] = out.getvalue()
+        cursor.execute("SELECT sequencename FROM pg_sequences WHERE schemaname = current_schema()")
+        for (name,) in cursor.fetchall():
+            # A name from the catalogue, quoted: no input of anyone reaches this query.
+            cursor.execute(f"SELECT last_value, is_called FROM {_quoted(name)}")  # noqa: S608
+            last, called = cursor.fetchone()
+            sequences.append((name, last, called))
+    copy = Path(tempfile.mkdtemp(prefix="jdz-snapshot-media-"))
+    if media.exists():
+        shutil.copytree(media, copy, dirs_exist_ok=True)
+    return Snapshot(time.monotonic(), _local_hour(), tables, sequences, copy)
+
+
+def restore(snapshot: Snapshot, media: Path) -> None:
+    """Put the copy back: the tables as they were, the sequences where they were, the photos."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("TRUNCATE " + ", ".join(_quoted(name) for name in snapshot.tables))
+        for name, rows in snapshot.tables.items():
+            if rows:
+                cursor.copy_expert(f"COPY {_quoted(name)} FROM STDIN", io.BytesIO(rows))
+        for name, last, called in snapshot.sequences:
+            cursor.execute("SELECT setval(%s, %s, %s)", [_quoted(name), last, called])
+    shutil.copytree(snapshot.media, media, dirs_exist_ok=True)
+
+
+def seeded(key: str, seed: Callable[[], object], *, media: Path) -> None:
+    """The state ``seed()`` makes, on a committed (transactional) test database: seeded the
+    first time (or when the copy is stale), copied back from the copy otherwise."""
+    snapshot = _copies.get(key)
+    if snapshot is not None and snapshot.fresh():
+        restore(snapshot, media)
+        return
+    if snapshot is not None:
+        shutil.rmtree(snapshot.media, ignore_errors=True)
+    seed()
+    _copies[key] = take(media)
