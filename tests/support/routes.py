@@ -22,6 +22,9 @@ PUBLIC_ROUTE_NAMES = {
     "schema",
     "api-docs",
     "api-token",
+    # Django's password reset link: a user id and a token, answered "this link is invalid" for
+    # anything that is not a live reset token; it names no tenant's object.
+    "password_reset_confirm",
     # Certificate verification by code (training) is public by design: add its URL name here
     # when it lands, e.g. "training:certificate_verify".
 }
