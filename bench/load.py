@@ -28,6 +28,7 @@ import uuid
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import requests
 
@@ -53,6 +54,17 @@ ENDPOINTS = [
     ("health check", None, "GET", "/healthz"),
 ]  # fmt: skip
 LEVELS = [1, 4, 16]
+
+
+# The demo base's zone: a stream belongs to one of its days (it may end at midnight, not after).
+BASE_ZONE = ZoneInfo("Asia/Shanghai")
+
+
+def _stream_window(now: datetime) -> tuple[datetime, datetime]:
+    """From now for an hour, cut at the base's next midnight, whatever the hour the bench runs."""
+    local = now.astimezone(BASE_ZONE)
+    midnight = (local + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
+    return now, min(now + timedelta(hours=1), midnight)
 
 
 def free_port() -> int:
@@ -272,15 +284,15 @@ def flash_sale(
     api = Api(url, token)
     run = uuid.uuid4().hex[:8]
     product = bench_product(api, sku="BENCH-FLASH-SALE", name="Flash sale bowl", stock=pieces)
-    now = datetime.now(UTC)
+    start, end = _stream_window(datetime.now(UTC))
     stream = api.call(
         "POST",
         "/api/v1/streams/",
         json={
             "title": f"Flash sale bench {run}",
             "platform": "douyin",
-            "planned_start": now.isoformat(),
-            "planned_end": (now + timedelta(hours=1)).isoformat(),
+            "planned_start": start.isoformat(),
+            "planned_end": end.isoformat(),
         },
     )
     api.call("POST", f"/api/v1/streams/{stream['id']}/go-live/")

@@ -186,6 +186,10 @@ STORAGES = {
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
+# Reset links asked for, per client address and per e-mail address (jingdezhen/accounts.py).
+PASSWORD_RESET_RATE_PER_CLIENT = os.environ.get("PASSWORD_RESET_RATE_PER_CLIENT", "10/h")
+PASSWORD_RESET_RATE_PER_EMAIL = os.environ.get("PASSWORD_RESET_RATE_PER_EMAIL", "3/h")
+
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     # A Redis outage makes cache misses, never failed requests (jingdezhen/core/cache.py);
@@ -294,7 +298,9 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "jingdezhen.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "jingdezhen.core.api.exception_handler",
     "DEFAULT_THROTTLE_RATES": {"login": "20/min"},
-    # DRF's own throttles read the same hops as jingdezhen.core.clients.
+    # The login throttle keys on jingdezhen.core.clients; any other DRF throttle reads the same
+    # number of hops (DRF takes the entry that far from the end but, unlike core.clients, also
+    # believes a chain shorter than the hops, so key new throttles on client_address too).
     "NUM_PROXIES": TRUSTED_PROXY_HOPS,
 }
 SPECTACULAR_SETTINGS = {

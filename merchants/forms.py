@@ -110,7 +110,10 @@ class InviteForm(forms.Form):
 
     email = forms.EmailField(label=_("E-mail"), max_length=254)
     name = forms.CharField(label=_("Name"), max_length=80)
-    role = forms.ChoiceField(label=_("Team role"), choices=TeamMember.Role.choices)
+    role = forms.ChoiceField(
+        label=_("Team role"),
+        choices=[c for c in TeamMember.Role.choices if c[0] != TeamMember.Role.OWNER],
+    )
 
     def __init__(self, *args, with_role: bool = False, **kwargs):
         super().__init__(*args, **kwargs)

@@ -36,7 +36,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jingdezhen.core import bounds
 from jingdezhen.core.errors import Conflict, DomainError, NotAllowed
-from jingdezhen.core.tenancy import Reach
+from jingdezhen.core.tenancy import Reach, reach_for
 
 from . import services
 from .models import Invitation, Merchant, TeamMember, User
@@ -63,6 +63,10 @@ class IssuedInvitation:
 
     invitation: Invitation
     link: str
+
+
+# The roles an owner may give in a team invitation: every team role but a further owner.
+MEMBER_ROLES = [role for role in TeamMember.Role.values if role != TeamMember.Role.OWNER]
 
 
 def token_hash(token: str) -> str:
@@ -128,9 +132,12 @@ def invite_member(
     *, reach: Reach, merchant: Merchant, email: str, name: str, role: str, site_url: str = ""
 ) -> IssuedInvitation:
     """A merchant's owner invites a member of its team, with a team role."""
-    if not reach.is_admin and invitation_kind_for(reach=reach, merchant=merchant) is None:
+    if not reach.is_admin and (
+        invitation_kind_for(reach=reach, merchant=merchant) != Invitation.Kind.MEMBER
+    ):
         raise NotAllowed(_("Only the merchant's owner may invite its team."))
-    if role not in TeamMember.Role.values:
+    if role not in MEMBER_ROLES:
+        # A further owner is the base's to admit (invite_owner), never the team's own choice.
         raise DomainError(_("Choose a role."), field="role")
     return _issue(
         reach=reach,
@@ -217,7 +224,7 @@ def invitation_open(*, token: str) -> Invitation:
     """The invitation a link opens; Http404 for no such link, ``InvitationClosed`` (410) for one
     that was used or has expired."""
     invitation = (
-        Invitation.objects.select_related("merchant", "base")
+        Invitation.objects.select_related("merchant", "base", "invited_by")
         .filter(token_hash=token_hash(token or ""))
         .first()
     )
@@ -234,6 +241,26 @@ def _require_open(invitation: Invitation) -> None:
         raise InvitationClosed(_("This invitation has expired: ask for a new one."))
     if invitation.merchant is not None and invitation.merchant.stage == Merchant.Stage.EXITED:
         raise InvitationClosed(_("This merchant has left the base."))
+    if not _inviter_still_may(invitation):
+        raise InvitationClosed(
+            _("Whoever sent this invitation may no longer invite: ask for a new one.")
+        )
+
+
+def _inviter_still_may(invitation: Invitation) -> bool:
+    """An invitation opens only while its sender could still send it: a manager who left the
+    base, or an owner who left the team (or was demoted), leaves behind links that open nothing."""
+    reach = reach_for(invitation.invited_by)
+    if reach.is_admin:
+        return True
+    if invitation.kind == Invitation.Kind.TRAINER:
+        return reach.is_manager and reach.base_id == invitation.base_id
+    wanted = (
+        Invitation.Kind.OWNER
+        if invitation.kind == Invitation.Kind.OWNER
+        else Invitation.Kind.MEMBER
+    )
+    return invitation_kind_for(reach=reach, merchant=invitation.merchant) == wanted
 
 
 @transaction.atomic
@@ -243,7 +270,7 @@ def invitation_accept(*, token: str, username: str, password: str) -> User:
     nothing. Django's password validators apply."""
     invitation = (
         Invitation.objects.select_for_update(of=("self",))
-        .select_related("merchant", "base")
+        .select_related("merchant", "base", "invited_by")
         .filter(token_hash=token_hash(token or ""))
         .first()
     )

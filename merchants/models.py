@@ -38,16 +38,29 @@ class User(AbstractUser):
 
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"
+        constraints = [
+            # "Zhou" and "zhou" are one login: two invitations accepted at once with the same
+            # name in different cases cannot both make a user.
+            models.UniqueConstraint(Lower("username"), name="user_username_unique_any_case")
+        ]
 
     def __str__(self) -> str:
         return self.display_name or self.username
 
+    def set_unusable_password(self) -> None:
+        super().set_unusable_password()
+        self._password_withdrawn = True
+
     def save(self, *args, **kwargs) -> None:
-        """Saving a new password (change, reset, admin, ``changepassword``) revokes the user's
-        API tokens: whoever held the old password's token holds nothing any more."""
-        password_changed = self._password is not None and self.pk is not None
+        """Saving a new password (change, reset, admin, ``changepassword``) or withdrawing it
+        (``set_unusable_password``) revokes the user's API tokens: whoever held the old
+        password's token holds nothing any more."""
+        password_changed = self.pk is not None and (
+            self._password is not None or getattr(self, "_password_withdrawn", False)
+        )
         super().save(*args, **kwargs)
         if password_changed:
+            self._password_withdrawn = False
             tokens_revoke(user_id=self.pk)
 
     def team_membership(self) -> dict | None:

@@ -523,16 +523,22 @@ def user_create(
     display_name: str = "",
     email: str = "",
 ) -> User:
+    taken = Conflict(_("This username is taken."), field="username")
     if User.objects.filter(username__iexact=username).exists():
-        raise Conflict("This username is taken.", field="username")
-    return User.objects.create_user(
-        username=username,
-        password=password,
-        role=role,
-        base=base,
-        display_name=display_name,
-        email=email,
-    )
+        raise taken
+    try:
+        # A savepoint: the same name taken by a concurrent sign-up is the constraint's to refuse.
+        with transaction.atomic():
+            return User.objects.create_user(
+                username=username,
+                password=password,
+                role=role,
+                base=base,
+                display_name=display_name,
+                email=email,
+            )
+    except IntegrityError as error:
+        raise taken from error
 
 
 def milestone_record(*, merchant_id: int, kind: str, reached_at: dt.datetime | None = None) -> bool:

@@ -9,6 +9,8 @@ client and may be made up, so it is never read. The login throttle (django-axes,
 
 from __future__ import annotations
 
+import ipaddress
+
 from django.conf import settings
 
 
@@ -24,7 +26,8 @@ def client_address(request) -> str | None:
     With ``TRUSTED_PROXY_HOPS`` = 0 (no proxy in front), ``REMOTE_ADDR``. With n hops, the n-th
     entry from the end of ``X-Forwarded-For``: the one the outermost of our proxies appended (the
     address it saw the connection come from). A request with fewer entries than hops did not come
-    through all our proxies; it is keyed on its ``REMOTE_ADDR`` rather than on what it says.
+    through all our proxies, and an entry that is not an address was not written by one of ours:
+    either is keyed on its ``REMOTE_ADDR`` rather than on what it says.
     """
     meta = request.META
     hops = int(getattr(settings, "TRUSTED_PROXY_HOPS", 0) or 0)
@@ -34,4 +37,7 @@ def client_address(request) -> str | None:
     chain = forwarded_chain(meta)
     if len(chain) < hops:
         return remote
-    return chain[-hops]
+    try:
+        return str(ipaddress.ip_address(chain[-hops]))
+    except ValueError:
+        return remote

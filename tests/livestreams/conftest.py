@@ -1,6 +1,7 @@
 import datetime as dt
 
 import pytest
+import time_machine
 from django.utils import timezone
 
 from jingdezhen.core.tenancy import reach_for
@@ -13,6 +14,16 @@ def at(days: int, hour: int, minute: int = 0) -> dt.datetime:
     """A local time ``days`` from today."""
     day = timezone.localdate() + dt.timedelta(days=days)
     return timezone.make_aware(dt.datetime.combine(day, dt.time(hour, minute)))
+
+
+@pytest.fixture
+def afternoon():
+    """Today at 15:00 in the base's zone, the clock running on from there: a stream booked "from
+    now for an hour" stays inside one day (streams may not cross midnight) whatever the hour the
+    suite runs at -- run at 23:30, the same test would book a stream into tomorrow."""
+    local = timezone.localtime().replace(hour=15, minute=0, second=0, microsecond=0)
+    with time_machine.travel(local, tick=True):
+        yield local
 
 
 @pytest.fixture

@@ -21,6 +21,9 @@ from tests.conftest import login
 
 from .conftest import at
 
+# Streams booked "from now" must stay inside one local day whatever the hour the suite runs at.
+pytestmark = pytest.mark.usefixtures("afternoon")
+
 
 def book(reach, merchant, start, end, **kw):
     kw.setdefault("title", "Celadon evening")

@@ -237,4 +237,4 @@ def test_the_beat_tasks_run_their_services():
     assert tasks.send_stream_reminders.run() >= 0
 
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("afternoon")]

@@ -3,14 +3,17 @@
 
 import datetime as dt
 import re
+import threading
 
 import pytest
 from django.core import mail
+from django.db import connection
 from django.utils import timezone
 
 from jingdezhen.core.errors import DomainError, NotAllowed
 from jingdezhen.core.tenancy import reach_for
 from merchants import invitations
+from merchants.forms import InviteForm
 from merchants.models import Invitation, Role, TeamMember, User
 from tests import factories
 from tests.conftest import login
@@ -275,3 +278,100 @@ def test_a_mail_server_down_loses_no_invitation(
     assert response.status_code == 201
     assert "invitation-link" in response.content.decode()
     assert Invitation.objects.count() == 1
+
+
+def test_a_manager_cannot_send_a_team_invitation_nor_an_owner_a_further_owner(
+    manager, owner, merchant
+):
+    # The manager invites the owner (invite_owner); a team member is the owner's to invite.
+    with pytest.raises(NotAllowed):
+        invitations.invite_member(
+            reach=reach_for(manager),
+            merchant=merchant,
+            email="m@example.com",
+            name="M",
+            role=TeamMember.Role.STAFF,
+        )
+    with pytest.raises(DomainError) as refused:
+        invitations.invite_member(
+            reach=reach_for(owner),
+            merchant=merchant,
+            email="o2@example.com",
+            name="O2",
+            role=TeamMember.Role.OWNER,
+        )
+    assert refused.value.field == "role"
+    assert not Invitation.objects.exists()
+
+
+def test_the_invitation_form_offers_no_owner_role():
+    offered = {value for value, _label in InviteForm(with_role=True).fields["role"].choices}
+    assert TeamMember.Role.HOST in offered
+    assert TeamMember.Role.OWNER not in offered
+
+
+def test_an_invitation_opens_nothing_once_its_sender_may_no_longer_invite(client, owner, merchant):
+    issued = invitations.invite_member(
+        reach=reach_for(owner),
+        merchant=merchant,
+        email="late@example.com",
+        name="Late",
+        role=TeamMember.Role.STAFF,
+    )
+    assert client.get(issued.link).status_code == 200
+    # The owner leaves the team: what they sent no longer lets anyone in.
+    TeamMember.objects.filter(user=owner).update(is_active=False)
+    response = client.get(issued.link)
+    assert response.status_code == 410
+    assert "may no longer invite" in response.content.decode()
+    with pytest.raises(invitations.InvitationClosed):
+        invitations.invitation_accept(
+            token=_token(issued.link), username="late", password=GOOD_PASSWORD
+        )
+    assert not User.objects.filter(username="late").exists()
+
+
+def test_a_manager_who_left_the_base_leaves_closed_links(client, manager, merchant, issued):
+    User.objects.filter(pk=manager.pk).update(is_active=False)
+    assert client.get(issued.link).status_code == 410
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_invitations_accepted_at_once_with_one_name_make_one_user():
+    merchant = factories.MerchantFactory()
+    owner = factories.member_user(merchant, username="racingowner")
+    links = [
+        invitations.invite_member(
+            reach=reach_for(owner),
+            merchant=merchant,
+            email=f"r{n}@example.com",
+            name=f"R{n}",
+            role=TeamMember.Role.STAFF,
+        ).link
+        for n in range(2)
+    ]
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def accept(link, username):
+        try:
+            barrier.wait()
+            invitations.invitation_accept(
+                token=_token(link), username=username, password=GOOD_PASSWORD
+            )
+            outcomes.append("made")
+        except DomainError as error:
+            outcomes.append((error.status_code, error.field))
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=accept, args=(link, name))
+        for link, name in zip(links, ["Celadon", "celadon"], strict=True)
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(outcomes, key=str) == sorted(["made", (409, "username")], key=str)
+    assert User.objects.filter(username__iexact="celadon").count() == 1

@@ -114,6 +114,9 @@ def test_the_revoke_endpoint_ends_the_token(api_client, owner):
         (1, "6.6.6.6, 203.0.113.9", "203.0.113.9"),
         (2, "6.6.6.6, 203.0.113.9, 10.0.0.2", "203.0.113.9"),
         (2, "203.0.113.9", PROXY),
+        (1, "not-an-address", PROXY),
+        (1, "203.0.113.9, 203.0.113.9:443", PROXY),
+        (1, "2001:db8::1", "2001:db8::1"),
     ],
 )
 def test_the_client_address_reads_exactly_the_trusted_hops(settings, hops, forwarded, expected):
@@ -184,6 +187,23 @@ def test_a_spoofed_forwarded_for_does_not_escape_the_token_throttle(behind_one_p
     assert other.status_code == 400
 
 
+def test_a_valid_token_sent_along_does_not_lift_the_token_throttle(behind_one_proxy, owner):
+    key = _token(APIClient(), owner.username, REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR="192.0.2.1")
+    caller = APIClient(headers={"Accept-Language": "en"})
+    caller.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    statuses = [
+        caller.post(
+            "/api/v1/auth/token/",
+            {"username": f"nobody{n}", "password": "x"},
+            REMOTE_ADDR=PROXY,
+            HTTP_X_FORWARDED_FOR="198.51.100.8",
+        ).status_code
+        for n in range(21)
+    ]
+    assert statuses[:20] == [400] * 20
+    assert statuses[20] == 429
+
+
 # --- the password pages, in both languages -------------------------------------------------------
 
 
@@ -209,3 +229,32 @@ def test_the_reset_mail_goes_out_in_the_language_of_the_page(owner):
     )
     assert len(mail.outbox) == 1
     assert "重设" in mail.outbox[0].subject
+
+
+def test_withdrawing_a_password_ends_the_tokens(api_client, owner):
+    key = _token(api_client, owner.username)
+    assert _works(key)
+    owner.set_unusable_password()
+    owner.save()
+    assert not _works(key)
+
+
+def test_reset_links_are_throttled_per_client_and_per_address(settings, owner):
+    settings.PASSWORD_RESET_RATE_PER_EMAIL = "3/h"
+    settings.PASSWORD_RESET_RATE_PER_CLIENT = "5/h"
+    owner.email = "owner1@example.com"
+    owner.save(update_fields=["email"])
+    asker = Client(headers={"Accept-Language": "en"})
+    url = "/accounts/password/reset/"
+    statuses = [asker.post(url, {"email": owner.email}).status_code for _ in range(4)]
+    assert statuses == [302, 302, 302, 429]
+    assert len(mail.outbox) == 3
+    # Another address from the same client still gets a link, until the client's own limit.
+    assert asker.post(url, {"email": "someone@example.com"}).status_code == 302
+    response = asker.post(url, {"email": "else@example.com"})
+    assert response.status_code == 429
+    assert "Too many requests" in response.content.decode()
+    # In Chinese too.
+    zh = Client(headers={"Accept-Language": "zh-hans"})
+    body = zh.post(url, {"email": owner.email}).content.decode()
+    assert "重设链接" in body or "请求过多" in body
