@@ -269,3 +269,21 @@ def test_someone_elses_link_cannot_be_revoked(client, other_owner, host, host_us
     assert answer.status_code == 404
     issued.feed.refresh_from_db()
     assert issued.feed.revoked_at is None
+
+
+def test_without_htmx_the_new_link_is_shown_on_a_page_of_its_own(client, owner, merchant):
+    login(client, owner)
+    made = client.post(
+        reverse("livestreams:calendar_feed_create"), {"kind": "merchant", "subject": merchant.pk}
+    )
+    assert made.status_code == 200
+    assert b"<h1>Calendar link</h1>" in made.content and b"webcal://" in made.content
+    feed = CalendarFeed.objects.get(owner=owner, revoked_at__isnull=True)
+    revoked = client.post(reverse("livestreams:calendar_feed_revoke", args=[feed.pk]))
+    assert revoked.status_code == 302 and revoked["Location"] == reverse("livestreams:calendar")
+
+
+def test_the_link_section_reads_in_chinese(client_zh, owner):
+    login(client_zh, owner)
+    page = client_zh.get(reverse("livestreams:calendar")).content.decode()
+    assert "同步到手机日历" in page and "生成日历链接" in page
