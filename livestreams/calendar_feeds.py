@@ -327,7 +327,17 @@ def member_sections(*, reach: Reach) -> list[FeedSection]:
         sections.append(
             FeedSection(Kind.MERCHANT, member.merchant_id, _label(reach, Kind.MERCHANT, subject))
         )
-    return _with_live_feeds(reach, sections)
+    return _with_live_feeds(reach, sections, other_hosts=reach.member_role in MANAGING_ROLES)
+
+
+def team_for_links(*, reach: Reach) -> list[TeamMember]:
+    """The colleagues an owner or staff member may make a host's link for (one query)."""
+    if not reach.is_merchant or reach.member_role not in MANAGING_ROLES:
+        return []
+    team = reach.scope(TeamMember.objects.all()).filter(
+        merchant_id=reach.merchant_id, is_active=True
+    )
+    return list(team.exclude(user_id=reach.user_id).order_by("name", "id"))
 
 
 def room_sections(*, reach: Reach, room: LiveRoom) -> list[FeedSection]:
@@ -345,11 +355,22 @@ def section_for(*, reach: Reach, kind: str, subject_id: int) -> FeedSection:
     return _with_live_feeds(reach, [section])[0]
 
 
-def _with_live_feeds(reach: Reach, sections: list[FeedSection]) -> list[FeedSection]:
-    live = CalendarFeed.objects.filter(owner_id=reach.user_id, revoked_at__isnull=True)
+def _with_live_feeds(
+    reach: Reach, sections: list[FeedSection], *, other_hosts: bool = False
+) -> list[FeedSection]:
+    """The caller's live link of each section (one query); with ``other_hosts``, a section more
+    for each live link the caller made for a colleague, so it can be revoked."""
+    live = CalendarFeed.objects.filter(
+        owner_id=reach.user_id, revoked_at__isnull=True
+    ).select_related("member")
     by_subject = {
         (feed.kind, feed.member_id or feed.room_id or feed.merchant_id): feed for feed in live
     }
     for section in sections:
-        section.feed = by_subject.get((section.kind, section.subject_id))
+        section.feed = by_subject.pop((section.kind, section.subject_id), None)
+    if other_hosts:
+        for (kind, subject_id), feed in sorted(by_subject.items()):
+            if kind == Kind.HOST and feed.merchant_id == reach.merchant_id:
+                label = _label(reach, kind, {"member": feed.member})
+                sections.append(FeedSection(kind, subject_id, label, feed=feed))
     return sections

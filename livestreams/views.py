@@ -132,6 +132,7 @@ def calendar(request: HttpRequest, reach: Reach, merchant) -> HttpResponse:
         "today": today,
         "unread": selectors.unread_count(reach=reach),
         "feed_sections": [] if request.htmx else calendar_feeds.member_sections(reach=reach),
+        "feed_team": [] if request.htmx else calendar_feeds.team_for_links(reach=reach),
     }
     template = "livestreams/calendar.html"
     if request.htmx:

@@ -287,3 +287,20 @@ def test_the_link_section_reads_in_chinese(client_zh, owner):
     login(client_zh, owner)
     page = client_zh.get(reverse("livestreams:calendar")).content.decode()
     assert "同步到手机日历" in page and "生成日历链接" in page
+
+
+def test_the_owner_makes_a_colleagues_link_from_the_streams_page_and_sees_it_after(
+    client, owner, host
+):
+    login(client, owner)
+    page = client.get(reverse("livestreams:calendar")).content.decode()
+    assert f'<option value="{host.pk}">Host A' in page
+    made = client.post(
+        reverse("livestreams:calendar_feed_create"),
+        {"kind": "host", "subject": host.pk},
+        headers={"HX-Request": "true"},
+    )
+    assert made.status_code == 200 and "Streams of Host A" in made.content.decode()
+    feed = CalendarFeed.objects.get(owner=owner, member=host, revoked_at__isnull=True)
+    again = client.get(reverse("livestreams:calendar")).content.decode()
+    assert reverse("livestreams:calendar_feed_revoke", args=[feed.pk]) in again
