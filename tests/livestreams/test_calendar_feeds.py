@@ -17,6 +17,7 @@ from livestreams.services import streams as stream_services
 from merchants.models import TeamMember
 from tests import factories
 from tests.conftest import login
+from tests.security.test_csp_every_page import InlineFinder
 
 from .conftest import at
 
@@ -304,3 +305,22 @@ def test_the_owner_makes_a_colleagues_link_from_the_streams_page_and_sees_it_aft
     feed = CalendarFeed.objects.get(owner=owner, member=host, revoked_at__isnull=True)
     again = client.get(reverse("livestreams:calendar")).content.decode()
     assert reverse("livestreams:calendar_feed_revoke", args=[feed.pk]) in again
+
+
+def test_the_link_sections_carry_no_inline_code(client, owner, manager, merchant, room):
+    login(client, owner)
+    pages = [
+        client.get(reverse("livestreams:calendar")),
+        client.post(
+            reverse("livestreams:calendar_feed_create"),
+            {"kind": "merchant", "subject": merchant.pk},
+        ),
+    ]
+    login(client, manager)
+    pages.append(client.get(reverse("livestreams:room_edit", args=[room.pk])))
+    for page in pages:
+        assert page.status_code == 200
+        finder = InlineFinder()
+        finder.feed(page.content.decode())
+        assert finder.found == []
+        assert b"js/copy" in page.content
