@@ -9,7 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from jingdezhen.core.errors import DomainError
 from jingdezhen.core.tenancy import get_reach
@@ -26,7 +26,7 @@ class FeedForm(forms.Form):
     subject = forms.IntegerField(label=_("subject"), min_value=1, max_value=2**31 - 1)
 
 
-@require_GET
+@require_safe
 def feed_ics(request: HttpRequest, token: str) -> HttpResponse:
     """The feed a calendar subscribes to: no login, the token is the key; 404 once revoked."""
     found = calendar_feeds.feed_for_token(token)

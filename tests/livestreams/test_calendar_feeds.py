@@ -126,6 +126,8 @@ def test_a_revoked_link_answers_404(client, merchant, host, host_user):
         reach=reach_for(host_user), kind=Kind.HOST, subject_id=host.pk
     )
     assert _feed(client, issued.token).status_code == 200
+    url = reverse("livestreams:calendar_feed", args=[issued.token])
+    assert client.head(url).status_code == 200  # some calendars look before they fetch
 
     calendar_feeds.feed_revoke(reach=reach_for(host_user), feed_id=issued.feed.pk)
 
