@@ -267,6 +267,8 @@ class LiveStream(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    # Moves with every save of the plan (the calendar feeds' SEQUENCE and LAST-MODIFIED).
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
 
     class Tenancy:
         merchant = "merchant"
@@ -495,3 +497,83 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.message
+
+
+class CalendarFeed(models.Model):
+    """A private iCalendar link of one person: a host's streams, a room's or a merchant's.
+
+    Only the SHA-256 of the link's token is kept (as for invitations), so a copy of the table
+    opens no calendar; revoking sets ``revoked_at`` and the link answers 404 from then on. Who may
+    hold which feed is decided in ``livestreams.calendar_feeds``, and asked again on every fetch.
+    """
+
+    class Kind(models.TextChoices):
+        HOST = "host", _("Host")
+        ROOM = "room", _("Room")
+        MERCHANT = "merchant", _("Merchant")
+
+    owner = models.ForeignKey(
+        "merchants.User",
+        verbose_name=_("owner"),
+        on_delete=models.CASCADE,
+        related_name="calendar_feeds",
+    )
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    base = models.ForeignKey("merchants.Base", verbose_name=_("base"), on_delete=models.CASCADE)
+    # The subject: a merchant's feed and a host's name their merchant, a host's its team member,
+    # a room's its room.
+    merchant = models.ForeignKey(
+        "merchants.Merchant",
+        verbose_name=_("merchant"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+    )
+    member = models.ForeignKey(
+        "merchants.TeamMember",
+        verbose_name=_("host"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+    )
+    room = models.ForeignKey(
+        LiveRoom, verbose_name=_("room"), on_delete=models.CASCADE, null=True, blank=True
+    )
+    token_hash = models.CharField(_("token hash"), max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    class Tenancy:
+        merchant = "merchant"
+        base = "base"
+        roles = {"manager", "merchant"}
+
+    class Meta:
+        verbose_name = _("calendar feed")
+        verbose_name_plural = _("calendar feeds")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(kind="host", member__isnull=False, merchant__isnull=False, room__isnull=True)
+                    | Q(kind="room", room__isnull=False, merchant__isnull=True, member__isnull=True)
+                    | Q(
+                        kind="merchant",
+                        merchant__isnull=False,
+                        member__isnull=True,
+                        room__isnull=True,
+                    )
+                ),
+                name="calendar_feed_names_its_subject",
+            ),
+            # One live link per person and subject: a new one replaces the old.
+            models.UniqueConstraint(
+                fields=["owner", "kind", "merchant", "member", "room"],
+                condition=Q(revoked_at__isnull=True),
+                nulls_distinct=False,
+                name="calendar_feed_one_live_per_subject",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.member_id or self.room_id or self.merchant_id}"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import calendar_feed_views, views
 
 app_name = "livestreams"
 
@@ -25,6 +25,14 @@ urlpatterns = [
     path("streams/<int:pk>/deals/", views.flash_deal_add, name="flash_deal_add"),
     path("streams/<int:pk>/deals/<int:deal_id>/end/", views.flash_deal_end, name="flash_deal_end"),
     path("streams/<int:pk>/<str:action>/", views.stream_action, name="stream_action"),
+    # A calendar app subscribes to this link without a login: the token is the key.
+    path("calendar/<str:token>.ics", calendar_feed_views.feed_ics, name="calendar_feed"),
+    path("calendar/feeds/new/", calendar_feed_views.feed_create, name="calendar_feed_create"),
+    path(
+        "calendar/feeds/<int:pk>/revoke/",
+        calendar_feed_views.feed_revoke,
+        name="calendar_feed_revoke",
+    ),
     path("rooms/<int:pk>/free/", views.free_slots, name="room_free_slots"),
     path("base/schedule/", views.room_grid, name="room_grid"),
     path("base/utilisation/", views.room_utilisation, name="room_utilisation"),

@@ -25,7 +25,7 @@ from merchants import selectors as merchant_selectors
 from orders.ordering import flash_deals
 from orders.ordering import selectors as order_selectors
 
-from . import access, selectors
+from . import access, calendar_feeds, selectors
 from .forms import (
     BaseStreamFilter,
     FeaturedForm,
@@ -131,6 +131,8 @@ def calendar(request: HttpRequest, reach: Reach, merchant) -> HttpResponse:
         "days": selectors.merchant_week(reach=reach, merchant_id=merchant.pk, monday=monday),
         "today": today,
         "unread": selectors.unread_count(reach=reach),
+        "feed_sections": [] if request.htmx else calendar_feeds.member_sections(reach=reach),
+        "feed_team": [] if request.htmx else calendar_feeds.team_for_links(reach=reach),
     }
     template = "livestreams/calendar.html"
     if request.htmx:
@@ -555,4 +557,9 @@ def room_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         else:
             messages.success(request, _("Room saved."))
             return redirect(reverse("livestreams:room_list"))
-    return render(request, "livestreams/room_form.html", {"form": form, "room": room})
+    sections = calendar_feeds.room_sections(reach=reach, room=room) if room else []
+    return render(
+        request,
+        "livestreams/room_form.html",
+        {"form": form, "room": room, "feed_sections": sections},
+    )
