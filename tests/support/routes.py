@@ -25,6 +25,8 @@ PUBLIC_ROUTE_NAMES = {
     # Django's password reset link: a user id and a token, answered "this link is invalid" for
     # anything that is not a live reset token; it names no tenant's object.
     "password_reset_confirm",
+    # A private calendar link: the token is the key; anything not a live token answers 404.
+    "livestreams:calendar_feed",
     # Certificate verification by code (training) is public by design: add its URL name here
     # when it lands, e.g. "training:certificate_verify".
 }
