@@ -11,6 +11,7 @@ from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -35,8 +36,6 @@ DEBUG = env_bool("DEBUG", True)
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:
-        from django.core.exceptions import ImproperlyConfigured
-
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
     SECRET_KEY = "django-insecure-local-development-key-never-use-in-production"  # noqa: S105
 
@@ -172,8 +171,46 @@ STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+# Private uploads (breakage-claim photos) are never under MEDIA_ROOT: empty means a folder beside
+# it (media -> media-private), which nothing serves; the view that checks reach hands a file to
+# the proxy's internal location PRIVATE_FILES_ACCEL (nginx X-Accel-Redirect), or sends it itself.
+PRIVATE_MEDIA_ROOT = os.environ.get("PRIVATE_MEDIA_ROOT", "")
+PRIVATE_FILES_ACCEL = os.environ.get("PRIVATE_FILES_ACCEL", "")
+
+
+def private_storage_config(environ) -> dict:
+    """STORAGES["private"] from the environment: files on disk (``PRIVATE_STORAGE=filesystem``,
+    the default) or an S3-compatible bucket (``s3``: Aliyun OSS, MinIO, AWS) through
+    django-storages, whose URLs are signed and expire after PRIVATE_FILES_URL_SECONDS."""
+    kind = environ.get("PRIVATE_STORAGE", "filesystem").strip().lower() or "filesystem"
+    if kind == "filesystem":
+        return {"BACKEND": "jingdezhen.core.storage.PrivateFileSystemStorage"}
+    if kind != "s3":
+        raise ImproperlyConfigured(f"PRIVATE_STORAGE is 'filesystem' or 's3', not {kind!r}.")
+    options = {
+        "bucket_name": environ.get("PRIVATE_S3_BUCKET", ""),
+        "endpoint_url": environ.get("PRIVATE_S3_ENDPOINT_URL") or None,
+        "region_name": environ.get("PRIVATE_S3_REGION") or None,
+        "access_key": environ.get("PRIVATE_S3_ACCESS_KEY_ID") or None,
+        "secret_key": environ.get("PRIVATE_S3_SECRET_ACCESS_KEY") or None,
+        # Aliyun OSS answers virtual-hosted addresses only; MinIO takes either.
+        "addressing_style": environ.get("PRIVATE_S3_ADDRESSING_STYLE") or None,
+        "location": environ.get("PRIVATE_S3_PREFIX", ""),
+        "default_acl": "private",
+        "querystring_auth": True,
+        "querystring_expire": int(environ.get("PRIVATE_FILES_URL_SECONDS", "300")),
+        "file_overwrite": False,
+        "custom_domain": None,
+        "signature_version": "s3v4",
+    }
+    if not options["bucket_name"]:
+        raise ImproperlyConfigured("PRIVATE_STORAGE=s3 needs PRIVATE_S3_BUCKET.")
+    return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}
+
+
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "private": private_storage_config(os.environ),
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"

@@ -1,4 +1,7 @@
 from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from .models import (
     BreakageClaim,
@@ -66,7 +69,25 @@ class ExchangeRateAdmin(admin.ModelAdmin):
 
 
 admin.site.register(OrderPolicy)
-admin.site.register(BreakageClaim)
+
+
+@admin.register(BreakageClaim)
+class BreakageClaimAdmin(admin.ModelAdmin):
+    """The photo is private: the admin links the view that checks reach instead of a file URL."""
+
+    list_display = ["order", "outcome", "filed_at"]
+    exclude = ["photo"]
+    readonly_fields = ["photo_link"]
+
+    @admin.display(description=_("photo"))
+    def photo_link(self, claim: BreakageClaim) -> str:
+        if not claim.pk or not claim.photo:
+            return "-"
+        return format_html(
+            '<a href="{}">{}</a>', reverse("orders:claim_photo", args=[claim.pk]), claim.photo.name
+        )
+
+
 admin.site.register(FlashDeal)
 
 

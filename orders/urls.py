@@ -30,5 +30,6 @@ urlpatterns = [
     path("orders/<int:pk>/refund/", ordering.order_refund, name="order_refund"),
     path("orders/<int:pk>/claims/", ordering.claim_create, name="claim_create"),
     path("orders/claims/<int:pk>/decide/", ordering.claim_decide, name="claim_decide"),
+    path("files/claims/<int:pk>/photo", ordering.claim_photo, name="claim_photo"),
     path("orders/<int:pk>/<slug:action>/", ordering.order_transition, name="order_transition"),
 ]

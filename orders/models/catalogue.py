@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jingdezhen.core import ceramics
 from jingdezhen.core.platforms import Platform
+from jingdezhen.core.storage import RandomName
 
 from .money import MONEY
 
@@ -111,8 +112,9 @@ class ProductPhoto(models.Model):
     product = models.ForeignKey(
         Product, verbose_name=_("product"), on_delete=models.CASCADE, related_name="photos"
     )
-    image = models.ImageField(_("photo"), upload_to="products/%Y/%m/")
-    thumbnail = models.ImageField(_("thumbnail"), upload_to="products/thumbs/%Y/%m/")
+    # Public (the proxy serves MEDIA_ROOT), under names nobody can guess.
+    image = models.ImageField(_("photo"), upload_to=RandomName("products"))
+    thumbnail = models.ImageField(_("thumbnail"), upload_to=RandomName("products/thumbs"))
     width = models.PositiveIntegerField(_("width"), default=0)
     height = models.PositiveIntegerField(_("height"), default=0)
     position = models.PositiveSmallIntegerField(_("position"), default=0)

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from jingdezhen.core.platforms import Platform
+from jingdezhen.core.storage import RandomName, private_storage
 
 from .catalogue import Product
 from .money import MONEY
@@ -213,7 +214,8 @@ class BreakageClaim(models.Model):
         Order, verbose_name=_("order"), on_delete=models.CASCADE, related_name="claims"
     )
     lines = models.ManyToManyField(OrderLine, verbose_name=_("lines affected"), related_name="+")
-    photo = models.ImageField(_("photo"), upload_to="claims/%Y/%m/")
+    # Private: read only through the view that checks reach (orders:claim_photo).
+    photo = models.ImageField(_("photo"), upload_to=RandomName("claims"), storage=private_storage)
     note = models.CharField(_("note"), max_length=300, blank=True)
     outcome = models.CharField(
         _("outcome"), max_length=12, choices=Outcome.choices, default=Outcome.OPEN

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from jingdezhen.core.errors import DomainError
 from jingdezhen.core.forms import add_domain_error
+from jingdezhen.core.storage import private_file_response
 from orders.models import Order
 from orders.ordering import claims, lifecycle, money, selectors, services
 from orders.ordering.forms import (
@@ -181,6 +182,15 @@ def claim_decide(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Claim decided."))
     return redirect("orders:order_detail", pk=claim.order_id)
+
+
+@login_required
+def claim_photo(request: HttpRequest, pk: int) -> HttpResponse:
+    """A breakage claim's photo, for those who may read the claim (its merchant's people and the
+    base's managers; anyone else gets a 404, as for the claim itself)."""
+    reach = reader(request)
+    claim = selectors.claim_get(reach=reach, pk=pk)
+    return private_file_response(claim.photo)
 
 
 def _safe_cell(value) -> str:
