@@ -80,4 +80,4 @@ messages: install
 	$(BIN)/python manage.py compilemessages --ignore=.venv
 
 clean:
-	rm -rf $(VENV) .run media staticfiles .test-media
+	rm -rf $(VENV) .run media media-private staticfiles .test-media .test-media-private
