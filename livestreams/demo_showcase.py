@@ -147,7 +147,10 @@ def _live_stream(reach: Reach, merchant: Merchant, hosts: list) -> LiveStream | 
     current = live_now(merchant)
     if current is not None:
         return current
-    start = (now - dt.timedelta(minutes=20)).replace(second=0, microsecond=0)
+    # Twenty minutes ago, but not before today's midnight (a stream never crosses it: seeded at
+    # 00:05, yesterday's 23:45 would end at once).
+    today_starts = _at(timezone.localdate(), 0)
+    start = max((now - dt.timedelta(minutes=20)).replace(second=0, microsecond=0), today_starts)
     stream = _book(
         reach,
         merchant,
@@ -155,12 +158,9 @@ def _live_stream(reach: Reach, merchant: Merchant, hosts: list) -> LiveStream | 
         title=LIVE_TITLE,
         platform=Platform.DOUYIN,
         planned_start=start,
-        # two hours, ended by midnight at the latest (a stream never crosses it)
-        planned_end=min(
-            start + dt.timedelta(minutes=120),
-            _at(timezone.localtime(start).date(), 0) + dt.timedelta(days=1),
-        ),
-        now=start,  # booked as it was when it started, twenty minutes ago
+        # two hours, ended by midnight at the latest
+        planned_end=min(start + dt.timedelta(minutes=120), today_starts + dt.timedelta(days=1)),
+        now=start,  # booked as it was when it started
     )
     if stream is None:
         return None
@@ -176,7 +176,7 @@ def _live_stream(reach: Reach, merchant: Merchant, hosts: list) -> LiveStream | 
             live_price=(product.price * Decimal("0.88")).quantize(Decimal("1")),
         )
     stream = stream_services.stream_go_live(
-        reach=reach, stream=stream, at=start + dt.timedelta(minutes=2)
+        reach=reach, stream=stream, at=min(start + dt.timedelta(minutes=2), now)
     )
     featured = stream.featured.order_by("position").first()
     if featured is not None:
