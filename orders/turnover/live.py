@@ -177,13 +177,13 @@ STREAM_GMV_SQL = sql.SQL(
     """
 SELECT {stream}, {gmv}, COUNT(*) FROM {orders} o
 JOIN {streams} s ON {s_id} = {stream}
-JOIN {merchants} m ON {m_id} = {merchant}
+JOIN {merchants} m ON {m_id} = {s_merchant}
 WHERE {stream} = ANY(%(streams)s) AND {m_base} = %(base)s AND {counted}
 GROUP BY {stream}
 """
 ).format(
     stream=_o("stream"),
-    merchant=_o("merchant"),
+    s_merchant=Ident("s", column(LiveStream, "merchant")),
     merchants=table(Merchant),
     m_id=Ident("m", column(Merchant, "id")),
     m_base=Ident("m", column(Merchant, "base")),
