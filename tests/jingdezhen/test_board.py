@@ -176,3 +176,26 @@ def test_the_board_is_refused_to_merchants_and_trainers(client, base, role):
 def test_the_board_sends_anonymous_visitors_to_log_in(client, db):
     response = client.get("/board/")
     assert response.status_code == 302 and "/accounts/login/" in response.url
+
+
+def test_since_the_roll_a_whole_refund_a_rehearsal_and_another_bases_order_count_as_they_should(
+    base, other_base, reach
+):
+    shop = f.MerchantFactory(base=base)
+    paid = _order(shop, "250.00")
+    pending = _order(shop, "60.00", status=S.PENDING)
+    rollup.rollup_day(day=today())
+    assert _board(reach).net == Decimal("250.00")
+
+    order_services.order_refund(reach=f.merchant_reach(shop), order=paid)
+    order_services.order_cancel(reach=f.merchant_reach(shop), order=pending)
+    rehearsal = f.LiveStreamFactory(merchant=shop, status="live", is_rehearsal=True)
+    _order(shop, "999.00", stream=rehearsal)
+    _order(f.MerchantFactory(base=other_base), "777.00")
+    board = _board(reach)
+    assert board.net == Decimal("0.00") == _net(merchant__base=base)
+    assert board.gross == Decimal("250.00")  # a refunded order stays in gross, as in the rollups
+    # As in the rollups, a refunded order is still a counted order, worth nothing net.
+    assert [(r["merchant_id"], r["net"], r["orders"]) for r in board.top_merchants] == [
+        (shop.pk, Decimal("0.00"), 1)
+    ]
