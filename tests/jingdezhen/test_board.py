@@ -199,3 +199,26 @@ def test_since_the_roll_a_whole_refund_a_rehearsal_and_another_bases_order_count
     assert [(r["merchant_id"], r["net"], r["orders"]) for r in board.top_merchants] == [
         (shop.pk, Decimal("0.00"), 1)
     ]
+
+
+def test_the_ten_minute_slots_of_a_rolled_day_equal_its_orders(base):
+    shop = f.MerchantFactory(base=base)
+    day = today() - dt.timedelta(days=2)
+    _order(shop, "10.00", at=local(day, 20, 5))
+    _order(shop, "20.00", at=local(day, 20, 9), country="SE")
+    _order(shop, "40.00", at=local(day, 20, 10))
+    _order(shop, "80.00", at=local(day, 23, 59))
+    _order(shop, "5.00", at=local(day, 23, 58), status=S.CANCELLED)
+    rollup.rollup_day(day=day)
+    slots = {
+        row.minute: (row.net_cny, row.orders, row.overseas_cny)
+        for row in DailyBaseSlotTurnover.objects.filter(base=base, day=day)
+    }
+    assert slots == {
+        1200: (Decimal("30.00"), 2, Decimal("20.00")),
+        1210: (Decimal("40.00"), 1, Decimal("0.00")),
+        1430: (Decimal("80.00"), 1, Decimal("0.00")),
+    }
+    rolled = DailyBaseSlotTurnover.objects.filter(base=base, day=day)
+    assert rolled.aggregate(n=Sum("net_cny"))["n"] == _net(merchant__base=base)
+    assert len(set(rolled.values_list("rolled_at", flat=True))) == 1  # one roll's time
