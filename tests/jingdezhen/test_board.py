@@ -157,7 +157,7 @@ def test_the_board_page_and_its_poll_run_a_constant_number_of_queries(
     for _n in range(20):  # more orders, more merchants, more streams: the same statements
         other = f.MerchantFactory(base=base)
         _order(other, "7.00", stream=f.LiveStreamFactory(merchant=other, status="live"))
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(11):
         poll = client.get("/board/", HTTP_HX_REQUEST="true")
     body = poll.content.decode()
     assert poll.status_code == 200 and "<html" not in body and 'id="board-figures"' in body
