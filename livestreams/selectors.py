@@ -7,14 +7,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from psycopg2 import sql
 
-from jingdezhen.core.days import day_bounds
+from jingdezhen.core.days import day_bounds, local_zone
 from jingdezhen.core.platforms import Platform
-from jingdezhen.core.tenancy import Reach
+from jingdezhen.core.tenancy import MANAGER, Reach
 from orders.models import Order, OrderLine, Product
 from orders.ordering.selectors import (
     COUNTED_ORDERS_SQL,
@@ -457,3 +457,30 @@ def stream_report(*, reach: Reach, stream: LiveStream) -> dict:
 
 def products_for_run_sheet(*, reach: Reach, merchant_id: int):
     return reach.scope(Product.objects.all()).filter(merchant_id=merchant_id, is_active=True)
+
+
+# --- the live board ---------------------------------------------------------------------------
+
+
+def streams_live_now(*, reach: Reach) -> QuerySet[LiveStream]:
+    """The base's streams live now (rehearsals left out: they sell nothing), with their room,
+    host and merchant (one query); the base's managers only (403)."""
+    reach.require_role(MANAGER)
+    return (
+        stream_list(reach=reach)
+        .filter(status=LiveStream.Status.LIVE, is_rehearsal=False)
+        .order_by("actual_start", "id")
+    )
+
+
+def rooms_idle_in_prime_time(*, reach: Reach, now: dt.datetime | None = None) -> QuerySet[LiveRoom]:
+    """The base's active rooms whose own prime time holds ``now`` and in which nothing is live
+    (one query); the base's managers only (403)."""
+    reach.require_role(MANAGER)
+    hour = timezone.localtime(now or timezone.now(), local_zone()).hour
+    live_here = LiveStream.objects.filter(room_id=OuterRef("pk"), status=LiveStream.Status.LIVE)
+    return (
+        room_list(reach=reach, active_only=True)
+        .filter(prime_start_hour__lte=hour, prime_end_hour__gt=hour)
+        .exclude(Exists(live_here))
+    )

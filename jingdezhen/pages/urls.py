@@ -2,9 +2,10 @@
 
 from django.urls import path
 
-from . import dashboard, incubation
+from . import board, dashboard, incubation
 
 urlpatterns = [
+    path("board/", board.board, name="board"),
     path("dashboard/", dashboard.dashboard, name="dashboard"),
     path("dashboard/<str:table>.csv", dashboard.dashboard_csv, name="dashboard_csv"),
     path("dashboard/incubation/", incubation.incubation_analytics, name="incubation_analytics"),

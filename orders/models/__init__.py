@@ -7,6 +7,7 @@ from .money import ExchangeRate, OrderPolicy
 from .ordering import BreakageClaim, FlashDeal, IdempotencyKey, Order, OrderEvent, OrderLine
 from .turnover import (
     DailyBaseBreakdown,
+    DailyBaseSlotTurnover,
     DailyBaseTurnover,
     DailyMerchantTurnover,
     DailyRoomUsage,
@@ -20,6 +21,7 @@ from .turnover import (
 __all__ = [
     "BreakageClaim",
     "DailyBaseBreakdown",
+    "DailyBaseSlotTurnover",
     "DailyBaseTurnover",
     "DailyMerchantTurnover",
     "DailyRoomUsage",

@@ -239,6 +239,30 @@ class DailyBaseTurnover(Daily, OfBase, TurnoverFigures, OverseasFigures):
         return f"{self.day} {self.base_id}: {self.net_cny}"
 
 
+class DailyBaseSlotTurnover(Daily, OfBase, TurnoverFigures, OverseasFigures):
+    """A base's turnover in one ten-minute slot of a local day (by the orders' placed time): 144
+    rows a day at most, rewritten at every roll of the day, so the live board reads "by hour" and
+    "yesterday by this time" from a few hundred rows however many orders. Every row of a day
+    carries the time of the day's latest roll (``rolled_at``): the live board adds the orders
+    written since then (orders.turnover.live)."""
+
+    minute = models.PositiveSmallIntegerField(
+        _("from minute"), help_text=_("The slot's first minute of the day: 0, 10, ..., 1430.")
+    )
+
+    class Meta:
+        verbose_name = _("base turnover by ten minutes")
+        verbose_name_plural = _("base turnover by ten minutes")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["base", "day", "minute"], name="daily_base_slot_one_row_per_slot"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.minute // 60:02d}:{self.minute % 60:02d} {self.base_id}"
+
+
 class DailyBaseBreakdown(Daily, OfBase, TurnoverFigures):
     """A base's turnover on one local day by platform, buyer country and tier (a few dozen rows a
     day): the platform mix, countries and average order value by tier."""

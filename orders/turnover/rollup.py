@@ -16,6 +16,7 @@ import logging
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
@@ -26,7 +27,7 @@ from merchants.models import Milestone
 from merchants.services import milestone_record
 
 from ..models import DailyMerchantTurnover, Order
-from . import statement
+from . import slots, statement
 
 logger = logging.getLogger(__name__)
 
@@ -67,6 +68,7 @@ def rollup_day(*, day: dt.date, record_milestones: bool = True) -> RollupResult:
         "now": now,
         "month": month,
         "statuses": list(Order.COUNTED_STATUSES),
+        "tz": settings.TIME_ZONE,
     }
     with transaction.atomic(), connection.cursor() as cursor:
         # Two runs of the same day queue up here; each sees the orders as they are then.
@@ -87,6 +89,8 @@ def rollup_day(*, day: dt.date, record_milestones: bool = True) -> RollupResult:
         if merchant_days_gone:
             cursor.execute(statement.MONTH_EMPTIED_SQL, {"month": month})
             deleted += cursor.rowcount
+        # The ten-minute slots, stamped with this roll's time (the live board's "since").
+        slots.rollup_slots(cursor, params, skipped=skipped)
         rollup_room_day(cursor=cursor, day=day, now=now)
         _checkpoint(day)
     result = RollupResult(day, written, deleted, skipped_merchants=skipped)
