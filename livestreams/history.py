@@ -5,21 +5,20 @@ the page that shows it."""
 
 from __future__ import annotations
 
-from django.core.paginator import Page
-
 from jingdezhen.core import history
+from jingdezhen.core.history import HistoryPage
 from jingdezhen.core.tenancy import Reach
 
 from . import access
 from .models import LiveRoom, LiveStream, StreamSettings
 
 
-def room_history(*, reach: Reach, room: LiveRoom, page: object = 1) -> Page:
+def room_history(*, reach: Reach, room: LiveRoom, page: object = 1) -> HistoryPage:
     access.require_base_manager(reach)
     return history.history_page(room, LiveRoom, page=page)
 
 
-def rules_history(*, reach: Reach, rules: StreamSettings, page: object = 1) -> Page | None:
+def rules_history(*, reach: Reach, rules: StreamSettings, page: object = 1) -> HistoryPage | None:
     """The booking rules' changes; None while the base has kept the defaults (no row yet)."""
     access.require_base_manager(reach)
     if rules.pk is None:
@@ -27,6 +26,6 @@ def rules_history(*, reach: Reach, rules: StreamSettings, page: object = 1) -> P
     return history.history_page(rules, StreamSettings, page=page)
 
 
-def stream_history(*, reach: Reach, stream: LiveStream, page: object = 1) -> Page:
+def stream_history(*, reach: Reach, stream: LiveStream, page: object = 1) -> HistoryPage:
     access.require_stream_reader(reach)
     return history.history_page(stream, LiveStream, page=page)

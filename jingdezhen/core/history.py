@@ -26,7 +26,6 @@ from dataclasses import dataclass, field
 
 import pghistory
 from django.apps import apps
-from django.core.paginator import Page, Paginator
 from django.db import connection, models
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
@@ -129,18 +128,54 @@ def may_read(reach: Reach, *tracked: type[models.Model]) -> bool:
     return reach.is_admin or all(reach.role in model.Tenancy.roles for model in tracked)
 
 
+@dataclass(frozen=True)
+class HistoryPage:
+    """One page of changes, newest first; pages are numbered from 1 (the newest)."""
+
+    number: int
+    changes: list[Change]
+    has_next: bool
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+    @property
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+
+MAX_PAGE = 10_000
+
+
+def page_number(value: object) -> int:
+    """The page a query string asks for: 1 for anything that is not a page number (bounded,
+    so no typed value makes an offset the database refuses)."""
+    try:
+        number = int(str(value))
+    except ValueError:
+        return 1
+    return min(max(number, 1), MAX_PAGE)
+
+
 def history_page(
     target: models.Model,
     *tracked: type[models.Model],
     page: object = 1,
     per_page: int = PER_PAGE,
-) -> Page:
+) -> HistoryPage:
     """One page of the changes of ``target`` and of the rows of ``tracked`` that point at it
-    (by their own row or by a context field), newest first, as :class:`Change` objects;
-    ``page`` is the page's number as the query string gives it (a bad one gives the last).
+    (by their own row or by a context field), newest first; ``page`` is the page's number as
+    the query string gives it.
 
-    Three queries whatever the page holds: the count, the page of events with their users,
-    and one per kind of related row a change names (a stream's room, its host)."""
+    One query for the page's events with their users (one row more than the page tells whether
+    an older page exists, so no count is needed), and one per kind of related row a change
+    names (a stream's room, its host)."""
+    number = page_number(page)
     events = (
         MiddlewareEvents.objects.references(target)
         .across(*(model.pgh_event_model for model in tracked))
@@ -148,9 +183,11 @@ def history_page(
         .select_related("user")
         .order_by("-pgh_created_at", "-pgh_id")
     )
-    found = Paginator(events, per_page).get_page(page)
-    found.object_list = _changes(list(found.object_list))
-    return found
+    offset = (number - 1) * per_page
+    rows = list(events[offset : offset + per_page + 1])
+    return HistoryPage(
+        number=number, changes=_changes(rows[:per_page]), has_next=len(rows) > per_page
+    )
 
 
 def _changes(events: list) -> list[Change]:

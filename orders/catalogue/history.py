@@ -3,15 +3,14 @@ prices (recorded by the triggers declared on the models, ``jingdezhen.core.histo
 
 from __future__ import annotations
 
-from django.core.paginator import Page
-
 from jingdezhen.core import history
+from jingdezhen.core.history import HistoryPage
 from jingdezhen.core.tenancy import Reach
 from orders.models import PlatformPrice, Product
 from orders.permissions import require_reader
 
 
-def product_history(*, reach: Reach, product: Product, page: object = 1) -> Page:
+def product_history(*, reach: Reach, product: Product, page: object = 1) -> HistoryPage:
     """One page of the changes of a product the caller read through ``product_get``: the
     catalogue's readers read its history (403 for anyone else)."""
     require_reader(reach)

@@ -183,4 +183,4 @@ def test_the_product_history_is_paged_in_a_constant_number_of_queries(
     with django_assert_max_num_queries(first_page_queries):
         page = client.get(f"/catalogue/{product.pk}/?history=2")
     history = page.content.decode().split('id="history"')[1]
-    assert "Page 2 of 3" in history
+    assert "Page 2" in history and "?history=3" in history and "?history=1" in history
