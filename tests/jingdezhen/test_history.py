@@ -184,3 +184,16 @@ def test_the_product_history_is_paged_in_a_constant_number_of_queries(
         page = client.get(f"/catalogue/{product.pk}/?history=2")
     history = page.content.decode().split('id="history"')[1]
     assert "Page 2" in history and "?history=3" in history and "?history=1" in history
+
+
+@pytest.mark.parametrize("asked", ["abc", "-3", "0", "99999999999999999999", "1.5"])
+def test_a_page_number_that_is_not_one_shows_the_newest_or_an_empty_page(
+    client, owner, product, asked
+):
+    page = login(client, owner).get(f"/catalogue/{product.pk}/", {"history": asked})
+    assert page.status_code == 200
+    assert 'id="history"' in page.content.decode()
+
+
+def test_another_merchant_reads_no_history_of_a_product(client, other_owner, product):
+    assert login(client, other_owner).get(f"/catalogue/{product.pk}/?history=1").status_code == 404
