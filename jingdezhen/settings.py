@@ -62,6 +62,8 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "axes",
     "csp",
+    "pgtrigger",
+    "pghistory",
     "jingdezhen",
     "merchants",
     "livestreams",
@@ -79,12 +81,20 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Who changed what (jingdezhen/core/history.py): the user of every writing request, also
+    # the API's token user, whom DRF authenticates inside the view.
+    "pghistory.middleware.HistoryMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
+
+# Reads write nothing worth a history: only writing requests open pghistory's context.
+PGHISTORY_MIDDLEWARE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
+# The event tables are a record: no update or delete of an event from the application.
+PGHISTORY_APPEND_ONLY = True
 
 ROOT_URLCONF = "jingdezhen.urls"
 WSGI_APPLICATION = "jingdezhen.wsgi.application"

@@ -7,12 +7,16 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from jingdezhen.core import history
 from jingdezhen.core.platforms import Platform
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 HOUR = [MinValueValidator(0), MaxValueValidator(24)]
 
 
+@history.track_changes(
+    "changeover_minutes", "room_hours_per_day", "room_hours_per_week", "require_host_basics"
+)
 class StreamSettings(models.Model):
     """The base's rules for booking its rooms (one row per base, made on first use)."""
 
@@ -67,6 +71,15 @@ class StreamSettings(models.Model):
         return str(self.base)
 
 
+@history.track_changes(
+    "name",
+    "capacity",
+    "is_active",
+    "opens_hour",
+    "closes_hour",
+    "prime_start_hour",
+    "prime_end_hour",
+)
 class LiveRoom(models.Model):
     """A live-stream room of the base, rented to merchants by the hour."""
 
@@ -163,6 +176,9 @@ def held_span(start: str, end: str) -> models.Func:
     )
 
 
+@history.track_changes(
+    "title", "platform", "room", "host", "planned_start", "planned_end", "status"
+)
 class LiveStream(models.Model):
     """One scheduled live session of a merchant on one platform, in a base room or own studio."""
 

@@ -37,6 +37,7 @@ from .forms import (
     SettingsForm,
     StreamForm,
 )
+from .history import room_history, rules_history, stream_history
 from .models import LiveStream
 from .services import notifications as notification_services
 from .services import rooms as room_services
@@ -204,6 +205,7 @@ def stream_detail(request: HttpRequest, reach: Reach, stream: LiveStream) -> Htt
             "featured_form": FeaturedForm(products=products),
             "deal_form": FlashDealForm(products=products),
             "deals": order_selectors.stream_flash_deals(reach=reach, stream_id=stream.pk),
+            "history": stream_history(reach=reach, stream=stream, page=request.GET.get("history")),
         },
     )
 
@@ -535,7 +537,10 @@ def room_list(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Booking rules saved."))
             return redirect("livestreams:room_list")
     rooms = selectors.room_list(reach=reach)
-    return render(request, "livestreams/room_list.html", {"rooms": rooms, "form": form})
+    history = rules_history(reach=reach, rules=rules, page=request.GET.get("history"))
+    return render(
+        request, "livestreams/room_list.html", {"rooms": rooms, "form": form, "history": history}
+    )
 
 
 @login_required
@@ -558,8 +563,11 @@ def room_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             messages.success(request, _("Room saved."))
             return redirect(reverse("livestreams:room_list"))
     sections = calendar_feeds.room_sections(reach=reach, room=room) if room else []
+    history = None
+    if room is not None:
+        history = room_history(reach=reach, room=room, page=request.GET.get("history"))
     return render(
         request,
         "livestreams/room_form.html",
-        {"form": form, "room": room, "feed_sections": sections},
+        {"form": form, "room": room, "feed_sections": sections, "history": history},
     )

@@ -10,7 +10,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from jingdezhen.core import ceramics
+from jingdezhen.core import ceramics, history
 from jingdezhen.core.platforms import Platform
 from jingdezhen.core.tokens import tokens_revoke
 
@@ -95,6 +95,7 @@ class Base(models.Model):
         return self.name
 
 
+@history.track_changes("stage", "status")
 class Merchant(models.Model):
     """A studio, store, workshop or artist stationed at (or incubated by) a base."""
 
@@ -168,6 +169,7 @@ class Merchant(models.Model):
         return [str(labels.get(value, value)) for value in self.specialities or []]
 
 
+@history.track_changes("name", "role", "is_active", context=["merchant"])
 class TeamMember(models.Model):
     """A person on a merchant's live team; linked to a User when they log in."""
 

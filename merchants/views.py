@@ -31,6 +31,7 @@ from .forms import (
     StatusForm,
     TeamMemberForm,
 )
+from .history import merchant_history
 from .models import Invitation, Merchant, User
 
 PAGE_SIZE = 50
@@ -103,6 +104,9 @@ def _detail_context(request: HttpRequest, reach: Reach, merchant: Merchant, **fo
         "is_manager": is_manager,
         "days_in_incubation": merchant.days_in_incubation(),
         "team_size": sum(1 for member in merchant.team.all() if member.is_active),
+        "history": merchant_history(
+            reach=reach, merchant=merchant, page=request.GET.get("history")
+        ),
     }
     # the turnover trend and completed courses: contributed by the top layer (orders, training)
     context.update(

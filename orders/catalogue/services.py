@@ -7,6 +7,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
+from jingdezhen.core import history
 from jingdezhen.core.errors import Conflict, DomainError
 from jingdezhen.core.tenancy import Reach
 from merchants.models import Merchant
@@ -95,20 +96,23 @@ def product_restock(*, reach: Reach, product: Product, change: int) -> Product:
     require_act(reach, product.merchant)
     if change == 0:
         return product
-    if change > 0:
-        # Far below the column's limit, so racing restocks cannot overflow it either.
-        if Product.objects.filter(pk=product.pk, stock__gt=MAX_STOCK - change).exists():
-            raise DomainError(
-                _("A product holds at most %(max)s units in stock.") % {"max": MAX_STOCK},
-                field="change",
-            )
-        stock.give_back(product_id=product.pk, quantity=change)
-    else:
-        removed = Product.objects.filter(pk=product.pk, stock__gte=-change).update(
-            stock=F("stock") + change
+    # Far below the column's limit, so racing restocks cannot overflow it either.
+    too_many = Product.objects.filter(pk=product.pk, stock__gt=MAX_STOCK - change)
+    if change > 0 and too_many.exists():
+        raise DomainError(
+            _("A product holds at most %(max)s units in stock.") % {"max": MAX_STOCK},
+            field="change",
         )
-        if not removed:
-            raise Conflict(_("You cannot remove more units than are in stock."), field="stock")
+    # A person's stock change goes into the product's history; orders' holds do not.
+    with history.stock_edit():
+        if change > 0:
+            stock.give_back(product_id=product.pk, quantity=change)
+        else:
+            removed = Product.objects.filter(pk=product.pk, stock__gte=-change).update(
+                stock=F("stock") + change
+            )
+            if not removed:
+                raise Conflict(_("You cannot remove more units than are in stock."), field="stock")
     product.refresh_from_db(fields=["stock"])
     return product
 

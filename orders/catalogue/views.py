@@ -21,6 +21,7 @@ from orders.catalogue.forms import (
     ProductForm,
     RestockForm,
 )
+from orders.catalogue.history import product_history
 from orders.models.catalogue import PRODUCT_FIELDS
 from orders.ordering import money
 from orders.ordering.selectors import held_units
@@ -90,7 +91,11 @@ def _product_form(request: HttpRequest, *, pk: int | None) -> HttpResponse:
 def product_detail(request: HttpRequest, pk: int) -> HttpResponse:
     reach = reader(request)
     product = selectors.product_get(reach=reach, pk=pk)
-    return render(request, "orders/product_detail.html", _detail_context(reach, product))
+    context = _detail_context(reach, product)
+    context["history"] = product_history(
+        reach=reach, product=product, page=request.GET.get("history")
+    )
+    return render(request, "orders/product_detail.html", context)
 
 
 def _detail_context(reach, product, form=None) -> dict:

@@ -7,13 +7,14 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from jingdezhen.core import ceramics
+from jingdezhen.core import ceramics, history
 from jingdezhen.core.platforms import Platform
 from jingdezhen.core.storage import RandomName
 
 from .money import MONEY
 
 
+@history.track_changes("price", "is_active", "stock", guarded={"stock": history.STOCK_EDIT})
 class Product(models.Model):
     """A ceramic piece (or a line of identical pieces) in a merchant's catalogue."""
 
@@ -134,6 +135,7 @@ class ProductPhoto(models.Model):
         return self.image.name
 
 
+@history.track_changes("platform", "price", context=["product"], deleted=True)
 class PlatformPrice(models.Model):
     """A merchant's price for a product on one platform; the product's price applies elsewhere."""
 
