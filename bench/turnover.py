@@ -53,6 +53,7 @@ DAY_TABLES = [
     "orders_dailymerchantturnover",
     "orders_dailybaseturnover",
     "orders_dailybasebreakdown",
+    "orders_dailybaseslotturnover",
 ]
 ROLLUP_TABLES = [
     "orders_dailyturnover",
@@ -60,6 +61,7 @@ ROLLUP_TABLES = [
     "orders_dailymerchantturnover",
     "orders_dailybaseturnover",
     "orders_dailybasebreakdown",
+    "orders_dailybaseslotturnover",
     "orders_monthlymerchantturnover",
     "orders_dailyroomusage",
     "orders_turnoverwatermark",
