@@ -68,25 +68,17 @@ def notify(
     people = {user.pk: user for user in recipients if user.is_active}
     if not people:
         return []
-    told = set(
-        Notification.objects.filter(
-            recipient_id__in=people, kind=kind, subject_id=subject_id
-        ).values_list("recipient_id", flat=True)
-    )
-    new = [
-        Notification(
+    new = []
+    for user in people.values():
+        # get_or_create: a run racing this one finds the row the constraint kept.
+        notification, created = Notification.objects.get_or_create(
             recipient=user,
-            base_id=base_id,
-            merchant_id=merchant_id,
             kind=kind,
-            params=stored,
             subject_id=subject_id,
+            defaults={"base_id": base_id, "merchant_id": merchant_id, "params": stored},
         )
-        for pk, user in people.items()
-        if pk not in told
-    ]
-    # A run racing this one may have told someone in between: the constraint keeps one row.
-    Notification.objects.bulk_create(new, ignore_conflicts=True)
+        if created:
+            new.append(notification)
     for notification in new:
         if notification.recipient.email:
             transaction.on_commit(lambda n=notification: _email(n))
