@@ -69,7 +69,8 @@ def test_a_notification_created_in_chinese_is_read_in_english(
 
     with translation.override("zh-hans"):
         zh = api_client.get("/api/v1/notifications/", headers={"Accept-Language": "zh-hans"})
-    assert zh.json()["results"][0]["text"] == f"“青花茶具专场”原定 {start} 开播，至今尚未开播。"
+    expected = f"“青花茶具专场”原定 {start} 开播，至今尚未开播。"  # noqa: RUF001
+    assert zh.json()["results"][0]["text"] == expected
 
 
 def test_a_late_stream_is_told_to_its_crew_and_the_owners_only(
@@ -183,7 +184,7 @@ def test_the_badge_shows_in_every_roles_menu(client, manager, trainer, owner):
 
 
 def test_mark_read_on_the_page_with_htmx_and_mark_all_read(client, owner, merchant):
-    first, *rest = _notes(owner, merchant, 3)
+    first, *_rest = _notes(owner, merchant, 3)
     login(client, owner)
     answer = client.post(f"/notifications/{first.pk}/read/", headers={"HX-Request": "true"})
     assert answer.status_code == 200
@@ -197,7 +198,7 @@ def test_mark_read_on_the_page_with_htmx_and_mark_all_read(client, owner, mercha
 
 
 def test_mark_read_and_read_all_through_the_api(api_client, owner, merchant):
-    first, *rest = _notes(owner, merchant, 3)
+    first, *_rest = _notes(owner, merchant, 3)
     api_client.force_authenticate(owner)
     answer = api_client.post(f"/api/v1/notifications/{first.pk}/read/")
     assert answer.status_code == 200 and answer.json()["is_read"] is True
