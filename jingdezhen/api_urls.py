@@ -18,7 +18,7 @@ from jingdezhen.core.tokens import token_issue, tokens_revoke
 
 API_APPS = ["merchants", "livestreams", "orders", "training"]
 # Further API modules that register their own viewsets (kept apart from an app's api.py).
-EXTRA_API_MODULES = ["orders.turnover.api"]
+EXTRA_API_MODULES = ["orders.turnover.api", "merchants.notifications.api"]
 
 
 class LoginRateThrottle(SimpleRateThrottle):

@@ -4,7 +4,6 @@ from .models import (
     FeaturedProduct,
     LiveRoom,
     LiveStream,
-    Notification,
     StreamSeries,
     StreamSettings,
 )
@@ -33,4 +32,3 @@ class LiveStreamAdmin(admin.ModelAdmin):
 
 admin.site.register(StreamSeries)
 admin.site.register(StreamSettings)
-admin.site.register(Notification)

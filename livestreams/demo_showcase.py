@@ -20,10 +20,10 @@ from jingdezhen.core.demo import DemoContext
 from jingdezhen.core.errors import DomainError
 from jingdezhen.core.platforms import Platform
 from jingdezhen.core.tenancy import Reach, reach_for
-from merchants.models import Merchant, TeamMember, User
+from merchants.models import Merchant, Notification, TeamMember, User
 from orders.models import Product
 
-from .models import LiveStream, Notification, StreamSeries
+from .models import LiveStream, StreamSeries
 from .services import notifications as notification_services
 from .services import runsheet as runsheet_services
 from .services import series as series_services
@@ -186,8 +186,8 @@ def _live_stream(reach: Reach, merchant: Merchant, hosts: list) -> LiveStream | 
 
 def _reminders(merchant: Merchant, user: User) -> None:
     """The reminders the beat job sends an hour ahead, sent for the merchant's next streams
-    (the job is asked as if it ran 30 minutes before each): the owner hears of the streams of
-    hosts who do not log in, a host who logs in of their own (the rehearsal)."""
+    (the job is asked as if it ran 30 minutes before each): the owner hears of each, a host who
+    logs in of their own (the rehearsal)."""
     if Notification.objects.filter(recipient=user).exists():
         return
     upcoming = LiveStream.objects.filter(

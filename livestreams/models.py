@@ -467,54 +467,6 @@ class FeaturedProduct(models.Model):
         return f"{self.position}. {self.product_id}"
 
 
-class Notification(models.Model):
-    """A message to one user, shown in the app (and e-mailed when the user has an address)."""
-
-    class Kind(models.TextChoices):
-        REMINDER = "reminder", _("Stream reminder")
-        LATE = "late", _("Stream not started")
-
-    recipient = models.ForeignKey(
-        "merchants.User",
-        verbose_name=_("recipient"),
-        on_delete=models.CASCADE,
-        related_name="notifications",
-    )
-    merchant = models.ForeignKey(
-        "merchants.Merchant", verbose_name=_("merchant"), on_delete=models.CASCADE
-    )
-    stream = models.ForeignKey(
-        LiveStream,
-        verbose_name=_("stream"),
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="notifications",
-    )
-    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
-    message = models.CharField(_("message"), max_length=300)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
-
-    class Tenancy:
-        merchant = "merchant"
-        base = "merchant__base"
-        roles = {"manager", "merchant"}
-
-    class Meta:
-        verbose_name = _("notification")
-        verbose_name_plural = _("notifications")
-        ordering = ["-created_at", "-id"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["recipient", "stream", "kind"], name="notification_once_per_stream_kind"
-            )
-        ]
-
-    def __str__(self) -> str:
-        return self.message
-
-
 class CalendarFeed(models.Model):
     """A private iCalendar link of one person: a host's streams, a room's or a merchant's.
 

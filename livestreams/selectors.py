@@ -29,7 +29,6 @@ from .models import (
     FeaturedProduct,
     LiveRoom,
     LiveStream,
-    Notification,
     StreamSeries,
     StreamSettings,
 )
@@ -182,21 +181,6 @@ def series_get(*, reach: Reach, pk: int) -> StreamSeries:
 
 def series_streams(*, reach: Reach, series: StreamSeries) -> QuerySet[LiveStream]:
     return stream_list(reach=reach).filter(series=series).order_by("planned_start")
-
-
-def notifications_for(*, reach: Reach, limit: int = 50) -> list[Notification]:
-    qs = reach.scope(Notification.objects.select_related("stream")).filter(
-        recipient_id=reach.user_id
-    )
-    return list(qs[:limit])
-
-
-def unread_count(*, reach: Reach) -> int:
-    return (
-        reach.scope(Notification.objects.all())
-        .filter(recipient_id=reach.user_id, read_at__isnull=True)
-        .count()
-    )
 
 
 # --- the base's day grid and week utilisation -------------------------------------------------

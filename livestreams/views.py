@@ -39,7 +39,6 @@ from .forms import (
 )
 from .history import room_history, rules_history, stream_history
 from .models import LiveStream
-from .services import notifications as notification_services
 from .services import rooms as room_services
 from .services import runsheet as runsheet_services
 from .services import series as series_services
@@ -131,7 +130,6 @@ def calendar(request: HttpRequest, reach: Reach, merchant) -> HttpResponse:
         "next_week": monday + dt.timedelta(days=7),
         "days": selectors.merchant_week(reach=reach, merchant_id=merchant.pk, monday=monday),
         "today": today,
-        "unread": selectors.unread_count(reach=reach),
         "feed_sections": [] if request.htmx else calendar_feeds.member_sections(reach=reach),
         "feed_team": [] if request.htmx else calendar_feeds.team_for_links(reach=reach),
     }
@@ -448,19 +446,9 @@ def free_slots(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     return render(request, template, context)
 
 
-@login_required
 def notifications(request: HttpRequest) -> HttpResponse:
-    reach = get_reach(request)
-    if request.method == "POST":
-        notification_services.notification_mark_read(
-            reach=reach, notification_id=int(request.POST.get("id", 0) or 0)
-        )
-        return redirect("livestreams:notifications")
-    return render(
-        request,
-        "livestreams/notifications.html",
-        {"notifications": selectors.notifications_for(reach=reach)},
-    )
+    """The old reminders page: notifications have one inbox for every role now."""
+    return redirect("merchants:notifications", permanent=True)
 
 
 # --- base manager pages -----------------------------------------------------------------------

@@ -7,6 +7,7 @@ from .models import (
     Invitation,
     Merchant,
     Milestone,
+    Notification,
     PlatformAccount,
     Review,
     StageChange,
@@ -94,3 +95,10 @@ class InvitationAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ["kind", "recipient", "merchant", "created_at", "read_at"]
+    list_filter = ["kind"]
+    raw_id_fields = ["recipient", "base", "merchant"]

@@ -525,3 +525,8 @@ class Invitation(models.Model):
     @property
     def team_role(self) -> str:
         return TeamMember.Role.OWNER if self.kind == self.Kind.OWNER else self.member_role
+
+
+# Notifications are a concern of their own (merchants/notifications/); the model is registered
+# with this app from there.
+from .notifications.models import Notification  # noqa: E402, F401

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .notifications import views as notification_views
 
 app_name = "merchants"
 
@@ -34,4 +35,11 @@ urlpatterns = [
     path("merchants/<int:pk>/invite/", views.invitation_new, name="invitation_new"),
     path("invitations/", views.invitation_list, name="invitation_list"),
     path("invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),
+    path("notifications/", notification_views.inbox, name="notifications"),
+    path(
+        "notifications/<int:notification_id>/read/",
+        notification_views.mark_read,
+        name="notification_read",
+    ),
+    path("notifications/read-all/", notification_views.mark_all_read, name="notifications_read"),
 ]

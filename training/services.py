@@ -22,6 +22,7 @@ from jingdezhen.core.errors import Conflict, DomainError
 from jingdezhen.core.tenancy import MANAGER, TRAINER, Reach
 from merchants import services as merchant_services
 from merchants.models import Merchant, Milestone, Role, TeamMember, User
+from merchants.notifications import services as notifications
 
 from . import lifecycle, selectors
 from .models import Attendance, Certificate, Cohort, Course, Enrollment, Trainee
@@ -205,7 +206,10 @@ def enrollment_create(*, actor: Reach, cohort_id: int, trainee_id: int) -> Enrol
             field="trainee",
         )
     now = timezone.now()
-    status = E.ENROLLED if _places_taken(cohort.pk) < cohort.capacity else E.WAITLISTED
+    taken = _places_taken(cohort.pk)
+    status = E.ENROLLED if taken < cohort.capacity else E.WAITLISTED
+    if taken + 1 >= cohort.capacity:  # this enrolment takes the last place, or finds none
+        _tell_cohort_full(cohort)
     if existing is not None:
         existing.status = status
         existing.queued_at = now
@@ -235,6 +239,17 @@ def newcomer_enrol(
     """Register a newcomer and enrol them into a cohort in one go (both or neither)."""
     trainee = trainee_create(actor=actor, name=name, phone=phone, background=background)
     return enrollment_create(actor=actor, cohort_id=cohort_id, trainee_id=trainee.pk)
+
+
+def _tell_cohort_full(cohort: Cohort) -> None:
+    """The cohort's trainer hears (once per cohort) that newcomers now go on the waitlist."""
+    notifications.notify(
+        recipients=[cohort.trainer],
+        kind="cohort_full",
+        params={"cohort": cohort.name, "course": cohort.course.title, "capacity": cohort.capacity},
+        base_id=cohort.course.base_id,
+        subject=cohort,
+    )
 
 
 def _promote_waitlisted(cohort: Cohort) -> list[Enrollment]:

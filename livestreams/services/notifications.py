@@ -1,29 +1,63 @@
 """Telling people about streams: late streams flagged (and the unstarted ones marked missed),
-reminders before a stream, the stored notifications with their e-mail. The flagging and the
-reminders are run by Celery beat (``livestreams.tasks``) and are safe to run any number of
-times."""
+reminders before a stream. The flagging and the reminders are run by Celery beat
+(``livestreams.tasks``) and are safe to run any number of times. Each event goes through
+``merchants.notifications.services.notify`` to everyone concerned: the stream's crew (host,
+assistant host, control-desk operator, those who log in) and the merchant's owners; a missed
+stream also to the base's managers."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
-from jingdezhen.core.tenancy import Reach
-from merchants.models import TeamMember
+from merchants.models import User
+from merchants.notifications import services as notifications
 
 from .. import lifecycle
-from ..models import LiveStream, Notification, StreamSettings
+from ..models import LiveStream, StreamSettings
 from .booking import release_crew
+
+# What a stream's notifications need, loaded with the stream.
+_RELATED = ("merchant", "room", "host__user", "assistant_host__user", "operator__user")
+
+
+def stream_crew_users(stream: LiveStream) -> list[User]:
+    """The users of the stream's crew (members without a login are told through the owners)."""
+    crew = (stream.host, stream.assistant_host, stream.operator)
+    return [member.user for member in crew if member is not None and member.user is not None]
+
+
+def _stream_params(stream: LiveStream) -> dict:
+    return {
+        "title": stream.title,
+        "start": stream.planned_start,
+        "place": stream.room.name if stream.room else "",
+        "platform": stream.platform,
+    }
+
+
+def _tell(stream: LiveStream, kind: str, *, managers: bool = False) -> None:
+    recipients = [
+        *stream_crew_users(stream),
+        *notifications.merchant_owners(merchant_id=stream.merchant_id),
+    ]
+    if managers:
+        recipients += notifications.base_managers(base_id=stream.merchant.base_id)
+    notifications.notify(
+        recipients=recipients,
+        kind=kind,
+        params=_stream_params(stream),
+        base_id=stream.merchant.base_id,
+        merchant_id=stream.merchant_id,
+        subject=stream,
+    )
 
 
 def streams_flag_late(*, now: dt.datetime | None = None) -> int:
-    """Flag scheduled streams that should have started but did not, and tell the merchant's
-    owners and the host; streams whose planned end passed unstarted become missed. Idempotent."""
+    """Flag scheduled streams that should have started but did not, and tell the crew and the
+    owners; streams whose planned end passed unstarted become missed. Idempotent."""
     now = now or timezone.now()
     flagged = 0
     grace = {s.base_id: s.missed_after_minutes for s in StreamSettings.objects.all()}
@@ -35,7 +69,7 @@ def streams_flag_late(*, now: dt.datetime | None = None) -> int:
             planned_start__lt=now,
             is_rehearsal=False,
         )
-        .select_related("merchant", "host__user")
+        .select_related(*_RELATED)
         .order_by("planned_start")[:1000]
     )
     for stream in candidates:
@@ -49,17 +83,14 @@ def streams_flag_late(*, now: dt.datetime | None = None) -> int:
             if not updated:
                 continue
             flagged += 1
-            message = _("“%(title)s” was due to start at %(start)s and has not gone live.") % {
-                "title": stream.title,
-                "start": f"{timezone.localtime(stream.planned_start):%H:%M}",
-            }
-            _notify(stream, Notification.Kind.LATE, message)
+            _tell(stream, "stream_late")
     _mark_missed(now)
     return flagged
 
 
 def _mark_missed(now: dt.datetime) -> None:
-    """Streams whose planned end passed before they went live are missed; their crew is free."""
+    """Streams whose planned end passed before they went live are missed; their crew is free,
+    and the crew, the owners and the base's managers hear of the no-show (rehearsals aside)."""
     miss = lifecycle.transition("miss")
     with transaction.atomic():
         missed = list(
@@ -69,10 +100,15 @@ def _mark_missed(now: dt.datetime) -> None:
         )
         LiveStream.objects.filter(pk__in=missed).update(status=miss.target)
         release_crew(stream_ids=missed)
+        for stream in LiveStream.objects.filter(pk__in=missed, is_rehearsal=False).select_related(
+            *_RELATED
+        ):
+            _tell(stream, "stream_missed", managers=True)
 
 
 def reminders_send(*, now: dt.datetime | None = None) -> int:
-    """Remind hosts of streams starting within the base's reminder time. Idempotent."""
+    """Remind the crew and the owners of streams starting within the base's reminder time.
+    Idempotent."""
     now = now or timezone.now()
     sent = 0
     lead = {s.base_id: s.reminder_minutes for s in StreamSettings.objects.all()}
@@ -83,7 +119,7 @@ def reminders_send(*, now: dt.datetime | None = None) -> int:
         reminder_sent_at__isnull=True,
         planned_start__gt=now,
         planned_start__lte=horizon,
-    ).select_related("merchant", "host__user", "room")
+    ).select_related(*_RELATED)
     for stream in candidates:
         minutes = lead.get(stream.merchant.base_id, default)
         if stream.planned_start - dt.timedelta(minutes=minutes) > now:
@@ -95,57 +131,5 @@ def reminders_send(*, now: dt.datetime | None = None) -> int:
             if not updated:
                 continue
             sent += 1
-            where = stream.room.name if stream.room else _("your own studio")
-            message = _(
-                "Reminder: “%(title)s” starts at %(start)s in %(where)s on %(platform)s."
-            ) % {
-                "title": stream.title,
-                "start": f"{timezone.localtime(stream.planned_start):%H:%M}",
-                "where": where,
-                "platform": stream.get_platform_display(),
-            }
-            _notify(stream, Notification.Kind.REMINDER, message)
+            _tell(stream, "stream_reminder")
     return sent
-
-
-def _notify(stream: LiveStream, kind: str, message: str) -> None:
-    """Store a notification for the host's user (or the merchant's owners without one) and
-    e-mail it after the transaction commits."""
-    recipients = []
-    if stream.host_id and stream.host.user_id:
-        recipients.append(stream.host.user)
-    if not recipients:
-        recipients = [
-            m.user
-            for m in TeamMember.objects.filter(
-                merchant_id=stream.merchant_id,
-                role=TeamMember.Role.OWNER,
-                user__isnull=False,
-                is_active=True,
-            ).select_related("user")
-        ]
-    for user in recipients:
-        _obj, created = Notification.objects.get_or_create(
-            recipient=user,
-            stream=stream,
-            kind=kind,
-            defaults={"merchant_id": stream.merchant_id, "message": message[:300]},
-        )
-        if created and user.email:
-            email = user.email
-            transaction.on_commit(
-                lambda email=email: send_mail(
-                    _("Jingdezhen Live Base"),
-                    message,
-                    settings.DEFAULT_FROM_EMAIL,
-                    [email],
-                    fail_silently=True,
-                )
-            )
-
-
-@transaction.atomic
-def notification_mark_read(*, reach: Reach, notification_id: int) -> None:
-    Notification.objects.filter(
-        pk=notification_id, recipient_id=reach.user_id, read_at__isnull=True
-    ).update(read_at=timezone.now())

@@ -23,9 +23,9 @@ from jingdezhen.core.demo import DEMO_PASSWORD, DemoContext
 from jingdezhen.core.tenancy import reach_for
 from jingdezhen.demo import run
 from jingdezhen.pages.navigation import entries_for
-from livestreams.models import LiveStream, Notification, StreamSeries
+from livestreams.models import LiveStream, StreamSeries
 from merchants.demo import NAMED_MERCHANTS
-from merchants.models import Merchant, Milestone, TeamMember, User
+from merchants.models import Merchant, Milestone, Notification, TeamMember, User
 from orders.models import BreakageClaim, FlashDeal, Order, OrderImport, Product, ProductPhoto
 from orders.turnover import selectors as turnover_selectors
 from training.models import Certificate, Cohort, Enrollment

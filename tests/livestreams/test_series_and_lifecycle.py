@@ -5,11 +5,11 @@ from django.core import mail
 from django.utils import timezone
 
 from jingdezhen.core.errors import DomainError
-from livestreams.models import LiveStream, Notification
+from livestreams.models import LiveStream
 from livestreams.services import notifications as notification_services
 from livestreams.services import series as series_services
 from livestreams.services import streams as stream_services
-from merchants.models import Milestone, TeamMember
+from merchants.models import Milestone, Notification, TeamMember
 from tests import factories
 
 from .conftest import at
@@ -210,7 +210,8 @@ def test_reminders_reach_the_host_once_in_the_app_and_by_email(
         assert notification_services.reminders_send(now=now) == 0
     assert len(mail.outbox) == 1 and mail.outbox[0].to == ["host@example.cn"]
     note = Notification.objects.get(recipient=user)
-    assert note.stream_id == stream.pk and "Soon" in note.message
+    assert note.subject_id == stream.pk and note.kind == "stream_reminder"
+    assert note.params["title"] == "Soon"
 
 
 def test_a_stream_that_did_not_start_is_flagged_late_then_missed(reach, owner, merchant, rules):
@@ -224,7 +225,7 @@ def test_a_stream_that_did_not_start_is_flagged_late_then_missed(reach, owner, m
     assert notification_services.streams_flag_late(now=now) == 0
     stream.refresh_from_db()
     assert stream.late_flagged_at is not None and stream.status == LiveStream.Status.SCHEDULED
-    assert Notification.objects.filter(recipient=owner, kind=Notification.Kind.LATE).count() == 1
+    assert Notification.objects.filter(recipient=owner, kind="stream_late").count() == 1
     notification_services.streams_flag_late(now=now + dt.timedelta(hours=1))
     stream.refresh_from_db()
     assert stream.status == LiveStream.Status.MISSED
