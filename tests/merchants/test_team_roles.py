@@ -8,10 +8,12 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
+from jingdezhen.core.errors import DomainError
 from jingdezhen.core.tenancy import reach_for
 from jingdezhen.pages.navigation import entries_for
 from livestreams import selectors as stream_selectors
@@ -24,6 +26,9 @@ from orders.ordering import money
 from orders.ordering import selectors as order_selectors
 from orders.turnover import selectors as turnover_selectors
 from tests import factories
+from training import services as training_services
+from training.models import Course, Enrollment
+from training.selectors import host_has_completed_basics
 
 ROLES = TeamMember.Role.values
 
@@ -204,3 +209,36 @@ def test_a_managers_reach_is_unchanged(manager, merchant):
     reach = reach_for(manager)
     for capability in team.EVERYTHING:
         assert team.member_may(reach, capability, merchant)
+
+
+def test_a_trainee_linked_to_the_host_they_became_counts_for_the_hosting_rule(
+    base, trainer, merchant, member_of
+):
+
+    user, member, _stream = member_of(TeamMember.Role.HOST)
+    course = factories.CourseFactory(base=base, kind=Course.Kind.LIVE_BASICS)
+    cohort = factories.CohortFactory(course=course)
+    trainee = factories.TraineeFactory(base=base)
+    Enrollment.objects.create(cohort=cohort, trainee=trainee, status=Enrollment.Status.COMPLETED)
+    assert not host_has_completed_basics(team_member_id=member.pk)
+    training_services.trainee_link_member(
+        actor=reach_for(trainer), trainee_id=trainee.pk, username=user.username
+    )
+    assert host_has_completed_basics(team_member_id=member.pk)
+
+
+def test_only_a_trainer_links_a_trainee_and_only_to_a_member_of_the_base(
+    base, trainer, other_merchant, member_of
+):
+
+    user, _member, _stream = member_of(TeamMember.Role.HOST)
+    trainee = factories.TraineeFactory(base=base)
+    with pytest.raises(PermissionDenied):
+        training_services.trainee_link_member(
+            actor=reach_for(user), trainee_id=trainee.pk, username=user.username
+        )
+    with pytest.raises(DomainError) as error:
+        training_services.trainee_link_member(
+            actor=reach_for(trainer), trainee_id=trainee.pk, username="nobody-here"
+        )
+    assert error.value.field == "username"
