@@ -80,7 +80,7 @@ def run_benchmark(rows: int = 100_000, products: int = 200) -> dict:
     )
     data = make_csv(rows, skus)
     # The merchant's own reach, as its owner's upload would have it.
-    reach = Reach(role=MERCHANT, base_id=base.pk, merchant_id=merchant.pk)
+    reach = Reach(role=MERCHANT, base_id=base.pk, merchant_id=merchant.pk, member_role="owner")
     try:
         t0 = time.perf_counter()
         first = import_orders(

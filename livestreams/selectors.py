@@ -15,6 +15,7 @@ from psycopg2 import sql
 from jingdezhen.core.days import day_bounds, local_zone
 from jingdezhen.core.platforms import Platform
 from jingdezhen.core.tenancy import MANAGER, Reach
+from merchants import permissions as team
 from orders.models import Order, OrderLine, Product
 from orders.ordering.selectors import (
     COUNTED_ORDERS_SQL,
@@ -97,9 +98,10 @@ def room_free_slots(
 
 
 def stream_list(*, reach: Reach) -> QuerySet[LiveStream]:
+    """Streams within reach; a crew-only team role (a host) sees only the streams it crews."""
     return reach.scope(
         LiveStream.objects.select_related("merchant", "room", "host", "assistant_host", "operator")
-    )
+    ).filter(team.stream_crew_filter(reach))
 
 
 def stream_get(*, reach: Reach, pk: int) -> LiveStream:
@@ -119,6 +121,7 @@ def stream_with_featured(*, reach: Reach, pk: int) -> LiveStream:
 
 def featured_get(*, reach: Reach, stream_pk: int, pk: int) -> FeaturedProduct:
     qs = reach.scope(FeaturedProduct.objects.select_related("stream__merchant", "product"))
+    qs = qs.filter(team.stream_crew_filter(reach, prefix="stream__"))
     return get_object_or_404(qs, pk=pk, stream_id=stream_pk)
 
 

@@ -21,6 +21,7 @@ from jingdezhen.core.days import week_start
 from jingdezhen.core.errors import DomainError
 from jingdezhen.core.forms import add_domain_error
 from jingdezhen.core.tenancy import Reach, get_reach
+from merchants import permissions as team
 from merchants import selectors as merchant_selectors
 from orders.ordering import flash_deals
 from orders.ordering import selectors as order_selectors
@@ -80,20 +81,24 @@ def answers_bad_parameters(view):
     return wrapper
 
 
-def merchant_page(view):
-    """A page of a merchant member: gives the view the reach and the merchant (who may:
-    ``access.member_merchant``; a base manager is shown the base's streams instead)."""
+def merchant_page(capability: str):
+    """A page of a merchant member whose team role holds ``capability``: gives the view the reach
+    and the merchant (who may: ``access.member_merchant``; a base manager is shown the base's
+    streams instead)."""
 
-    @wraps(view)
-    @login_required
-    def wrapper(request, *args, **kwargs):
-        reach = get_reach(request)
-        if not reach.is_merchant and access.sees_base_pages(reach):
-            return redirect("livestreams:base_streams")
-        merchant = access.member_merchant(reach=reach)
-        return view(request, reach, merchant, *args, **kwargs)
+    def decorator(view):
+        @wraps(view)
+        @login_required
+        def wrapper(request, *args, **kwargs):
+            reach = get_reach(request)
+            if not reach.is_merchant and access.sees_base_pages(reach):
+                return redirect("livestreams:base_streams")
+            merchant = access.member_merchant(reach=reach, capability=capability)
+            return view(request, reach, merchant, *args, **kwargs)
 
-    return wrapper
+        return wrapper
+
+    return decorator
 
 
 def stream_page(view):
@@ -111,15 +116,15 @@ def stream_page(view):
 
 def _crew(reach: Reach, merchant_id: int):
     rooms = selectors.room_list(reach=reach, active_only=True)
-    team = merchant_selectors.team_list(reach=reach, merchant_id=merchant_id).filter(is_active=True)
-    return {"rooms": rooms, "team": team}
+    members = merchant_selectors.team_list(reach=reach, merchant_id=merchant_id)
+    return {"rooms": rooms, "team": members.filter(is_active=True)}
 
 
 # --- merchant pages ---------------------------------------------------------------------------
 
 
 @answers_bad_parameters
-@merchant_page
+@merchant_page(team.STREAMS_READ)
 def calendar(request: HttpRequest, reach: Reach, merchant) -> HttpResponse:
     today = timezone.localdate()
     monday = week_start(_day_param(request, "week", today))
@@ -140,7 +145,7 @@ def calendar(request: HttpRequest, reach: Reach, merchant) -> HttpResponse:
 
 
 @answers_bad_parameters
-@merchant_page
+@merchant_page(team.STREAMS_SCHEDULE)
 def stream_create(request: HttpRequest, reach: Reach, merchant) -> HttpResponse:
     initial = {"day": _day_param(request, "day", timezone.localdate())}
     return _stream_form_page(request, reach, merchant=merchant, stream=None, initial=initial)
@@ -148,6 +153,7 @@ def stream_create(request: HttpRequest, reach: Reach, merchant) -> HttpResponse:
 
 @stream_page
 def stream_edit(request: HttpRequest, reach: Reach, stream: LiveStream) -> HttpResponse:
+    access.require_stream(reach, stream, team.STREAMS_SCHEDULE)
     initial = StreamForm.initial_for(stream)
     return _stream_form_page(
         request, reach, merchant=stream.merchant, stream=stream, initial=initial
@@ -204,6 +210,7 @@ def stream_detail(request: HttpRequest, reach: Reach, stream: LiveStream) -> Htt
             "deal_form": FlashDealForm(products=products),
             "deals": order_selectors.stream_flash_deals(reach=reach, stream_id=stream.pk),
             "history": stream_history(reach=reach, stream=stream, page=request.GET.get("history")),
+            "offers": access.stream_offers(reach, stream),
         },
     )
 
@@ -298,7 +305,12 @@ def stream_results(request: HttpRequest, reach: Reach, stream: LiveStream) -> Ht
     return render(
         request,
         "livestreams/stream_detail.html",
-        {"stream": stream, "results_form": form, "featured_form": featured_form},
+        {
+            "stream": stream,
+            "results_form": form,
+            "featured_form": featured_form,
+            "offers": access.stream_offers(reach, stream),
+        },
         status=400,
     )
 
@@ -353,7 +365,13 @@ def run_sheet(request: HttpRequest, pk: int) -> HttpResponse:
     if request.htmx:
         template += "#items"
     deals = order_selectors.stream_flash_deals(reach=reach, stream_id=stream.pk, running=True)
-    return render(request, template, {"stream": stream, "now": timezone.now(), "deals": deals})
+    context = {
+        "stream": stream,
+        "now": timezone.now(),
+        "deals": deals,
+        "offers": access.stream_offers(reach, stream),
+    }
+    return render(request, template, context)
 
 
 @stream_page
@@ -362,7 +380,7 @@ def stream_report(request: HttpRequest, reach: Reach, stream: LiveStream) -> Htt
     return render(request, "livestreams/report.html", {"stream": stream, "report": report})
 
 
-@merchant_page
+@merchant_page(team.STREAMS_SCHEDULE)
 def series_create(request: HttpRequest, reach: Reach, merchant) -> HttpResponse:
     crew = _crew(reach, merchant.pk)
     form = SeriesForm(request.POST or None, initial={"first_date": timezone.localdate()}, **crew)

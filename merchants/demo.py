@@ -198,11 +198,11 @@ def _named_merchant(
     return merchant
 
 
-# The SPEC's two team accounts of ``merchant``'s store. TeamMember.Role has no customer-service
-# role; STAFF is the nearest (roles and their permissions are another piece of work).
+# The SPEC's two team accounts of ``merchant``'s store: a host and its customer service, each
+# with what its role may do (merchants.permissions).
 TEAM_ACCOUNTS = [
     ("host", "周小雅 Zhou Xiaoya", "周小雅 主播", TeamMember.Role.HOST),
-    ("service", "陈小满 Chen Xiaoman", "陈小满 客服", TeamMember.Role.STAFF),
+    ("service", "陈小满 Chen Xiaoman", "陈小满 客服", TeamMember.Role.SERVICE),
 ]
 
 
@@ -211,6 +211,8 @@ def _team_accounts(base: Base, zhou: Merchant) -> None:
         user = _user(username, Role.MERCHANT, base, display)
         if not TeamMember.objects.filter(user=user).exists():
             services.team_member_add(merchant=zhou, name=member_name, role=role, user=user)
+        else:  # a seed of before team roles carried permissions gave service the staff role
+            TeamMember.objects.filter(user=user).exclude(role=role).update(role=role)
 
 
 # One invitation waiting to be accepted, so the first look shows the team card's invitations.

@@ -82,6 +82,11 @@ class TeamMemberForm(forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=TeamMember.Role.choices)
     phone = forms.CharField(label=_("Phone"), max_length=32, required=False)
 
+    def __init__(self, *args, roles: list[tuple[str, str]] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if roles is not None:  # the roles the caller may give (merchants.permissions)
+            self.fields["role"].choices = roles
+
 
 class PlatformAccountForm(forms.Form):
     platform = forms.ChoiceField(label=_("Platform"), choices=Platform.choices)
@@ -115,10 +120,14 @@ class InviteForm(forms.Form):
         choices=[c for c in TeamMember.Role.choices if c[0] != TeamMember.Role.OWNER],
     )
 
-    def __init__(self, *args, with_role: bool = False, **kwargs):
+    def __init__(
+        self, *args, with_role: bool = False, roles: list[tuple[str, str]] | None = None, **kwargs
+    ):
         super().__init__(*args, **kwargs)
         if not with_role:
             del self.fields["role"]
+        elif roles is not None:  # the roles the caller may give (merchants.permissions)
+            self.fields["role"].choices = roles
 
 
 class AcceptInvitationForm(forms.Form):

@@ -38,7 +38,7 @@ from jingdezhen.core import bounds
 from jingdezhen.core.errors import Conflict, DomainError, NotAllowed
 from jingdezhen.core.tenancy import Reach, reach_for
 
-from . import services
+from . import permissions, services
 from .models import Invitation, Merchant, TeamMember, User
 
 logger = logging.getLogger(__name__)
@@ -82,13 +82,14 @@ def invitation_ttl() -> dt.timedelta:
 
 def invitation_kind_for(*, reach: Reach, merchant: Merchant) -> str | None:
     """Whom ``reach`` may invite into ``merchant``: its owner (a manager of its base), its team
-    (its owner), or nobody. The one rule the services enforce and the merchant page shows."""
+    (its owner, or operations staff: ``merchants.permissions``), or nobody. The one rule the
+    services enforce and the merchant page shows."""
     if reach.is_admin or (reach.is_manager and reach.base_id == merchant.base_id):
         return Invitation.Kind.OWNER
     if (
         reach.is_merchant
         and reach.merchant_id == merchant.pk
-        and reach.member_role == TeamMember.Role.OWNER
+        and permissions.member_may(reach, permissions.TEAM_MANAGE, merchant)
     ):
         return Invitation.Kind.MEMBER
     return None
@@ -131,7 +132,8 @@ def invite_trainer(*, reach: Reach, email: str, name: str, site_url: str = "") -
 def invite_member(
     *, reach: Reach, merchant: Merchant, email: str, name: str, role: str, site_url: str = ""
 ) -> IssuedInvitation:
-    """A merchant's owner invites a member of its team, with a team role."""
+    """A merchant's owner (or operations staff) invites a member of its team, with a team role
+    other than owner (a further owner is the base's to invite)."""
     if not reach.is_admin and (
         invitation_kind_for(reach=reach, merchant=merchant) != Invitation.Kind.MEMBER
     ):

@@ -171,13 +171,16 @@ class Merchant(models.Model):
 
 @history.track_changes("name", "role", "is_active", context=["merchant"])
 class TeamMember(models.Model):
-    """A person on a merchant's live team; linked to a User when they log in."""
+    """A person on a merchant's live team; linked to a User when they log in. What each role
+    may do is the table of ``merchants.permissions``."""
 
     class Role(models.TextChoices):
         OWNER = "owner", _("Owner")
+        OPERATIONS = "operations", _("Operations")
         HOST = "host", _("Host")
         ASSISTANT = "assistant", _("Assistant host")
         OPERATOR = "operator", _("Control-desk operator")
+        SERVICE = "service", _("Customer service")
         STAFF = "staff", _("Staff")
 
     merchant = models.ForeignKey(

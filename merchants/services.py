@@ -18,7 +18,7 @@ from jingdezhen.core import bounds, ceramics
 from jingdezhen.core.errors import Conflict, DomainError, NotAllowed
 from jingdezhen.core.tenancy import Reach
 
-from . import lifecycle
+from . import lifecycle, permissions
 from .models import (
     Base,
     ForeignAgent,
@@ -117,9 +117,9 @@ PROFILE_FIELDS = {"name", "kind", "description", "specialities", "store_url"}
 
 @transaction.atomic
 def merchant_profile_update(*, actor: Reach, merchant: Merchant, **changes) -> Merchant:
-    """Change a merchant's profile: its own members or a manager of its base may."""
-    if not actor.can_act_for_merchant(merchant.pk, merchant.base_id):
-        raise NotAllowed(_("You may not change this merchant."))
+    """Change a merchant's profile: its members whose team role may (``merchants.permissions``)
+    or a manager of its base."""
+    _require_act(actor, merchant, permissions.MERCHANT_EDIT)
     unknown = set(changes) - PROFILE_FIELDS
     if unknown:
         raise DomainError(_("These fields cannot be changed here: %s") % ", ".join(sorted(unknown)))
@@ -342,16 +342,28 @@ def review_create(
 # --- platform accounts and foreign agents ------------------------------------------------------
 
 
-def _require_act(actor: Reach, merchant: Merchant) -> None:
-    if not actor.can_act_for_merchant(merchant.pk, merchant.base_id):
-        raise NotAllowed(_("You may not change this merchant."))
+def _require_act(actor: Reach, merchant: Merchant, capability: str) -> None:
+    """The merchant's own members whose team role holds ``capability`` (403 with the reason for
+    the others), or a manager of its base; anyone else may not change it (403)."""
+    if permissions.member_may(actor, capability, merchant):
+        return
+    if actor.is_merchant and actor.merchant_id == merchant.pk:
+        raise permissions.RoleRefused(permissions.REFUSALS[capability])
+    raise NotAllowed(_("You may not change this merchant."))
+
+
+def _require_grantable(actor: Reach | None, role: str) -> None:
+    """Only an owner (or the base) makes someone an owner: operations staff manage the team,
+    they do not hand out the merchant."""
+    if actor is not None and role not in dict(permissions.team_roles_grantable(actor)):
+        raise permissions.RoleRefused(_("Only an owner may make someone an owner."))
 
 
 @transaction.atomic
 def platform_account_add(
     *, actor: Reach, merchant: Merchant, platform: str, handle: str, url: str = "", followers=0
 ) -> PlatformAccount:
-    _require_act(actor, merchant)
+    _require_act(actor, merchant, permissions.MERCHANT_EDIT)
     handle = bounds.check_text(handle or "", field="handle", max_length=80).strip()
     bounds.check_text(url or "", field="url")
     if not handle:
@@ -365,7 +377,7 @@ def platform_account_add(
 
 @transaction.atomic
 def platform_account_remove(*, actor: Reach, account: PlatformAccount) -> None:
-    _require_act(actor, account.merchant)
+    _require_act(actor, account.merchant, permissions.MERCHANT_EDIT)
     account.delete()
 
 
@@ -380,7 +392,7 @@ def foreign_agent_add(
     contact: str = "",
     commission_rate: Decimal = Decimal("0"),
 ) -> ForeignAgent:
-    _require_act(actor, merchant)
+    _require_act(actor, merchant, permissions.MERCHANT_EDIT)
     for text_field, value in (("name", name), ("city", city), ("contact", contact)):
         bounds.check_text(value or "", field=text_field)
     country = (country or "").strip().upper()
@@ -405,7 +417,7 @@ def foreign_agent_add(
 
 @transaction.atomic
 def foreign_agent_remove(*, actor: Reach, agent: ForeignAgent) -> None:
-    _require_act(actor, agent.merchant)
+    _require_act(actor, agent.merchant, permissions.MERCHANT_EDIT)
     agent.delete()
 
 
@@ -425,7 +437,8 @@ def team_member_add(
     ``actor`` is checked when given (pages, API); seeds and other services call it without one.
     """
     if actor is not None:
-        _require_act(actor, merchant)
+        _require_act(actor, merchant, permissions.TEAM_MANAGE)
+        _require_grantable(actor, role)
     # Lock the merchant: two members added at once must both be counted.
     Merchant.objects.select_for_update().filter(pk=merchant.pk).first()
     bounds.check_text(name or "", field="name", max_length=80)
@@ -486,9 +499,11 @@ def _keep_an_owner(member: TeamMember, *, field: str) -> None:
 def team_member_set_active(*, actor: Reach, member: TeamMember, is_active: bool) -> TeamMember:
     """Take a member off the team (or back on); a returning member counts towards TEAM_OF_10.
     The last owner cannot be taken off."""
-    _require_act(actor, member.merchant)
+    _require_act(actor, member.merchant, permissions.TEAM_MANAGE)
     Merchant.objects.select_for_update().filter(pk=member.merchant_id).first()
     member = TeamMember.objects.get(pk=member.pk)
+    if member.role == TeamMember.Role.OWNER:
+        _require_grantable(actor, TeamMember.Role.OWNER)
     if not is_active:
         _keep_an_owner(member, field="is_active")
     member.is_active = is_active
@@ -501,9 +516,11 @@ def team_member_set_active(*, actor: Reach, member: TeamMember, is_active: bool)
 @transaction.atomic
 def team_member_set_role(*, actor: Reach, member: TeamMember, role: str) -> TeamMember:
     """Give a member another role on the team; the last owner cannot be demoted."""
-    _require_act(actor, member.merchant)
+    _require_act(actor, member.merchant, permissions.TEAM_MANAGE)
     if role not in TeamMember.Role.values:
         raise DomainError(_("Choose a role."), field="role")
+    if role == TeamMember.Role.OWNER or member.role == TeamMember.Role.OWNER:
+        _require_grantable(actor, TeamMember.Role.OWNER)
     Merchant.objects.select_for_update().filter(pk=member.merchant_id).first()
     member = TeamMember.objects.get(pk=member.pk)
     if role != TeamMember.Role.OWNER:

@@ -17,7 +17,7 @@ from jingdezhen.core.errors import DomainError
 from jingdezhen.core.forms import add_domain_error
 from jingdezhen.core.tenancy import Reach, get_reach
 
-from . import invitations, lifecycle, selectors, services
+from . import invitations, lifecycle, permissions, selectors, services
 from .forms import (
     AcceptInvitationForm,
     ApplicantForm,
@@ -95,12 +95,15 @@ def merchant_create(request: HttpRequest) -> HttpResponse:
 
 
 def _detail_context(request: HttpRequest, reach: Reach, merchant: Merchant, **forms) -> dict:
-    can_act = reach.can_act_for_merchant(merchant.pk, merchant.base_id)
+    # What the page offers follows the team role's capabilities (merchants.permissions).
+    can_act = permissions.member_may(reach, permissions.MERCHANT_EDIT, merchant)
+    can_manage_team = permissions.member_may(reach, permissions.TEAM_MANAGE, merchant)
     is_manager = selectors.is_base_manager(reach)
     context = {
         "merchant": merchant,
         "timeline": selectors.incubation_timeline(merchant),
         "can_act": can_act,
+        "can_manage_team": can_manage_team,
         "is_manager": is_manager,
         "days_in_incubation": merchant.days_in_incubation(),
         "team_size": sum(1 for member in merchant.team.all() if member.is_active),
@@ -115,7 +118,7 @@ def _detail_context(request: HttpRequest, reach: Reach, merchant: Merchant, **fo
             reach=reach,
             merchant=merchant,
             is_manager=is_manager,
-            can_act=can_act,
+            reads_turnover=permissions.member_may(reach, permissions.TURNOVER_READ, merchant),
         )
     )
     if is_manager:
@@ -130,8 +133,10 @@ def _detail_context(request: HttpRequest, reach: Reach, merchant: Merchant, **fo
         context["pending_invitations"] = selectors.invitations_pending(
             reach=reach, merchant_id=merchant.pk
         )
+    if can_manage_team:
+        roles = permissions.team_roles_grantable(reach)
+        context["team_form"] = forms.get("team_form") or TeamMemberForm(roles=roles)
     if can_act:
-        context["team_form"] = forms.get("team_form") or TeamMemberForm()
         context["account_form"] = forms.get("account_form") or PlatformAccountForm()
         context["agent_form"] = forms.get("agent_form") or ForeignAgentForm()
     return context
@@ -222,7 +227,7 @@ def review_create(request: HttpRequest, pk: int) -> HttpResponse:
 def merchant_edit(request: HttpRequest, pk: int) -> HttpResponse:
     reach = get_reach(request)
     merchant = selectors.merchant_get(reach=reach, pk=pk)
-    if not reach.can_act_for_merchant(merchant.pk, merchant.base_id):
+    if not permissions.member_may(reach, permissions.MERCHANT_EDIT, merchant):
         return redirect("merchants:merchant_detail", pk=pk)
     initial = {
         "name": merchant.name,
@@ -255,7 +260,7 @@ def _acting_on(request, pk) -> tuple[Reach, Merchant]:
 @require_POST
 def team_add(request: HttpRequest, pk: int) -> HttpResponse:
     reach, merchant = _acting_on(request, pk)
-    form = TeamMemberForm(request.POST)
+    form = TeamMemberForm(request.POST, roles=permissions.team_roles_grantable(reach))
     if form.is_valid():
         try:
             services.team_member_add(actor=reach, merchant=merchant, **form.cleaned_data)
@@ -367,7 +372,13 @@ def invitation_new(request: HttpRequest, pk: int) -> HttpResponse:
     if kind is None:
         raise PermissionDenied
     with_role = kind == Invitation.Kind.MEMBER
-    form = InviteForm(request.POST or None, with_role=with_role)
+    # A further owner is the base's to invite (invitations.MEMBER_ROLES), not the team's.
+    roles = [
+        (value, label)
+        for value, label in permissions.team_roles_grantable(reach)
+        if value in invitations.MEMBER_ROLES
+    ]
+    form = InviteForm(request.POST or None, with_role=with_role, roles=roles)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         site_url = request.build_absolute_uri("/")

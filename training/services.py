@@ -466,3 +466,30 @@ def trainee_to_applicant(
         reached_at=first_completed,
     )
     return merchant
+
+
+@transaction.atomic
+def trainee_link_member(*, actor: Reach, trainee_id: int, username: str) -> Trainee:
+    """Link a trainee to the team member they became (a newly hired host of a merchant of the
+    base), found by the username they log in with; the rule that a host booking a base room
+    completed the live-hosting course (``selectors.host_has_completed_basics``) then counts
+    their training. Trainers only."""
+    selectors.require_trainer(actor)
+    trainee = selectors.trainee_get(reach=actor, pk=trainee_id)
+    username = bounds.check_text(username or "", field="username", max_length=150).strip()
+    member = (
+        TeamMember.objects.filter(
+            user__username__iexact=username, merchant__base_id=trainee.base_id, is_active=True
+        )
+        .select_related("merchant")
+        .first()
+    )
+    if member is None:
+        raise DomainError(
+            _("No active team member of a merchant of this base logs in with this username."),
+            field="username",
+        )
+    trainee.team_member = member
+    trainee.merchant = trainee.merchant or member.merchant
+    trainee.save(update_fields=["team_member", "merchant"])
+    return trainee

@@ -27,6 +27,7 @@ urlpatterns = [
     path("training/trainees/", views.trainee_list, name="trainee_list"),
     path("training/trainees/new/", views.trainee_create, name="trainee_create"),
     path("training/trainees/<int:pk>/", views.trainee_detail, name="trainee_detail"),
+    path("training/trainees/<int:pk>/link/", views.trainee_link, name="trainee_link"),
     path("training/certificates/<str:code>/", views.certificate, name="certificate"),
     path("certificates/verify/", views.certificate_verify, name="certificate_verify_form"),
     path("certificates/verify/<str:code>/", views.certificate_verify, name="certificate_verify"),

@@ -341,6 +341,7 @@ def trainee_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "enrollments": enrollments,
         "has_completed": any(e.status == Enrollment.Status.COMPLETED for e in enrollments),
         "form": form,
+        "can_train": selectors.may_train(reach),
     }
     return render(
         request, "training/trainee_detail.html", context, status=400 if form.errors else 200
@@ -376,3 +377,19 @@ def certificate_verify(request: HttpRequest, code: str = "") -> HttpResponse:
         context,
         status=404 if code and not cert else 200,
     )
+
+
+@login_required
+@require_POST
+def trainee_link(request: HttpRequest, pk: int) -> HttpResponse:
+    """Link a trainee to the team member they became (by the member's username)."""
+    reach = get_reach(request)
+    try:
+        trainee = services.trainee_link_member(
+            actor=reach, trainee_id=pk, username=request.POST.get("username", "")
+        )
+    except DomainError as error:
+        messages.error(request, str(error.message))
+    else:
+        messages.success(request, _("Linked to %(member)s.") % {"member": trainee.team_member.name})
+    return redirect("training:trainee_detail", pk=pk)

@@ -39,4 +39,5 @@ def gather(point: str, **kwargs) -> dict:
 
 # The points, named once so a typo is an AttributeError rather than a silently empty panel.
 MERCHANT_SUMMARY = "merchants.summary"  # () -> annotations of the merchant list's rows
-MERCHANT_DETAIL = "merchants.detail"  # (reach, merchant, is_manager, can_act) -> page context
+# (reach, merchant, is_manager, reads_turnover) -> page context
+MERCHANT_DETAIL = "merchants.detail"

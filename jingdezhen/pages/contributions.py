@@ -17,11 +17,11 @@ def stream_summary() -> dict:
 
 
 @contribute(MERCHANT_DETAIL)
-def turnover_and_courses(*, reach, merchant, is_manager: bool, can_act: bool) -> dict:
-    """The weekly turnover trend for the base's managers and the merchant's own team; the courses
-    its people completed for the managers."""
+def turnover_and_courses(*, reach, merchant, is_manager: bool, reads_turnover: bool) -> dict:
+    """The weekly turnover trend for the base's managers and the merchant's team members whose
+    role reads turnover; the courses its people completed for the managers."""
     context: dict = {}
-    if is_manager or can_act:
+    if is_manager or reads_turnover:
         trend = merchant_weekly_trend(reach=reach, merchant_id=merchant.pk)
         context["trend"] = trend
         context["trend_chart"] = column_chart(

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from jingdezhen.core import bounds
 from jingdezhen.core.errors import Conflict, DomainError
 from jingdezhen.core.tenancy import Reach
+from merchants import permissions as team
 
 from .. import lifecycle
 from ..models import FeaturedProduct, LiveStream
@@ -31,7 +32,7 @@ def featured_add(
     talking_points: str = "",
     live_price: Decimal | None = None,
 ) -> FeaturedProduct:
-    stream = locked_stream(reach, stream)
+    stream = locked_stream(reach, stream, team.STREAMS_FEATURE)
     if product.merchant_id != stream.merchant_id:
         raise DomainError(_("Choose a product from your own catalogue."), field="product")
     bounds.check_text(talking_points or "", field="talking_points")
@@ -53,7 +54,7 @@ def featured_add(
 
 @transaction.atomic
 def featured_remove(*, reach: Reach, featured: FeaturedProduct) -> None:
-    stream = locked_stream(reach, featured.stream)
+    stream = locked_stream(reach, featured.stream, team.STREAMS_FEATURE)
     if stream.status not in lifecycle.RUN_SHEET_OPEN:
         raise Conflict(_("The run sheet of a finished stream cannot change."))
     if stream.showing_id == featured.pk:
@@ -65,7 +66,7 @@ def featured_remove(*, reach: Reach, featured: FeaturedProduct) -> None:
 @transaction.atomic
 def featured_move(*, reach: Reach, featured: FeaturedProduct, up: bool) -> None:
     """Swap a featured product with its neighbour above (``up``) or below."""
-    stream = locked_stream(reach, featured.stream)
+    stream = locked_stream(reach, featured.stream, team.STREAMS_FEATURE)
     items = list(stream.featured.order_by("position", "id"))
     index = next(i for i, item in enumerate(items) if item.pk == featured.pk)
     other = index - 1 if up else index + 1
@@ -79,7 +80,7 @@ def featured_move(*, reach: Reach, featured: FeaturedProduct, up: bool) -> None:
 
 @transaction.atomic
 def featured_mark_showing(*, reach: Reach, featured: FeaturedProduct) -> LiveStream:
-    stream = locked_stream(reach, featured.stream)
+    stream = locked_stream(reach, featured.stream, team.STREAMS_RUN)
     if featured.stream_id != stream.pk:
         raise DomainError(_("This product is not on the run sheet."))
     now = timezone.now()

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from jingdezhen.core.errors import Conflict, DomainError, NotAllowed
 from jingdezhen.core.tenancy import Reach
+from merchants import permissions as team
 from merchants.models import Merchant, Milestone, TeamMember
 from merchants.services import milestone_record
 
@@ -53,16 +54,27 @@ RESULT_FIELDS = (
 )
 
 
-def require_merchant_write(reach: Reach, merchant: Merchant) -> None:
-    """Only the merchant's own team (or the base acting for it) writes its streams."""
-    if not reach.can_act_for_merchant(merchant.pk, merchant.base_id):
-        raise NotAllowed(_("You may only schedule your own streams."))
+def require_merchant_write(
+    reach: Reach, merchant: Merchant, capability: str = team.STREAMS_SCHEDULE
+) -> None:
+    """Only the merchant's own team (or the base acting for it) writes its streams, and of the
+    team only the roles whose capabilities (``merchants.permissions``) hold ``capability``."""
+    if team.member_may(reach, capability, merchant):
+        return
+    if reach.is_merchant and reach.merchant_id == merchant.pk:
+        raise team.RoleRefused(team.REFUSALS[capability])
+    raise NotAllowed(_("You may only schedule your own streams."))
 
 
-def locked_stream(reach: Reach, stream: LiveStream) -> LiveStream:
-    """The stream row, locked, once the reach may write it."""
+def locked_stream(
+    reach: Reach, stream: LiveStream, capability: str = team.STREAMS_SCHEDULE
+) -> LiveStream:
+    """The stream row, locked, once the reach may do ``capability`` with it: a crew-only team
+    role (a host) only with a stream it crews."""
     stream = LiveStream.objects.select_for_update().select_related("merchant").get(pk=stream.pk)
-    require_merchant_write(reach, stream.merchant)
+    require_merchant_write(reach, stream.merchant, capability)
+    if team.is_crew_only(reach) and not team.crews(reach, stream):
+        raise team.RoleRefused(_("You may only run the streams you crew."))
     return stream
 
 
@@ -187,7 +199,7 @@ def stream_go_live(
 ) -> LiveStream:
     """Start a stream. One host, and one room, are live in one stream at a time: checked here
     for a clear message, and by partial unique indexes when two go-lives race."""
-    stream = locked_stream(reach, stream)
+    stream = locked_stream(reach, stream, team.STREAMS_RUN)
     at = at or timezone.now()
     step = lifecycle.check(stream, "go-live")
     if at < stream.planned_start - dt.timedelta(hours=1):
@@ -228,7 +240,7 @@ def _room_live_message(stream: LiveStream) -> str:
 @transaction.atomic
 def stream_end(*, reach: Reach, stream: LiveStream, at: dt.datetime | None = None) -> LiveStream:
     """End a live stream; the merchant's first and tenth real streams are milestones."""
-    stream = locked_stream(reach, stream)
+    stream = locked_stream(reach, stream, team.STREAMS_RUN)
     step = lifecycle.check(stream, "end")
     at = at or timezone.now()
     stream.status = step.target
@@ -261,7 +273,7 @@ def _record_milestones(merchant_id: int) -> None:
 
 @transaction.atomic
 def stream_record_results(*, reach: Reach, stream: LiveStream, **results) -> LiveStream:
-    stream = locked_stream(reach, stream)
+    stream = locked_stream(reach, stream, team.STREAMS_RUN)
     if stream.status not in lifecycle.RESULTS_OPEN:
         raise Conflict(_("Results can be recorded once the stream has gone live."))
     for name in RESULT_FIELDS:

@@ -15,7 +15,7 @@ from orders.catalogue import photos
 from orders.models import Product, ProductPhoto
 from orders.models.catalogue import PRODUCT_FIELDS
 from orders.ordering import stock
-from orders.permissions import require_act
+from orders.permissions import CATALOGUE_EDIT, require_act
 
 
 def product_create(
@@ -23,7 +23,7 @@ def product_create(
 ) -> Product:
     """Add a product, with its photos if given. Every photo is checked before anything is
     written: one bad photo refuses the whole product, and nothing is left half-written."""
-    require_act(reach, merchant)
+    require_act(reach, merchant, CATALOGUE_EDIT)
     sku = sku.strip()
     if not sku:
         raise DomainError(_("Give the product a SKU."), field="sku")
@@ -78,7 +78,7 @@ def _delete_files(stored: list[ProductPhoto]) -> None:
 def product_update(*, reach: Reach, product: Product, **fields) -> Product:
     """Change a product's description and price. Stock changes go through ``product_restock``
     (a relative change), so an edit never overwrites units that orders took meanwhile."""
-    require_act(reach, product.merchant)
+    require_act(reach, product.merchant, CATALOGUE_EDIT)
     _check_fields(fields)
     for name, value in fields.items():
         setattr(product, name, value)
@@ -93,7 +93,7 @@ MAX_STOCK = 1_000_000
 @transaction.atomic
 def product_restock(*, reach: Reach, product: Product, change: int) -> Product:
     """Add units to stock (or remove them with a negative change, never below zero)."""
-    require_act(reach, product.merchant)
+    require_act(reach, product.merchant, CATALOGUE_EDIT)
     if change == 0:
         return product
     # Far below the column's limit, so racing restocks cannot overflow it either.
@@ -123,7 +123,7 @@ def product_photo_add(*, reach: Reach, product: Product, upload) -> ProductPhoto
     The image work runs before the transaction opens; files written for a row that then fails
     to save are deleted again, so nothing is left half-written.
     """
-    require_act(reach, product.merchant)
+    require_act(reach, product.merchant, CATALOGUE_EDIT)
     checked = photos.check_and_process(upload)
     stored: list[ProductPhoto] = []
     try:
@@ -138,7 +138,7 @@ def product_photo_add(*, reach: Reach, product: Product, upload) -> ProductPhoto
 
 @transaction.atomic
 def product_photo_delete(*, reach: Reach, photo: ProductPhoto) -> None:
-    require_act(reach, photo.product.merchant)
+    require_act(reach, photo.product.merchant, CATALOGUE_EDIT)
     image, thumbnail = photo.image, photo.thumbnail
     photo.delete()
     transaction.on_commit(lambda: (image.delete(save=False), thumbnail.delete(save=False)))

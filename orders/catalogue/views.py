@@ -25,7 +25,13 @@ from orders.catalogue.history import product_history
 from orders.models.catalogue import PRODUCT_FIELDS
 from orders.ordering import money
 from orders.ordering.selectors import held_units
-from orders.permissions import may_act, member_merchant
+from orders.permissions import (
+    CATALOGUE_EDIT,
+    may_act,
+    member_merchant,
+    require_act,
+    require_member_role,
+)
 from orders.view_helpers import PAGE_SIZE, query_without_page, reader
 
 
@@ -60,6 +66,10 @@ def _product_form(request: HttpRequest, *, pk: int | None) -> HttpResponse:
     brings its SKU, opening stock and photos (an edit changes none of those)."""
     reach = reader(request)
     product = None if pk is None else selectors.product_get(reach=reach, pk=pk)
+    if product is None:
+        require_member_role(reach, CATALOGUE_EDIT)
+    else:
+        require_act(reach, product.merchant, CATALOGUE_EDIT)
     form = ProductForm(request.POST or None, request.FILES or None, instance=product)
     if request.method == "POST" and form.is_valid():
         fields = {name: form.cleaned_data[name] for name in PRODUCT_FIELDS}
@@ -67,7 +77,7 @@ def _product_form(request: HttpRequest, *, pk: int | None) -> HttpResponse:
             if product is None:
                 saved = services.product_create(
                     reach=reach,
-                    merchant=member_merchant(reach),
+                    merchant=member_merchant(reach, CATALOGUE_EDIT),
                     sku=form.cleaned_data["sku"],
                     stock=form.cleaned_data["stock"],
                     photo_uploads=form.cleaned_data["photos"],
@@ -103,7 +113,7 @@ def _detail_context(reach, product, form=None) -> dict:
     return {
         "product": product,
         "held": held_units(product_id=product.pk),
-        "can_act": may_act(reach, product.merchant),
+        "can_act": may_act(reach, product.merchant, CATALOGUE_EDIT),
         "photo_form": form if isinstance(form, PhotoForm) else PhotoForm(),
         "restock_form": form if isinstance(form, RestockForm) else RestockForm(),
         "price_form": form if isinstance(form, PlatformPriceForm) else PlatformPriceForm(),

@@ -34,7 +34,7 @@ from orders.intake.specs import LineIn, OrderIn
 from orders.intake.take_in import take_in
 from orders.models import Order, OrderImport, Product
 from orders.ordering.money import Rates
-from orders.permissions import require_act
+from orders.permissions import ORDERS_HANDLE, require_act
 
 S = Order.Status
 MAX_BYTES = 50 * 1024 * 1024
@@ -96,7 +96,7 @@ def import_orders(
     actor: User | None = None,
 ) -> ImportResult:
     """Import one export file; DomainError if the file as a whole is unreadable."""
-    require_act(reach, merchant)
+    require_act(reach, merchant, ORDERS_HANDLE)
     if platform not in Platform.values:
         raise DomainError(_("Choose a platform."), field="platform")
     if not data:

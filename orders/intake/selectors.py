@@ -1,5 +1,5 @@
 """Reads of the order imports (uploaded platform exports and their reports); always scoped, and
-refused (403) to a role that may not read the orders app (``orders.permissions.require_reader``)."""
+refused (403) to a role that may not read orders (``orders.permissions.require_orders_reader``)."""
 
 from __future__ import annotations
 
@@ -10,11 +10,11 @@ from django.shortcuts import get_object_or_404
 
 from jingdezhen.core.tenancy import Reach
 from orders.models import OrderImport
-from orders.permissions import require_reader
+from orders.permissions import require_orders_reader
 
 
 def import_list(*, reach: Reach) -> QuerySet[OrderImport]:
-    require_reader(reach)
+    require_orders_reader(reach)
     return reach.scope(OrderImport.objects.select_related("uploaded_by"))
 
 

@@ -22,7 +22,7 @@ from orders.catalogue import selectors as catalogue_selectors
 from orders.intake.specs import LineIn
 from orders.models import ExchangeRate, FlashDeal, Order, OrderLine
 from orders.ordering import flash_deals, lifecycle, money, selectors, services
-from orders.permissions import require_reader
+from orders.permissions import require_orders_reader, require_reader
 
 
 class OrderLineSerializer(serializers.ModelSerializer):
@@ -128,7 +128,7 @@ class OrderViewSet(
 
     # The schema's model only: rows come from get_queryset (whose selectors refuse a role).
     queryset = Order.objects.none()
-    reach_rule = staticmethod(require_reader)  # trainers: 403, as on the pages
+    reach_rule = staticmethod(require_orders_reader)  # trainers: 403, as on the pages
     filterset_fields = ["status", "platform", "currency", "buyer_country", "stream"]
     ordering_fields = ["placed_at", "amount_cny", "id"]
 

@@ -17,7 +17,7 @@ from orders.models import BreakageClaim, Order, OrderLine
 from orders.ordering import lifecycle
 from orders.ordering.money import to_cny
 from orders.ordering.services import order_refund
-from orders.permissions import require_act
+from orders.permissions import ORDERS_HANDLE, require_act
 
 
 def claim_file(
@@ -30,7 +30,7 @@ def claim_file(
     actor: User | None = None,
 ) -> BreakageClaim:
     """Record porcelain broken in transit, with the buyer's photo and the lines affected."""
-    require_act(reach, order.merchant)
+    require_act(reach, order.merchant, ORDERS_HANDLE)
     if order.status not in lifecycle.CLAIMABLE:
         raise Conflict(_("Only a shipped order can have a breakage claim."), field="order")
     lines = list(OrderLine.objects.filter(order=order, pk__in=line_ids))
@@ -63,7 +63,7 @@ def claim_decide(
         .select_related("order__merchant")
         .get(pk=claim.pk)
     )
-    require_act(reach, claim.order.merchant)
+    require_act(reach, claim.order.merchant, ORDERS_HANDLE)
     if claim.outcome != BreakageClaim.Outcome.OPEN:
         raise Conflict(_("This claim is already decided."), field="outcome")
     if outcome not in BreakageClaim.Outcome.values or outcome == BreakageClaim.Outcome.OPEN:

@@ -19,7 +19,7 @@ from jingdezhen.core.tenancy import Reach
 from livestreams.models import LiveStream
 from orders.models import FlashDeal, Product
 from orders.ordering import stock
-from orders.permissions import require_act, require_selling
+from orders.permissions import FLASH_DEALS_RUN, require_selling, require_stream_act
 
 
 def stream_live_at(stream, at: dt.datetime) -> bool:
@@ -69,7 +69,7 @@ def flash_deal_create(
     ``at`` is for recorded history only (the demo replays past streams): the deal is made as at
     that instant, so its stream must have been live then.
     """
-    require_act(reach, stream.merchant)
+    require_stream_act(reach, stream, FLASH_DEALS_RUN)
     now = at or timezone.now()
     deal_price = Decimal(deal_price)
     if stream.merchant_id != product.merchant_id:
@@ -119,10 +119,10 @@ def flash_deal_end(*, reach: Reach, deal_id: int) -> int:
     Idempotent; returns the units."""
     deal = (
         FlashDeal.objects.select_for_update(of=("self",))
-        .select_related("product__merchant")
+        .select_related("product__merchant", "stream__merchant")
         .get(pk=deal_id)
     )
-    require_act(reach, deal.product.merchant)
+    require_stream_act(reach, deal.stream, FLASH_DEALS_RUN)
     return _end(deal)
 
 

@@ -17,7 +17,7 @@ from jingdezhen.core.tenancy import MANAGER, Reach
 from livestreams.models import FeaturedProduct
 from merchants.models import Merchant
 from orders.models import ExchangeRate, OrderPolicy, PlatformPrice, Product
-from orders.permissions import require_act
+from orders.permissions import CATALOGUE_EDIT, ORDERS_HANDLE, require_act
 
 if TYPE_CHECKING:
     from orders.intake.specs import OrderIn
@@ -150,7 +150,7 @@ def platform_price_set(
     *, reach: Reach, product: Product, platform: str, price: Decimal | None
 ) -> None:
     """Set the product's price on one platform; ``None`` goes back to the product's price."""
-    require_act(reach, product.merchant)
+    require_act(reach, product.merchant, CATALOGUE_EDIT)
     if price is None:
         PlatformPrice.objects.filter(product=product, platform=platform).delete()
         return
@@ -169,7 +169,7 @@ def platform_price_set(
 def order_policy_set(
     *, reach: Reach, merchant: Merchant, live_payment_minutes: int, payment_minutes: int
 ) -> OrderPolicy:
-    require_act(reach, merchant)
+    require_act(reach, merchant, ORDERS_HANDLE)
     if live_payment_minutes < 1 or payment_minutes < 1:
         raise DomainError(_("A payment deadline is at least one minute."))
     policy, _created = OrderPolicy.objects.update_or_create(

@@ -30,7 +30,7 @@ from orders.models import (
     OrderLine,
     OrderPolicy,
 )
-from orders.permissions import require_reader
+from orders.permissions import require_orders_reader, require_reader
 
 
 def order_list(
@@ -41,7 +41,7 @@ def order_list(
     merchant_id: int | None = None,
     q: str = "",
 ) -> QuerySet[Order]:
-    require_reader(reach)
+    require_orders_reader(reach)
     qs = reach.scope(Order.objects.select_related("merchant"))
     if status:
         qs = qs.filter(status=status)
@@ -61,7 +61,7 @@ def order_list_with_lines(**kwargs) -> QuerySet[Order]:
 
 
 def order_get(*, reach: Reach, pk: int) -> Order:
-    require_reader(reach)
+    require_orders_reader(reach)
     qs = reach.scope(Order.objects.select_related("merchant", "stream")).prefetch_related(
         Prefetch("lines", queryset=OrderLine.objects.select_related("product").order_by("id")),
         Prefetch(
@@ -73,12 +73,12 @@ def order_get(*, reach: Reach, pk: int) -> Order:
 
 
 def claim_get(*, reach: Reach, pk: int) -> BreakageClaim:
-    require_reader(reach)
+    require_orders_reader(reach)
     return get_object_or_404(reach.scope(BreakageClaim.objects.select_related("order")), pk=pk)
 
 
 def order_policy_for(*, reach: Reach, merchant_id: int) -> OrderPolicy:
-    require_reader(reach)
+    require_orders_reader(reach)
     found = reach.scope(OrderPolicy.objects.filter(merchant_id=merchant_id)).first()
     return found or OrderPolicy(merchant_id=merchant_id)
 

@@ -22,7 +22,7 @@ from orders.intake.take_in import take_in
 from orders.models import IdempotencyKey, Order, OrderEvent, OrderLine
 from orders.ordering import lifecycle, stock
 from orders.ordering.money import CENT
-from orders.permissions import require_act
+from orders.permissions import ORDERS_HANDLE, require_act
 
 S = Order.Status
 
@@ -55,7 +55,7 @@ def order_place(
     """Take one order through the intake (``orders.intake.take_in``): hold its units (stock, or
     a flash deal's set-aside) until the payment deadline, fix its CNY amount at the day's rate,
     and record the first-order milestones."""
-    require_act(reach, merchant)
+    require_act(reach, merchant, ORDERS_HANDLE)
     return take_in(
         merchant=merchant,
         actor=actor,
@@ -92,7 +92,7 @@ def order_place_idempotent(
     The key row is inserted first; a concurrent request with the same key waits on the unique
     index until the first commits, then finds its order. If the first fails, the key goes with it.
     """
-    require_act(reach, merchant)
+    require_act(reach, merchant, ORDERS_HANDLE)
     key = key.strip()
     if not key or len(key) > 255:
         raise DomainError(_("The Idempotency-Key header must be 1 to 255 characters."))
@@ -121,7 +121,7 @@ def _locked(reach: Reach, order: Order) -> Order:
     locked = (
         Order.objects.select_for_update(of=("self",)).select_related("merchant").get(pk=order.pk)
     )
-    require_act(reach, locked.merchant)
+    require_act(reach, locked.merchant, ORDERS_HANDLE)
     return locked
 
 

@@ -27,7 +27,7 @@ from orders.ordering.forms import (
     OrderPolicyForm,
     RefundForm,
 )
-from orders.permissions import may_act, member_merchant
+from orders.permissions import ORDERS_HANDLE, may_act, member_merchant
 from orders.view_helpers import query_without_page, reader
 
 
@@ -56,7 +56,7 @@ def order_list(request: HttpRequest) -> HttpResponse:
 
 
 def _order_context(reach, order, **extra) -> dict:
-    can_act = may_act(reach, order.merchant)
+    can_act = may_act(reach, order.merchant, ORDERS_HANDLE)
     # What the order offers comes from the lifecycle table, never from status literals here.
     actions = lifecycle.actions_for(order.status)
     context = {

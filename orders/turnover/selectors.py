@@ -29,6 +29,7 @@ from jingdezhen.core.days import day_bounds, local_zone, month_bounds
 from jingdezhen.core.platforms import Platform
 from jingdezhen.core.tenancy import MANAGER, MERCHANT, Reach
 from livestreams.selectors import ended_stream_viewers_sql
+from merchants import permissions as team
 from merchants.models import Merchant
 
 from ..models import (
@@ -69,8 +70,10 @@ def merchant_rows(queryset: QuerySet, merchant_id: int) -> QuerySet:
 
 
 def require_reader(reach: Reach) -> None:
-    """Who reads turnover: the base's managers and merchant members (their own); others 403."""
+    """Who reads turnover: the base's managers and merchant members (their own) whose team role
+    reads it (not hosts, not customer service: ``merchants.permissions``); others 403."""
     reach.require_role(MANAGER, MERCHANT)
+    team.require_role(reach, team.TURNOVER_READ)
 
 
 def turnover_daily_list(

@@ -99,11 +99,16 @@ def test_each_demo_account_finds_every_page_of_its_menu_showing_data(demo, usern
         response = client.get(entry["url"], follow=True)  # "My store" goes to the store's page
         assert response.status_code == 200, (username, entry["url"])
         page = response.content.decode()
-        shown = sorted(m for m in markers if m in page)
+        expected = set()
+        if username == "host" and entry["url"].startswith("/streams/"):
+            # A host's week shows only the streams they crew: some days have none of theirs.
+            assert re.search(r'href="/streams/\d+/"', page), entry["url"]
+            expected = {"No streams"}
+        shown = sorted(m for m in markers if m in page and m not in expected)
         assert not shown, (username, entry["url"], shown)
 
 
-@pytest.mark.parametrize("username", ["merchant", "merchant2", "host", "service"])
+@pytest.mark.parametrize("username", ["merchant", "merchant2"])
 def test_the_turnover_page_compares_with_peers_in_real_figures(demo, username):
     response = _login(username).get(reverse("merchant_dashboard"))
     assert response.status_code == 200
@@ -281,11 +286,10 @@ def test_host_and_service_are_on_the_merchants_team(demo):
             merchant=zhou, user__username__in=["merchant", "host", "service"]
         ).values_list("user__username", "role")
     )
-    # TeamMember.Role has no customer-service role: ``service`` is staff.
     assert roles == {
         "merchant": TeamMember.Role.OWNER,
         "host": TeamMember.Role.HOST,
-        "service": TeamMember.Role.STAFF,
+        "service": TeamMember.Role.SERVICE,
     }
 
 
