@@ -8,15 +8,19 @@ from django import forms
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, models
+from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 from django_filters.filterset import FILTER_FOR_DBFIELD_DEFAULTS
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions, pagination, permissions, serializers
+from rest_framework.exceptions import ErrorDetail
+from rest_framework.fields import get_error_detail
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from .errors import DomainError, NotAllowed
+from .errors import Conflict, DomainError, NotAllowed
 from .tenancy import Reach, get_reach
 
 
@@ -66,23 +70,81 @@ class FilterBackend(filters.DjangoFilterBackend):
 
 
 def exception_handler(exc, context):
-    """DRF's handler, plus domain errors and Django validation errors as clear 4xx answers."""
+    """DRF's handler, plus domain errors and Django validation errors as clear 4xx answers.
+
+    Every error body carries stable machine codes beside the (translated) messages, so a client
+    can branch on the kind of error without reading prose:
+
+    - 400, 409 and 422 keep the messages by field (``{"quantity": ["..."]}``, and
+      ``non_field_errors`` for the request as a whole) and add ``errors``: one entry per message,
+      ``{"field": "lines.0.quantity", "code": "max_value", "message": "..."}``;
+    - 401, 403, 404, 405, 415 and 429 answer ``{"detail": "...", "code": "not_found"}``.
+    """
+    response = _error_response(exc, context)
+    if response is not None:
+        response.data = with_codes(response.data)
+    return response
+
+
+def _error_response(exc, context) -> Response | None:
     if isinstance(exc, NotAllowed):
         # Like DRF's own 403: the reason in "detail".
-        return Response({"detail": str(exc.message)}, status=exc.status_code)
+        return Response({"detail": ErrorDetail(str(exc.message), exc.code)}, exc.status_code)
     if isinstance(exc, DomainError):
-        return Response(exc.as_dict(), status=exc.status_code)
+        key = exc.field or api_settings.NON_FIELD_ERRORS_KEY
+        return Response({key: [ErrorDetail(str(exc.message), exc.code)]}, exc.status_code)
     if isinstance(exc, DjangoValidationError):
-        detail = (
-            exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
-        )
-        exc = exceptions.ValidationError(detail=detail)
+        exc = exceptions.ValidationError(detail=get_error_detail(exc))
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()
     elif isinstance(exc, IntegrityError):
         # A constraint the service did not foresee: the request conflicts with stored data.
-        return Response({"non_field_errors": ["This change conflicts with existing data."]}, 409)
+        message = ErrorDetail(_("This change conflicts with existing data."), Conflict.code)
+        return Response({api_settings.NON_FIELD_ERRORS_KEY: [message]}, 409)
+    if isinstance(exc, exceptions.ParseError):
+        # A body that is no JSON is a bad request like any other: field-error shape, one code.
+        exc = exceptions.ValidationError(detail=[exc.detail], code=exc.default_code)
+    if isinstance(exc, exceptions.ValidationError) and not isinstance(exc.detail, dict):
+        # ValidationError("...") or a list of messages: about the request as a whole.
+        exc.detail = {api_settings.NON_FIELD_ERRORS_KEY: exc.detail}
     return drf_exception_handler(exc, context)
+
+
+def with_codes(data):
+    """Add the machine codes to an error body built of DRF's ``ErrorDetail`` strings."""
+    if not isinstance(data, dict):
+        return data
+    if isinstance(data.get("detail"), str) and len(data) == 1:
+        return {"detail": data["detail"], "code": _code(data["detail"])}
+    return {**data, "errors": list(_flatten(data, ""))}
+
+
+def _code(message) -> str:
+    return getattr(message, "code", None) or "invalid"
+
+
+def _flatten(node, path: str):
+    """(field path, code, message) of every message of a nested error body, in order."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield from _flatten(value, f"{path}.{key}" if path else str(key))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            if isinstance(value, dict | list):
+                # A list serializer's errors: one dict per item, empty for a valid one.
+                yield from _flatten(value, f"{path}.{index}")
+            else:
+                yield _field_error(path, value)
+    else:
+        yield _field_error(path, node)
+
+
+def _field_error(path: str, message) -> dict:
+    return {
+        "field": path or api_settings.NON_FIELD_ERRORS_KEY,
+        "code": _code(message),
+        "message": str(message),
+    }
 
 
 class HasRole(permissions.BasePermission):
