@@ -10,6 +10,7 @@ import datetime as dt
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models.functions import Now
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -44,7 +45,7 @@ def streams_flag_late(*, now: dt.datetime | None = None) -> int:
             continue
         with transaction.atomic():
             updated = LiveStream.objects.filter(pk=stream.pk, late_flagged_at__isnull=True).update(
-                late_flagged_at=now
+                late_flagged_at=now, updated_at=Now()
             )
             if not updated:
                 continue
@@ -67,7 +68,7 @@ def _mark_missed(now: dt.datetime) -> None:
             .filter(status__in=miss.sources, planned_end__lt=now)
             .values_list("pk", flat=True)
         )
-        LiveStream.objects.filter(pk__in=missed).update(status=miss.target)
+        LiveStream.objects.filter(pk__in=missed).update(status=miss.target, updated_at=Now())
         release_crew(stream_ids=missed)
 
 
@@ -90,7 +91,7 @@ def reminders_send(*, now: dt.datetime | None = None) -> int:
             continue
         with transaction.atomic():
             updated = LiveStream.objects.filter(pk=stream.pk, reminder_sent_at__isnull=True).update(
-                reminder_sent_at=now
+                reminder_sent_at=now, updated_at=Now()
             )
             if not updated:
                 continue

@@ -14,7 +14,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from jingdezhen.core import bounds
-from jingdezhen.core.api import ReachMixin
+from jingdezhen.core.api import SYNC_FILTER_BACKENDS, ReachMixin
 from jingdezhen.core.platforms import Platform
 from livestreams.models import LiveStream
 from orders.api_helpers import acting_merchant
@@ -130,7 +130,9 @@ class OrderViewSet(
     queryset = Order.objects.none()
     reach_rule = staticmethod(require_reader)  # trainers: 403, as on the pages
     filterset_fields = ["status", "platform", "currency", "buyer_country", "stream"]
-    ordering_fields = ["placed_at", "amount_cny", "id"]
+    filter_backends = SYNC_FILTER_BACKENDS
+    ordering_fields = ["placed_at", "updated_at", "amount_cny", "id"]
+    updated_since_field = "updated_at"
 
     def get_queryset(self):
         if self.action == "retrieve":
