@@ -8,7 +8,7 @@ import json
 
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -144,7 +144,15 @@ class OrderViewSet(
 
     @extend_schema(
         request=OrderInSerializer,
-        responses={201: OrderDetailSerializer, 200: OrderDetailSerializer},
+        responses={
+            201: OrderDetailSerializer,
+            200: OrderDetailSerializer,
+            422: OpenApiResponse(
+                {"$ref": "#/components/schemas/ValidationErrors"},
+                description="The Idempotency-Key came back with another body "
+                "(code idempotency_key_reused).",
+            ),
+        },
         parameters=[
             OpenApiParameter(
                 "Idempotency-Key",

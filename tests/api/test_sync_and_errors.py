@@ -139,3 +139,19 @@ def test_the_token_endpoint_reads_json_only(api_client, owner):
     )
     assert response.status_code == 415
     assert response.json()["code"] == "unsupported_media_type"
+
+
+def test_a_reused_idempotency_key_with_another_body_is_a_422_with_its_code(
+    api_client, owner, merchant
+):
+    product = factories.ProductFactory(merchant=merchant)
+    api_client.force_authenticate(owner)
+
+    def order(quantity):
+        body = {"platform": "douyin", "lines": [{"product": product.pk, "quantity": quantity}]}
+        return api_client.post("/api/v1/orders/", body, format="json", HTTP_IDEMPOTENCY_KEY="k-1")
+
+    assert order(1).status_code == 201
+    reused = order(2)
+    assert reused.status_code == 422
+    assert reused.json()["errors"][0]["code"] == "idempotency_key_reused"
