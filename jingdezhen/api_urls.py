@@ -5,9 +5,10 @@ from importlib import import_module
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
-from rest_framework import status
+from rest_framework import serializers, status
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.exceptions import Throttled, ValidationError
+from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 from rest_framework.throttling import SimpleRateThrottle
@@ -31,17 +32,33 @@ class LoginRateThrottle(SimpleRateThrottle):
         return self.cache_format % {"scope": self.scope, "ident": client_address(request) or ""}
 
 
+class TokenCredentialsSerializer(serializers.Serializer):
+    username = serializers.CharField(max_length=150)
+    password = serializers.CharField(max_length=128, style={"input_type": "password"})
+
+
+class TokenSerializer(serializers.Serializer):
+    token = serializers.CharField(read_only=True, min_length=40, max_length=40)
+
+
 class TokenView(ObtainAuthToken):
     """Exchange a username and password for an API token (throttled; locked out by axes).
 
     The answer is ``{"token": "<40 characters>"}`` as ever; the token expires after
-    ``API_TOKEN_TTL_HOURS`` (an expired one is replaced here) and logout revokes it."""
+    ``API_TOKEN_TTL_HOURS`` (an expired one is replaced here) and logout revokes it. The body is
+    JSON only: one media type, so a generated client has one way to send it."""
 
     throttle_classes = [LoginRateThrottle]
     # The endpoint takes a password, never a session or a token: whatever credentials come
     # along are not read (so neither lifts the throttle nor asks for a CSRF token).
     authentication_classes: list = []
+    parser_classes = [JSONParser]
 
+    @extend_schema(
+        request=TokenCredentialsSerializer,
+        responses={200: TokenSerializer},
+        auth=[],
+    )
     def post(self, request, *args, **kwargs):
         try:
             serializer = self.get_serializer(data=request.data)

@@ -12,24 +12,68 @@ from __future__ import annotations
 import re
 
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
+from drf_spectacular.plumbing import ResolvedComponent
 
-DETAIL = {
+# The error bodies of jingdezhen.core.api.exception_handler, one component each, every array with
+# its items (generated clients drop a response whose schema they cannot type).
+ERROR = {
     "type": "object",
-    "properties": {"detail": {"type": "string"}},
-    "required": ["detail"],
+    "description": "An error about the request as a whole: a message and its stable code.",
+    "properties": {
+        "detail": {"type": "string", "description": "The message, in the caller's language."},
+        "code": {
+            "type": "string",
+            "description": "Stable machine code, e.g. `not_authenticated`, `permission_denied`, "
+            "`not_allowed`, `not_found`, `method_not_allowed`, `unsupported_media_type`, "
+            "`throttled`.",
+        },
+    },
+    "required": ["detail", "code"],
+}
+FIELD_ERROR = {
+    "type": "object",
+    "properties": {
+        "field": {
+            "type": "string",
+            "description": "The input at fault as a dotted path (`lines.0.quantity`); "
+            "`non_field_errors` for the request as a whole.",
+        },
+        "code": {
+            "type": "string",
+            "description": "Stable machine code: DRF's (`required`, `invalid`, `null`, `blank`, "
+            "`max_length`, `min_value`, `max_value`, `invalid_choice`, `parse_error`, ...) or the "
+            "domain's (`conflict`, `out_of_stock`, `room_double_booked`, `invalid_transition`, "
+            "...); the README lists them.",
+        },
+        "message": {"type": "string", "description": "The message, in the caller's language."},
+    },
+    "required": ["field", "code", "message"],
+}
+_MESSAGES = {
+    "description": "The messages of one field (or, for a list or nested input, its errors by "
+    "item or key).",
+    "anyOf": [
+        {"type": "array", "items": {"anyOf": [{"type": "string"}, {"type": "object"}]}},
+        {"type": "object"},
+    ],
 }
 FIELD_ERRORS = {
     "type": "object",
-    "description": "Messages by field name; `non_field_errors` for the request as a whole.",
-    "additionalProperties": {
-        "anyOf": [{"type": "array"}, {"type": "object"}, {"type": "string"}],
+    "description": "Messages by field name (`non_field_errors` for the request as a whole), and "
+    "the same messages in `errors`, each with its field and stable code.",
+    "properties": {
+        "errors": {"type": "array", "items": {"$ref": "#/components/schemas/FieldError"}},
     },
+    "required": ["errors"],
+    "additionalProperties": _MESSAGES,
 }
+COMPONENTS = {"Error": ERROR, "FieldError": FIELD_ERROR, "ValidationErrors": FIELD_ERRORS}
 WRITES = {"POST", "PUT", "PATCH", "DELETE"}
 
 
-def _answer(description: str, schema: dict) -> dict:
-    return {"description": description, "content": {"application/json": {"schema": schema}}}
+def _answer(description: str, component: str) -> dict:
+    ref = {"$ref": f"#/components/schemas/{component}"}
+    return {"description": description, "content": {"application/json": {"schema": ref}}}
 
 
 # drf-spectacular's pattern for a decimal, ^-?\d{0,N}(?:\.\d{0,M})?$, also matches "" and "-".
@@ -59,24 +103,28 @@ class AutoSchema(SpectacularAutoSchema):
         responses = super()._get_response_bodies(direction)
         if direction != "response":
             return responses
+        for name, schema in COMPONENTS.items():
+            self.registry.register_on_missing(
+                ResolvedComponent(name, ResolvedComponent.SCHEMA, schema=schema, object=name)
+            )
         errors = {
-            "401": _answer("Not logged in.", DETAIL),
-            "403": _answer("Not logged in, or not allowed.", DETAIL),
+            "401": _answer("Not logged in.", "Error"),
+            "403": _answer("Not logged in, or not allowed.", "Error"),
         }
         lists = self.method == "GET" and self._is_list_view()
         if self.method in WRITES or lists:
-            errors["400"] = _answer("The request is invalid; see the messages.", FIELD_ERRORS)
+            errors["400"] = _answer("The request is invalid; see the messages.", "ValidationErrors")
         if "{" in self.path or lists or self.method in WRITES:
             errors["404"] = _answer(
                 "No such object within reach: the one in the path, one the body names, "
                 "or no such page.",
-                DETAIL,
+                "Error",
             )
         if self.method in WRITES:
-            errors["409"] = _answer("The change clashes with stored data.", FIELD_ERRORS)
-            errors["415"] = _answer("The body's media type is not one the API reads.", DETAIL)
+            errors["409"] = _answer("The change clashes with stored data.", "ValidationErrors")
+            errors["415"] = _answer("The body's media type is not one the API reads.", "Error")
         if self.view.get_throttles():
-            errors["429"] = _answer("Too many requests; try again later.", DETAIL)
+            errors["429"] = _answer("Too many requests; try again later.", "Error")
         for code, answer in errors.items():
             responses.setdefault(code, answer)
         return responses

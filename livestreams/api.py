@@ -4,7 +4,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from jingdezhen.core.api import MAX_COUNT, ReachMixin
+from jingdezhen.core.api import MAX_COUNT, SYNC_FILTER_BACKENDS, ReachMixin
 from merchants import selectors as merchant_selectors
 
 from . import access, lifecycle, selectors
@@ -90,6 +90,7 @@ class LiveStreamSerializer(serializers.ModelSerializer):
             "avg_watch_seconds",
             "new_followers",
             "product_clicks",
+            "updated_at",
             "featured",
             "actions",
         ]
@@ -106,6 +107,7 @@ class LiveStreamSerializer(serializers.ModelSerializer):
             "avg_watch_seconds",
             "new_followers",
             "product_clicks",
+            "updated_at",
             "featured",
             "actions",
         ]
@@ -159,7 +161,9 @@ class StreamViewSet(
     serializer_class = LiveStreamSerializer
     reach_rule = staticmethod(access.require_stream_reader)  # trainers: 403
     filterset_fields = ["status", "platform", "room", "merchant", "is_rehearsal"]
-    ordering_fields = ["planned_start", "id"]
+    filter_backends = SYNC_FILTER_BACKENDS
+    ordering_fields = ["planned_start", "updated_at", "id"]
+    updated_since_field = "updated_at"
 
     def get_queryset(self):
         return selectors.streams_for_api(reach=self.reach)

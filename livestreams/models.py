@@ -283,7 +283,9 @@ class LiveStream(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    # Moves with every save of the plan (the calendar feeds' SEQUENCE and LAST-MODIFIED).
+    # Every write sets this (auto_now, kept in every partial save() below; queryset .update()
+    # calls pass updated_at=Now()), so a client syncs with ?updated_since= and the calendar
+    # feeds' SEQUENCE and LAST-MODIFIED move.
     updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
 
     class Tenancy:
@@ -361,6 +363,12 @@ class LiveStream(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def save(self, *args, update_fields=None, **kwargs):
+        # auto_now writes only the fields a partial save names: the change time goes with each.
+        if update_fields is not None:
+            update_fields = {*update_fields, "updated_at"}
+        super().save(*args, update_fields=update_fields, **kwargs)
 
     @property
     def is_active(self) -> bool:

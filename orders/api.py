@@ -2,7 +2,7 @@
 ``orders.ordering.api``); the project's router registers them from here."""
 
 from orders.catalogue.api import ProductViewSet
-from orders.ordering.api import ExchangeRateViewSet, FlashDealViewSet, OrderViewSet
+from orders.ordering.api import ClaimViewSet, ExchangeRateViewSet, FlashDealViewSet, OrderViewSet
 
 
 def register(router) -> None:
@@ -10,3 +10,4 @@ def register(router) -> None:
     router.register("orders", OrderViewSet, basename="order")
     router.register("flash-deals", FlashDealViewSet, basename="flash-deal")
     router.register("exchange-rates", ExchangeRateViewSet, basename="exchange-rate")
+    router.register("claims", ClaimViewSet, basename="claim")

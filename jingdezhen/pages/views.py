@@ -44,5 +44,5 @@ def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     """404 for a URL nothing answers: JSON under /api/ (as every other API answer), a page
     elsewhere. Used when DEBUG is off (handler404 in jingdezhen/urls.py)."""
     if request.path.startswith("/api/"):
-        return JsonResponse({"detail": "Not found."}, status=404)
+        return JsonResponse({"detail": "Not found.", "code": "not_found"}, status=404)
     return page_not_found(request, exception)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
+from django.db.models.functions import Now
 from django.utils import timezone
 
 from merchants.models import User
@@ -78,7 +79,7 @@ def streams_flag_late(*, now: dt.datetime | None = None) -> int:
             continue
         with transaction.atomic():
             updated = LiveStream.objects.filter(pk=stream.pk, late_flagged_at__isnull=True).update(
-                late_flagged_at=now
+                late_flagged_at=now, updated_at=Now()
             )
             if not updated:
                 continue
@@ -98,7 +99,7 @@ def _mark_missed(now: dt.datetime) -> None:
             .filter(status__in=miss.sources, planned_end__lt=now)
             .values_list("pk", flat=True)
         )
-        LiveStream.objects.filter(pk__in=missed).update(status=miss.target)
+        LiveStream.objects.filter(pk__in=missed).update(status=miss.target, updated_at=Now())
         release_crew(stream_ids=missed)
         for stream in LiveStream.objects.filter(pk__in=missed, is_rehearsal=False).select_related(
             *_RELATED
@@ -126,7 +127,7 @@ def reminders_send(*, now: dt.datetime | None = None) -> int:
             continue
         with transaction.atomic():
             updated = LiveStream.objects.filter(pk=stream.pk, reminder_sent_at__isnull=True).update(
-                reminder_sent_at=now
+                reminder_sent_at=now, updated_at=Now()
             )
             if not updated:
                 continue

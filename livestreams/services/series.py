@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.db.models import QuerySet
+from django.db.models.functions import Now
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -126,7 +127,11 @@ def series_cancel_from(*, reach: Reach, series: StreamSeries, from_date: dt.date
     ids = list(streams.values_list("pk", flat=True))
     count = LiveStream.objects.filter(
         pk__in=ids, status__in=lifecycle.transition("cancel").sources
-    ).update(status=lifecycle.transition("cancel").target, cancelled_at=timezone.now())
+    ).update(
+        status=lifecycle.transition("cancel").target,
+        cancelled_at=timezone.now(),
+        updated_at=Now(),
+    )
     release_crew(stream_ids=ids)
     StreamSeries.objects.filter(pk=series.pk, last_date__gte=from_date).update(
         last_date=max(from_date - dt.timedelta(days=1), series.first_date)

@@ -8,19 +8,19 @@ import json
 
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from jingdezhen.core import bounds
-from jingdezhen.core.api import ReachMixin
+from jingdezhen.core.api import SYNC_FILTER_BACKENDS, ReachMixin, plain_choice_field
 from jingdezhen.core.platforms import Platform
 from livestreams.models import LiveStream
 from orders.api_helpers import acting_merchant
 from orders.catalogue import selectors as catalogue_selectors
 from orders.intake.specs import LineIn
-from orders.models import ExchangeRate, FlashDeal, Order, OrderLine
+from orders.models import BreakageClaim, ExchangeRate, FlashDeal, Order, OrderLine
 from orders.ordering import flash_deals, lifecycle, money, selectors, services
 from orders.permissions import require_orders_reader, require_reader
 
@@ -130,7 +130,9 @@ class OrderViewSet(
     queryset = Order.objects.none()
     reach_rule = staticmethod(require_orders_reader)  # trainers: 403, as on the pages
     filterset_fields = ["status", "platform", "currency", "buyer_country", "stream"]
-    ordering_fields = ["placed_at", "amount_cny", "id"]
+    filter_backends = SYNC_FILTER_BACKENDS
+    ordering_fields = ["placed_at", "updated_at", "amount_cny", "id"]
+    updated_since_field = "updated_at"
 
     def get_queryset(self):
         if self.action == "retrieve":
@@ -142,7 +144,15 @@ class OrderViewSet(
 
     @extend_schema(
         request=OrderInSerializer,
-        responses={201: OrderDetailSerializer, 200: OrderDetailSerializer},
+        responses={
+            201: OrderDetailSerializer,
+            200: OrderDetailSerializer,
+            422: OpenApiResponse(
+                {"$ref": "#/components/schemas/ValidationErrors"},
+                description="The Idempotency-Key came back with another body "
+                "(code idempotency_key_reused).",
+            ),
+        },
         parameters=[
             OpenApiParameter(
                 "Idempotency-Key",
@@ -342,3 +352,30 @@ class ExchangeRateViewSet(
         serializer.is_valid(raise_exception=True)
         rate = money.exchange_rate_set(reach=self.reach, **serializer.validated_data)
         return Response(ExchangeRateSerializer(rate).data, status=status.HTTP_201_CREATED)
+
+
+class ClaimSerializer(serializers.ModelSerializer):
+    lines = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    outcome = plain_choice_field(BreakageClaim.Outcome.choices, read_only=True)
+
+    class Meta:
+        model = BreakageClaim
+        # The photo stays on the order's page: uploads are served to the signed-in pages only.
+        fields = ["id", "order", "lines", "note", "outcome", "refund_cny", "filed_at", "decided_at"]
+        read_only_fields = fields
+
+
+class ClaimViewSet(
+    ReachMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """Transit-breakage claims of orders within reach (filed and decided on the order's page)."""
+
+    # The schema's model only: rows come from get_queryset (whose selectors refuse a role).
+    queryset = BreakageClaim.objects.none()
+    reach_rule = staticmethod(require_reader)  # trainers: 403, as on the pages
+    serializer_class = ClaimSerializer
+    filterset_fields = ["order", "outcome"]
+    ordering_fields = ["filed_at", "id"]
+
+    def get_queryset(self):
+        return selectors.claim_list(reach=self.reach)

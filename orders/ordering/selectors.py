@@ -72,6 +72,12 @@ def order_get(*, reach: Reach, pk: int) -> Order:
     return get_object_or_404(qs, pk=pk)
 
 
+def claim_list(*, reach: Reach) -> QuerySet[BreakageClaim]:
+    """Breakage claims within reach, newest first, with the ids of the lines they name."""
+    require_reader(reach)
+    return reach.scope(BreakageClaim.objects.prefetch_related("lines").order_by("-filed_at", "-id"))
+
+
 def claim_get(*, reach: Reach, pk: int) -> BreakageClaim:
     require_orders_reader(reach)
     return get_object_or_404(reach.scope(BreakageClaim.objects.select_related("order")), pk=pk)

@@ -76,7 +76,11 @@ def test_a_stream_in_the_wrong_state_for_an_action_is_a_409_with_the_reason(
     api_client.force_authenticate(owner)
     response = api_client.post(f"/api/v1/streams/{stream.pk}/go-live/")
     assert response.status_code == 409
-    assert response.json() == {"non_field_errors": ["Only a scheduled stream can go live."]}
+    message = "Only a scheduled stream can go live."
+    assert response.json() == {
+        "non_field_errors": [message],
+        "errors": [{"field": "non_field_errors", "code": "invalid_transition", "message": message}],
+    }
 
 
 def test_a_flash_deal_for_a_foreign_stream_is_a_404_like_a_missing_one(
@@ -112,4 +116,4 @@ def test_a_refused_change_answers_403_with_its_reason_in_detail(api_client, trai
         f"/api/v1/merchants/{merchant.pk}/team/", {"name": "Li Wei"}, format="json"
     )
     assert response.status_code == 403
-    assert set(response.json()) == {"detail"}
+    assert set(response.json()) == {"detail", "code"}

@@ -29,4 +29,4 @@ def test_a_missing_page_is_shown_in_the_site_layout(client, trainer):
 def test_a_missing_api_route_still_answers_json(client, db):
     response = client.get("/api/v1/no-such-collection/")
     assert response.status_code == 404
-    assert response.json() == {"detail": "Not found."}
+    assert response.json() == {"detail": "Not found.", "code": "not_found"}

@@ -61,7 +61,8 @@ def test_a_job_goes_through_the_served_worker(served):
 
 def test_an_unknown_page_answers_404_not_a_server_error(served):
     assert served.get("/no-such-page/").status_code == 404
-    assert served.get("/api/v1/no-such-thing/").json() == {"detail": "Not found."}
+    answer = served.get("/api/v1/no-such-thing/").json()
+    assert answer == {"detail": "Not found.", "code": "not_found"}
 
 
 def test_a_job_on_the_holds_queue_goes_through_the_served_worker(served):
