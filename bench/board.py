@@ -56,10 +56,10 @@ FROM generate_series(1, %(n)s::int) AS i
 """
 STREAMS_SQL = """
 INSERT INTO livestreams_livestream (merchant_id, room_id, platform, title, planned_start,
-    planned_end, blocked_until, status, is_rehearsal, actual_start, created_at)
+    planned_end, blocked_until, status, is_rehearsal, actual_start, created_at, updated_at)
 SELECT m.id, r.id, 'douyin', 'Bench stream ' || r.n, now() - interval '1 hour',
        now() + interval '1 hour', now() + interval '1 hour', 'live', false,
-       now() - interval '1 hour', now()
+       now() - interval '1 hour', now(), now()
 FROM (SELECT id, row_number() OVER (ORDER BY id) AS n FROM livestreams_liveroom
       WHERE base_id = %(base)s) r
 JOIN (SELECT id, row_number() OVER (ORDER BY id) AS n FROM merchants_merchant
