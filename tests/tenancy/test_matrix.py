@@ -32,7 +32,9 @@ from tests.support.worlds import (
 )
 
 # A viewer added here (a member role of a merchant, say) costs one probe per route family.
-VIEWERS = ["manager", "trainer", "merchant"]
+# The merchant's owner and two of its team with narrower roles (a host, customer service): a
+# team role narrows what a member may do inside its merchant and never widens its reach.
+VIEWERS = ["manager", "trainer", "merchant", "host", "service"]
 # The object routes are probed in parts, one test per viewer and family, so the two xdist workers
 # share the matrix evenly; together the families are every object route (a guard test checks).
 FAMILIES = ["api", "admin", "pages"]
@@ -44,6 +46,8 @@ FORBIDDEN_MARKS = {
     "manager": {OTHER_BASE_MARK},
     "trainer": {OTHER_BASE_MARK},
     "merchant": {OTHER_BASE_MARK, SAME_BASE_MARK},
+    "host": {OTHER_BASE_MARK, SAME_BASE_MARK},
+    "service": {OTHER_BASE_MARK, SAME_BASE_MARK},
     "anonymous": {OTHER_BASE_MARK, SAME_BASE_MARK},
 }
 
