@@ -236,12 +236,14 @@ def test_manager_admits_and_invites_the_owner_who_invites_a_host_who_sees_only_a
     pages.follow_nav(host, _t(lang, "My store"))
     expect(host.locator("h1")).to_have_text(merchant.name)
     expect(host.locator(f"a[href='/merchants/{merchant.pk}/invite/']")).to_have_count(0)
-    # The turnover page, typed in: 403 with the site's own page.
-    with pages.expect_refusal(host, "/turnover/", 403):
-        response = pages.goto(host, "/turnover/")
-    assert response.status == 403
-    expect(host.locator("h1")).to_have_text(_t(lang, "Not allowed"))
-    pages.shot(host, "host-turnover-refused")
+    # The turnover page, typed in: 403 with the site's own page; the same for the orders and
+    # for adding a product.
+    for path in ("/turnover/", "/orders/", "/catalogue/new/"):
+        with pages.expect_refusal(host, path, 403):
+            response = pages.goto(host, path)
+        assert response.status == 403, path
+        expect(host.locator("h1")).to_have_text(_t(lang, "Not allowed"))
+        pages.shot(host, f"host-refused-{path.strip('/').replace('/', '-')}")
 
     # The owner's link, used already, opens nothing any more.
     stranger = _browser_of(open_page, request, size, lang, "stranger")
