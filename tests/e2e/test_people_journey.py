@@ -257,9 +257,10 @@ def test_manager_admits_and_invites_the_owner_who_invites_a_host_who_sees_only_a
         manager.locator("#invite a.btn-secondary").click()
     late_link = _invite(manager, lang, merchant, late)
     token = _path(late_link).rstrip("/").rsplit("/", 1)[-1]
-    Invitation.objects.filter(token_hash=token_hash(token)).update(
+    expired = Invitation.objects.filter(token_hash=token_hash(token)).update(
         expires_at=timezone.now() - dt.timedelta(minutes=1)
     )
+    assert expired == 1
     _expect_closed(
         stranger,
         lang,
