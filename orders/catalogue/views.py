@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from jingdezhen.core.errors import DomainError
 from jingdezhen.core.forms import add_domain_error
+from merchants.permissions import role_may
 from orders.catalogue import selectors, services
 from orders.catalogue.forms import (
     CatalogueFilterForm,
@@ -43,7 +44,13 @@ def product_list(request: HttpRequest) -> HttpResponse:
         "name", "id"
     )
     page = Paginator(products, PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"filters": filters, "page": page, "query": query_without_page(request)}
+    context = {
+        "filters": filters,
+        "page": page,
+        "query": query_without_page(request),
+        # The "Add a product" button: only for a member whose team role may edit the catalogue.
+        "can_add": reach.is_merchant and role_may(reach, CATALOGUE_EDIT),
+    }
     template = "orders/product_list.html"
     if request.htmx:
         template += "#results"
