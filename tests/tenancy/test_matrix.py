@@ -41,6 +41,8 @@ FAMILIES = ["api", "admin", "pages"]
 PAGE_METHODS = ["get", "post"]
 API_METHODS = ["get", "post", "put", "patch", "delete"]
 REFUSED = {403, 404, 405}
+# How many ids the admin of a model without a Tenancy is asked for (see _ids_for).
+UNTENANTED_ADMIN_IDS = 3
 # Which planted markers each viewer must never be shown.
 FORBIDDEN_MARKS = {
     "manager": {OTHER_BASE_MARK},
@@ -112,6 +114,26 @@ def _by_id(samples) -> dict:
     return grouped
 
 
+def _ids_for(route: Route, samples, by_id: dict) -> dict:
+    """The foreign ids a route is asked for.
+
+    An admin page looks its object up in its own ModelAdmin's model and nowhere else (Django's
+    ``ModelAdmin.get_object``), so it is asked for that model's foreign rows only; asking it for
+    the ids of every other table asks the same question of rows it can never load, tens of
+    thousands of times per viewer. The admin of a model that belongs to no tenant (groups, beat
+    schedules, axes' records) has no foreign row: it is asked for a few ids, enough to show it
+    refuses whatever the row. Every other route may look its parameter up in any table, so it is
+    asked for every foreign id."""
+    model_admin = getattr(route.callback, "model_admin", None)
+    if model_admin is None:
+        return by_id
+    label = model_admin.model._meta.label
+    labelled = {s.pk for s in samples if s.model == label}
+    if labelled:
+        return {pk: what for pk, what in by_id.items() if pk in labelled}
+    return dict(list(by_id.items())[:UNTENANTED_ADMIN_IDS])
+
+
 @contextmanager
 def _refusals_unlogged():
     """Django logs every 4xx as a warning; the matrix asks tens of thousands of refused requests
@@ -144,8 +166,9 @@ def _probe_routes(routes, user, samples, label) -> tuple[int, list[str]]:
     for route in routes:
         client = api_client if route.is_api else page_client
         methods = API_METHODS if route.is_api else PAGE_METHODS
+        ids = _ids_for(route, samples, by_id)
         for probed in route.params:
-            for pk, what in by_id.items():
+            for pk, what in ids.items():
                 values = {}
                 for param in route.params:
                     model = _model_for_param(param) if param != probed else None
