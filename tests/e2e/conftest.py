@@ -46,8 +46,7 @@ def _console(msg, problems: list[str]) -> None:
 
 
 def _response(response, site: str, problems: list[str]) -> None:
-    # Browsers ask for /favicon.ico on their own; the site links no favicon, so that 404 is theirs.
-    own = response.url.startswith(site) and not response.url.endswith("/favicon.ico")
+    own = response.url.startswith(site)
     # A refusal the journey itself checks (pages.expect_refusal: this path, this status, once).
     if own and response.status >= 400 and not pages.is_expected_refusal(response):
         problems.append(f"{response.status} for {response.url}")

@@ -176,7 +176,7 @@ def _assert_refused(page: Page, t: dict, site: str, path: str, status: int = 403
 
     def on_response(response) -> None:
         expected = response.url == url and response.status == status
-        if response.status >= 400 and not expected and not response.url.endswith("/favicon.ico"):
+        if response.status >= 400 and not expected:
             problems.append(f"{response.status} for {response.url}")
 
     tab = page.context.new_page()
