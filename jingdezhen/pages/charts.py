@@ -11,7 +11,7 @@ from decimal import Decimal
 WIDTH = 720
 HEIGHT = 200
 PAD_TOP = 12
-PAD_BOTTOM = 22
+PAD_BOTTOM = 30
 PAD_LEFT = 4
 
 

@@ -68,11 +68,16 @@ def login(page: Page, username: str, password: str = DEMO_PASSWORD) -> None:
     page.locator("#id_password").fill(password)
     with page.expect_navigation():
         page.locator("main form button[type=submit]").click()
-    expect(page.get_by_role("button", name=LOG_OUT[language(page)])).to_be_visible()
+    # On a phone the button is inside the menu: there, not necessarily shown.
+    expect(
+        page.get_by_role("button", name=LOG_OUT[language(page)], include_hidden=True)
+    ).to_be_attached()
 
 
 def logout(page: Page) -> None:
-    """Log out with the top bar's button; the site shows the login page."""
+    """Log out with the top bar's button (inside the menu on a phone); the site shows the
+    login page."""
+    _open_account_tools(page)
     with page.expect_navigation():
         page.get_by_role("button", name=LOG_OUT[language(page)]).click()
     expect(page).to_have_url(re.compile(r"/accounts/login/"))
@@ -80,6 +85,7 @@ def logout(page: Page) -> None:
 
 def switch_language(page: Page, code: str) -> None:
     """Pick a language in the top bar and submit; the same page comes back in that language."""
+    _open_account_tools(page)
     page.locator("#language-select").select_option(code)
     with page.expect_navigation():
         page.locator("form.langswitch button[type=submit]").click()
@@ -143,3 +149,11 @@ def _url_path(url: str) -> str:
     from urllib.parse import urlsplit
 
     return urlsplit(url).path
+
+
+def _open_account_tools(page: Page) -> None:
+    """The language switch and the account's buttons: on a phone they open with the menu."""
+    tools = page.locator(".topbar-tools")
+    if not tools.is_visible():
+        page.locator("label.nav-toggle-label").click()
+    expect(tools).to_be_visible()
