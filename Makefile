@@ -8,7 +8,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 PG_URL ?= postgres://postgres@127.0.0.1:5432/jingdezhen
 REDIS ?= redis://127.0.0.1:6379/0
 
-.PHONY: install run test test-fast lint format worker messages services browser serve load clean
+.PHONY: install run test test-fast lint format worker messages services browser axe serve load clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,7 +35,7 @@ SLOW_MARKS := e2e or fuzz or faults or serve or firstlook or tenancy
 
 ## test: the whole suite on real PostgreSQL and Redis: DATABASE_URL / REDIS_URL when set, the
 ## machine's on 5432 / 6379 when they answer, embedded ones otherwise (JDZ_SERVICES=embedded forces)
-test: install browser
+test: install browser axe
 	$(BIN)/python scripts/embedded.py test -- $(XDIST)
 
 ## test-fast: the domain tests only -- no browser, fuzzing, faults, served stack, first look or
@@ -49,6 +49,14 @@ services:
 ## browser: Debian's Chromium (and a CJK font) for the Playwright journeys, when missing
 browser:
 	@bash scripts/ensure-browser.sh
+
+## axe: axe-core from the npm registry (package.json, package-lock.json), the accessibility engine
+## the browser tests run on every page
+axe: node_modules/axe-core/axe.min.js
+
+node_modules/axe-core/axe.min.js: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
 
 ## serve: the production shape on http://127.0.0.1:8000 -- gunicorn, Celery worker and beat, DEBUG off
 serve: install services

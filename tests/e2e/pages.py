@@ -157,3 +157,23 @@ def _open_account_tools(page: Page) -> None:
     if not tools.is_visible():
         page.locator("label.nav-toggle-label").click()
     expect(tools).to_be_visible()
+
+
+# The accounts whose pages the phone and accessibility tests open: one of each kind of user.
+ACCOUNTS = ["manager", "trainer", "merchant", "host", "service"]
+
+
+def role_pages(username: str, lang: str) -> list[str]:
+    """The whole pages an account reaches from its home (the crawler of tests/support/crawl.py
+    on the live server's data, one page per URL pattern)."""
+    from django.test import Client
+
+    from tests.support.crawl import crawl
+
+    language = "zh-hans" if lang == "zh" else "en"
+    client = Client(headers={"Accept-Language": language}, raise_request_exception=False)
+    response = client.post("/accounts/login/", {"username": username, "password": DEMO_PASSWORD})
+    assert response.status_code == 302, username
+    documents: list[str] = []
+    crawl(client, max_pages=120, variants_per_pattern=1, documents=documents)
+    return documents
