@@ -13,10 +13,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Exists, OuterRef, QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from jingdezhen.core.days import week_start
-from jingdezhen.core.tenancy import MANAGER, Reach
+from jingdezhen.core.tenancy import Reach
 
 from ..models import Base, Merchant, Review
 from . import figures
@@ -37,8 +38,10 @@ SUPERVISED = [stage for stage, _label in SUPERVISED_STAGES]
 
 
 def require_supervisor(reach: Reach) -> None:
-    """Supervision is the base managers' (and admins'); anyone else is refused (403)."""
-    reach.require_role(MANAGER)
+    """Supervision is the base managers' (and admins'); to anyone else its pages do not exist
+    (404, as a foreign object: a merchant does not learn what is kept about it)."""
+    if not (reach.is_manager or reach.is_admin):
+        raise Http404
 
 
 def last_complete_week(today: dt.date) -> dt.date:
