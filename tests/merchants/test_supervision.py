@@ -28,6 +28,7 @@ from merchants.supervision import selectors, services
 from merchants.supervision.models import SUPERVISED_STAGES
 from orders.models import DailyMerchantTurnover
 from tests import factories
+from tests.conftest import login
 
 pytestmark = pytest.mark.django_db
 
@@ -441,3 +442,242 @@ def test_a_merchant_member_cannot_record_a_violation(merchant):
 
     with pytest.raises(PermissionDenied):
         _record(factories.merchant_reach(merchant), merchant)
+
+
+# --- pages -----------------------------------------------------------------------------------
+
+PAGES = [
+    "/supervision/behind/",
+    "/supervision/follow-ups/",
+    "/supervision/targets/",
+]
+
+
+@pytest.mark.parametrize("url", PAGES)
+def test_the_supervision_pages_are_the_managers_in_both_languages(client, client_zh, manager, url):
+    assert login(client, manager).get(url).status_code == 200
+    response = login(client_zh, manager).get(url)
+    assert response.status_code == 200
+    assert 'lang="zh-hans"' in response.content.decode() or "zh" in response["Content-Language"]
+
+
+@pytest.mark.parametrize("url", PAGES)
+def test_a_merchant_member_or_trainer_gets_404(client, owner, trainer, url):
+    assert login(client, owner).get(url).status_code == 404
+    assert login(client, trainer).get(url).status_code == 404
+
+
+def _merchant_urls(merchant, review, violation, alert) -> list[tuple[str, str]]:
+    return [
+        ("get", f"/merchants/{merchant.pk}/supervision/"),
+        ("post", f"/merchants/{merchant.pk}/supervision/target/"),
+        ("post", f"/merchants/{merchant.pk}/supervision/violations/"),
+        ("post", f"/supervision/follow-ups/{review.pk}/close/"),
+        ("get", f"/supervision/violations/{violation.pk}/evidence/"),
+        ("get", f"/supervision/alerts/{alert.pk}/"),
+        ("post", f"/supervision/alerts/{alert.pk}/close/"),
+    ]
+
+
+def test_another_bases_merchant_is_404_on_every_supervision_page(client, manager, other_base):
+    other = factories.MerchantFactory(base=other_base)
+    review = factories.ReviewFactory(merchant=other, follow_up_on=TODAY)
+    violation = PlatformViolation.objects.create(
+        merchant=other, platform="douyin", occurred_on=TODAY, kind="points_deducted", reason="x"
+    )
+    alert = SupervisionAlert.objects.create(merchant=other, kind="no_stream", on=TODAY)
+    login(client, manager)
+    for method, url in _merchant_urls(other, review, violation, alert):
+        assert getattr(client, method)(url, {"note": "x"}).status_code == 404, url
+    assert not FollowUpClosure.objects.exists()
+    alert.refresh_from_db()
+    assert alert.closed_at is None
+
+
+def test_the_merchants_own_member_gets_404_on_its_supervision(client, owner, merchant, manager):
+    review = factories.ReviewFactory(merchant=merchant, follow_up_on=TODAY)
+    violation = PlatformViolation.objects.create(
+        merchant=merchant, platform="douyin", occurred_on=TODAY, kind="points_deducted", reason="x"
+    )
+    alert = SupervisionAlert.objects.create(merchant=merchant, kind="no_stream", on=TODAY)
+    login(client, owner)
+    for method, url in _merchant_urls(merchant, review, violation, alert):
+        assert getattr(client, method)(url, {"note": "x"}).status_code == 404, url
+
+
+def test_the_targets_page_saves_stage_targets_and_rules(client, manager, mreach):
+    login(client, manager)
+    response = client.post(
+        "/supervision/targets/",
+        {
+            "incubating-streams_per_week": "4",
+            "incubating-gmv_per_week": "2500.00",
+            "graduated-streams_per_week": "",
+            "graduated-gmv_per_week": "8000",
+            "rules-weeks_missed_for_alert": "3",
+            "rules-days_without_stream_for_alert": "5",
+            "rules-violations_for_suspension": "2",
+            "rules-violation_window_days": "60",
+        },
+    )
+    assert response.status_code == 302
+    stages = selectors.stage_targets(reach=mreach, base_id=manager.base_id)
+    assert stages["incubating"].streams_per_week == 4
+    assert stages["graduated"].streams_per_week is None
+    assert stages["graduated"].gmv_per_week == Decimal("8000")
+    assert selectors.rules_for(manager.base_id).days_without_stream_for_alert == 5
+
+
+def test_a_target_out_of_bounds_on_the_page_is_a_400_naming_the_field(client, manager):
+    login(client, manager)
+    response = client.post(
+        "/supervision/targets/",
+        {
+            "incubating-streams_per_week": "100000",
+            "rules-weeks_missed_for_alert": "0",
+            "rules-days_without_stream_for_alert": "5",
+            "rules-violations_for_suspension": "2",
+            "rules-violation_window_days": "60",
+        },
+    )
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "field-error" in body and "id_incubating-streams_per_week" in body
+
+
+def test_the_merchant_override_is_saved_from_its_panel(client, manager, merchant, mreach):
+    login(client, manager)
+    url = f"/merchants/{merchant.pk}/supervision/target/"
+    assert client.post(url, {"target-streams_per_week": "6"}).status_code == 302
+    (standing,) = selectors.supervised_standings(reach=mreach, today=TODAY)
+    assert standing.target.streams_per_week == 6
+    response = client.post(url, {"target-gmv_per_week": "abc"})
+    assert response.status_code == 400
+
+
+def test_the_falling_behind_page_lists_the_merchant_below_target(
+    client, manager, merchant, targets
+):
+    _old(merchant)
+    response = login(client, manager).get("/supervision/behind/")
+    assert merchant.name in response.content.decode()
+
+
+def test_closing_a_follow_up_with_htmx_swaps_its_row(client, manager, merchant):
+    from jingdezhen.core.days import today
+
+    review = _follow_up(merchant, manager, today())
+    login(client, manager)
+    url = f"/supervision/follow-ups/{review.pk}/close/"
+    response = client.post(url, {"note": ""}, headers={"HX-Request": "true"})
+    assert response.status_code == 400 and "field-error" in response.content.decode()
+    response = client.post(url, {"note": "Host on time now."}, headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    assert f'id="follow-up-{review.pk}"' in response.content.decode()
+    assert "<html" not in response.content.decode()
+    assert FollowUpClosure.objects.get(review=review).note == "Host on time now."
+
+
+def _violation_post(client, merchant, upload):
+    from jingdezhen.core.days import today
+
+    return client.post(
+        f"/merchants/{merchant.pk}/supervision/violations/",
+        {
+            "violation-platform": "douyin",
+            "violation-occurred_on": today().isoformat(),
+            "violation-kind": "traffic_restricted",
+            "violation-points": "0",
+            "violation-reason": "Livestream showed a competitor's logo.",
+            "violation-evidence": upload,
+        },
+    )
+
+
+def test_a_violation_with_evidence_is_recorded_and_the_file_served_to_the_manager(
+    client, manager, merchant
+):
+    login(client, manager)
+    assert _violation_post(client, merchant, _png()).status_code == 302
+    violation = PlatformViolation.objects.get()
+    response = client.get(f"/supervision/violations/{violation.pk}/evidence/")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/png"
+    assert response["Cache-Control"].startswith("max-age") or "private" in response["Cache-Control"]
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("setup.exe", b"MZ\x90\x00\x03" + b"\x00" * 100),
+        ("screenshot.png", b"<!DOCTYPE html><html><script>alert(1)</script></html>"),
+    ],
+)
+def test_evidence_renamed_is_a_400_naming_the_field(client, manager, merchant, name, content):
+    login(client, manager)
+    response = _violation_post(client, merchant, SimpleUploadedFile(name, content))
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "field-error" in body and "id_violation-evidence" in body
+    assert "Upload a PNG, JPEG or WebP screenshot or a PDF." in body
+    assert not PlatformViolation.objects.exists()
+
+
+def test_an_alerts_link_leads_to_the_merchants_supervision(client, manager, merchant):
+    alert = SupervisionAlert.objects.create(merchant=merchant, kind="no_stream", on=TODAY)
+    login(client, manager)
+    response = client.get(f"/supervision/alerts/{alert.pk}/")
+    assert response.status_code == 302
+    assert response["Location"] == f"/merchants/{merchant.pk}/supervision/"
+    assert client.post(f"/supervision/alerts/{alert.pk}/close/").status_code == 302
+    alert.refresh_from_db()
+    assert alert.closed_at is not None
+
+
+def test_the_merchant_page_loads_the_panel_for_the_manager_only(client, manager, owner, merchant):
+    url = f"/merchants/{merchant.pk}/supervision/"
+    assert url in login(client, manager).get(f"/merchants/{merchant.pk}/").content.decode()
+    client.logout()
+    assert url not in login(client, owner).get(f"/merchants/{merchant.pk}/").content.decode()
+
+
+def _crowd(base, manager, n):
+    for _ in range(n):
+        m = _old(factories.MerchantFactory(base=base))
+        _stream(m, LAST_WEEK)
+        _sales(m, LAST_WEEK, "10.00")
+        _follow_up(m, manager, TODAY - dt.timedelta(days=1))
+        SupervisionAlert.objects.create(merchant=m, kind="no_stream", on=TODAY)
+
+
+@pytest.mark.parametrize("url", PAGES)
+def test_the_supervision_pages_run_constant_queries(
+    client, manager, base, targets, url, django_assert_max_num_queries
+):
+    login(client, manager)
+    _crowd(base, manager, 2)
+    with django_assert_max_num_queries(14):
+        assert client.get(url).status_code == 200
+    _crowd(base, manager, 15)
+    with django_assert_max_num_queries(14):
+        assert client.get(url).status_code == 200
+
+
+def test_the_merchant_panel_runs_constant_queries(
+    client, manager, merchant, targets, django_assert_max_num_queries
+):
+    login(client, manager)
+    url = f"/merchants/{merchant.pk}/supervision/"
+    with django_assert_max_num_queries(18):
+        assert client.get(url, headers={"HX-Request": "true"}).status_code == 200
+    for n in range(15):
+        _follow_up(merchant, manager, TODAY - dt.timedelta(days=n))
+        _stream(merchant, LAST_WEEK - n * WEEK)
+        PlatformViolation.objects.create(
+            merchant=merchant, platform="jd", occurred_on=TODAY, kind="points_deducted", reason="x"
+        )
+    FollowUpClosure.objects.create(review=Review.objects.first(), closed_by=manager, note="ok")
+    with django_assert_max_num_queries(18):
+        response = client.get(url, headers={"HX-Request": "true"})
+        assert response.status_code == 200
+    assert "<html" not in response.content.decode()
