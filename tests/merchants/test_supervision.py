@@ -681,3 +681,19 @@ def test_the_merchant_panel_runs_constant_queries(
         response = client.get(url, headers={"HX-Request": "true"})
         assert response.status_code == 200
     assert "<html" not in response.content.decode()
+
+
+def test_the_panel_reads_in_chinese(client_zh, manager, merchant, targets):
+    _old(merchant)
+    body = login(client_zh, manager).get(f"/merchants/{merchant.pk}/supervision/").content.decode()
+    for chinese in ("督导", "每周目标", "登记违规", "平台违规", "跟进事项"):
+        assert chinese in body
+    for english in ("Record a violation", "Weekly target", "Open alerts", "Save target"):
+        assert english not in body
+
+
+def test_the_menu_offers_supervision_to_managers_only(client, manager, owner):
+    body = login(client, manager).get("/").content.decode()
+    assert "/supervision/behind/" in body and "/supervision/follow-ups/" in body
+    client.logout()
+    assert "/supervision/" not in login(client, owner).get("/").content.decode()
