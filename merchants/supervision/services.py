@@ -10,6 +10,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -249,22 +250,20 @@ def alert_close(*, actor: Reach, alert_id: int) -> SupervisionAlert:
 # --- the daily run --------------------------------------------------------------------------
 
 
-def _open(merchant, kind: str, *, on: dt.date, figure: int, params: dict) -> bool:
+def _open(merchant, kind: str, *, on: dt.date, figure: int, params: dict, managers=None) -> bool:
     """Open an alert of ``kind`` unless one is open, and tell the base's managers. Returns
     whether one was opened now."""
-    if SupervisionAlert.objects.filter(
-        merchant=merchant, kind=kind, closed_at__isnull=True
-    ).exists():
-        return False
     try:
-        with transaction.atomic():
+        with transaction.atomic():  # a savepoint: the constraint decides between two runs
             alert = SupervisionAlert.objects.create(
                 merchant=merchant, kind=kind, on=on, figure=figure
             )
-    except IntegrityError:  # a run racing this one opened it first
+    except IntegrityError:  # one is open already (this run's twin, or an earlier run)
         return False
+    if managers is None:
+        managers = list(notifications.base_managers(base_id=merchant.base_id))
     notifications.notify(
-        recipients=notifications.base_managers(base_id=merchant.base_id),
+        recipients=managers,
         kind=f"supervision_{kind}",
         params={"merchant": merchant.name, **params},
         base_id=merchant.base_id,
@@ -304,15 +303,28 @@ def _system_reach(base_id: int) -> Reach:
 @transaction.atomic
 def alerts_update(*, base_id: int, today: dt.date) -> int:
     """Open the alerts the base's rules call for and close those no longer called for; returns
-    how many were opened. Safe to run again: an open alert is not opened twice."""
+    how many were opened. Safe to run again: an open alert is not opened twice, and a run that
+    opens nothing costs the same few queries whatever the number of merchants."""
     reach = _system_reach(base_id)
     rules = selectors.rules_for(base_id)
+    already = set(
+        SupervisionAlert.objects.filter(
+            merchant__base_id=base_id, closed_at__isnull=True
+        ).values_list("merchant_id", "kind")
+    )
+    managers = list(notifications.base_managers(base_id=base_id))
     opened = 0
     met, streamed = [], []
+
+    def open_once(merchant, kind, **fields) -> int:
+        if (merchant.pk, kind) in already:
+            return 0
+        return int(_open(merchant, kind, managers=managers, **fields))
+
     for standing in selectors.supervised_standings(reach=reach, today=today):
         merchant = standing.merchant
         if standing.weeks_missed >= rules.weeks_missed_for_alert:
-            opened += _open(
+            opened += open_once(
                 merchant,
                 Kind.MISSED_TARGET,
                 on=standing.week,
@@ -322,7 +334,7 @@ def alerts_update(*, base_id: int, today: dt.date) -> int:
         elif standing.weeks_missed == 0:
             met.append(merchant.pk)
         if standing.days_without_stream >= rules.days_without_stream_for_alert:
-            opened += _open(
+            opened += open_once(
                 merchant,
                 Kind.NO_STREAM,
                 on=today,
@@ -333,6 +345,23 @@ def alerts_update(*, base_id: int, today: dt.date) -> int:
             streamed.append(merchant.pk)
     _close(met, Kind.MISSED_TARGET)
     _close(streamed, Kind.NO_STREAM)
+    # Violations age out of the window: an alert whose count fell below the rule closes.
+    counting = [pk for pk, kind in already if kind == Kind.VIOLATIONS]
+    if counting:
+        since = today - dt.timedelta(days=rules.violation_window_days - 1)
+        counts = dict(
+            PlatformViolation.objects.filter(
+                merchant_id__in=counting, occurred_on__gte=since, occurred_on__lte=today
+            )
+            .order_by()
+            .values("merchant_id")
+            .annotate(n=Count("pk"))
+            .values_list("merchant_id", "n")
+        )
+        _close(
+            [pk for pk in counting if counts.get(pk, 0) < rules.violations_for_suspension],
+            Kind.VIOLATIONS,
+        )
     return opened
 
 

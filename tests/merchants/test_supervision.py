@@ -253,6 +253,22 @@ def test_a_no_stream_alert_opens_after_the_set_days(mreach, manager, merchant):
     assert alert.closed_at is not None
 
 
+def test_a_second_daily_run_costs_the_same_few_queries_for_any_number_of_merchants(
+    base, manager, targets, django_assert_max_num_queries
+):
+    for _ in range(3):
+        _old(factories.MerchantFactory(base=base))
+    services.supervision_daily(today=TODAY)
+    assert SupervisionAlert.objects.count() == 6
+    with django_assert_max_num_queries(14):
+        assert services.supervision_daily(today=TODAY) == {"alerts": 0, "reminders": 0}
+    for _ in range(20):
+        _old(factories.MerchantFactory(base=base))
+    services.supervision_daily(today=TODAY)
+    with django_assert_max_num_queries(14):
+        assert services.supervision_daily(today=TODAY) == {"alerts": 0, "reminders": 0}
+
+
 def test_a_suspended_or_exited_merchant_raises_no_alert(mreach, base, targets):
     _old(factories.MerchantFactory(base=base, status=Merchant.Status.SUSPENDED))
     _old(factories.MerchantFactory(base=base, stage=Merchant.Stage.EXITED))
@@ -408,6 +424,15 @@ def test_violations_count_toward_suspension_and_alert_the_managers(mreach, manag
     assert SupervisionAlert.objects.filter(kind="violations").count() == 1
     merchant.refresh_from_db()
     assert merchant.status == Merchant.Status.ACTIVE  # the manager decides
+
+
+def test_the_violations_alert_closes_once_they_age_out_of_the_window(mreach, merchant):
+    for days in (30, 20, 10):
+        _record(mreach, merchant, TODAY - dt.timedelta(days=days))
+    services.supervision_daily(today=TODAY)
+    assert SupervisionAlert.objects.filter(kind="violations", closed_at__isnull=True).exists()
+    services.supervision_daily(today=TODAY + dt.timedelta(days=61))  # the first is 91 days old
+    assert not SupervisionAlert.objects.filter(kind="violations", closed_at__isnull=True).exists()
 
 
 def test_evidence_is_kept_privately_when_it_is_an_image(mreach, merchant):
