@@ -11,7 +11,7 @@ class JingdezhenConfig(AppConfig):
         # Imported once the models are loaded: the top layer contributes to the extension points
         # of the apps below it, and tokens reads DRF's Token model.
         from .core import tokens
-        from .pages import contributions  # noqa: F401
+        from .pages import contributions, supervision  # noqa: F401
 
         # Logging out of the pages ends the user's API token as well.
         user_logged_out.connect(tokens.revoke_on_logout, dispatch_uid="jdz-revoke-tokens")

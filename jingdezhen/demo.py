@@ -19,6 +19,7 @@ DEMO_MODULES = [
     "livestreams.demo_runsheets",
     "orders.demo_showcase",
     "orders.turnover.demo",
+    "merchants.supervision.demo",
 ]
 
 

@@ -324,6 +324,12 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "orders.tasks.reroll_recent_days",
         "schedule": crontab(hour=2, minute=30),
     },
+    # Supervision: targets missed, days without a stream, follow-ups due (CELERY_TIMEZONE is
+    # the base's, so 08:00 Asia/Shanghai, before the managers' day starts).
+    "merchants-supervision-daily": {
+        "task": "merchants.tasks.supervision_daily",
+        "schedule": crontab(hour=8, minute=0),
+    },
 }
 TURNOVER_NIGHTLY_DAYS = int(os.environ.get("TURNOVER_NIGHTLY_DAYS", "3"))
 # Days one re-roll task takes from the marked (dirty) days; the rest follow as further tasks.

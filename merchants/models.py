@@ -533,3 +533,14 @@ class Invitation(models.Model):
 # Notifications are a concern of their own (merchants/notifications/); the model is registered
 # with this app from there.
 from .notifications.models import Notification  # noqa: E402, F401
+
+# Supervision is a concern of its own (merchants/supervision/); its models are registered here.
+from .supervision.models import (  # noqa: E402, F401
+    FollowUpClosure,
+    FollowUpReminder,
+    MerchantTarget,
+    PlatformViolation,
+    StageTarget,
+    SupervisionAlert,
+    SupervisionRules,
+)

@@ -2,6 +2,7 @@ from django.urls import path
 
 from . import views
 from .notifications import views as notification_views
+from .supervision import views as supervision_views
 
 app_name = "merchants"
 
@@ -42,4 +43,38 @@ urlpatterns = [
         name="notification_read",
     ),
     path("notifications/read-all/", notification_views.mark_all_read, name="notifications_read"),
+    path("supervision/behind/", supervision_views.behind, name="supervision_behind"),
+    path("supervision/follow-ups/", supervision_views.follow_ups, name="follow_ups"),
+    path(
+        "supervision/follow-ups/<int:review_id>/close/",
+        supervision_views.follow_up_close,
+        name="follow_up_close",
+    ),
+    path("supervision/targets/", supervision_views.targets, name="supervision_targets"),
+    path("supervision/alerts/<int:pk>/", supervision_views.alert_detail, name="supervision_alert"),
+    path(
+        "supervision/alerts/<int:pk>/close/",
+        supervision_views.alert_close,
+        name="supervision_alert_close",
+    ),
+    path(
+        "supervision/violations/<int:pk>/evidence/",
+        supervision_views.violation_evidence,
+        name="violation_evidence",
+    ),
+    path(
+        "merchants/<int:pk>/supervision/",
+        supervision_views.merchant_supervision,
+        name="merchant_supervision",
+    ),
+    path(
+        "merchants/<int:pk>/supervision/target/",
+        supervision_views.merchant_target,
+        name="merchant_target",
+    ),
+    path(
+        "merchants/<int:pk>/supervision/violations/",
+        supervision_views.violation_create,
+        name="violation_create",
+    ),
 ]

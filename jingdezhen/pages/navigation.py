@@ -17,6 +17,8 @@ ENTRIES = [
     (_("Dashboard"), "dashboard", {MANAGER, ADMIN}),
     (_("Incubation"), "incubation_analytics", {MANAGER, ADMIN}),
     (_("Merchants"), "merchants:merchant_list", {MANAGER, ADMIN}),
+    (_("Falling behind"), "merchants:supervision_behind", {MANAGER, ADMIN}),
+    (_("Follow-ups"), "merchants:follow_ups", {MANAGER, ADMIN}),
     (_("Room schedule"), "livestreams:room_grid", {MANAGER, ADMIN}),
     (_("Streams"), "livestreams:base_streams", {MANAGER, ADMIN}),
     (_("Rooms"), "livestreams:room_list", {MANAGER, ADMIN}),

@@ -78,6 +78,8 @@ class Kind:
     subject: str  # the model the subject id belongs to, as "app_label.ModelName"
     url_name: str = ""  # the subject's page, reversed with the subject id
     tone: str = ""  # "warn" or "danger": how the inbox marks it
+    # Whether the page's URL takes the subject id (a list page, such as the follow-ups, does not).
+    url_takes_subject: bool = True
 
 
 _STREAM = {"title": TEXT, "start": TIME, "place": PLACE, "platform": PLATFORM}
@@ -126,6 +128,48 @@ KINDS: dict[str, Kind] = {
             url_name="training:cohort_detail",
             tone="warn",
         ),
+        Kind(
+            code="supervision_missed_target",
+            label=_("Below target"),
+            template=_(
+                "%(merchant)s has been below its weekly target for %(weeks)s weeks in a row "
+                "(week of %(week)s)."
+            ),
+            params={"merchant": TEXT, "weeks": TEXT, "week": TEXT},
+            subject="merchants.SupervisionAlert",
+            url_name="merchants:supervision_alert",
+            tone="warn",
+        ),
+        Kind(
+            code="supervision_no_stream",
+            label=_("No stream"),
+            template=_("%(merchant)s has not streamed for %(days)s days."),
+            params={"merchant": TEXT, "days": TEXT},
+            subject="merchants.SupervisionAlert",
+            url_name="merchants:supervision_alert",
+            tone="warn",
+        ),
+        Kind(
+            code="supervision_violations",
+            label=_("Platform violations"),
+            template=_(
+                "%(merchant)s has %(count)s platform violations in the last %(days)s days: "
+                "decide whether to suspend it."
+            ),
+            params={"merchant": TEXT, "count": TEXT, "days": TEXT},
+            subject="merchants.SupervisionAlert",
+            url_name="merchants:supervision_alert",
+            tone="danger",
+        ),
+        Kind(
+            code="follow_up_due",
+            label=_("Follow-up due"),
+            template=_("The follow-up of %(merchant)s was due on %(due)s: %(notes)s"),
+            params={"merchant": TEXT, "due": TEXT, "notes": TEXT},
+            subject="merchants.FollowUpReminder",
+            url_name="merchants:follow_ups",
+            url_takes_subject=False,
+        ),
     )
 }
 
@@ -169,6 +213,6 @@ def link(code: str, subject_id: int | None) -> str:
     if kind is None or not kind.url_name or subject_id is None:
         return ""
     try:
-        return reverse(kind.url_name, args=[subject_id])
+        return reverse(kind.url_name, args=[subject_id] if kind.url_takes_subject else [])
     except NoReverseMatch:
         return ""

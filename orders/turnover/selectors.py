@@ -19,7 +19,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import DateField, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import TruncWeek
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -433,6 +434,27 @@ def merchant_net_by_day(
         .filter(merchant_id=merchant_id, day__gte=first, day__lte=last)
         .values_list("day", "net_cny")
     )
+
+
+def net_per_week(
+    *, reach: Reach, merchant_ids: list[int], first_week: dt.date, last_week: dt.date
+) -> dict[tuple[int, dt.date], Decimal]:
+    """Each merchant's net turnover (the GMV of the dashboards) per week, keyed by merchant id
+    and the week's Monday, from the Monday ``first_week`` through the week of ``last_week``:
+    one grouped query over the merchant-day rollups for all the merchants."""
+    rows = (
+        reach.scope(DailyMerchantTurnover.objects.all())
+        .filter(
+            merchant_id__in=merchant_ids,
+            day__gte=first_week,
+            day__lte=last_week + dt.timedelta(days=6),
+        )
+        .annotate(week=TruncWeek("day", output_field=DateField()))
+        .order_by()
+        .values("merchant_id", "week")
+        .annotate(net=Sum("net_cny"))
+    )
+    return {(row["merchant_id"], row["week"]): row["net"] for row in rows}
 
 
 def first_sale_day(*, reach: Reach, merchant: OuterRef | None = None) -> Subquery:

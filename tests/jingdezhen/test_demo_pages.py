@@ -327,3 +327,18 @@ def test_a_second_run_adds_nothing(demo, demo_media):
     with override_settings(MEDIA_ROOT=demo_media):
         run(DemoContext(merchants=MERCHANTS, days=DAYS, write=lambda _msg: None))
     assert counts() == before
+
+
+def test_the_demo_has_targets_a_merchant_behind_a_violation_and_a_follow_up_due(demo):
+    from jingdezhen.core.days import today
+    from merchants.models import PlatformViolation, StageTarget, SupervisionAlert
+    from merchants.supervision import selectors as supervision
+
+    manager = reach_for(User.objects.get(username="manager"))
+    assert StageTarget.objects.filter(base=demo.base).count() == 2
+    assert supervision.merchants_falling_behind(reach=manager, today=today())
+    violation = PlatformViolation.objects.get(merchant__name=NAMED_MERCHANTS[1][1])
+    assert violation.evidence.name.endswith(".png")
+    assert supervision.follow_ups_due(reach=manager, today=today()).exists()
+    assert SupervisionAlert.objects.filter(closed_at__isnull=True).exists()
+    assert Notification.objects.filter(kind="follow_up_due", recipient__username="manager")
