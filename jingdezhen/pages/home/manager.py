@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from jingdezhen.core.days import local_zone
 from jingdezhen.core.tenancy import Reach
-from livestreams import selectors as stream_selectors
+from livestreams import agenda as stream_agenda
 from livestreams.models import LiveStream
 from merchants import selectors as merchant_selectors
 from merchants.models import Merchant
@@ -41,7 +41,7 @@ def manager_home(reach: Reach, *, now: dt.datetime) -> dict:
         "merchant_total": sum(by_stage.values()),
         "today": today,
         "overdue_streams": todo(
-            stream_selectors.streams_overdue(reach=reach, now=now),
+            stream_agenda.streams_overdue(reach=reach, now=now),
             see_all=_url(
                 "livestreams:base_streams",
                 status=LiveStream.Status.SCHEDULED,
@@ -53,7 +53,7 @@ def manager_home(reach: Reach, *, now: dt.datetime) -> dict:
             see_all=_url("merchants:merchant_list", stage=Merchant.Stage.APPLICANT),
         ),
         "free_rooms": todo(
-            stream_selectors.rooms_free_tonight(reach=reach, now=now),
+            stream_agenda.rooms_free_tonight(reach=reach, now=now),
             see_all=_url("livestreams:room_grid", day=today.isoformat()),
         ),
     }

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from jingdezhen.core.days import local_zone
 from jingdezhen.core.tenancy import Reach
-from livestreams import selectors as stream_selectors
+from livestreams import agenda as stream_agenda
 from merchants import permissions as team
 from merchants import selectors as merchant_selectors
 from orders.catalogue.selectors import LOW_STOCK
@@ -38,7 +38,7 @@ def merchant_home(reach: Reach, *, now: dt.datetime) -> dict:
     context: dict = {"merchant": merchant, "today": today}
     if team.role_may(reach, team.STREAMS_READ):
         streams = todo(
-            stream_selectors.streams_soon(reach=reach, today=today),
+            stream_agenda.streams_soon(reach=reach, today=today),
             see_all=reverse("livestreams:calendar"),
         )
         for stream in streams.items:
@@ -56,7 +56,7 @@ def merchant_home(reach: Reach, *, now: dt.datetime) -> dict:
         context["hold_warning_minutes"] = HOLD_WARNING_MINUTES
     if team.role_may(reach, team.CATALOGUE_READ) and team.role_may(reach, team.STREAMS_READ):
         context["short_products"] = todo(
-            stream_selectors.products_short_for_streams(reach=reach, now=now),
+            stream_agenda.products_short_for_streams(reach=reach, now=now),
             see_all=reverse("orders:product_list"),
         )
         context["low_stock"] = LOW_STOCK
