@@ -409,6 +409,32 @@ def test_another_bases_things_never_show(client, base, other_base, role):
     page = login(client, mine[role]).get("/").content.decode()
     for marker in ("Late", "Short", "Free", "Applicant", "SHIP", "HOLD", "Graduate"):
         assert f"{marker} {other_base.pk}-" not in page
+    if role == "owner":  # nor another merchant's of the same base
+        assert f"Late {base.pk}-" not in page
+
+
+def test_an_admin_sees_the_managers_home(client, base, room):
+    admin = f.UserFactory(role=Role.MANAGER, base=None, is_superuser=True, is_staff=True)
+    page = login(client, admin).get("/")
+    assert page.status_code == 200
+    assert 'id="todo-free-rooms"' in page.content.decode()
+
+
+def test_a_merchant_user_off_every_team_gets_the_plain_home(client, base):
+    loner = f.UserFactory(role=Role.MERCHANT, base=base)
+    response = login(client, loner).get("/")
+    assert response.status_code == 200
+    assert 'id="todo-streams-soon"' not in response.content.decode()
+
+
+def test_what_a_merchant_types_is_escaped_on_the_home(client, owner, merchant):
+    stream = _stream(merchant, start=at(days=1), title="<b>Kiln</b>")
+    FeaturedProduct.objects.create(
+        stream=stream, product=f.ProductFactory(merchant=merchant, stock=0, name="<i>Vase</i>")
+    )
+    page = login(client, owner).get("/").content.decode()
+    assert "<b>Kiln</b>" not in page and "&lt;b&gt;Kiln&lt;/b&gt;" in page
+    assert "<i>Vase</i>" not in page
 
 
 @pytest.mark.parametrize(

@@ -28,7 +28,7 @@ __all__ = ["HOME_ITEMS", "Todo", "home_context", "todo"]
 
 def home_context(reach: Reach, now: dt.datetime | None = None) -> dict:
     now = now or timezone.now()
-    if reach.is_merchant:
+    if reach.is_merchant and reach.merchant_id is not None:
         return {"template_role": "merchant", **merchant_home(reach, now=now)}
     if reach.is_trainer:
         return {"template_role": "trainer", **trainer_home(reach, now=now)}
