@@ -1,5 +1,6 @@
 """Demo streams that show what the bulk history cannot: a rehearsal, recurring series, a stream
-that is live right now with its run sheet, and the reminders the hosts and owners get.
+that is live right now with its run sheet, one that should be live and is not (the manager's
+home lists it), and the reminders the hosts and owners get.
 
 Everything here goes through the livestreams services with the merchant's own reach, as the
 merchant's clicks would; runs after the orders seed (the run sheet needs the catalogue) and
@@ -30,6 +31,7 @@ from .services import series as series_services
 from .services import streams as stream_services
 
 LIVE_TITLE = "青花秒杀专场 Blue-and-white flash sale"
+LATE_TITLE = "柴烧开窑直播 Wood-fired kiln opening"
 
 
 def _at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
@@ -184,6 +186,34 @@ def _live_stream(reach: Reach, merchant: Merchant, hosts: list) -> LiveStream | 
     return stream
 
 
+def _late_stream(merchant: Merchant) -> LiveStream | None:
+    """A stream from the merchant's own studio that should have started half an hour ago and
+    has not: what the late-stream flag and the manager's home are for. Written as the bulk
+    history writes its streams (a booking in the past is refused by the booking service); made
+    again only once the previous one's time is up."""
+    now = timezone.now()
+    late = LiveStream.objects.filter(
+        merchant=merchant, title=LATE_TITLE, planned_end__gt=now
+    ).first()
+    if late is not None:
+        return late
+    # Not before today's midnight: the manager's home lists today's streams.
+    start = max(
+        (now - dt.timedelta(minutes=30)).replace(second=0, microsecond=0),
+        _at(timezone.localdate(), 0),
+    )
+    end = start + dt.timedelta(minutes=120)
+    return LiveStream.objects.create(
+        merchant=merchant,
+        room=None,
+        platform=Platform.KUAISHOU,
+        title=LATE_TITLE,
+        planned_start=start,
+        planned_end=end,
+        blocked_until=end,
+    )
+
+
 def _reminders(merchant: Merchant, user: User) -> None:
     """The reminders the beat job sends an hour ahead, sent for the merchant's next streams
     (the job is asked as if it ran 30 minutes before each): the owner hears of each, a host who
@@ -215,11 +245,13 @@ def seed(ctx: DemoContext) -> None:
     _rehearsal(reach, zhou, hosts)
     _series(ctx)
     stream = _live_stream(reach, zhou, hosts)
+    late = _late_stream(ctx.demo_merchants[-1]) if len(ctx.demo_merchants) > 2 else None
     for merchant in ctx.demo_merchants[:2]:
         owner, _reach = _owner_reach(merchant)
         if owner is not None:
             _reminders(merchant, owner)
     ctx.write(
         f"showcase streams: live now {stream.pk if stream else '-'}, "
+        f"late {late.pk if late else '-'}, "
         f"{Notification.objects.filter(merchant__in=ctx.demo_merchants).count()} notifications"
     )

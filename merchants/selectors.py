@@ -227,3 +227,14 @@ def invitations_pending(*, reach: Reach, merchant_id: int | None = None) -> Quer
         accepted_at__isnull=True, expires_at__gt=timezone.now()
     )
     return rows if merchant_id is None else rows.filter(merchant_id=merchant_id)
+
+
+def applicants_waiting(*, reach: Reach) -> QuerySet[Merchant]:
+    """Merchants at the applicant stage, waiting to be admitted (or turned away), the longest
+    waiting first; the base's managers only (403)."""
+    require_base_manager(reach)
+    return (
+        merchant_list(reach=reach)
+        .filter(stage=Merchant.Stage.APPLICANT)
+        .order_by("created_at", "id")
+    )

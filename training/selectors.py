@@ -12,12 +12,27 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.contrib.postgres.aggregates import ArrayAgg
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+)
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
+from jingdezhen.core.days import local_zone, week_start
 from jingdezhen.core.tenancy import MANAGER, TRAINER, Reach
 from merchants.models import Role, User
 
+from . import lifecycle
 from .models import Attendance, Certificate, Cohort, Course, Enrollment, Trainee
 
 E = Enrollment.Status
@@ -223,3 +238,105 @@ def certificate_verify(*, code: str) -> Certificate | None:
         .filter(code=(code or "").strip().upper())
         .first()
     )
+
+
+# --- the certificate's rule, and what needs doing (the trainer's home) ------------------------
+
+# How far back the home looks for cohort days whose attendance nobody recorded.
+ATTENDANCE_LOOKBACK_DAYS = 14
+
+
+def attendance_suffices(*, present: int, days: int, threshold: int) -> bool:
+    """The certificate's attendance rule: present on at least ``threshold`` per cent of the
+    cohort's ``days`` (``enrollment_complete`` asks it; ``certificates_due`` says it in SQL)."""
+    return present * 100 >= threshold * days
+
+
+def certificates_due(*, reach: Reach, today: dt.date | None = None) -> QuerySet[Enrollment]:
+    """Enrolments ready for their certificate: a trainee whose enrolment may be completed
+    (``lifecycle``), in a cohort that is over, present often enough (``attendance_suffices``),
+    with no certificate yet; the cohorts that ended first first (one query)."""
+    today = today or timezone.localdate(timezone.now(), local_zone())
+    cohort_days = Func(
+        F("cohort__ends_on"),
+        F("cohort__starts_on"),
+        template="(%(expressions)s + 1)",
+        arg_joiner=" - ",
+        output_field=IntegerField(),
+    )
+    present = Count(
+        "attendance",
+        filter=Q(
+            attendance__present=True,
+            attendance__day__gte=F("cohort__starts_on"),
+            attendance__day__lte=F("cohort__ends_on"),
+        ),
+    )
+    return (
+        enrollment_list(reach=reach)
+        .filter(
+            status__in=lifecycle.BY_ACTION["complete"].sources,
+            cohort__ends_on__lt=today,
+            certificate__isnull=True,
+        )
+        .annotate(days_present=present, cohort_days=cohort_days)
+        .alias(score=F("days_present") * 100)
+        .filter(score__gte=F("cohort__course__attendance_threshold") * cohort_days)
+        .order_by("cohort__ends_on", "cohort_id", "trainee__name", "id")
+    )
+
+
+def cohorts_starting(*, reach: Reach, today: dt.date | None = None) -> QuerySet[Cohort]:
+    """The cohorts starting this week (Monday to Sunday), with their places taken and waiting."""
+    today = today or timezone.localdate(timezone.now(), local_zone())
+    monday = week_start(today)
+    return (
+        cohort_list(reach=reach)
+        .filter(starts_on__gte=monday, starts_on__lte=monday + dt.timedelta(days=6))
+        .order_by("starts_on", "id")
+    )
+
+
+def waitlists(*, reach: Reach, today: dt.date | None = None) -> QuerySet[Cohort]:
+    """The cohorts not over yet with newcomers waiting for a place, the soonest first."""
+    today = today or timezone.localdate(timezone.now(), local_zone())
+    return (
+        cohort_list(reach=reach)
+        .filter(ends_on__gte=today, waitlisted_count__gt=0)
+        .order_by("starts_on", "id")
+    )
+
+
+def attendance_unrecorded(
+    *, reach: Reach, today: dt.date | None = None
+) -> list[tuple[Cohort, list[dt.date]]]:
+    """The cohorts holding places with past days (up to ``ATTENDANCE_LOOKBACK_DAYS`` ago) on
+    which no attendance was recorded, each with those days, the oldest cohort first (one
+    query: the recorded days come aggregated with the cohorts)."""
+    require_reader(reach)
+    today = today or timezone.localdate(timezone.now(), local_zone())
+    first = today - dt.timedelta(days=ATTENDANCE_LOOKBACK_DAYS)
+    holding = Enrollment.objects.filter(cohort=OuterRef("pk"), status__in=Enrollment.PLACE_HOLDING)
+    cohorts = (
+        reach.scope(Cohort.objects.select_related("course", "trainer"))
+        .filter(starts_on__lt=today, ends_on__gte=first)
+        .filter(Exists(holding))
+        .annotate(
+            recorded=ArrayAgg(
+                "enrollments__attendance__day",
+                distinct=True,
+                filter=Q(enrollments__attendance__day__gte=first),
+                default=Value([]),
+            )
+        )
+        .order_by("starts_on", "id")
+    )
+    missing = []
+    for cohort in cohorts:
+        recorded = set(cohort.recorded)
+        days = [
+            day for day in cohort.session_days() if first <= day < today and day not in recorded
+        ]
+        if days:
+            missing.append((cohort, days))
+    return missing

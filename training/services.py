@@ -331,7 +331,7 @@ def enrollment_complete(
         )
     present, days = attendance_share(enrollment=enrollment, cohort=cohort)
     threshold = cohort.course.attendance_threshold
-    if present * 100 < threshold * days:
+    if not selectors.attendance_suffices(present=present, days=days, threshold=threshold):
         raise Conflict(
             _(
                 "%(name)s attended %(present)s of %(days)s days; the certificate needs "

@@ -55,3 +55,15 @@ def photo_get(*, reach: Reach, pk: int) -> ProductPhoto:
     return get_object_or_404(
         reach.scope(ProductPhoto.objects.select_related("product__merchant")), pk=pk
     )
+
+
+# A product with this many units or fewer left is low in stock (0: sold out).
+LOW_STOCK = 5
+
+
+def products_low_in_stock(*, reach: Reach) -> QuerySet[Product]:
+    """Offered products within reach with ``LOW_STOCK`` units or fewer (one query)."""
+    require_reader(reach)
+    return reach.scope(Product.objects.select_related("merchant")).filter(
+        is_active=True, stock__lte=LOW_STOCK
+    )

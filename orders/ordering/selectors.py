@@ -4,6 +4,7 @@ refused with 403 by ``orders.permissions.require_reader``), and GMV, defined onc
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 from django.db.models import (
@@ -167,3 +168,27 @@ def line_revenue_cny():
         output_field=money,
     )
     return Sum(share, output_field=money)
+
+
+# --- what needs doing (the merchant's home) ---------------------------------------------------
+
+# An unpaid order whose hold ends within this many minutes is about to expire.
+HOLD_WARNING_MINUTES = 30
+
+
+def orders_to_ship(*, reach: Reach) -> QuerySet[Order]:
+    """Paid orders not shipped yet, the longest waiting first."""
+    return order_list(reach=reach, status=Order.Status.PAID).order_by("placed_at", "id")
+
+
+def holds_expiring(*, reach: Reach, now: dt.datetime | None = None) -> QuerySet[Order]:
+    """Unpaid orders whose hold (``hold_until``) ends within ``HOLD_WARNING_MINUTES``, the
+    soonest first; the expired ones are the sweep's (``holds_release_expired``)."""
+    now = now or timezone.now()
+    return (
+        order_list(reach=reach, status=Order.Status.PENDING)
+        .filter(
+            hold_until__gt=now, hold_until__lte=now + dt.timedelta(minutes=HOLD_WARNING_MINUTES)
+        )
+        .order_by("hold_until", "id")
+    )

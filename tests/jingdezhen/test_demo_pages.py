@@ -22,6 +22,7 @@ from django.utils import timezone
 from jingdezhen.core.demo import DEMO_PASSWORD, DemoContext
 from jingdezhen.core.tenancy import reach_for
 from jingdezhen.demo import run
+from jingdezhen.pages.home import home_context
 from jingdezhen.pages.navigation import entries_for
 from livestreams.models import LiveStream, StreamSeries
 from merchants.demo import NAMED_MERCHANTS
@@ -161,6 +162,24 @@ def test_cohorts_stay_within_capacity_and_one_has_a_waitlist(demo):
     for cohort in cohorts:
         assert cohort.holding <= cohort.capacity, cohort.name
     assert any(c.waiting > 0 and c.holding == c.capacity for c in cohorts)
+
+
+# The lists of each home the demo fills, whatever the hour (rooms free tonight are not: by 23:00
+# prime time is over everywhere).
+HOME_LISTS = {
+    "manager": ["overdue_streams", "applicants"],
+    "trainer": ["cohorts_starting", "certificates_due", "waitlists"],
+    "merchant": ["streams_soon", "to_ship", "holds_expiring", "short_products"],
+    "host": ["streams_soon"],
+    "service": ["streams_soon", "to_ship"],
+}
+
+
+@pytest.mark.parametrize("username", list(HOME_LISTS))
+def test_the_demo_gives_every_home_something_to_do(demo, username):
+    context = home_context(reach_for(User.objects.get(username=username)))
+    empty = [key for key in HOME_LISTS[username] if not context[key].total]
+    assert not empty, (username, empty)
 
 
 def test_certificates_only_for_cohorts_that_have_ended_and_dated_after_them(demo):
