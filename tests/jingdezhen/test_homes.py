@@ -9,14 +9,14 @@ from decimal import Decimal
 
 import pytest
 import time_machine
-from django.template.loader import render_to_string
 
 from jingdezhen.core.tenancy import reach_for
 from jingdezhen.pages.home import HOME_ITEMS, Todo, home_context
 from livestreams.models import FeaturedProduct, LiveStream, StreamSettings
 from livestreams.services import streams as stream_services
 from merchants import services as merchant_services
-from merchants.models import Merchant, Role, TeamMember
+from merchants.models import Merchant, Review, Role, TeamMember
+from merchants.supervision import services as supervision_services
 from orders.catalogue import services as catalogue_services
 from orders.models import Order, OrderEvent
 from orders.ordering import services as order_services
@@ -131,14 +131,47 @@ def test_a_room_whose_prime_time_is_over_or_that_is_closed_is_not_free_tonight(m
     assert _home(mreach)["free_rooms"].total == 0
 
 
-def test_the_supervision_lists_are_slots_shown_only_when_wired(manager, client, base):
+def _behind(base, *, name: str) -> Merchant:
+    """An incubating merchant of ``base`` with a target of one stream a week and no stream."""
+    merchant = f.MerchantFactory(
+        base=base, name=name, incubation_started_on=TODAY - dt.timedelta(weeks=8)
+    )
+    supervision_services.merchant_target_set(
+        actor=reach_for(f.UserFactory(role=Role.MANAGER, base=base)),
+        merchant_id=merchant.pk,
+        streams_per_week=1,
+        gmv_per_week=None,
+    )
+    return merchant
+
+
+def _follow_up(merchant, *, due: dt.date, notes: str = "Host late twice.") -> Review:
+    return f.ReviewFactory(
+        merchant=merchant, outcome=Review.Outcome.WARNING, follow_up_on=due, notes=notes
+    )
+
+
+def test_a_follow_up_due_shows_until_it_is_closed(client, mreach, manager, merchant):
+    overdue = _follow_up(merchant, due=TODAY - dt.timedelta(days=2))
+    _follow_up(merchant, due=TODAY + dt.timedelta(days=1))  # not due yet
+    assert _ids(_home(mreach)["follow_ups_due"]) == [overdue.pk]
     page = login(client, manager).get("/").content.decode()
-    assert 'id="todo-follow-ups"' not in page
-    assert 'id="todo-falling-behind"' not in page
-    context = {**_home(reach_for(manager)), "follow_ups_due": Todo(), "falling_behind": Todo()}
-    html = render_to_string("jingdezhen/home_manager.html", context)
-    assert 'id="todo-follow-ups"' in html
-    assert 'id="todo-falling-behind"' in html
+    assert "Host late twice." in page and "overdue since" in page
+    supervision_services.follow_up_close(actor=mreach, review_id=overdue.pk, note="On time now.")
+    assert _home(mreach)["follow_ups_due"].total == 0
+
+
+def test_a_merchant_below_its_target_shows_until_it_meets_it(client, mreach, manager, base):
+    merchant = _behind(base, name="Behind Co")
+    (standing,) = _home(mreach)["falling_behind"].items
+    assert standing.merchant == merchant and standing.weeks_missed >= 1
+    page = login(client, manager).get("/").content.decode()
+    assert "Behind Co" in page and "weeks below target" in page
+    last_week = TODAY - dt.timedelta(days=TODAY.weekday() + 7)
+    for week in range(8):
+        start = dt.datetime.combine(last_week - dt.timedelta(weeks=week), dt.time(20), SHANGHAI)
+        _stream(merchant, start=start, status=S.ENDED, actual_start=start)
+    assert _home(mreach)["falling_behind"].total == 0
 
 
 def test_the_manager_home_links_each_item_and_its_list(client, manager, merchant, room, base):
@@ -367,20 +400,24 @@ def _fill_base(base, *, n: int) -> dict:
         ended = _cohort(base, trainer, starts=TODAY - dt.timedelta(days=3), days=1)
         graduate = f.EnrollmentFactory(cohort=ended, trainee__name=f"Graduate {base.pk}-{i}")
         Attendance.objects.create(enrollment=graduate, day=ended.starts_on, present=True)
+        _follow_up(merchant, due=TODAY, notes=f"Follow {base.pk}-{i}")
+        _behind(base, name=f"Behind {base.pk}-{i}")
     rollup.rollup_day(day=TODAY)
     return {"manager": manager, "owner": owner, "trainer": trainer}
 
 
 HOMES = {
-    "manager": ("overdue_streams", "applicants", "free_rooms"),
+    "manager": ("overdue_streams", "follow_ups_due", "falling_behind", "applicants", "free_rooms"),
     "owner": ("streams_soon", "to_ship", "holds_expiring", "short_products"),
     "trainer": ("cohorts_starting", "attendance_missing", "certificates_due", "waitlists"),
 }
 
 
 # Queries of one home request: the session, the user, the reach's team row (a merchant member),
-# one per list (the merchant's home: the merchant and today's GMV too), the inbox badge.
-HOME_QUERIES = {"manager": 7, "owner": 10, "trainer": 7}
+# one per list (the merchant's home: the merchant and today's GMV too; the manager's merchants
+# falling behind: the supervised merchants, their stage targets and their weekly figures), the
+# inbox badge.
+HOME_QUERIES = {"manager": 13, "owner": 10, "trainer": 7}
 
 
 @pytest.mark.parametrize("role", list(HOMES))

@@ -15,6 +15,7 @@ from livestreams import agenda as stream_agenda
 from livestreams.models import LiveStream
 from merchants import selectors as merchant_selectors
 from merchants.models import Merchant
+from merchants.supervision import selectors as supervision
 
 from .todo import todo
 
@@ -24,11 +25,9 @@ def _url(name: str, **query) -> str:
 
 
 def manager_home(reach: Reach, *, now: dt.datetime) -> dict:
-    """Four queries, whatever the base holds (one per list, one for the stage counts).
-
-    The lists ``follow_ups_due`` and ``falling_behind`` (merchants' supervision) are not read
-    here yet: the template shows each only when its key is present, so wiring them is adding
-    ``todo(selector(reach=reach, today=today), see_all=...)`` under those keys."""
+    """A constant number of queries, whatever the base holds: one per list, one for the stage
+    counts, and the few of the supervision standings (targets and weekly figures read for all
+    merchants at once)."""
     today = timezone.localtime(now, local_zone()).date()
     by_stage = dict(
         merchant_selectors.merchant_list(reach=reach)
@@ -47,6 +46,14 @@ def manager_home(reach: Reach, *, now: dt.datetime) -> dict:
                 status=LiveStream.Status.SCHEDULED,
                 day=today.isoformat(),
             ),
+        ),
+        "follow_ups_due": todo(
+            supervision.follow_ups_due(reach=reach, today=today),
+            see_all=_url("merchants:follow_ups"),
+        ),
+        "falling_behind": todo(
+            supervision.merchants_falling_behind(reach=reach, today=today),
+            see_all=_url("merchants:supervision_behind"),
         ),
         "applicants": todo(
             merchant_selectors.applicants_waiting(reach=reach),
