@@ -17,7 +17,7 @@ import csv
 import datetime as dt
 import hashlib
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
@@ -86,32 +86,17 @@ def _decode(data: bytes) -> str:
     raise DomainError(_("The file is not UTF-8 or GBK text."), field="file")
 
 
-def import_orders(
-    *,
-    reach: Reach,
-    merchant: Merchant,
-    platform: str,
-    data: bytes,
-    filename: str,
-    actor: User | None = None,
-) -> ImportResult:
-    """Import one export file; DomainError if the file as a whole is unreadable."""
-    require_act(reach, merchant, ORDERS_HANDLE)
+def check_platform(platform: str) -> None:
     if platform not in Platform.values:
         raise DomainError(_("Choose a platform."), field="platform")
-    if not data:
-        raise DomainError(_("The file is empty."), field="file")
-    if len(data) > MAX_BYTES:
-        raise DomainError(_("The file is larger than 50 MB."), field="file")
-    layout = layout_for(platform)
-    text = _decode(data)
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        header = next(reader)
-    except (StopIteration, csv.Error) as exc:
-        raise DomainError(_("The file has no header row."), field="file") from exc
-    header = [h.strip() for h in header]
-    index = {name: i for i, name in enumerate(header)}
+
+
+def header_columns(header: list[str], layout) -> dict:
+    """Where each of the layout's columns is in ``header``; DomainError naming the missing ones."""
+    header = [(h or "").strip().lstrip("\ufeff") for h in header]
+    index: dict[str, int] = {}
+    for i, name in enumerate(header):
+        index.setdefault(name, i)
     missing = [
         col
         for key, col in layout.columns.items()
@@ -123,7 +108,35 @@ def import_orders(
             % {"layout": layout.name, "columns": ", ".join(missing)},
             field="file",
         )
-    col = {key: index.get(name) for key, name in layout.columns.items()}
+    return {key: index.get(name) for key, name in layout.columns.items()}
+
+
+def import_orders(
+    *,
+    reach: Reach,
+    merchant: Merchant,
+    platform: str,
+    data: bytes,
+    filename: str,
+    actor: User | None = None,
+) -> ImportResult:
+    """Import one export file at once (small files, the demo, tests); DomainError if the file as
+    a whole is unreadable. Large files go through an import job (``orders.intake.jobs``), which
+    reads the file in chunks with the same rules (``import_chunk``)."""
+    require_act(reach, merchant, ORDERS_HANDLE)
+    check_platform(platform)
+    if not data:
+        raise DomainError(_("The file is empty."), field="file")
+    if len(data) > MAX_BYTES:
+        raise DomainError(_("The file is larger than 50 MB."), field="file")
+    layout = layout_for(platform)
+    text = _decode(data)
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(reader)
+    except (StopIteration, csv.Error) as exc:
+        raise DomainError(_("The file has no header row."), field="file") from exc
+    col = header_columns(header, layout)
     digest = hashlib.sha256(data).hexdigest()
 
     with transaction.atomic():
@@ -139,61 +152,142 @@ def import_orders(
         except IntegrityError:
             record = OrderImport.objects.get(merchant=merchant, platform=platform, sha256=digest)
             return ImportResult(record=record, repeated=True)
-        _import_rows(record, merchant, platform, layout, reader, col)
+        rows = []
+        try:
+            for row in reader:
+                rows.append((reader.line_num, row))
+        except csv.Error as exc:
+            raise DomainError(
+                _("The file is not a readable CSV near line %(line)s.") % {"line": reader.line_num},
+                field="file",
+            ) from exc
+        context = ChunkContext.load(record, merchant, platform, layout, col)
+        counts = import_chunk(context, rows)
+        if counts.rows_total == 0:
+            raise DomainError(_("The file has no order rows."), field="file")
+        counts.errors.sort()
+        record.rows_total = counts.rows_total
+        record.orders_imported = counts.orders_imported
+        record.rows_imported = counts.rows_imported
+        record.rows_already = counts.rows_already
+        record.errors = [[line, str(reason)] for line, reason in counts.errors]
+        record.save(
+            update_fields=[
+                "rows_total",
+                "orders_imported",
+                "rows_imported",
+                "rows_already",
+                "errors",
+            ]
+        )
         return ImportResult(record=record, repeated=False)
 
 
-def _import_rows(record, merchant, platform, layout, reader, col) -> None:
-    """Read and check the rows, then hand the good orders to the intake (``orders.intake.take_in``),
-    which walks each to its status through the lifecycle and writes them set-based."""
-    tz = timezone.get_current_timezone()
-    now = timezone.now()
-    rates = Rates(merchant.base_id, None)
-    products = {
-        sku: (pk, active)
-        for sku, pk, active in Product.objects.filter(merchant=merchant).values_list(
-            "sku", "pk", "is_active"
+@dataclass
+class ChunkContext:
+    """What every chunk of one file shares: the merchant's products by SKU, rates, the clock,
+    and the order ids taken by earlier chunks (rows of one order must be next to one another)."""
+
+    record: OrderImport
+    merchant: Merchant
+    platform: str
+    layout: object
+    col: dict
+    products: dict
+    rates: Rates
+    tz: object
+    now: dt.datetime
+    seen: set = field(default_factory=set)
+
+    @classmethod
+    def load(cls, record, merchant, platform, layout, col) -> ChunkContext:
+        products = {
+            sku: (pk, active)
+            for sku, pk, active in Product.objects.filter(merchant=merchant).values_list(
+                "sku", "pk", "is_active"
+            )
+        }
+        return cls(
+            record=record,
+            merchant=merchant,
+            platform=platform,
+            layout=layout,
+            col=col,
+            products=products,
+            rates=Rates(merchant.base_id, None),
+            tz=timezone.get_current_timezone(),
+            now=timezone.now(),
         )
-    }
-    width = max(i for i in col.values() if i is not None) + 1
-    errors: list[tuple[int, str]] = []
+
+    @property
+    def width(self) -> int:
+        return max(i for i in self.col.values() if i is not None) + 1
+
+
+@dataclass
+class ChunkCounts:
+    rows_total: int = 0
+    rows_imported: int = 0
+    rows_already: int = 0
+    orders_imported: int = 0
+    errors: list = field(default_factory=list)  # (line, reason)
+
+
+def import_chunk(context: ChunkContext, rows: list[tuple[int, list[str]]]) -> ChunkCounts:
+    """Check ``rows`` (line number, cells) and hand the good orders to the intake
+    (``orders.intake.take_in``), which walks each to its status through the lifecycle and writes
+    them set-based. Runs in the caller's transaction."""
+    ctx = context
+    col, layout, products, rates, tz, now = (
+        ctx.col,
+        ctx.layout,
+        ctx.products,
+        ctx.rates,
+        ctx.tz,
+        ctx.now,
+    )
+    width = ctx.width
+    counts = ChunkCounts()
+    errors = counts.errors
     orders: dict[str, list[_Row]] = {}
     bad_orders: dict[str, int] = {}  # order id -> first bad line
-    rows_total = 0
-    try:
-        for row in reader:
-            line = reader.line_num
-            if not any(cell.strip() for cell in row):
-                continue
-            rows_total += 1
-            if len(row) < width:
-                errors.append((line, _("Too few columns.")))
-                continue
-            if any("\x00" in cell for cell in row):
-                # PostgreSQL cannot store a NUL character: the row is bad, never the request.
-                errors.append((line, _("The row holds a NUL character.")))
-                order_id = row[col["order_id"]].replace("\x00", "").strip()
-                if order_id:
-                    bad_orders.setdefault(order_id, line)
-                continue
-            order_id = row[col["order_id"]].strip()
-            if not order_id or len(order_id) > 64:
-                errors.append((line, _("The order id is missing or too long.")))
-                continue
-            problem = _row_problem(row, col, layout, products, rates, tz, now)
-            if isinstance(problem, _Row):
-                problem.line, problem.order_id = line, order_id
-                orders.setdefault(order_id, []).append(problem)
-                continue
-            errors.append((line, problem))
-            bad_orders.setdefault(order_id, line)
-    except csv.Error as exc:
-        raise DomainError(
-            _("The file is not a readable CSV near line %(line)s.") % {"line": reader.line_num},
-            field="file",
-        ) from exc
-    if rows_total == 0:
-        raise DomainError(_("The file has no order rows."), field="file")
+    oid = col["order_id"]
+    for line, row in rows:
+        if not any(cell.strip() for cell in row):
+            continue
+        counts.rows_total += 1
+        if len(row) < width:
+            errors.append((line, _("Too few columns.")))
+            continue
+        if any("\x00" in cell for cell in row):
+            # PostgreSQL cannot store a NUL character: the row is bad, never the request.
+            errors.append((line, _("The row holds a NUL character.")))
+            order_id = row[oid].replace("\x00", "").strip()
+            if order_id:
+                bad_orders.setdefault(order_id, line)
+            continue
+        order_id = row[oid].strip()
+        if not order_id or len(order_id) > 64:
+            errors.append((line, _("The order id is missing or too long.")))
+            continue
+        if order_id in ctx.seen:
+            errors.append(
+                (
+                    line,
+                    _("Rows of order %(id)s must be next to one another in the file.")
+                    % {"id": order_id},
+                )
+            )
+            continue
+        problem = _row_problem(row, col, layout, products, rates, tz, now)
+        if isinstance(problem, _Row):
+            problem.line, problem.order_id = line, order_id
+            orders.setdefault(order_id, []).append(problem)
+            continue
+        errors.append((line, problem))
+        bad_orders.setdefault(order_id, line)
+    ctx.seen.update(orders)
+    ctx.seen.update(bad_orders)
 
     # An order with a bad row is left out whole; its good rows say why.
     for order_id, first_bad in bad_orders.items():
@@ -206,12 +300,12 @@ def _import_rows(record, merchant, platform, layout, reader, col) -> None:
                 )
             )
     # Rows of one order must agree on status, time, currency and country.
-    for order_id, rows in list(orders.items()):
-        first = rows[0]
+    for order_id, rows_of in list(orders.items()):
+        first = rows_of[0]
         if any(
             (r.status, r.placed_at, r.currency, r.country)
             != (first.status, first.placed_at, first.currency, first.country)
-            for r in rows[1:]
+            for r in rows_of[1:]
         ):
             for r in orders.pop(order_id):
                 errors.append(
@@ -221,6 +315,8 @@ def _import_rows(record, merchant, platform, layout, reader, col) -> None:
                         % {"id": order_id},
                     )
                 )
+    if not orders:
+        return counts
 
     # Already imported (by any earlier file, form or API call): skipped, not an error.
     ids = list(orders)
@@ -228,49 +324,47 @@ def _import_rows(record, merchant, platform, layout, reader, col) -> None:
     for start in range(0, len(ids), BATCH):
         existing.update(
             Order.objects.filter(
-                merchant=merchant, platform=platform, external_id__in=ids[start : start + BATCH]
+                merchant=ctx.merchant,
+                platform=ctx.platform,
+                external_id__in=ids[start : start + BATCH],
             ).values_list("external_id", flat=True)
         )
-    rows_already = sum(len(orders.pop(order_id)) for order_id in existing)
+    counts.rows_already = sum(len(orders.pop(order_id)) for order_id in existing)
 
     # The intake takes the rest, in file order; an order it refuses is reported on its rows.
     specs = [
         OrderIn(
-            platform=platform,
+            platform=ctx.platform,
             external_id=order_id,
-            buyer_name=rows[0].buyer,
-            buyer_country=rows[0].country,
-            currency=rows[0].currency,
-            placed_at=rows[0].placed_at,
-            status=rows[0].status,
+            buyer_name=rows_of[0].buyer,
+            buyer_country=rows_of[0].country,
+            currency=rows_of[0].currency,
+            placed_at=rows_of[0].placed_at,
+            status=rows_of[0].status,
             lines=[
                 LineIn(product_id=r.product_id, quantity=r.quantity, unit_price=r.unit_price)
-                for r in rows
+                for r in rows_of
             ],
-            ref=[r.line for r in rows],
+            ref=[r.line for r in rows_of],
         )
-        for order_id, rows in sorted(orders.items(), key=lambda item: item[1][0].line)
+        for order_id, rows_of in sorted(orders.items(), key=lambda item: item[1][0].line)
     ]
+    if not specs:
+        return counts
     result = take_in(
-        merchant=merchant,
+        merchant=ctx.merchant,
         orders=specs,
-        actor=record.uploaded_by,
+        actor=ctx.record.uploaded_by,
         partial=True,
-        import_batch=record,
+        import_batch=ctx.record,
         note="imported",
     )
     for refusal in result.refused:
         for line in refusal.ref:
             errors.append((line, str(refusal.error.message)))
-    errors.sort()
-    record.rows_total = rows_total
-    record.orders_imported = len(result.orders)
-    record.rows_imported = sum(len(o._prefetched_objects_cache["lines"]) for o in result.orders)
-    record.rows_already = rows_already
-    record.errors = [[line, str(reason)] for line, reason in errors]
-    record.save(
-        update_fields=["rows_total", "orders_imported", "rows_imported", "rows_already", "errors"]
-    )
+    counts.orders_imported = len(result.orders)
+    counts.rows_imported = sum(len(o._prefetched_objects_cache["lines"]) for o in result.orders)
+    return counts
 
 
 def _row_problem(row, col, layout, products, rates, tz, now) -> _Row | str:
