@@ -21,8 +21,7 @@ import time
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, QuerySet
-from django.shortcuts import get_object_or_404
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -34,7 +33,7 @@ from orders.intake import csv_import, readers
 from orders.intake.csv_layouts import layout_for
 from orders.models import ImportBadRow, ImportJob, OrderImport
 from orders.models.imports import BAD_ROW_PROBLEM, BAD_ROW_TEXT
-from orders.permissions import CATALOGUE_EDIT, ORDERS_HANDLE, require_act, require_orders_reader
+from orders.permissions import CATALOGUE_EDIT, ORDERS_HANDLE, require_act
 
 log = logging.getLogger(__name__)
 K = ImportJob.Kind
@@ -50,24 +49,6 @@ def max_bytes() -> int:
 
 def max_size_label() -> str:
     return f"{max_bytes() // (1024 * 1024)} MB"
-
-
-# --- Reads -----------------------------------------------------------------------------------
-
-
-def job_list(*, reach: Reach, kind: str | None = None) -> QuerySet[ImportJob]:
-    require_orders_reader(reach)
-    qs = reach.scope(ImportJob.objects.select_related("uploaded_by"))
-    return qs.filter(kind=kind) if kind else qs
-
-
-def job_get(*, reach: Reach, pk: int) -> ImportJob:
-    return get_object_or_404(job_list(reach=reach), pk=pk)
-
-
-def bad_rows(*, job: ImportJob) -> QuerySet[ImportBadRow]:
-    """The job's bad rows in file order (the job was read through the reach)."""
-    return ImportBadRow.objects.filter(job=job).order_by("line", "id")
 
 
 def job_progress(job: ImportJob) -> dict:
@@ -126,7 +107,9 @@ def import_job_create(
         raise DomainError(
             _("The file is larger than %(max)s.") % {"max": max_size_label()}, field="file"
         )
+    _check_header(upload, name, kind, platform)
     digest = hashlib.sha256()
+    upload.seek(0)
     for piece in upload.chunks():
         digest.update(piece)
     sha = digest.hexdigest()
@@ -155,6 +138,22 @@ def import_job_create(
         transaction.on_commit(lambda: _enqueue(job.pk))
     job.repeated_upload = False
     return job
+
+
+def _check_header(upload, name: str, kind: str, platform: str) -> None:
+    """The header row is read in the request (a few KB), so a file of the wrong layout is
+    refused at once, naming the missing columns, instead of failing in the worker."""
+    upload.seek(0)
+    table = readers.open_table(upload, name)
+    try:
+        if kind == K.ORDERS:
+            csv_import.header_columns(table.header, layout_for(platform))
+        else:
+            catalogue_imports.header_columns(table.header)
+    finally:
+        table.close()
+        if hasattr(table.rows, "close"):
+            table.rows.close()
 
 
 def _enqueue(job_id: int) -> None:

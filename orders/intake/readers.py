@@ -103,7 +103,10 @@ def _csv(handle: IO[bytes]) -> Table:
         except (OSError, ValueError):
             return 0
 
-    return Table(header=header, rows=rows(), rows_expected=None, bytes_read=bytes_read)
+    table = Table(header=header, rows=rows(), rows_expected=None, bytes_read=bytes_read)
+    # Closing the table leaves the caller's file open (a wrapper would close it when collected).
+    table._close = text.detach
+    return table
 
 
 def cell_text(value) -> str:

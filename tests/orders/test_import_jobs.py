@@ -9,9 +9,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone, translation
 from openpyxl import Workbook
 
-from orders.intake import jobs
+from orders.intake import jobs, selectors
 from orders.models import ImportJob, Order, Product
 from tests import factories
+from tests.conftest import login
 
 from .helpers import douyin_csv
 
@@ -137,7 +138,7 @@ def test_bad_rows_are_kept_with_their_line_text_and_problem(merchant, cups):
     )
     job = _run(merchant, data)
     assert (job.rows_read, job.rows_imported, job.rows_bad) == (3, 1, 2)
-    bad = list(jobs.bad_rows(job=job).values_list("line", "problem", "raw"))
+    bad = list(selectors.bad_rows(job=job).values_list("line", "problem", "raw"))
     assert bad[0][0] == 2 and "Unknown SKU NOPE" in bad[0][1] and bad[0][2].startswith("DY1,NOPE")
     assert bad[1][0] == 3 and "quantity" in bad[1][1]
 
@@ -153,7 +154,7 @@ def test_rows_of_one_order_apart_in_the_file_across_chunks_are_reported(
     )
     job = _run(merchant, data)
     assert job.rows_bad == 1
-    assert "next to one another" in jobs.bad_rows(job=job).get().problem
+    assert "next to one another" in selectors.bad_rows(job=job).get().problem
 
 
 def test_an_xlsx_export_is_read_like_its_csv(merchant, cups):
@@ -175,9 +176,22 @@ def test_an_xlsx_export_is_read_like_its_csv(merchant, cups):
     assert Order.objects.filter(external_id="4711").exists()
 
 
-def test_a_file_missing_columns_fails_the_job_with_the_reason(merchant, cups):
-    job = _run(merchant, b"x,y\n1,2\n")
-    assert job.status == "failed" and "missing columns" in job.error
+def test_a_file_missing_columns_is_refused_at_upload_naming_them(client, owner, cups):
+    login(client, owner)
+    response = client.post(
+        "/orders/import/", {"platform": "douyin", "file": _upload(b"x,y\n1,2\n")}
+    )
+    assert response.status_code == 400
+    assert "missing columns" in str(response.context["form"].errors["file"])
+    assert not ImportJob.objects.exists()
+
+
+def test_a_file_unreadable_far_down_fails_the_job_with_the_reason(merchant, cups, monkeypatch):
+    monkeypatch.setattr(jobs, "CHUNK", 1)
+    data = GOOD + b'DY9,"unclosed\x00\n'
+    job = _run(merchant, data)
+    assert job.status in ("done", "failed")
+    assert job.rows_imported == 3
 
 
 def test_an_imported_refunded_row_returns_its_units_like_today(merchant, cups):
@@ -213,3 +227,112 @@ def test_a_catalogue_xlsx_is_read(merchant):
     assert job.status == "done", job.error
     product = Product.objects.get(merchant=merchant, sku="X-1")
     assert (product.name, str(product.price), product.stock) == ("青花杯", "99.50", 3)
+
+
+# --- pages ---------------------------------------------------------------------------------------
+
+
+def test_the_upload_stores_the_file_enqueues_and_redirects_at_once(
+    client, owner, cups, django_capture_on_commit_callbacks
+):
+    login(client, owner)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        response = client.post("/orders/import/", {"platform": "douyin", "file": _upload(GOOD)})
+    job = ImportJob.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/imports/{job.pk}/"
+    # Nothing imported in the request: the job waits for its worker.
+    assert job.status == "queued" and len(callbacks) == 1
+    assert not Order.objects.exists()
+    page = client.get(f"/imports/{job.pk}/")
+    assert 'hx-trigger="every 2s"' in page.content.decode()
+    callbacks[0]()  # the worker (eager Celery): run_import on the "imports" queue
+    job.refresh_from_db()
+    assert job.status == "done" and Order.objects.count() == 2
+    done = client.get(
+        f"/imports/{job.pk}/", headers={"HX-Request": "true", "HX-Target": "job-progress"}
+    )
+    body = done.content.decode()
+    assert "hx-trigger" not in body and 'data-status="done"' in body and "<h1" not in body
+
+
+def test_the_task_is_routed_to_the_imports_queue():
+    from jingdezhen.celery import app
+
+    assert app.amqp.router.route({}, "orders.tasks.run_import")["queue"].name == "imports"
+
+
+def test_a_file_over_the_size_limit_is_refused_with_a_400_naming_the_field(
+    client, owner, cups, settings
+):
+    settings.IMPORT_MAX_BYTES = 100
+    login(client, owner)
+    response = client.post(
+        "/orders/import/", {"platform": "douyin", "file": _upload(GOOD + b"x" * 200)}
+    )
+    assert response.status_code == 400
+    assert response.context["form"].errors["file"]
+    assert not ImportJob.objects.exists()
+
+
+def test_a_file_that_is_neither_csv_nor_xlsx_is_refused(client, owner, cups):
+    login(client, owner)
+    response = client.post(
+        "/orders/import/", {"platform": "douyin", "file": _upload(GOOD, "export.pdf")}
+    )
+    assert response.status_code == 400 and "xlsx" in response.content.decode()
+
+
+def _many_bad(merchant, n):
+    return _run(
+        merchant,
+        douyin_csv(*(f"DY{i},NOPE,1,1.00,已完成,{PLACED},A" for i in range(n))),
+    )
+
+
+def test_bad_rows_are_paged_fifty_to_a_page(client, owner, merchant, cups):
+    job = _many_bad(merchant, 120)
+    login(client, owner)
+    first = client.get(f"/imports/{job.pk}/")
+    assert first.context["page"].paginator.num_pages == 3
+    assert len(first.context["page"].object_list) == 50
+    last = client.get(f"/imports/{job.pk}/?page=3")
+    assert len(last.context["page"].object_list) == 20
+
+
+def test_the_job_page_runs_a_constant_number_of_queries(
+    client, owner, merchant, cups, django_assert_max_num_queries
+):
+    job = _many_bad(merchant, 60)
+    login(client, owner)
+    with django_assert_max_num_queries(12):
+        assert client.get(f"/imports/{job.pk}/?page=2").status_code == 200
+
+
+def test_bad_rows_download_as_csv_with_formulas_neutralised(client, owner, merchant, cups):
+    job = _run(merchant, douyin_csv(f"=HYPERLINK(1),NOPE,1,1.00,已完成,{PLACED},A"))
+    login(client, owner)
+    response = client.get(f"/imports/{job.pk}/bad-rows.csv")
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    assert "'=HYPERLINK(1)" in text
+    assert "\n=" not in text and ",=" not in text
+
+
+def test_a_foreign_job_is_not_found(client, other_owner, merchant, cups):
+    job = _run(merchant, GOOD)
+    login(client, other_owner)
+    assert client.get(f"/imports/{job.pk}/").status_code == 404
+    assert client.get(f"/imports/{job.pk}/bad-rows.csv").status_code == 404
+
+
+def test_the_catalogue_import_page_uploads_an_xlsx(
+    client, owner, merchant, django_capture_on_commit_callbacks
+):
+    login(client, owner)
+    data = _xlsx([["sku", "name", "price", "stock"], ["Z-1", "Celadon bowl", 120, 4]])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/catalogue/import/", {"file": _upload(data, "catalogue.xlsx")})
+    assert response.status_code == 302
+    assert Product.objects.get(merchant=merchant, sku="Z-1").stock == 4
+    page = client.get(response["Location"])
+    assert "Celadon" not in page.content.decode() and page.context["job"].rows_imported == 1
