@@ -4,7 +4,8 @@ Each row is one order line; rows sharing an order id are one order. Every bad ro
 with its line number and reason; an order with any bad row is left out as a whole, the good
 orders are imported. Orders already in the database (same merchant, platform and platform order
 id) are skipped, and the same file is imported once, so uploading it again changes nothing.
-Everything happens in one transaction with bulk inserts: a failure leaves nothing behind.
+Here everything happens in one transaction (an import job commits chunk by chunk); the orders
+are written by the intake's set-based writer (``take_in.copy``): a failure leaves nothing behind.
 
 The layouts (header names per platform) are in ``orders.intake.csv_layouts``. Times are
 ``YYYY-MM-DD HH:MM[:SS]`` (or with slashes) in Asia/Shanghai, or ISO 8601 with an offset. Prices
@@ -31,7 +32,7 @@ from jingdezhen.core.tenancy import Reach
 from merchants.models import Merchant, User
 from orders.intake.csv_layouts import layout_for
 from orders.intake.specs import LineIn, OrderIn
-from orders.intake.take_in import take_in
+from orders.intake.take_in.copy import take_in_copy
 from orders.models import Order, OrderImport, Product
 from orders.ordering.money import Rates
 from orders.permissions import ORDERS_HANDLE, require_act
@@ -65,6 +66,27 @@ TIME_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y/%m/%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y/
 
 
 def _parse_time(text: str, tz) -> dt.datetime | None:
+    if (
+        len(text) == 19
+        and text[4] in "-/"
+        and text[7] == text[4]
+        and text[10] == " "
+        and text[13] == text[16] == ":"
+        and text.replace("-", "").replace("/", "").replace(":", "").replace(" ", "").isdigit()
+    ):
+        # The platforms' usual "YYYY-MM-DD HH:MM:SS", read without strptime (10x faster).
+        try:
+            return dt.datetime(
+                int(text[0:4]),
+                int(text[5:7]),
+                int(text[8:10]),
+                int(text[11:13]),
+                int(text[14:16]),
+                int(text[17:19]),
+                tzinfo=tz,
+            )
+        except ValueError:
+            pass
     for fmt in TIME_FORMATS:
         try:
             return dt.datetime.strptime(text, fmt).replace(tzinfo=tz)
@@ -351,19 +373,18 @@ def import_chunk(context: ChunkContext, rows: list[tuple[int, list[str]]]) -> Ch
     ]
     if not specs:
         return counts
-    result = take_in(
+    result = take_in_copy(
         merchant=ctx.merchant,
         orders=specs,
         actor=ctx.record.uploaded_by,
-        partial=True,
         import_batch=ctx.record,
         note="imported",
     )
     for refusal in result.refused:
         for line in refusal.ref:
             errors.append((line, str(refusal.error.message)))
-    counts.orders_imported = len(result.orders)
-    counts.rows_imported = sum(len(o._prefetched_objects_cache["lines"]) for o in result.orders)
+    counts.orders_imported = result.orders
+    counts.rows_imported = result.lines
     return counts
 
 
