@@ -32,7 +32,7 @@ from jingdezhen.core.tenancy import Reach
 from merchants.models import Merchant, User
 from orders.intake.csv_layouts import layout_for
 from orders.intake.specs import LineIn, OrderIn
-from orders.intake.take_in.copy import take_in_copy
+from orders.intake.take_in.copy import stored_ids, take_in_copy
 from orders.models import Order, OrderImport, Product
 from orders.ordering.money import Rates
 from orders.permissions import ORDERS_HANDLE, require_act
@@ -341,16 +341,11 @@ def import_chunk(context: ChunkContext, rows: list[tuple[int, list[str]]]) -> Ch
         return counts
 
     # Already imported (by any earlier file, form or API call): skipped, not an error.
-    ids = list(orders)
-    existing: set[str] = set()
-    for start in range(0, len(ids), BATCH):
-        existing.update(
-            Order.objects.filter(
-                merchant=ctx.merchant,
-                platform=ctx.platform,
-                external_id__in=ids[start : start + BATCH],
-            ).values_list("external_id", flat=True)
-        )
+    existing = {
+        external_id
+        for platform, external_id in stored_ids(ctx.merchant, list(orders))
+        if platform == ctx.platform
+    }
     counts.rows_already = sum(len(orders.pop(order_id)) for order_id in existing)
 
     # The intake takes the rest, in file order; an order it refuses is reported on its rows.
@@ -432,6 +427,6 @@ def _row_problem(row, col, layout, products, rates, tz, now) -> _Row | str:
     buyer = row[col["buyer_name"]].strip()[:120] if get("buyer_name") is not None else ""
     if len(country) != 2 or not country.isalpha():
         return _("The buyer country is not a two-letter code.")
-    if rates.get(currency, timezone.localdate(placed_at, tz)) is None:
+    if currency != "CNY" and rates.get(currency, timezone.localdate(placed_at, tz)) is None:
         return _("No exchange rate for %(currency)s on that day.") % {"currency": currency or "—"}
     return _Row(0, "", product[0], quantity, price, status, placed_at, currency, country, buyer)

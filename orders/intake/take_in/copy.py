@@ -15,6 +15,7 @@ a platform's export) are handed to ``take_in`` itself.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import io
 from collections import defaultdict
@@ -45,6 +46,7 @@ from orders.ordering.money import Prices, Rates, from_cny, to_cny
 
 S = Order.Status
 ZERO = Decimal("0")
+ONE = Decimal("1")
 
 
 @dataclass
@@ -108,15 +110,7 @@ def take_in_copy(
             continue
         accepted.append(spec)
     if accepted:
-        keys = {(spec.platform, spec.external_id) for spec in accepted}
-        existing: set[tuple[str, str]] = set()
-        ids = sorted({external_id for _p, external_id in keys})
-        for start in range(0, len(ids), BATCH):
-            existing.update(
-                Order.objects.filter(
-                    merchant=merchant, external_id__in=ids[start : start + BATCH]
-                ).values_list("platform", "external_id")
-            )
+        existing = stored_ids(merchant, [spec.external_id for spec in accepted])
         accepted = [s for s in accepted if (s.platform, s.external_id) not in existing]
     if not accepted:
         return result
@@ -174,56 +168,45 @@ def take_in_copy(
         amount, amount_cny, units_total = order
         hold = _hold_until(merchant, spec, now) if spec.status == S.PENDING else None
         order_rows.append(
-            {
-                "id": order_id,
-                "merchant_id": merchant.pk,
-                "platform": spec.platform,
-                "external_id": spec.external_id,
-                "stream_id": None,
-                "buyer_name": spec.buyer_name,
-                "buyer_country": spec.buyer_country,
-                "currency": spec.currency,
-                "amount": amount,
-                "amount_cny": amount_cny,
-                "refunded_cny": amount_cny if spec.status == S.REFUNDED else ZERO,
-                "units": units_total,
-                "hold_until": hold,
-                "import_batch_id": batch_id,
-                "status": spec.status,
-                "placed_at": spec.placed_at,
-                "created_at": now,
-                "updated_at": now,
-            }
+            (
+                order_id,
+                merchant.pk,
+                spec.platform,
+                spec.external_id,
+                None,
+                spec.buyer_name,
+                spec.buyer_country,
+                spec.currency,
+                amount,
+                amount_cny,
+                amount_cny if spec.status == S.REFUNDED else ZERO,
+                units_total,
+                hold,
+                batch_id,
+                spec.status,
+                spec.placed_at,
+                now,
+                now,
+            )
         )
         for product_id, quantity, unit_price in lines:
-            line_rows.append(
-                {
-                    "order_id": order_id,
-                    "product_id": product_id,
-                    "quantity": quantity,
-                    "unit_price": unit_price,
-                    "flash_deal_id": None,
-                }
-            )
-        event = {"order_id": order_id, "actor_id": actor_id, "at": now, "note": note}
-        event_rows.append({**event, "from_status": "", "to_status": S.PENDING, "refund_cny": ZERO})
+            line_rows.append((order_id, product_id, quantity, unit_price, None))
+        event_rows.append((order_id, "", S.PENDING, actor_id, now, ZERO, note))
         for move, source in lifecycle.path_to(spec.status):
             refund = amount_cny if move.action == "refund" else ZERO
-            event_rows.append(
-                {**event, "from_status": source, "to_status": move.target, "refund_cny": refund}
-            )
+            event_rows.append((order_id, source, move.target, actor_id, now, refund, note))
         if spec.status != S.CANCELLED:
             taken.append(_Taken(spec.placed_at, spec.buyer_country != "CN"))
         result.lines += len(lines)
     try:
         with transaction.atomic():
-            _copy(Order, order_rows)
+            _copy(Order, ORDER_COLUMNS, order_rows)
     except IntegrityError as exc:  # the same platform order arrived meanwhile by another door
         raise Conflict(
             _("An order with this platform order id already exists."), field="external_id"
         ) from exc
-    _copy(OrderLine, line_rows)
-    _copy(OrderEvent, event_rows)
+    _copy(OrderLine, LINE_COLUMNS, line_rows)
+    _copy(OrderEvent, EVENT_COLUMNS, event_rows)
 
     # 6. Milestones: one query once they are reached.
     if taken:
@@ -232,10 +215,32 @@ def take_in_copy(
     return result
 
 
+_STORED = (
+    "SELECT platform, external_id FROM {order} WHERE merchant_id = %s AND external_id = ANY(%s)"
+)
+
+
+def stored_ids(merchant: Merchant, external_ids: list[str]) -> set[tuple[str, str]]:
+    """(platform, platform order id) of the merchant's stored orders among ``external_ids``: one
+    query per ``BATCH`` ids, an array parameter (the ORM's ``__in`` prepares every value)."""
+    ids = sorted(set(external_ids))
+    found: set[tuple[str, str]] = set()
+    query = sql.SQL(_STORED).format(order=sql.Identifier(Order._meta.db_table))
+    with connection.cursor() as cursor:
+        for start in range(0, len(ids), BATCH):
+            cursor.execute(query, [merchant.pk, ids[start : start + BATCH]])
+            found.update(cursor.fetchall())
+    return found
+
+
 def _build(spec: OrderIn, products: dict[int, Product], prices: Prices, rates: Rates):
     """``take_in``'s ``_build`` for an order without stream or flash deal, as plain values:
     ((amount, amount_cny, units), [(product, quantity, unit price)], units per product)."""
-    rate = rates.require(spec.currency, timezone.localdate(spec.placed_at))
+    rate = (
+        ONE
+        if spec.currency == "CNY"
+        else rates.require(spec.currency, timezone.localdate(spec.placed_at))
+    )
     lines: list[tuple] = []
     units: dict[int, int] = defaultdict(int)
     amount = ZERO
@@ -296,62 +301,76 @@ def _next_ids(model: type[Model], n: int) -> list[int]:
         return [row[0] for row in cursor.fetchall()]
 
 
-def _text(value) -> str:
-    """A value in COPY's text format."""
-    if value is None:
-        return "\\N"
-    if isinstance(value, str):
-        if "\\" in value or "\t" in value or "\n" in value or "\r" in value:
-            value = (
-                value.replace("\\", "\\\\")
-                .replace("\t", "\\t")
-                .replace("\n", "\\n")
-                .replace("\r", "\\r")
-            )
-        return value
-    if isinstance(value, bool):
-        return "t" if value else "f"
-    if isinstance(value, dt.datetime):
-        return value.isoformat()
-    return str(value)
+# The columns the writer fills, in the order of its tuples.
+ORDER_COLUMNS = (
+    "id",
+    "merchant_id",
+    "platform",
+    "external_id",
+    "stream_id",
+    "buyer_name",
+    "buyer_country",
+    "currency",
+    "amount",
+    "amount_cny",
+    "refunded_cny",
+    "units",
+    "hold_until",
+    "import_batch_id",
+    "status",
+    "placed_at",
+    "created_at",
+    "updated_at",
+)
+LINE_COLUMNS = ("order_id", "product_id", "quantity", "unit_price", "flash_deal_id")
+EVENT_COLUMNS = ("order_id", "from_status", "to_status", "actor_id", "at", "refund_cny", "note")
+
+_layouts: dict[tuple, tuple[tuple, list[str], list[str]]] = {}
 
 
-_columns: dict[type[Model], tuple[list[str], dict[str, str]]] = {}
-
-
-def _layout(model: type[Model]) -> tuple[list[str], dict[str, str]]:
-    """The model's columns for COPY, and the constant text of each column the writer does not
-    set (its field's default), so a column added later with a default needs no change here."""
-    if model not in _columns:
-        names, constants = [], {}
-        for f in model._meta.concrete_fields:
-            names.append(f.column)
+def _layout(model: type[Model], columns: tuple) -> tuple[tuple, list[str], list[str]]:
+    """The constant values of the model's columns the writer does not fill (their fields'
+    defaults, so a column added later with a default needs no change here), every column's
+    name, and the nullable ones (an empty quoted cell is NULL there, COPY's FORCE_NULL)."""
+    key = (model, columns)
+    if key not in _layouts:
+        fields = {f.column: f for f in model._meta.concrete_fields}
+        extra, constants = [], []
+        for name, f in fields.items():
+            if name in columns or f.primary_key:
+                continue
             if f.has_default():
-                constants[f.column] = _text(f.get_db_prep_save(f.get_default(), connection))
+                constants.append(f.get_db_prep_save(f.get_default(), connection))
             elif f.null:
-                constants[f.column] = "\\N"
-        _columns[model] = (names, constants)
-    return _columns[model]
+                constants.append(None)
+            else:
+                raise RuntimeError(f"{model._meta.db_table}.{name} has no value and no default")
+            extra.append(name)
+        names = [*columns, *extra]
+        nullable = [n for n in names if fields[n].null]
+        _layouts[key] = (tuple(constants), names, nullable)
+    return _layouts[key]
 
 
-def _copy(model: type[Model], rows: list[dict]) -> None:
+def _copy(model: type[Model], columns: tuple, rows: list[tuple]) -> None:
+    """Stream ``rows`` into the model's table with one COPY (CSV, every cell quoted, so an
+    empty string stays one and only a nullable column's empty cell is NULL)."""
     if not rows:
         return
-    names, constants = _layout(model)
-    given = [n for n in names if n in rows[0]]
-    missing = [n for n in names if n not in rows[0] and n != model._meta.pk.column]
-    for name in missing:
-        if name not in constants:
-            raise RuntimeError(f"{model._meta.db_table}.{name} has no value and no default")
-    fixed = "".join("\t" + constants[n] for n in missing)
+    constants, names, nullable = _layout(model, columns)
     out = io.StringIO()
-    write = out.write
-    for row in rows:
-        write("\t".join([_text(row[n]) for n in given]) + fixed + "\n")
+    writer = csv.writer(out, quoting=csv.QUOTE_ALL, lineterminator="\n")
+    writer.writerows([row + constants for row in rows] if constants else rows)
     out.seek(0)
-    columns = sql.SQL(", ").join(sql.Identifier(n) for n in [*given, *missing])
-    statement = sql.SQL("COPY {table} ({columns}) FROM STDIN").format(
-        table=sql.Identifier(model._meta.db_table), columns=columns
+    options = sql.SQL("FORMAT csv")
+    if nullable:
+        options = sql.SQL("FORMAT csv, FORCE_NULL ({})").format(
+            sql.SQL(", ").join(sql.Identifier(n) for n in nullable)
+        )
+    statement = sql.SQL("COPY {table} ({columns}) FROM STDIN WITH ({options})").format(
+        table=sql.Identifier(model._meta.db_table),
+        columns=sql.SQL(", ").join(sql.Identifier(n) for n in names),
+        options=options,
     )
     with connection.cursor() as cursor:
         cursor.cursor.copy_expert(statement.as_string(cursor.connection), out, size=1 << 16)
