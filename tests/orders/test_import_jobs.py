@@ -336,3 +336,63 @@ def test_the_catalogue_import_page_uploads_an_xlsx(
     assert Product.objects.get(merchant=merchant, sku="Z-1").stock == 4
     page = client.get(response["Location"])
     assert "Celadon" not in page.content.decode() and page.context["job"].rows_imported == 1
+
+
+# --- API -----------------------------------------------------------------------------------------
+
+
+def test_the_api_uploads_a_file_and_shows_the_job_and_its_bad_rows(
+    api_client, owner, merchant, cups, django_capture_on_commit_callbacks
+):
+    api_client.force_authenticate(owner)
+    data = GOOD + f"DY9,NOPE,1,1.00,已完成,{PLACED},A\n".encode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api_client.post(
+            "/api/v1/import-jobs/",
+            {"kind": "orders", "platform": "douyin", "file": _upload(data)},
+            format="multipart",
+        )
+    assert response.status_code == 201, response.json()
+    job_id = response.json()["id"]
+    detail = api_client.get(f"/api/v1/import-jobs/{job_id}/").json()
+    assert detail["status"] == "done" and detail["rows_imported"] == 3 and detail["rows_bad"] == 1
+    assert detail["progress"]["percent"] == 100
+    bad = api_client.get(f"/api/v1/import-jobs/{job_id}/bad-rows/").json()
+    assert bad["count"] == 1 and bad["results"][0]["line"] == 5
+    listed = api_client.get("/api/v1/import-jobs/").json()
+    assert [j["id"] for j in listed["results"]] == [job_id]
+    again = api_client.post(
+        "/api/v1/import-jobs/",
+        {"kind": "orders", "platform": "douyin", "file": _upload(data)},
+        format="multipart",
+    )
+    assert again.status_code == 200 and again.json()["id"] == job_id
+
+
+def test_the_api_refuses_a_file_over_the_limit_naming_the_field(api_client, owner, cups, settings):
+    settings.IMPORT_MAX_BYTES = 50
+    api_client.force_authenticate(owner)
+    response = api_client.post(
+        "/api/v1/import-jobs/",
+        {"kind": "orders", "platform": "douyin", "file": _upload(GOOD)},
+        format="multipart",
+    )
+    assert response.status_code == 400 and "file" in response.json()
+
+
+def test_the_api_hides_a_foreign_job(api_client, other_owner, merchant, cups):
+    job = _run(merchant, GOOD)
+    api_client.force_authenticate(other_owner)
+    assert api_client.get(f"/api/v1/import-jobs/{job.pk}/").status_code == 404
+    assert api_client.get(f"/api/v1/import-jobs/{job.pk}/bad-rows/").status_code == 404
+    assert api_client.get("/api/v1/import-jobs/").json()["count"] == 0
+
+
+def test_the_api_job_list_runs_a_constant_number_of_queries(
+    api_client, owner, merchant, cups, django_assert_max_num_queries
+):
+    for i in range(3):
+        _run(merchant, GOOD + f"DY{200 + i},QH-001,1,1.00,已完成,{PLACED},A\n".encode())
+    api_client.force_authenticate(owner)
+    with django_assert_max_num_queries(8):
+        assert api_client.get("/api/v1/import-jobs/").json()["count"] == 3
