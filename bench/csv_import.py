@@ -263,7 +263,8 @@ def run_healthz(rows: int = 200_000, products: int = 200) -> dict:
         workers = [
             subprocess.Popen(
                 ["nice", "-n", "10", sys.executable, __file__, "--run-job", str(job_id)],
-                cwd=ROOT, env=env,
+                cwd=ROOT,
+                env=env,
             )  # fmt: skip
             for job_id in job_ids
         ]
