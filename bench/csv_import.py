@@ -242,11 +242,14 @@ def run_healthz(rows: int = 200_000, products: int = 200) -> dict:
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "jingdezhen.settings"}
     env.setdefault("DEBUG", "true")
     bin_dir = Path(sys.executable).parent
+    gunicorn = [str(bin_dir / "gunicorn"), "jingdezhen.wsgi:application", "--workers", "2"]
     web = subprocess.Popen(
-        [str(bin_dir / "gunicorn"), "jingdezhen.wsgi:application", "--bind",
-         f"127.0.0.1:{port}", "--workers", "2", "--timeout", "30"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+        [*gunicorn, "--bind", f"127.0.0.1:{port}", "--timeout", "30"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     url = f"http://127.0.0.1:{port}/healthz"
     workers: list[subprocess.Popen] = []
     try:
@@ -260,14 +263,8 @@ def run_healthz(rows: int = 200_000, products: int = 200) -> dict:
             for i in range(2)
         ]
         t0 = time.perf_counter()
-        workers = [
-            subprocess.Popen(
-                ["nice", "-n", "10", sys.executable, __file__, "--run-job", str(job_id)],
-                cwd=ROOT,
-                env=env,
-            )  # fmt: skip
-            for job_id in job_ids
-        ]
+        command = ["nice", "-n", "10", sys.executable, __file__, "--run-job"]
+        workers = [subprocess.Popen([*command, str(i)], cwd=ROOT, env=env) for i in job_ids]
         busy: list[float] = []
         codes: dict[int, int] = {}
         while any(w.poll() is None for w in workers):
