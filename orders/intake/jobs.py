@@ -25,7 +25,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jingdezhen.core.errors import DomainError
+from jingdezhen.core.errors import Conflict, DomainError
 from jingdezhen.core.tenancy import Reach
 from merchants.models import Merchant, User
 from orders.catalogue import imports as catalogue_imports
@@ -260,20 +260,30 @@ def _run_orders(job: ImportJob, table: readers.Table) -> None:
         return row[oid].strip() if oid < len(row) else ""
 
     for chunk, position in _chunks(job, table, key):
-        with transaction.atomic():
-            _fast_commit()
-            counts = csv_import.import_chunk(context, chunk)
-            _commit_chunk(
-                job,
-                table,
-                chunk,
-                position,
-                read=counts.rows_total,
-                imported=counts.rows_imported,
-                already=counts.rows_already,
-                orders=counts.orders_imported,
-                errors=counts.errors,
-            )
+        seen = set(context.seen)
+        for attempt in (1, 2):
+            try:
+                with transaction.atomic():
+                    _fast_commit()
+                    counts = csv_import.import_chunk(context, chunk)
+                    _commit_chunk(
+                        job,
+                        table,
+                        chunk,
+                        position,
+                        read=counts.rows_total,
+                        imported=counts.rows_imported,
+                        already=counts.rows_already,
+                        orders=counts.orders_imported,
+                        errors=counts.errors,
+                    )
+                break
+            except Conflict:
+                # An order of the chunk arrived meanwhile by another door: once more, and the
+                # intake skips it as already stored.
+                if attempt == 2:
+                    raise
+                context.seen = set(seen)
     if job.rows_read == 0:
         raise DomainError(_("The file has no order rows."), field="file")
     _record_totals(job, record)

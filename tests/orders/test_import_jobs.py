@@ -396,3 +396,26 @@ def test_the_api_job_list_runs_a_constant_number_of_queries(
     api_client.force_authenticate(owner)
     with django_assert_max_num_queries(8):
         assert api_client.get("/api/v1/import-jobs/").json()["count"] == 3
+
+
+def test_a_chunk_that_meets_an_order_taken_meanwhile_is_tried_once_more(
+    merchant, cups, monkeypatch
+):
+    from jingdezhen.core.errors import Conflict
+    from orders.intake import csv_import
+
+    real = csv_import.import_chunk
+    calls = []
+
+    def flaky(context, rows):
+        calls.append(len(rows))
+        counts = real(context, rows)
+        if len(calls) == 1:
+            raise Conflict("An order with this platform order id already exists.")
+        return counts
+
+    monkeypatch.setattr(csv_import, "import_chunk", flaky)
+    job = _run(merchant, GOOD)
+    assert job.status == "done" and len(calls) == 2
+    assert (job.rows_imported, job.rows_bad) == (3, 0)
+    assert Order.objects.filter(merchant=merchant).count() == 2
