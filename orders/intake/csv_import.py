@@ -343,8 +343,7 @@ def import_chunk(context: ChunkContext, rows: list[tuple[int, list[str]]]) -> Ch
     # Already imported (by any earlier file, form or API call): skipped, not an error.
     existing = {
         external_id
-        for platform, external_id in stored_ids(ctx.merchant, list(orders))
-        if platform == ctx.platform
+        for _platform, external_id in stored_ids(ctx.merchant, {ctx.platform}, list(orders))
     }
     counts.rows_already = sum(len(orders.pop(order_id)) for order_id in existing)
 

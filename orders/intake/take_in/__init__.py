@@ -199,7 +199,11 @@ def take_in(
         for start in range(0, len(ids), BATCH):
             existing.update(
                 Order.objects.filter(
-                    merchant=merchant, external_id__in=ids[start : start + BATCH]
+                    merchant=merchant,
+                    # All three columns of the unique index, so the merchant's orders are not
+                    # all read for each batch.
+                    platform__in={p for p, _id in keys},
+                    external_id__in=ids[start : start + BATCH],
                 ).values_list("platform", "external_id")
             )
         accepted = [s for s in accepted if (s.platform, s.external_id) not in existing]
