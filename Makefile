@@ -80,7 +80,7 @@ format: install
 ## worker: a Celery worker with beat against Redis and PostgreSQL
 worker: install services
 	DATABASE_URL=$${DATABASE_URL:-$(PG_URL)} REDIS_URL=$${REDIS_URL:-$(REDIS)} \
-	  $(BIN)/celery -A jingdezhen worker -Q celery,holds --beat --loglevel=INFO --concurrency=2
+	  $(BIN)/celery -A jingdezhen worker -Q celery,holds,imports --beat --loglevel=INFO --concurrency=2
 
 ## messages: update each app's Chinese catalogue (<app>/locale/zh_Hans/) from the sources; compile
 messages: install

@@ -1,11 +1,18 @@
-"""Benchmark: import a Douyin order export of N rows (default 100,000) and report rows/second.
+"""Benchmark: an order export imported as a background job (the worker's code, in process), and
+/healthz while two large imports run.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/jingdezhen .venv/bin/python bench/csv_import.py
-    ... bench/csv_import.py --rows 20000
+    ... bench/csv_import.py --rows 500000            # a Douyin CSV of 500,000 rows (the default)
+    ... bench/csv_import.py --xlsx --rows 100000     # the same as an .xlsx workbook
+    ... bench/csv_import.py --healthz --rows 200000  # p95 of /healthz while two imports run
 
 Runs against the configured database (migrated), in a throw-away base and merchant that it
-removes afterwards. Imports the file once (timed, committed), then the same file again (timed:
-it must change nothing), and prints the JSON it writes to bench/results/csv_import.json.
+removes afterwards. The file goes through the upload service (stored, job created), then the job
+runs as the worker runs it, chunk by chunk (timed, committed); then the same file is uploaded
+again (it must change nothing). With ``--healthz`` the web runs in gunicorn (2 workers, as
+``scripts/serve.sh``) and two import jobs run in two worker processes at nice 10 (as the imports
+worker of ``scripts/serve.sh``) while /healthz is asked every 50 ms. Writes JSON to
+bench/results/csv_import[_xlsx|_healthz].json.
 """
 
 from __future__ import annotations
@@ -17,26 +24,28 @@ import io
 import json
 import os
 import random
+import resource
+import socket
+import statistics
+import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 import uuid
 from decimal import Decimal
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-RESULTS = ROOT / "bench" / "results" / "csv_import.json"
+RESULTS = ROOT / "bench" / "results"
+HEADER = ["主订单编号", "商家编码", "商品数量", "商品单价", "订单状态", "订单提交时间", "收件人"]
 
 
-def make_csv(rows: int, skus: list[str], seed: int = 7) -> bytes:
-    """A Douyin export of ``rows`` lines, orders of one to three lines, over 90 days."""
+def _rows(rows: int, skus: list[str], seed: int = 7, prefix: str = "DY"):
+    """Douyin export rows: orders of one to three lines, over 90 days."""
     rng = random.Random(seed)
     statuses = ["已完成"] * 6 + ["已发货"] * 2 + ["待发货", "已取消", "已退款"]
     start = dt.datetime(2026, 1, 1, 8, 0, 0)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(
-        ["主订单编号", "商家编码", "商品数量", "商品单价", "订单状态", "订单提交时间", "收件人"]
-    )
     written, order_no = 0, 0
     while written < rows:
         order_no += 1
@@ -44,29 +53,45 @@ def make_csv(rows: int, skus: list[str], seed: int = 7) -> bytes:
         status = rng.choice(statuses)
         buyer = f"买家{rng.randint(1, 99999)}"
         for _ in range(min(rng.randint(1, 3), rows - written)):
-            writer.writerow(
-                [
-                    f"DY{order_no:012d}",
-                    rng.choice(skus),
-                    rng.randint(1, 3),
-                    f"{rng.randint(30, 2000)}.00",
-                    status,
-                    placed.strftime("%Y-%m-%d %H:%M:%S"),
-                    buyer,
-                ]
-            )
+            yield [
+                f"{prefix}{order_no:012d}",
+                rng.choice(skus),
+                rng.randint(1, 3),
+                f"{rng.randint(30, 2000)}.00",
+                status,
+                placed.strftime("%Y-%m-%d %H:%M:%S"),
+                buyer,
+            ]
             written += 1
+
+
+def make_csv(rows: int, skus: list[str], seed: int = 7, prefix: str = "DY") -> bytes:
+    """A Douyin export of ``rows`` lines."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(HEADER)
+    writer.writerows(_rows(rows, skus, seed, prefix))
     return out.getvalue().encode("utf-8")
 
 
-def run_benchmark(rows: int = 100_000, products: int = 200) -> dict:
-    """Import ``rows`` rows twice into a fresh merchant; return the figures. Needs Django set up."""
-    from django.db import connection
+def make_xlsx(rows: int, skus: list[str], seed: int = 7, prefix: str = "DY") -> bytes:
+    """The same export as an .xlsx workbook (quantities as numbers, times as text)."""
+    from openpyxl import Workbook
 
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("订单")
+    sheet.append(HEADER)
+    for row in _rows(rows, skus, seed, prefix):
+        sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _world(products: int):
     from jingdezhen.core.tenancy import MERCHANT, Reach
     from merchants.models import Base, Merchant
-    from orders.intake.csv_import import import_orders
-    from orders.models import Order, OrderEvent, OrderImport, OrderLine, Product
+    from orders.models import Product
 
     tag = uuid.uuid4().hex[:8]
     base = Base.objects.create(name=f"bench base {tag}")
@@ -78,64 +103,232 @@ def run_benchmark(rows: int = 100_000, products: int = 200) -> dict:
         )
         for sku in skus
     )
-    data = make_csv(rows, skus)
     # The merchant's own reach, as its owner's upload would have it.
     reach = Reach(role=MERCHANT, base_id=base.pk, merchant_id=merchant.pk, member_role="owner")
+    return base, merchant, reach, skus
+
+
+def _upload(reach, merchant, data: bytes, name: str):
+    from django.core.files.base import ContentFile
+
+    from orders.intake import jobs
+
+    return jobs.import_job_create(
+        reach=reach,
+        merchant=merchant,
+        kind="orders",
+        platform="douyin",
+        upload=ContentFile(data, name=name),
+    )
+
+
+def _cleanup(base, merchant) -> None:
+    from orders.models import ImportJob, Order, OrderEvent, OrderImport, OrderLine, Product
+
+    # Raw deletes: the rows are ours alone, and a cascade collector would take minutes.
+    for qs in (
+        OrderEvent.objects.filter(order__merchant=merchant),
+        OrderLine.objects.filter(order__merchant=merchant),
+        Order.objects.filter(merchant=merchant),
+    ):
+        qs._raw_delete(qs.db)
+    for job in ImportJob.objects.filter(merchant=merchant):
+        job.file.delete(save=False)
+    ImportJob.objects.filter(merchant=merchant).delete()
+    OrderImport.objects.filter(merchant=merchant).delete()
+    Product.objects.filter(merchant=merchant).delete()
+    merchant.delete()
+    base.delete()
+
+
+def _no_enqueue():
+    """The bench runs the job itself: the upload's enqueue (after commit) is left out."""
+    from orders.intake import jobs
+
+    jobs._enqueue = lambda job_id: None
+
+
+def run_benchmark(rows: int = 500_000, products: int = 200, xlsx: bool = False) -> dict:
+    """Import ``rows`` rows as a job, then the same file again; return the figures."""
+    from django.db import connection
+
+    from orders.intake import jobs
+    from orders.models import ImportJob, Order
+
+    _no_enqueue()
+    base, merchant, reach, skus = _world(products)
+    t0 = time.perf_counter()
+    data = make_xlsx(rows, skus) if xlsx else make_csv(rows, skus)
+    make_seconds = time.perf_counter() - t0
+    name = "bench.xlsx" if xlsx else "bench.csv"
     try:
         t0 = time.perf_counter()
-        first = import_orders(
-            reach=reach, merchant=merchant, platform="douyin", data=data, filename="bench.csv"
-        )
-        first_seconds = time.perf_counter() - t0
+        job = _upload(reach, merchant, data, name)
+        upload_seconds = time.perf_counter() - t0
+        rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         t0 = time.perf_counter()
-        again = import_orders(
-            reach=reach, merchant=merchant, platform="douyin", data=data, filename="bench.csv"
-        )
+        jobs.import_job_run(job_id=job.pk)
+        seconds = time.perf_counter() - t0
+        rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        job.refresh_from_db()
+        t0 = time.perf_counter()
+        again = _upload(reach, merchant, data, name)
+        jobs.import_job_run(job_id=again.pk)
         again_seconds = time.perf_counter() - t0
         orders_after = Order.objects.filter(merchant=merchant).count()
-        record = first.record
         return {
             "benchmark": "csv_import",
+            "format": "xlsx" if xlsx else "csv",
             "layout": "douyin",
             "database": connection.vendor,
             "rows": rows,
             "file_bytes": len(data),
-            "orders_imported": record.orders_imported,
-            "rows_imported": record.rows_imported,
-            "bad_rows": len(record.errors),
-            "seconds": round(first_seconds, 3),
-            "rows_per_second": round(rows / first_seconds, 1),
+            "status": job.status,
+            "error": job.error,
+            "orders_imported": job.orders_imported,
+            "rows_imported": job.rows_imported,
+            "bad_rows": job.rows_bad,
+            "upload_seconds": round(upload_seconds, 3),
+            "seconds": round(seconds, 3),
+            "rows_per_second": round(rows / seconds, 1),
+            "max_rss_growth_mb": round((rss_after - rss_before) / 1024, 1),
+            "file_build_seconds": round(make_seconds, 1),
             "reimport_seconds": round(again_seconds, 3),
-            "reimport_changed_nothing": again.repeated and orders_after == record.orders_imported,
+            "reimport_changed_nothing": again.pk == job.pk
+            and orders_after == job.orders_imported
+            and ImportJob.objects.filter(merchant=merchant).count() == 1,
+            "load_average": os.getloadavg(),
+            "cpus": os.cpu_count(),
             "measured_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         }
     finally:
-        # Raw deletes: the rows are ours alone, and a cascade collector would take minutes.
-        for qs in (
-            OrderEvent.objects.filter(order__merchant=merchant),
-            OrderLine.objects.filter(order__merchant=merchant),
-            Order.objects.filter(merchant=merchant),
-        ):
-            qs._raw_delete(qs.db)
-        OrderImport.objects.filter(merchant=merchant).delete()
-        Product.objects.filter(merchant=merchant).delete()
-        merchant.delete()
-        base.delete()
+        _cleanup(base, merchant)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _get(url: str) -> tuple[int, float]:
+    t0 = time.perf_counter()
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            response.read()
+            code = response.status
+    except urllib.error.HTTPError as exc:
+        code = exc.code
+    except OSError:
+        code = 0
+    return code, (time.perf_counter() - t0) * 1000
+
+
+def _p(values: list[float], q: float) -> float:
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    return round(ordered[min(len(ordered) - 1, int(q * len(ordered)))], 1)
+
+
+def run_healthz(rows: int = 200_000, products: int = 200) -> dict:
+    """p50/p95 of /healthz (gunicorn, 2 workers) idle and while two import jobs of ``rows``
+    rows each run in two worker processes at nice 10."""
+    from orders.models import ImportJob
+
+    _no_enqueue()
+    base, merchant, reach, skus = _world(products)
+    port = _free_port()
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "jingdezhen.settings"}
+    env.setdefault("DEBUG", "true")
+    bin_dir = Path(sys.executable).parent
+    gunicorn = [str(bin_dir / "gunicorn"), "jingdezhen.wsgi:application", "--workers", "2"]
+    web = subprocess.Popen(
+        [*gunicorn, "--bind", f"127.0.0.1:{port}", "--timeout", "30"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}/healthz"
+    workers: list[subprocess.Popen] = []
+    try:
+        for _ in range(100):
+            if _get(url)[0]:
+                break
+            time.sleep(0.2)
+        idle = [_get(url)[1] for _ in range(40)]
+        job_ids = [
+            _upload(reach, merchant, make_csv(rows, skus, seed=i, prefix=f"D{i}"), f"b{i}.csv").pk
+            for i in range(2)
+        ]
+        t0 = time.perf_counter()
+        command = ["nice", "-n", "10", sys.executable, __file__, "--run-job"]
+        workers = [subprocess.Popen([*command, str(i)], cwd=ROOT, env=env) for i in job_ids]
+        busy: list[float] = []
+        codes: dict[int, int] = {}
+        while any(w.poll() is None for w in workers):
+            code, ms = _get(url)
+            busy.append(ms)
+            codes[code] = codes.get(code, 0) + 1
+            time.sleep(0.05)
+        seconds = time.perf_counter() - t0
+        done = list(ImportJob.objects.filter(pk__in=job_ids).values_list("status", "rows_imported"))
+        return {
+            "benchmark": "csv_import_healthz",
+            "rows_per_import": rows,
+            "imports": 2,
+            "import_statuses": done,
+            "seconds_for_both": round(seconds, 1),
+            "rows_per_second_together": round(2 * rows / seconds, 1),
+            "healthz_idle_p50_ms": _p(idle, 0.5),
+            "healthz_idle_p95_ms": _p(idle, 0.95),
+            "healthz_busy_requests": len(busy),
+            "healthz_busy_p50_ms": _p(busy, 0.5),
+            "healthz_busy_p95_ms": _p(busy, 0.95),
+            "healthz_busy_max_ms": round(max(busy), 1) if busy else 0.0,
+            "healthz_busy_mean_ms": round(statistics.fmean(busy), 1) if busy else 0.0,
+            "healthz_status_codes": codes,
+            "load_average": os.getloadavg(),
+            "cpus": os.cpu_count(),
+            "measured_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        }
+    finally:
+        for w in workers:
+            if w.poll() is None:
+                w.terminate()
+        web.terminate()
+        web.wait(timeout=20)
+        _cleanup(base, merchant)
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--rows", type=int, default=None)
     parser.add_argument("--products", type=int, default=200)
+    parser.add_argument("--xlsx", action="store_true", help="an .xlsx workbook (100,000 rows)")
+    parser.add_argument("--healthz", action="store_true", help="/healthz during two imports")
+    parser.add_argument("--run-job", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jingdezhen.settings")
     import django
 
     django.setup()
-    result = run_benchmark(rows=args.rows, products=args.products)
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(result, indent=2) + "\n")
+    if args.run_job:
+        from orders.intake import jobs
+
+        jobs.import_job_run(job_id=args.run_job)
+        return 0
+    if args.healthz:
+        result = run_healthz(rows=args.rows or 200_000, products=args.products)
+        out = RESULTS / "csv_import_healthz.json"
+    else:
+        rows = args.rows or (100_000 if args.xlsx else 500_000)
+        result = run_benchmark(rows=rows, products=args.products, xlsx=args.xlsx)
+        out = RESULTS / ("csv_import_xlsx.json" if args.xlsx else "csv_import.json")
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(result, indent=2) + "\n")
     print(json.dumps(result, indent=2))
     return 0
 

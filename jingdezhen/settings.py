@@ -280,12 +280,22 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # serve` consumes both queues (celery worker -Q celery,holds).
 CELERY_TASK_DEFAULT_QUEUE = "celery"
 HOLDS_QUEUE = "holds"
+# Imports (large files read for minutes) have their own queue too, so they never delay a hold.
+IMPORTS_QUEUE = "imports"
 CELERY_TASK_ROUTES = {
     "orders.tasks.release_expired_holds": {"queue": HOLDS_QUEUE},
     "orders.tasks.end_due_flash_deals": {"queue": HOLDS_QUEUE},
     "orders.tasks.end_flash_deal": {"queue": HOLDS_QUEUE},
+    "orders.tasks.run_import": {"queue": IMPORTS_QUEUE},
 }
-WORKER_QUEUES = f"{CELERY_TASK_DEFAULT_QUEUE},{HOLDS_QUEUE}"
+WORKER_QUEUES = f"{CELERY_TASK_DEFAULT_QUEUE},{HOLDS_QUEUE},{IMPORTS_QUEUE}"
+# The largest file an import job takes (orders or catalogue, CSV or .xlsx), in bytes; bounded
+# so a setting cannot open the door to any size. A job reads it in chunks of 5,000 rows.
+IMPORT_MAX_BYTES = min(
+    int(os.environ.get("IMPORT_MAX_BYTES", str(100 * 1024 * 1024))), 500 * 1024 * 1024
+)
+# Seconds a job waits between chunks (0: none), to leave a small machine's cores to the web.
+IMPORT_CHUNK_PAUSE = float(os.environ.get("IMPORT_CHUNK_PAUSE", "0"))
 # The periodic jobs; django-celery-beat copies them into the database, where they can be edited.
 
 

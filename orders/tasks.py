@@ -29,3 +29,13 @@ def end_due_flash_deals() -> int:
 @shared_task(acks_late=True)
 def end_flash_deal(deal_id: int) -> int:
     return flash_deals.flash_deal_expire(deal_id=deal_id)
+
+
+@shared_task(acks_late=True)
+def run_import(job_id: int) -> str:
+    """Read an uploaded import file in chunks (``orders.intake.jobs``). Run again, a done job
+    does nothing; a job whose worker died resumes after its last committed chunk."""
+    from .intake import jobs
+
+    job = jobs.import_job_run(job_id=job_id)
+    return job.status if job else "missing"

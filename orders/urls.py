@@ -6,6 +6,7 @@ other apps reverse them."""
 from django.urls import path
 
 from orders.catalogue import views as catalogue
+from orders.intake import job_views
 from orders.intake import views as intake
 from orders.ordering import views as ordering
 
@@ -13,6 +14,7 @@ app_name = "orders"
 
 urlpatterns = [
     path("catalogue/", catalogue.product_list, name="product_list"),
+    path("catalogue/import/", job_views.catalogue_import, name="catalogue_import"),
     path("catalogue/new/", catalogue.product_create, name="product_create"),
     path("catalogue/<int:pk>/", catalogue.product_detail, name="product_detail"),
     path("catalogue/<int:pk>/edit/", catalogue.product_edit, name="product_edit"),
@@ -22,7 +24,11 @@ urlpatterns = [
     path("catalogue/photos/<int:pk>/delete/", catalogue.product_photo_delete, name="photo_delete"),
     path("orders/", ordering.order_list, name="order_list"),
     path("orders/new/", intake.order_create, name="order_create"),
-    path("orders/import/", intake.order_import, name="order_import"),
+    path("orders/import/", job_views.order_import, name="order_import"),
+    path("imports/<int:pk>/", job_views.import_job, name="import_job"),
+    path(
+        "imports/<int:pk>/bad-rows.csv", job_views.import_job_bad_rows, name="import_job_bad_rows"
+    ),
     path("orders/imports/<int:pk>/", intake.import_detail, name="import_detail"),
     path("orders/export.csv", ordering.order_export, name="order_export"),
     path("orders/payment-deadlines/", ordering.order_policy, name="order_policy"),

@@ -302,7 +302,27 @@ def _serve(args: argparse.Namespace, folder: Path, urls: dict[str, str]) -> int:
     celery = [python, "-m", "celery", "-A", "jingdezhen"]
     commands = {
         # Both queues: the default one and "holds" (payment holds, flash-deal endings).
-        "worker": [*celery, "worker", "-Q", "celery,holds", "--loglevel=INFO", "--concurrency=2"],
+        "worker": [
+            *celery,
+            "worker",
+            "-Q",
+            "celery,holds",
+            "--loglevel=INFO",
+            "--concurrency=2",
+            "-n",
+            "main@%h",
+        ],
+        # Imports on a worker of their own, so a long file never delays a hold.
+        "imports": [
+            *celery,
+            "worker",
+            "-Q",
+            "imports",
+            "--loglevel=INFO",
+            "--concurrency=1",
+            "-n",
+            "imports@%h",
+        ],
         "beat": [*celery, "beat", "--loglevel=INFO"],
         "web": [*manage, "runserver", f"{args.host}:{args.port}", "--noreload"],
     }

@@ -62,7 +62,12 @@ pids+=($!)
 # One worker on both queues (the default one and "holds": payment holds, flash-deal endings); two
 # processes, so a hold expires on time while the other one re-rolls a batch of turnover days.
 "$BIN/celery" -A jingdezhen worker -Q celery,holds --loglevel=INFO --concurrency=2 \
-  --without-gossip --without-mingle &
+  --without-gossip --without-mingle -n "main@%h" &
+pids+=($!)
+# Imports (files of hundreds of thousands of rows) on a worker of their own at a lower CPU
+# priority: a long import never delays a hold, and the web keeps answering while it runs.
+nice -n 10 "$BIN/celery" -A jingdezhen worker -Q imports --loglevel=INFO \
+  --concurrency="${IMPORT_WORKERS:-2}" --without-gossip --without-mingle -n "imports@%h" &
 pids+=($!)
 "$BIN/celery" -A jingdezhen beat --loglevel=INFO &
 pids+=($!)

@@ -10,6 +10,7 @@ orders of a base can overflow them.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from decimal import Decimal
 
@@ -41,7 +42,13 @@ DAY_PATTERN = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def earliest_instant() -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(EARLIEST_DAY, dt.time.min))
+    return _earliest(timezone.get_current_timezone())
+
+
+@functools.lru_cache(maxsize=16)
+def _earliest(tz) -> dt.datetime:
+    # Cached: an import checks it for every row.
+    return timezone.make_aware(dt.datetime.combine(EARLIEST_DAY, dt.time.min), tz)
 
 
 def check_money(value: Decimal, *, field: str, maximum: Decimal = MAX_ORDER_CNY) -> Decimal:

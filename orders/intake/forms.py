@@ -68,4 +68,8 @@ class OrderForm(forms.Form):
 
 class ImportForm(forms.Form):
     platform = forms.ChoiceField(label=_("Platform"), choices=Platform.choices)
-    file = forms.FileField(label=_("Order export (CSV)"))
+    file = forms.FileField(label=_("Order export (CSV or .xlsx)"), max_length=200)
+
+
+class CatalogueImportForm(forms.Form):
+    file = forms.FileField(label=_("Product catalogue (CSV or .xlsx)"), max_length=200)

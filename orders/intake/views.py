@@ -1,5 +1,6 @@
 """The intake's pages: an order taken by hand (the order form) and a platform's export
-imported (CSV), with the import's report. Both hand their orders to ``orders.intake.take_in``."""
+imported before import jobs (its report). The upload and the job pages are in
+``orders.intake.job_views``; every door hands its orders to ``orders.intake.take_in``."""
 
 from __future__ import annotations
 
@@ -11,12 +12,10 @@ from django.utils.translation import gettext as _
 
 from jingdezhen.core.errors import DomainError
 from jingdezhen.core.forms import add_domain_error
-from jingdezhen.core.platforms import Platform
 from livestreams.models import LiveStream
 from orders.catalogue import selectors as catalogue_selectors
-from orders.intake import csv_import, csv_layouts
 from orders.intake import selectors as intake_selectors
-from orders.intake.forms import ImportForm, OrderForm
+from orders.intake.forms import OrderForm
 from orders.intake.specs import LineIn
 from orders.ordering import services as ordering_services
 from orders.permissions import member_merchant
@@ -53,54 +52,6 @@ def order_create(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Order taken; its units are held until it is paid."))
             return redirect("orders:order_detail", pk=order.pk)
     return render(request, "orders/order_form.html", {"form": form})
-
-
-@login_required
-def order_import(request: HttpRequest) -> HttpResponse:
-    reach = reader(request)
-    merchant = member_merchant(reach)
-    form = ImportForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        if upload.size > csv_import.MAX_BYTES:
-            form.add_error("file", _("The file is larger than 50 MB."))
-        else:
-            try:
-                result = csv_import.import_orders(
-                    reach=reach,
-                    merchant=merchant,
-                    platform=form.cleaned_data["platform"],
-                    data=upload.read(),
-                    filename=upload.name,
-                    actor=request.user,
-                )
-            except DomainError as exc:
-                add_domain_error(form, exc)
-            else:
-                if result.repeated:
-                    messages.warning(
-                        request, _("This file was imported before; nothing was changed.")
-                    )
-                return redirect("orders:import_detail", pk=result.record.pk)
-    status = 400 if form.errors else 200
-    context = {
-        "form": form,
-        "layouts": _layouts(),
-        "imports": intake_selectors.import_list(reach=reach)[:10],
-    }
-    return render(request, "orders/order_import.html", context, status=status)
-
-
-def _layouts() -> list[dict]:
-    shown = [
-        (Platform.DOUYIN.label, csv_layouts.LAYOUTS[Platform.DOUYIN]),
-        (Platform.TAOBAO.label, csv_layouts.LAYOUTS[Platform.TAOBAO]),
-        (_("Other platforms"), csv_layouts.GENERIC),
-    ]
-    return [
-        {"platform": label, "name": layout.name, "columns": list(layout.columns.values())}
-        for label, layout in shown
-    ]
 
 
 @login_required

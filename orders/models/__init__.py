@@ -2,6 +2,7 @@
 import X`` works for every one of them."""
 
 from .catalogue import PlatformPrice, Product, ProductPhoto
+from .imports import ImportBadRow, ImportJob
 from .intake import OrderImport
 from .money import ExchangeRate, OrderPolicy
 from .ordering import BreakageClaim, FlashDeal, IdempotencyKey, Order, OrderEvent, OrderLine
@@ -30,6 +31,8 @@ __all__ = [
     "ExchangeRate",
     "FlashDeal",
     "IdempotencyKey",
+    "ImportBadRow",
+    "ImportJob",
     "MonthlyMerchantTurnover",
     "Order",
     "OrderEvent",

@@ -299,7 +299,7 @@ def _import(page: Page, lang: str, export) -> str:
     form.locator("#id_platform").select_option("douyin")
     form.locator("#id_file").set_input_files(export)
     _submit(page, form)
-    expect(page).to_have_url(re.compile(r"/orders/imports/\d+/$"))
+    expect(page).to_have_url(re.compile(r"/imports/\d+/$"))
     return page.url
 
 

@@ -27,7 +27,15 @@ from jingdezhen.pages.navigation import entries_for
 from livestreams.models import LiveStream, StreamSeries
 from merchants.demo import NAMED_MERCHANTS
 from merchants.models import Merchant, Milestone, Notification, TeamMember, User
-from orders.models import BreakageClaim, FlashDeal, Order, OrderImport, Product, ProductPhoto
+from orders.models import (
+    BreakageClaim,
+    FlashDeal,
+    ImportJob,
+    Order,
+    OrderImport,
+    Product,
+    ProductPhoto,
+)
 from orders.turnover import selectors as turnover_selectors
 from training.models import Certificate, Cohort, Enrollment
 
@@ -293,7 +301,9 @@ def test_a_rehearsal_a_series_claims_an_import_and_notifications(demo):
     )
     assert {BreakageClaim.Outcome.OPEN, BreakageClaim.Outcome.REFUNDED} <= outcomes
     record = OrderImport.objects.get(merchant=zhou)
-    assert record.orders_imported > 0 and len(record.errors) == 1
+    job = ImportJob.objects.get(merchant=zhou)
+    assert job.status == "done" and job.order_import == record
+    assert record.orders_imported > 0 and job.rows_bad == 1
     assert Notification.objects.filter(recipient__username="merchant").exists()
     assert Notification.objects.filter(recipient__username="host").exists()
 
@@ -336,6 +346,7 @@ def test_a_second_run_adds_nothing(demo, demo_media):
                 FlashDeal,
                 BreakageClaim,
                 OrderImport,
+                ImportJob,
                 Notification,
                 Certificate,
                 Milestone,

@@ -148,7 +148,9 @@ def test_an_overseas_export_is_fixed_in_cny_at_the_rate_of_its_day(merchant, cup
     assert Milestone.objects.filter(merchant=merchant, kind="first_overseas_order").exists()
 
 
-def test_the_upload_page_shows_the_report_and_a_malformed_file_an_error(client, owner, cups):
+def test_the_upload_page_shows_the_report_and_a_malformed_file_an_error(
+    client, owner, cups, django_capture_on_commit_callbacks
+):
     login(client, owner)
     bad = client.post(
         "/orders/import/",
@@ -156,14 +158,16 @@ def test_the_upload_page_shows_the_report_and_a_malformed_file_an_error(client, 
     )
     assert bad.status_code == 400
     assert "missing columns" in bad.content.decode()
-    good = client.post(
-        "/orders/import/",
-        {
-            "platform": "douyin",
-            "file": _upload(douyin_csv("DY1,NOPE,1,1,已完成,2026-01-01 10:00:00,A")),
-        },
-        follow=True,
-    )
+    # The upload enqueues an import job; its worker (eager here) runs once the request commits.
+    with django_capture_on_commit_callbacks(execute=True):
+        posted = client.post(
+            "/orders/import/",
+            {
+                "platform": "douyin",
+                "file": _upload(douyin_csv("DY1,NOPE,1,1,已完成,2026-01-01 10:00:00,A")),
+            },
+        )
+    good = client.get(posted["Location"])
     assert good.status_code == 200
     assert "Unknown SKU NOPE" in good.content.decode()
 
