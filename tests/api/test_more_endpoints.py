@@ -13,6 +13,8 @@ from django.utils import timezone
 from livestreams.models import FeaturedProduct, LiveStream, StreamSettings
 from merchants.models import TeamMember
 from tests import factories
+from tests.training.helpers import attend, finish_cohort
+from training.models import Attendance, Certificate
 
 pytestmark = pytest.mark.django_db
 
@@ -343,3 +345,170 @@ def test_a_live_price_is_kept_to_the_fen(api_client, owner, merchant):
     body = {"stream": stream.pk, "product": cup.pk, "live_price": "1288.50"}
     assert api_client.post("/api/v1/streams/featured/", body, format="json").status_code == 201
     assert FeaturedProduct.objects.get().live_price == Decimal("1288.50")
+
+
+# --- attendance and certificates ---------------------------------------------------------------
+
+
+def _cohort_with_trainees(base, *, trainees=3, days=3, ended=True):
+    cohort = factories.CohortFactory(course=factories.CourseFactory(base=base), capacity=10)
+    if ended:
+        finish_cohort(cohort, days=days)
+    enrollments = [factories.EnrollmentFactory(cohort=cohort) for _ in range(trainees)]
+    return cohort, enrollments
+
+
+def test_a_trainer_records_a_day_and_reads_the_sheet_back(api_client, trainer, manager, base):
+    cohort, (ann, bo, cai) = _cohort_with_trainees(base)
+    api_client.force_authenticate(trainer)
+    body = {"cohort": cohort.pk, "day": cohort.starts_on.isoformat(), "present": [ann.pk, cai.pk]}
+    response = api_client.post("/api/v1/training/attendance/", body, format="json")
+    assert response.status_code == 201, response.json()
+    answer = response.json()
+    assert (answer["cohort"], answer["day"], answer["recorded"]) == (
+        cohort.pk,
+        cohort.starts_on.isoformat(),
+        3,
+    )
+    assert [(row["enrollment"], row["present"]) for row in answer["attendance"]] == [
+        (ann.pk, True),
+        (bo.pk, False),
+        (cai.pk, True),
+    ]
+    # Sent again, the day is replaced, not doubled.
+    body["present"] = [bo.pk]
+    again = api_client.post("/api/v1/training/attendance/", body, format="json")
+    assert again.status_code == 201
+    assert Attendance.objects.filter(enrollment__cohort=cohort).count() == 3
+    api_client.force_authenticate(manager)
+    rows = api_client.get(
+        "/api/v1/training/attendance/", {"cohort": cohort.pk, "present": "true"}
+    ).json()["results"]
+    assert [row["enrollment"] for row in rows] == [bo.pk]
+    assert rows[0]["trainee_name"] == bo.trainee.name
+    assert api_client.post("/api/v1/training/attendance/", body, format="json").status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"day": "2026-02-30"}, "day"),
+        ({"day": None}, "day"),
+        ({"present": "everyone"}, "present"),
+        ({"present": [0]}, "present"),
+        ({"present": [2**70]}, "present"),
+        ({"cohort": "x"}, "cohort"),
+    ],
+)
+def test_bad_input_to_attendance_is_a_400_naming_the_field(
+    api_client, trainer, base, changes, field
+):
+    cohort, _enrollments = _cohort_with_trainees(base)
+    api_client.force_authenticate(trainer)
+    body = {"cohort": cohort.pk, "day": cohort.starts_on.isoformat(), "present": [], **changes}
+    response = api_client.post("/api/v1/training/attendance/", body, format="json")
+    assert response.status_code == 400, response.json()
+    assert {f.split(".")[0] for f in _fields(response)} == {field}
+
+
+def test_attendance_outside_the_cohort_or_of_a_stranger_is_refused_by_the_service(
+    api_client, trainer, base
+):
+    cohort, _enrollments = _cohort_with_trainees(base)
+    _other, (stranger,) = _cohort_with_trainees(base, trainees=1)
+    api_client.force_authenticate(trainer)
+    late = {"cohort": cohort.pk, "day": timezone.localdate().isoformat(), "present": []}
+    response = api_client.post("/api/v1/training/attendance/", late, format="json")
+    assert response.status_code == 400 and _fields(response) == {"day"}
+    odd = {"cohort": cohort.pk, "day": cohort.starts_on.isoformat(), "present": [stranger.pk]}
+    response = api_client.post("/api/v1/training/attendance/", odd, format="json")
+    assert response.status_code == 400 and _fields(response) == {"present"}
+    assert not Attendance.objects.exists()
+
+
+def test_a_foreign_cohorts_attendance_is_a_404_and_merchants_are_refused(
+    api_client, trainer, owner, other_base
+):
+    cohort, (enrollment,) = _cohort_with_trainees(other_base, trainees=1)
+    attend(enrollment)
+    row = Attendance.objects.filter(enrollment=enrollment).first()
+    api_client.force_authenticate(trainer)
+    body = {"cohort": cohort.pk, "day": cohort.starts_on.isoformat(), "present": []}
+    response = api_client.post("/api/v1/training/attendance/", body, format="json")
+    assert response.status_code == 404 and response.json()["code"] == "not_found"
+    assert api_client.get(f"/api/v1/training/attendance/{row.pk}/").status_code == 404
+    assert api_client.get("/api/v1/training/attendance/").json()["results"] == []
+    api_client.force_authenticate(owner)
+    assert api_client.get("/api/v1/training/attendance/").status_code == 403
+    assert api_client.post("/api/v1/training/attendance/", body, format="json").status_code == 403
+
+
+def test_the_attendance_list_runs_a_constant_number_of_queries(
+    api_client, trainer, base, django_assert_max_num_queries
+):
+    for _ in range(3):
+        _cohort, enrollments = _cohort_with_trainees(base, trainees=4)
+        for enrollment in enrollments:
+            attend(enrollment)
+    api_client.force_authenticate(trainer)
+    with django_assert_max_num_queries(6):
+        response = api_client.get("/api/v1/training/attendance/")
+    assert response.status_code == 200 and response.json()["count"] == 36
+    bad = api_client.get("/api/v1/training/attendance/", {"day": "tomorrow"})
+    assert bad.status_code == 400 and _fields(bad) == {"day"}
+
+
+def _certified(base, trainer, api_client) -> tuple:
+    _cohort, (enrollment,) = _cohort_with_trainees(base, trainees=1)
+    attend(enrollment)
+    api_client.force_authenticate(trainer)
+    done = api_client.post(f"/api/v1/training/enrollments/{enrollment.pk}/complete/")
+    assert done.status_code == 200, done.json()
+    return enrollment, done.json()["certificate_code"]
+
+
+def test_a_completed_enrolment_has_its_certificate_in_the_api(api_client, trainer, manager, base):
+    enrollment, code = _certified(base, trainer, api_client)
+    rows = api_client.get("/api/v1/training/certificates/").json()["results"]
+    assert [(row["code"], row["enrollment"]) for row in rows] == [(code, enrollment.pk)]
+    assert rows[0]["course_title"] == enrollment.cohort.course.title
+    assert rows[0]["trainee_name"] == enrollment.trainee.name
+    api_client.force_authenticate(manager)
+    found = api_client.get("/api/v1/training/certificates/", {"code": code}).json()["results"]
+    assert [row["id"] for row in found] == [rows[0]["id"]]
+    detail = api_client.get(f"/api/v1/training/certificates/{rows[0]['id']}/")
+    assert detail.status_code == 200 and detail.json()["code"] == code
+    none = api_client.get("/api/v1/training/certificates/", {"code": "NOSUCHCODE"})
+    assert none.json()["results"] == []
+
+
+def test_a_foreign_certificate_is_a_404_and_merchants_are_refused(
+    api_client, trainer, owner, base, other_base
+):
+    other_trainer = factories.UserFactory(role=trainer.role, base=other_base)
+    _enrollment, code = _certified(other_base, other_trainer, api_client)
+    foreign = Certificate.objects.get(code=code)
+    api_client.force_authenticate(trainer)
+    response = api_client.get(f"/api/v1/training/certificates/{foreign.pk}/")
+    assert response.status_code == 404 and response.json()["code"] == "not_found"
+    assert api_client.get("/api/v1/training/certificates/", {"code": code}).json()["results"] == []
+    api_client.force_authenticate(owner)
+    assert api_client.get("/api/v1/training/certificates/").status_code == 403
+    # Certificates are issued by completing an enrolment, never written here.
+    assert api_client.post("/api/v1/training/certificates/", {}, format="json").status_code in {
+        403,
+        405,
+    }
+    api_client.force_authenticate(trainer)
+    refused = api_client.post("/api/v1/training/certificates/", {}, format="json")
+    assert refused.status_code == 405 and refused.json()["code"] == "method_not_allowed"
+
+
+def test_the_certificate_list_runs_a_constant_number_of_queries(
+    api_client, trainer, base, django_assert_max_num_queries
+):
+    for _ in range(4):
+        _certified(base, trainer, api_client)
+    with django_assert_max_num_queries(6):
+        response = api_client.get("/api/v1/training/certificates/")
+    assert response.status_code == 200 and response.json()["count"] == 4
