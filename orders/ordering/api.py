@@ -5,23 +5,25 @@ from __future__ import annotations
 
 import hashlib
 import json
+from decimal import Decimal
 
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from jingdezhen.core import bounds
-from jingdezhen.core.api import SYNC_FILTER_BACKENDS, ReachMixin, plain_choice_field
+from jingdezhen.core.api import MAX_ID, SYNC_FILTER_BACKENDS, ReachMixin, plain_choice_field
 from jingdezhen.core.platforms import Platform
 from livestreams.models import LiveStream
 from orders.api_helpers import acting_merchant
 from orders.catalogue import selectors as catalogue_selectors
 from orders.intake.specs import LineIn
 from orders.models import BreakageClaim, ExchangeRate, FlashDeal, Order, OrderLine
-from orders.ordering import flash_deals, lifecycle, money, selectors, services
+from orders.ordering import claims, flash_deals, lifecycle, money, selectors, services
 from orders.permissions import require_orders_reader, require_reader
 
 
@@ -365,17 +367,89 @@ class ClaimSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class ClaimInSerializer(serializers.Serializer):
+    """A breakage claim: the shipped order, the lines that arrived broken and the buyer's photo
+    (JPEG, PNG or WebP, at most 8 MB and 40 megapixels)."""
+
+    order = serializers.IntegerField(min_value=1, max_value=MAX_ID)
+    lines = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=MAX_ID),
+        allow_empty=False,
+        max_length=bounds.MAX_LINES,
+    )
+    photo = serializers.FileField()
+    note = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+
+
+class ClaimDecisionSerializer(serializers.Serializer):
+    outcome = plain_choice_field(
+        [c for c in BreakageClaim.Outcome.choices if c[0] != BreakageClaim.Outcome.OPEN]
+    )
+    refund_cny = serializers.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        max_value=bounds.MAX_ORDER_CNY,
+        required=False,
+        allow_null=True,
+        help_text="A refund: this much CNY; empty, the broken lines' worth (at most what is "
+        "left to refund).",
+    )
+
+
 class ClaimViewSet(
     ReachMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
-    """Transit-breakage claims of orders within reach (filed and decided on the order's page)."""
+    """Transit-breakage claims of orders within reach: filed with the buyer's photo
+    (``multipart/form-data``) for a shipped order, and decided (a refund through the order's
+    refund, a reshipment or a rejection). The photo itself is read on the order's page only."""
 
     # The schema's model only: rows come from get_queryset (whose selectors refuse a role).
     queryset = BreakageClaim.objects.none()
-    reach_rule = staticmethod(require_reader)  # trainers: 403, as on the pages
+    reach_rule = staticmethod(require_orders_reader)  # trainers and hosts: 403, as on the pages
     serializer_class = ClaimSerializer
     filterset_fields = ["order", "outcome"]
     ordering_fields = ["filed_at", "id"]
+    # The claim's photo comes as a file; the decision is JSON (its action says so).
+    parser_classes = [MultiPartParser]
 
     def get_queryset(self):
         return selectors.claim_list(reach=self.reach)
+
+    def _out(self, pk: int, code=status.HTTP_200_OK) -> Response:
+        claim = selectors.claim_list(reach=self.reach).get(pk=pk)
+        return Response(ClaimSerializer(claim).data, status=code)
+
+    @extend_schema(
+        request={"multipart/form-data": ClaimInSerializer}, responses={201: ClaimSerializer}
+    )
+    def create(self, request, *args, **kwargs):
+        serializer = ClaimInSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        order = selectors.order_get(reach=self.reach, pk=data["order"])
+        claim = claims.claim_file(
+            reach=self.reach,
+            order=order,
+            line_ids=data["lines"],
+            photo=data["photo"],
+            note=data["note"],
+            actor=request.user,
+        )
+        return self._out(claim.pk, status.HTTP_201_CREATED)
+
+    @extend_schema(request=ClaimDecisionSerializer, responses=ClaimSerializer)
+    @action(detail=True, methods=["post"], parser_classes=[JSONParser])
+    def decide(self, request, pk=None):
+        """Decide an open claim: ``refunded`` (refunds the order), ``reshipped`` or ``rejected``."""
+        claim = self.get_object()
+        serializer = ClaimDecisionSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        claims.claim_decide(
+            reach=self.reach,
+            claim=claim,
+            outcome=serializer.validated_data["outcome"],
+            refund_cny=serializer.validated_data.get("refund_cny"),
+            actor=request.user,
+        )
+        return self._out(claim.pk)

@@ -73,8 +73,9 @@ def order_get(*, reach: Reach, pk: int) -> Order:
 
 
 def claim_list(*, reach: Reach) -> QuerySet[BreakageClaim]:
-    """Breakage claims within reach, newest first, with the ids of the lines they name."""
-    require_reader(reach)
+    """Breakage claims within reach, newest first, with the ids of the lines they name (a role
+    that reads no orders, a host, is refused with 403, as for the claim itself)."""
+    require_orders_reader(reach)
     return reach.scope(BreakageClaim.objects.prefetch_related("lines").order_by("-filed_at", "-id"))
 
 

@@ -12,7 +12,9 @@ from django.utils import timezone
 
 from livestreams.models import FeaturedProduct, LiveStream, StreamSettings
 from merchants.models import TeamMember
+from orders.models import BreakageClaim, Order
 from tests import factories
+from tests.orders.helpers import not_an_image, png
 from tests.training.helpers import attend, finish_cohort
 from training.models import Attendance, Certificate
 
@@ -512,3 +514,182 @@ def test_the_certificate_list_runs_a_constant_number_of_queries(
     with django_assert_max_num_queries(6):
         response = api_client.get("/api/v1/training/certificates/")
     assert response.status_code == 200 and response.json()["count"] == 4
+
+
+# --- breakage claims ---------------------------------------------------------------------------
+
+
+def _shipped(merchant, *, status=Order.Status.SHIPPED, lines=2):
+    order = factories.TurnoverOrderFactory(
+        merchant=merchant, status=status, amount=Decimal("400.00"), units=lines
+    )
+    return order, [factories.TurnoverOrderLineFactory(order=order) for _ in range(lines)]
+
+
+def _claim_body(order, lines, /, **changes) -> dict:
+    body = {"order": order.pk, "lines": [line.pk for line in lines], "photo": png(), "note": "x"}
+    body.update(changes)
+    return body
+
+
+def test_customer_service_files_and_decides_a_claim_through_the_api(api_client, merchant):
+    service = factories.member_user(merchant, role=TeamMember.Role.SERVICE, username="svc")
+    order, (cup, _bowl) = _shipped(merchant)
+    api_client.force_authenticate(service)
+    response = api_client.post(
+        "/api/v1/claims/", _claim_body(order, [cup], note="Cracked lid"), format="multipart"
+    )
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert (body["order"], body["lines"], body["outcome"]) == (order.pk, [cup.pk], "open")
+    assert body["note"] == "Cracked lid" and "photo" not in body
+    claim = BreakageClaim.objects.get(pk=body["id"])
+    assert claim.photo.name and claim.filed_by == service
+    decided = api_client.post(
+        f"/api/v1/claims/{claim.pk}/decide/", {"outcome": "refunded"}, format="json"
+    )
+    assert decided.status_code == 200, decided.json()
+    assert decided.json()["outcome"] == "refunded"
+    assert Decimal(decided.json()["refund_cny"]) == Decimal("200.00")
+    order.refresh_from_db()
+    assert order.refunded_cny == Decimal("200.00")
+    again = api_client.post(
+        f"/api/v1/claims/{claim.pk}/decide/", {"outcome": "rejected"}, format="json"
+    )
+    assert again.status_code == 409 and _fields(again) == {"outcome"}
+
+
+def test_a_claim_is_decided_with_a_refund_of_a_stated_amount(api_client, owner, merchant):
+    order, lines = _shipped(merchant)
+    api_client.force_authenticate(owner)
+    pk = api_client.post("/api/v1/claims/", _claim_body(order, lines), format="multipart").json()[
+        "id"
+    ]
+    response = api_client.post(
+        f"/api/v1/claims/{pk}/decide/",
+        {"outcome": "refunded", "refund_cny": "50.00"},
+        format="json",
+    )
+    assert response.status_code == 200 and response.json()["refund_cny"] == "50.00"
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"lines": []}, "lines"),
+        ({"lines": ["cup"]}, "lines"),
+        ({"lines": [999_999]}, "lines"),
+        ({"photo": None}, "photo"),
+        ({"note": "x" * 301}, "note"),
+        ({"order": "first"}, "order"),
+    ],
+)
+def test_bad_input_to_a_claim_is_a_400_naming_the_field(
+    api_client, owner, merchant, changes, field
+):
+    order, lines = _shipped(merchant)
+    api_client.force_authenticate(owner)
+    body = {k: v for k, v in _claim_body(order, lines, **changes).items() if v is not None}
+    response = api_client.post("/api/v1/claims/", body, format="multipart")
+    assert response.status_code == 400, response.json()
+    assert {f.split(".")[0] for f in _fields(response)} == {field}
+    assert not BreakageClaim.objects.exists()
+
+
+def test_a_photo_that_is_no_image_and_an_unshipped_order_are_refused(api_client, owner, merchant):
+    order, lines = _shipped(merchant)
+    api_client.force_authenticate(owner)
+    response = api_client.post(
+        "/api/v1/claims/", _claim_body(order, lines, photo=not_an_image()), format="multipart"
+    )
+    assert response.status_code == 400 and _fields(response) == {"photo"}
+    paid, paid_lines = _shipped(merchant, status=Order.Status.PAID)
+    response = api_client.post("/api/v1/claims/", _claim_body(paid, paid_lines), format="multipart")
+    assert response.status_code == 409 and _fields(response) == {"order"}
+    # JSON is not how a photo travels: a 415 with its code.
+    as_json = api_client.post("/api/v1/claims/", {"order": order.pk}, format="json")
+    assert as_json.status_code == 415 and as_json.json()["code"] == "unsupported_media_type"
+    assert not BreakageClaim.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"outcome": "open"}, "outcome"),
+        ({"outcome": "lost"}, "outcome"),
+        ({}, "outcome"),
+        ({"outcome": "refunded", "refund_cny": "0"}, "refund_cny"),
+        ({"outcome": "refunded", "refund_cny": "99999999999.00"}, "refund_cny"),
+    ],
+)
+def test_bad_input_to_a_decision_is_a_400_naming_the_field(
+    api_client, owner, merchant, body, field
+):
+    order, lines = _shipped(merchant)
+    api_client.force_authenticate(owner)
+    pk = api_client.post("/api/v1/claims/", _claim_body(order, lines), format="multipart").json()[
+        "id"
+    ]
+    response = api_client.post(f"/api/v1/claims/{pk}/decide/", body, format="json")
+    assert response.status_code == 400, response.json()
+    assert _fields(response) == {field}
+    assert BreakageClaim.objects.get(pk=pk).outcome == "open"
+
+
+def test_a_foreign_order_or_claim_is_a_404_and_hosts_and_trainers_are_refused(
+    api_client, owner, other_owner, merchant, other_merchant, trainer
+):
+    theirs, their_lines = _shipped(other_merchant)
+    api_client.force_authenticate(other_owner)
+    pk = api_client.post(
+        "/api/v1/claims/", _claim_body(theirs, their_lines), format="multipart"
+    ).json()["id"]
+    api_client.force_authenticate(owner)
+    response = api_client.post(
+        "/api/v1/claims/", _claim_body(theirs, their_lines), format="multipart"
+    )
+    assert response.status_code == 404 and response.json()["code"] == "not_found"
+    decided = api_client.post(f"/api/v1/claims/{pk}/decide/", {}, format="json")
+    assert decided.status_code == 404
+    mine, _lines = _shipped(merchant)
+    # A line of another merchant's order on one's own order: not a line of it.
+    mixed = api_client.post("/api/v1/claims/", _claim_body(mine, their_lines), format="multipart")
+    assert mixed.status_code == 400 and _fields(mixed) == {"lines"}
+    host = factories.member_user(merchant, role=TeamMember.Role.HOST, username="host3")
+    for user in (host, trainer):
+        api_client.force_authenticate(user)
+        assert api_client.get("/api/v1/claims/").status_code == 403
+        body = _claim_body(mine, _lines)
+        assert api_client.post("/api/v1/claims/", body, format="multipart").status_code == 403
+    assert BreakageClaim.objects.count() == 1
+
+
+def test_a_manager_reads_the_claims_of_the_base_and_may_decide_for_the_merchant(
+    api_client, owner, manager, merchant
+):
+    order, lines = _shipped(merchant)
+    api_client.force_authenticate(owner)
+    pk = api_client.post("/api/v1/claims/", _claim_body(order, lines), format="multipart").json()[
+        "id"
+    ]
+    api_client.force_authenticate(manager)
+    assert api_client.get(f"/api/v1/claims/{pk}/").status_code == 200
+    response = api_client.post(
+        f"/api/v1/claims/{pk}/decide/", {"outcome": "rejected"}, format="json"
+    )
+    assert response.status_code == 200, response.json()
+    assert response.json()["outcome"] == "rejected" and response.json()["decided_at"]
+
+
+def test_the_claim_list_runs_a_constant_number_of_queries(
+    api_client, owner, merchant, django_assert_max_num_queries
+):
+    api_client.force_authenticate(owner)
+    for _ in range(5):
+        order, lines = _shipped(merchant)
+        body = _claim_body(order, lines)
+        assert api_client.post("/api/v1/claims/", body, format="multipart").status_code == 201
+    with django_assert_max_num_queries(6):
+        response = api_client.get("/api/v1/claims/")
+    assert response.status_code == 200 and response.json()["count"] == 5
+    assert all(len(row["lines"]) == 2 for row in response.json()["results"])
