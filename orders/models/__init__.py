@@ -5,6 +5,7 @@ from .catalogue import PlatformPrice, Product, ProductPhoto
 from .intake import OrderImport
 from .money import ExchangeRate, OrderPolicy
 from .ordering import BreakageClaim, FlashDeal, IdempotencyKey, Order, OrderEvent, OrderLine
+from .shipping import Shipment
 from .turnover import (
     DailyBaseBreakdown,
     DailyBaseSlotTurnover,
@@ -39,6 +40,7 @@ __all__ = [
     "PlatformPrice",
     "Product",
     "ProductPhoto",
+    "Shipment",
     "TurnoverDirtyDay",
     "TurnoverWatermark",
 ]

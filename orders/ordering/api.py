@@ -23,7 +23,12 @@ from orders.api_helpers import acting_merchant
 from orders.catalogue import selectors as catalogue_selectors
 from orders.intake.specs import LineIn
 from orders.models import BreakageClaim, ExchangeRate, FlashDeal, Order, OrderLine
-from orders.ordering import claims, flash_deals, lifecycle, money, selectors, services
+from orders.ordering import bulk, claims, flash_deals, lifecycle, money, selectors, services
+from orders.ordering.bulk_api import (
+    BulkOrdersSerializer,
+    BulkShippedSerializer,
+    BulkShipSerializer,
+)
 from orders.permissions import require_orders_reader, require_reader
 
 
@@ -65,6 +70,11 @@ class OrderSerializer(serializers.ModelSerializer):
             "actions",
         ]
         read_only_fields = fields
+
+
+class BulkPaidSerializer(serializers.Serializer):
+    paid = serializers.IntegerField()
+    orders = OrderSerializer(many=True)
 
 
 class OrderDetailSerializer(OrderSerializer):
@@ -252,6 +262,41 @@ class OrderViewSet(
             note=serializer.validated_data.get("note", ""),
         )
 
+    @extend_schema(request=BulkOrdersSerializer, responses=BulkPaidSerializer)
+    @action(detail=False, methods=["post"], url_path="bulk-mark-paid")
+    def bulk_mark_paid(self, request):
+        """Mark many pending orders paid at once, all or none: one that cannot be paid answers
+        409 naming it (``orders.<index>``) and nothing changes."""
+        serializer = BulkOrdersSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        orders = bulk.orders_mark_paid_bulk(
+            reach=self.reach, order_ids=serializer.validated_data["orders"], actor=request.user
+        )
+        rows = selectors.order_list(reach=self.reach).filter(pk__in=[o.pk for o in orders])
+        body = {"paid": len(orders), "orders": rows.order_by("pk")}
+        return Response(BulkPaidSerializer(body).data)
+
+    @extend_schema(request=BulkShipSerializer, responses=BulkShippedSerializer)
+    @action(detail=False, methods=["post"], url_path="bulk-ship")
+    def bulk_ship(self, request):
+        """Ship many paid orders at once, each with its carrier, tracking number and insured
+        value; all or none: a refused row answers 409 or 400 naming it
+        (``shipments.<index>.<field>``) and nothing changes."""
+        serializer = BulkShipSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        rows = [
+            bulk.ShipmentIn(
+                order_id=row["order"],
+                carrier=row["carrier"],
+                tracking_number=row["tracking_number"],
+                insured_value=row.get("insured_value"),
+            )
+            for row in serializer.validated_data["shipments"]
+        ]
+        shipments = bulk.orders_ship_bulk(reach=self.reach, shipments=rows, actor=request.user)
+        body = {"shipped": len(shipments), "shipments": shipments}
+        return Response(BulkShippedSerializer(body).data)
+
 
 class FlashDealSerializer(serializers.ModelSerializer):
     # Plain ids: the view looks them up within the caller's reach (a foreign one is a 404).
@@ -363,7 +408,17 @@ class ClaimSerializer(serializers.ModelSerializer):
     class Meta:
         model = BreakageClaim
         # The photo stays on the order's page: uploads are served to the signed-in pages only.
-        fields = ["id", "order", "lines", "note", "outcome", "refund_cny", "filed_at", "decided_at"]
+        fields = [
+            "id",
+            "order",
+            "shipment",
+            "lines",
+            "note",
+            "outcome",
+            "refund_cny",
+            "filed_at",
+            "decided_at",
+        ]
         read_only_fields = fields
 
 
