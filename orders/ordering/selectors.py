@@ -62,7 +62,9 @@ def order_list_with_lines(**kwargs) -> QuerySet[Order]:
 
 def order_get(*, reach: Reach, pk: int) -> Order:
     require_orders_reader(reach)
-    qs = reach.scope(Order.objects.select_related("merchant", "stream")).prefetch_related(
+    qs = reach.scope(
+        Order.objects.select_related("merchant", "stream", "shipment")
+    ).prefetch_related(
         Prefetch("lines", queryset=OrderLine.objects.select_related("product").order_by("id")),
         Prefetch(
             "events", queryset=OrderEvent.objects.select_related("actor").order_by("at", "id")

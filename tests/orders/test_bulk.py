@@ -502,3 +502,22 @@ def test_the_bulk_ship_form_reads_in_chinese(client_zh, owner, merchant):
     for words in ("运单号", "快递公司", "顺丰速运", "保价金额"):
         assert words in html, words
     assert not BreakageClaim.objects.exists()
+
+
+def test_an_order_page_shows_its_parcel(client, owner, merchant, django_assert_max_num_queries):
+    (order,) = _orders(merchant, 1)
+    bulk.orders_ship_bulk(
+        reach=reach_for(owner),
+        shipments=[
+            bulk.ShipmentIn(
+                order_id=order.pk,
+                carrier="sf",
+                tracking_number="SF1234567890123",
+                insured_value=Decimal("150.00"),
+            )
+        ],
+    )
+    login(client, owner)
+    with django_assert_max_num_queries(15):
+        html = client.get(f"/orders/{order.pk}/").content.decode()
+    assert "SF Express" in html and "SF1234567890123" in html and "insured ¥150.00" in html
