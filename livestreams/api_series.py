@@ -9,11 +9,14 @@ through the selector, never from the request's data.
 
 from __future__ import annotations
 
+import datetime as dt
+import re
+
 from django.core.validators import RegexValidator
 from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -35,6 +38,34 @@ MAX_TALKING_POINTS = 2000
 WEEKDAYS_MESSAGE = gettext_lazy("Weekdays are digits 0 (Monday) to 6 (Sunday).")
 
 
+_LOCAL_TIME = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)(?::([0-5]\d))?$")
+
+
+@extend_schema_field(
+    {
+        "type": "string",
+        "pattern": _LOCAL_TIME.pattern,
+        "description": "A time of day in the base's zone, HH:MM (seconds are dropped).",
+        "example": "20:00",
+    }
+)
+class LocalTimeField(serializers.Field):
+    """A time of day on the base's clock, ``HH:MM``: no offset (a series recurs at the same local
+    time whatever the date), documented as a plain pattern rather than RFC 3339's ``time``,
+    which requires one."""
+
+    default_error_messages = {"invalid": gettext_lazy("Enter a time as HH:MM.")}
+
+    def to_internal_value(self, data) -> dt.time:
+        match = _LOCAL_TIME.match(data) if isinstance(data, str) else None
+        if match is None:
+            self.fail("invalid")
+        return dt.time(int(match.group(1)), int(match.group(2)))
+
+    def to_representation(self, value: dt.time) -> str:
+        return value.strftime("%H:%M")
+
+
 def _id(**kwargs) -> serializers.IntegerField:
     """An id in a body: a number the database can hold (a larger one is a 400, not a 500)."""
     return serializers.IntegerField(min_value=1, max_value=MAX_ID, **kwargs)
@@ -45,6 +76,7 @@ def _id(**kwargs) -> serializers.IntegerField:
 
 class SeriesSerializer(serializers.ModelSerializer):
     platform = plain_choice_field(Platform.choices, read_only=True)
+    start_time = LocalTimeField(read_only=True)
     scheduled_count = serializers.IntegerField(
         read_only=True, help_text="How many of the series' streams are still scheduled."
     )
@@ -76,7 +108,7 @@ class SeriesInSerializer(serializers.Serializer):
     )
     title = serializers.CharField(max_length=160)
     platform = plain_choice_field(Platform.choices)
-    start_time = serializers.TimeField()
+    start_time = LocalTimeField()
     duration_minutes = serializers.IntegerField(
         min_value=SERIES_MINUTES[0], max_value=SERIES_MINUTES[1]
     )
@@ -100,7 +132,7 @@ class SeriesFromSerializer(serializers.Serializer):
 
 
 class SeriesChangeSerializer(SeriesFromSerializer):
-    start_time = serializers.TimeField(required=False, allow_null=True)
+    start_time = LocalTimeField(required=False, allow_null=True)
     duration_minutes = serializers.IntegerField(
         min_value=SERIES_MINUTES[0],
         max_value=SERIES_MINUTES[1],

@@ -62,6 +62,7 @@ def test_an_owner_creates_a_series_and_reads_it_back(api_client, owner, merchant
     body = response.json()
     assert body["series"]["merchant"] == merchant.pk
     assert body["series"]["scheduled_count"] == 7
+    assert body["series"]["start_time"] == "20:00"
     assert len(body["streams"]) == 7 and body["clashes"] == []
     pk = body["series"]["id"]
     detail = api_client.get(f"/api/v1/streams/series/{pk}/")
@@ -111,6 +112,8 @@ def test_a_manager_names_the_merchant_of_a_series(api_client, manager, merchant,
         ({"title": "x" * 161}, "title"),
         ({"platform": "myspace"}, "platform"),
         ({"start_time": "25:00"}, "start_time"),
+        ({"start_time": "20:00+08:00"}, "start_time"),
+        ({"start_time": 2000}, "start_time"),
         ({"first_date": "2026-13-01"}, "first_date"),
         ({"first_date": "1999-01-01", "last_date": "1999-01-02"}, "first_date"),
         ({"last_date": "2000-01-01"}, "last_date"),
