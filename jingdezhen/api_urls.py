@@ -19,7 +19,11 @@ from jingdezhen.core.tokens import token_issue, tokens_revoke
 
 API_APPS = ["merchants", "livestreams", "orders", "training"]
 # Further API modules that register their own viewsets (kept apart from an app's api.py).
-EXTRA_API_MODULES = ["orders.turnover.api", "merchants.notifications.api"]
+EXTRA_API_MODULES = [
+    "orders.turnover.api",
+    "merchants.notifications.api",
+    "livestreams.api_series",
+]
 
 
 class LoginRateThrottle(SimpleRateThrottle):

@@ -1,5 +1,6 @@
 """REST API of live rooms and streams: thin viewsets over the same selectors and services."""
 
+from django.utils.translation import gettext as _
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -147,6 +148,26 @@ class ResultsSerializer(serializers.Serializer):
     )
 
 
+def resolve_crew(reach, data: dict, merchant_id: int) -> dict:
+    """The room and crew ids of a booking (a stream's or a series') as objects, looked up
+    through the caller's reach: a foreign room is not found (404), someone outside the
+    merchant's team is a 400 naming the field."""
+    values = dict(data)
+    if "room" in values:
+        values["room"] = (
+            selectors.room_get(reach=reach, pk=values["room"]) if values["room"] else None
+        )
+    team = merchant_selectors.team_list(reach=reach, merchant_id=merchant_id)
+    for name in ("host", "assistant_host", "operator"):
+        if name in values:
+            pk = values[name]
+            values[name] = team.filter(pk=pk).first() if pk else None
+            if pk and values[name] is None:
+                raise serializers.ValidationError({name: [_("Choose someone from your own team.")]})
+    values.pop("merchant", None)
+    return values
+
+
 class StreamViewSet(
     ReachMixin,
     mixins.ListModelMixin,
@@ -176,21 +197,7 @@ class StreamViewSet(
         return LiveStreamSerializer
 
     def _resolve(self, data: dict, merchant_id: int) -> dict:
-        reach = self.reach
-        values = dict(data)
-        if "room" in values:
-            values["room"] = (
-                selectors.room_get(reach=reach, pk=values["room"]) if values["room"] else None
-            )
-        team = merchant_selectors.team_list(reach=reach, merchant_id=merchant_id)
-        for name in ("host", "assistant_host", "operator"):
-            if name in values:
-                pk = values[name]
-                values[name] = team.filter(pk=pk).first() if pk else None
-                if pk and values[name] is None:
-                    raise serializers.ValidationError({name: ["Choose someone from your team."]})
-        values.pop("merchant", None)
-        return values
+        return resolve_crew(self.reach, data, merchant_id)
 
     def create(self, request, *args, **kwargs):
         serializer = StreamWriteSerializer(data=request.data)

@@ -119,6 +119,15 @@ def stream_with_featured(*, reach: Reach, pk: int) -> LiveStream:
     return get_object_or_404(qs, pk=pk)
 
 
+def featured_list(*, reach: Reach) -> QuerySet[FeaturedProduct]:
+    """Run-sheet items (featured products) of the streams within reach, stream by stream in
+    run-sheet order; a crew-only team role sees those of the streams it crews."""
+    qs = reach.scope(FeaturedProduct.objects.select_related("product"))
+    return qs.filter(team.stream_crew_filter(reach, prefix="stream__")).order_by(
+        "stream_id", "position", "id"
+    )
+
+
 def featured_get(*, reach: Reach, stream_pk: int, pk: int) -> FeaturedProduct:
     qs = reach.scope(FeaturedProduct.objects.select_related("stream__merchant", "product"))
     qs = qs.filter(team.stream_crew_filter(reach, prefix="stream__"))
@@ -174,6 +183,18 @@ def base_streams(
         start, end = day_bounds(day)
         qs = qs.filter(planned_start__gte=start, planned_start__lt=end)
     return qs.order_by("-planned_start", "-id")
+
+
+def series_list(*, reach: Reach) -> QuerySet[StreamSeries]:
+    """Recurring schedules within reach, newest first, with how many of their streams are still
+    scheduled (one query)."""
+    return (
+        reach.scope(StreamSeries.objects.select_related("merchant", "room"))
+        .annotate(
+            scheduled_count=Count("streams", filter=Q(streams__status=LiveStream.Status.SCHEDULED))
+        )
+        .order_by("-first_date", "-id")
+    )
 
 
 def series_get(*, reach: Reach, pk: int) -> StreamSeries:

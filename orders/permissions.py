@@ -69,6 +69,12 @@ def may_act(reach: Reach, merchant: Merchant, capability: str) -> bool:
     return team.member_may(reach, capability, merchant)
 
 
+def may_handle_orders(reach: Reach) -> bool:
+    """Whether the order list offers its bulk actions (the services still check each order's
+    merchant): base managers, and members whose team role handles orders."""
+    return team.role_may(reach, ORDERS_HANDLE)
+
+
 def require_act(reach: Reach, merchant: Merchant, capability: str) -> None:
     """Refuse a write for a merchant out of the caller's reach with a 404, as for any foreign
     object (a missing object and a forbidden one look the same), and one the caller's team role

@@ -8,6 +8,7 @@ from django.urls import path
 from orders.catalogue import views as catalogue
 from orders.intake import job_views
 from orders.intake import views as intake
+from orders.ordering import bulk_views
 from orders.ordering import views as ordering
 
 app_name = "orders"
@@ -32,6 +33,8 @@ urlpatterns = [
     path("orders/imports/<int:pk>/", intake.import_detail, name="import_detail"),
     path("orders/export.csv", ordering.order_export, name="order_export"),
     path("orders/payment-deadlines/", ordering.order_policy, name="order_policy"),
+    path("orders/bulk/mark-paid/", bulk_views.orders_bulk_mark_paid, name="bulk_mark_paid"),
+    path("orders/bulk/ship/", bulk_views.orders_bulk_ship, name="bulk_ship"),
     path("orders/<int:pk>/", ordering.order_detail, name="order_detail"),
     path("orders/<int:pk>/refund/", ordering.order_refund, name="order_refund"),
     path("orders/<int:pk>/claims/", ordering.claim_create, name="claim_create"),

@@ -9,11 +9,14 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from jingdezhen.core.api import ReachMixin, plain_choice_field
+from jingdezhen.core.api import MAX_ID, IdFilter, IdFilterSet, ReachMixin, plain_choice_field
 from merchants.models import Merchant, User
 
 from . import lifecycle, selectors, services
-from .models import Cohort, Course, Enrollment, Trainee
+from .models import Attendance, Certificate, Cohort, Course, Enrollment, Trainee
+
+# The most trainees one attendance sheet marks present (a cohort holds at most 10,000 places).
+MAX_PRESENT = 10_000
 
 
 class CourseSerializer(serializers.ModelSerializer):
@@ -260,9 +263,134 @@ class EnrollmentViewSet(
         return self._out(enrollment.pk)
 
 
+class AttendanceSerializer(serializers.ModelSerializer):
+    cohort = serializers.IntegerField(source="enrollment.cohort_id", read_only=True)
+    trainee = serializers.IntegerField(source="enrollment.trainee_id", read_only=True)
+    trainee_name = serializers.CharField(source="enrollment.trainee.name", read_only=True)
+
+    class Meta:
+        model = Attendance
+        fields = [
+            "id",
+            "enrollment",
+            "cohort",
+            "trainee",
+            "trainee_name",
+            "day",
+            "present",
+            "recorded_by",
+            "recorded_at",
+        ]
+        read_only_fields = fields
+
+
+class AttendanceSheetSerializer(serializers.Serializer):
+    """One day of a cohort: the enrolments that were there; every other trainee holding a place
+    is recorded absent. Sending the day again replaces it."""
+
+    cohort = serializers.IntegerField(min_value=1, max_value=MAX_ID)
+    day = serializers.DateField()
+    present = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=MAX_ID),
+        allow_empty=True,
+        max_length=MAX_PRESENT,
+        help_text="The ids of the enrolments present that day.",
+    )
+
+
+class AttendanceDaySerializer(serializers.Serializer):
+    cohort = serializers.IntegerField()
+    day = serializers.DateField()
+    recorded = serializers.IntegerField(help_text="How many trainees the day records.")
+    attendance = AttendanceSerializer(many=True)
+
+
+class AttendanceFilter(IdFilterSet):
+    cohort = IdFilter(field_name="enrollment__cohort")
+
+    class Meta:
+        model = Attendance
+        fields = ["cohort", "enrollment", "day", "present"]
+
+
+class AttendanceViewSet(TrainingViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin):
+    """Attendance, one row per trainee and day (``?cohort=<id>&day=<YYYY-MM-DD>`` for one day's
+    sheet). Trainers record a day (``POST``); managers read."""
+
+    # The schema's model only: rows come from get_queryset (whose selectors refuse a role).
+    queryset = Attendance.objects.none()
+    serializer_class = AttendanceSerializer
+    filterset_class = AttendanceFilter
+    ordering_fields = ["day", "id"]
+
+    def get_queryset(self):
+        return selectors.attendance_list(reach=self.reach)
+
+    @extend_schema(request=AttendanceSheetSerializer, responses={201: AttendanceDaySerializer})
+    def create(self, request, *args, **kwargs):
+        data = self._valid(AttendanceSheetSerializer)
+        recorded = services.attendance_record(
+            actor=self.reach,
+            cohort_id=data["cohort"],
+            day=data["day"],
+            present_ids=set(data["present"]),
+        )
+        rows = selectors.attendance_list(reach=self.reach).filter(
+            enrollment__cohort_id=data["cohort"], day=data["day"]
+        )
+        body = {
+            "cohort": data["cohort"],
+            "day": data["day"],
+            "recorded": recorded,
+            "attendance": rows.order_by("enrollment_id"),
+        }
+        return Response(AttendanceDaySerializer(body).data, status=status.HTTP_201_CREATED)
+
+
+class CertificateSerializer(serializers.ModelSerializer):
+    trainee = serializers.IntegerField(source="enrollment.trainee_id", read_only=True)
+    trainee_name = serializers.CharField(source="enrollment.trainee.name", read_only=True)
+    cohort = serializers.IntegerField(source="enrollment.cohort_id", read_only=True)
+    course = serializers.IntegerField(source="enrollment.cohort.course_id", read_only=True)
+    course_title = serializers.CharField(source="enrollment.cohort.course.title", read_only=True)
+
+    class Meta:
+        model = Certificate
+        fields = [
+            "id",
+            "code",
+            "enrollment",
+            "trainee",
+            "trainee_name",
+            "cohort",
+            "course",
+            "course_title",
+            "issued_at",
+            "issued_by",
+        ]
+        read_only_fields = fields
+
+
+class CertificateViewSet(TrainingViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin):
+    """Certificates of the base's courses; one is issued when an enrolment is completed
+    (``POST /training/enrollments/<id>/complete/``). Anyone may check a code at
+    ``/certificates/verify/<code>/``."""
+
+    # The schema's model only: rows come from get_queryset (whose selectors refuse a role).
+    queryset = Certificate.objects.none()
+    serializer_class = CertificateSerializer
+    filterset_fields = ["enrollment", "code"]
+    ordering_fields = ["issued_at", "id"]
+
+    def get_queryset(self):
+        return selectors.certificate_list(reach=self.reach)
+
+
 def register(router) -> None:
     """Register this app's viewsets on the /api/v1/ router."""
     router.register("training/courses", CourseViewSet, basename="course")
     router.register("training/cohorts", CohortViewSet, basename="cohort")
     router.register("training/trainees", TraineeViewSet, basename="trainee")
     router.register("training/enrollments", EnrollmentViewSet, basename="enrollment")
+    router.register("training/attendance", AttendanceViewSet, basename="attendance")
+    router.register("training/certificates", CertificateViewSet, basename="certificate")

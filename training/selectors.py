@@ -150,6 +150,14 @@ def attendance_sheet(
     return [(row, row.was_present) for row in rows]
 
 
+def attendance_list(*, reach: Reach) -> QuerySet[Attendance]:
+    """The attendance recorded in the cohorts within reach, day by day, with the trainee."""
+    require_reader(reach)
+    return reach.scope(Attendance.objects.select_related("enrollment__trainee")).order_by(
+        "-day", "enrollment_id", "id"
+    )
+
+
 def attendance_days_recorded(*, reach: Reach, cohort_id: int) -> set[dt.date]:
     require_reader(reach)
     return set(
@@ -212,6 +220,14 @@ def trainer_choices(*, reach: Reach) -> QuerySet[User]:
     return User.objects.filter(role=Role.TRAINER, base_id=reach.base_id, is_active=True).order_by(
         "display_name", "username"
     )
+
+
+def certificate_list(*, reach: Reach) -> QuerySet[Certificate]:
+    """The certificates issued in the base's cohorts, newest first, with what they certify."""
+    require_reader(reach)
+    return reach.scope(
+        Certificate.objects.select_related("enrollment__trainee", "enrollment__cohort__course")
+    ).order_by("-issued_at", "-id")
 
 
 def certificate_get(*, reach: Reach, code: str) -> Certificate:

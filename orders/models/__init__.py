@@ -6,6 +6,7 @@ from .imports import ImportBadRow, ImportJob
 from .intake import OrderImport
 from .money import ExchangeRate, OrderPolicy
 from .ordering import BreakageClaim, FlashDeal, IdempotencyKey, Order, OrderEvent, OrderLine
+from .shipping import Shipment
 from .turnover import (
     DailyBaseBreakdown,
     DailyBaseSlotTurnover,
@@ -42,6 +43,7 @@ __all__ = [
     "PlatformPrice",
     "Product",
     "ProductPhoto",
+    "Shipment",
     "TurnoverDirtyDay",
     "TurnoverWatermark",
 ]

@@ -214,6 +214,15 @@ class BreakageClaim(models.Model):
         Order, verbose_name=_("order"), on_delete=models.CASCADE, related_name="claims"
     )
     lines = models.ManyToManyField(OrderLine, verbose_name=_("lines affected"), related_name="+")
+    # The parcel the porcelain broke in (an order shipped before shipments were recorded has none).
+    shipment = models.ForeignKey(
+        "orders.Shipment",
+        verbose_name=_("shipment"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="claims",
+    )
     # Private: read only through the view that checks reach (orders:claim_photo).
     photo = models.ImageField(_("photo"), upload_to=RandomName("claims"), storage=private_storage)
     note = models.CharField(_("note"), max_length=300, blank=True)

@@ -5,23 +5,30 @@ from __future__ import annotations
 
 import hashlib
 import json
+from decimal import Decimal
 
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from jingdezhen.core import bounds
-from jingdezhen.core.api import SYNC_FILTER_BACKENDS, ReachMixin, plain_choice_field
+from jingdezhen.core.api import MAX_ID, SYNC_FILTER_BACKENDS, ReachMixin, plain_choice_field
 from jingdezhen.core.platforms import Platform
 from livestreams.models import LiveStream
 from orders.api_helpers import acting_merchant
 from orders.catalogue import selectors as catalogue_selectors
 from orders.intake.specs import LineIn
 from orders.models import BreakageClaim, ExchangeRate, FlashDeal, Order, OrderLine
-from orders.ordering import flash_deals, lifecycle, money, selectors, services
+from orders.ordering import bulk, claims, flash_deals, lifecycle, money, selectors, services
+from orders.ordering.bulk_api import (
+    BulkOrdersSerializer,
+    BulkShippedSerializer,
+    BulkShipSerializer,
+)
 from orders.permissions import require_orders_reader, require_reader
 
 
@@ -63,6 +70,11 @@ class OrderSerializer(serializers.ModelSerializer):
             "actions",
         ]
         read_only_fields = fields
+
+
+class BulkPaidSerializer(serializers.Serializer):
+    paid = serializers.IntegerField()
+    orders = OrderSerializer(many=True)
 
 
 class OrderDetailSerializer(OrderSerializer):
@@ -250,6 +262,41 @@ class OrderViewSet(
             note=serializer.validated_data.get("note", ""),
         )
 
+    @extend_schema(request=BulkOrdersSerializer, responses=BulkPaidSerializer)
+    @action(detail=False, methods=["post"], url_path="bulk-mark-paid")
+    def bulk_mark_paid(self, request):
+        """Mark many pending orders paid at once, all or none: one that cannot be paid answers
+        409 naming it (``orders.<index>``) and nothing changes."""
+        serializer = BulkOrdersSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        orders = bulk.orders_mark_paid_bulk(
+            reach=self.reach, order_ids=serializer.validated_data["orders"], actor=request.user
+        )
+        rows = selectors.order_list(reach=self.reach).filter(pk__in=[o.pk for o in orders])
+        body = {"paid": len(orders), "orders": rows.order_by("pk")}
+        return Response(BulkPaidSerializer(body).data)
+
+    @extend_schema(request=BulkShipSerializer, responses=BulkShippedSerializer)
+    @action(detail=False, methods=["post"], url_path="bulk-ship")
+    def bulk_ship(self, request):
+        """Ship many paid orders at once, each with its carrier, tracking number and insured
+        value; all or none: a refused row answers 409 or 400 naming it
+        (``shipments.<index>.<field>``) and nothing changes."""
+        serializer = BulkShipSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        rows = [
+            bulk.ShipmentIn(
+                order_id=row["order"],
+                carrier=row["carrier"],
+                tracking_number=row["tracking_number"],
+                insured_value=row.get("insured_value"),
+            )
+            for row in serializer.validated_data["shipments"]
+        ]
+        shipments = bulk.orders_ship_bulk(reach=self.reach, shipments=rows, actor=request.user)
+        body = {"shipped": len(shipments), "shipments": shipments}
+        return Response(BulkShippedSerializer(body).data)
+
 
 class FlashDealSerializer(serializers.ModelSerializer):
     # Plain ids: the view looks them up within the caller's reach (a foreign one is a 404).
@@ -361,21 +408,103 @@ class ClaimSerializer(serializers.ModelSerializer):
     class Meta:
         model = BreakageClaim
         # The photo stays on the order's page: uploads are served to the signed-in pages only.
-        fields = ["id", "order", "lines", "note", "outcome", "refund_cny", "filed_at", "decided_at"]
+        fields = [
+            "id",
+            "order",
+            "shipment",
+            "lines",
+            "note",
+            "outcome",
+            "refund_cny",
+            "filed_at",
+            "decided_at",
+        ]
         read_only_fields = fields
+
+
+class ClaimInSerializer(serializers.Serializer):
+    """A breakage claim: the shipped order, the lines that arrived broken and the buyer's photo
+    (JPEG, PNG or WebP, at most 8 MB and 40 megapixels)."""
+
+    order = serializers.IntegerField(min_value=1, max_value=MAX_ID)
+    lines = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=MAX_ID),
+        allow_empty=False,
+        max_length=bounds.MAX_LINES,
+    )
+    photo = serializers.FileField()
+    note = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+
+
+class ClaimDecisionSerializer(serializers.Serializer):
+    outcome = plain_choice_field(
+        [c for c in BreakageClaim.Outcome.choices if c[0] != BreakageClaim.Outcome.OPEN]
+    )
+    refund_cny = serializers.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        max_value=bounds.MAX_ORDER_CNY,
+        required=False,
+        allow_null=True,
+        help_text="A refund: this much CNY; empty, the broken lines' worth (at most what is "
+        "left to refund).",
+    )
 
 
 class ClaimViewSet(
     ReachMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
-    """Transit-breakage claims of orders within reach (filed and decided on the order's page)."""
+    """Transit-breakage claims of orders within reach: filed with the buyer's photo
+    (``multipart/form-data``) for a shipped order, and decided (a refund through the order's
+    refund, a reshipment or a rejection). The photo itself is read on the order's page only."""
 
     # The schema's model only: rows come from get_queryset (whose selectors refuse a role).
     queryset = BreakageClaim.objects.none()
-    reach_rule = staticmethod(require_reader)  # trainers: 403, as on the pages
+    reach_rule = staticmethod(require_orders_reader)  # trainers and hosts: 403, as on the pages
     serializer_class = ClaimSerializer
     filterset_fields = ["order", "outcome"]
     ordering_fields = ["filed_at", "id"]
+    # The claim's photo comes as a file; the decision is JSON (its action says so).
+    parser_classes = [MultiPartParser]
 
     def get_queryset(self):
         return selectors.claim_list(reach=self.reach)
+
+    def _out(self, pk: int, code=status.HTTP_200_OK) -> Response:
+        claim = selectors.claim_list(reach=self.reach).get(pk=pk)
+        return Response(ClaimSerializer(claim).data, status=code)
+
+    @extend_schema(
+        request={"multipart/form-data": ClaimInSerializer}, responses={201: ClaimSerializer}
+    )
+    def create(self, request, *args, **kwargs):
+        serializer = ClaimInSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        order = selectors.order_get(reach=self.reach, pk=data["order"])
+        claim = claims.claim_file(
+            reach=self.reach,
+            order=order,
+            line_ids=data["lines"],
+            photo=data["photo"],
+            note=data["note"],
+            actor=request.user,
+        )
+        return self._out(claim.pk, status.HTTP_201_CREATED)
+
+    @extend_schema(request=ClaimDecisionSerializer, responses=ClaimSerializer)
+    @action(detail=True, methods=["post"], parser_classes=[JSONParser])
+    def decide(self, request, pk=None):
+        """Decide an open claim: ``refunded`` (refunds the order), ``reshipped`` or ``rejected``."""
+        claim = self.get_object()
+        serializer = ClaimDecisionSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        claims.claim_decide(
+            reach=self.reach,
+            claim=claim,
+            outcome=serializer.validated_data["outcome"],
+            refund_cny=serializer.validated_data.get("refund_cny"),
+            actor=request.user,
+        )
+        return self._out(claim.pk)

@@ -13,7 +13,7 @@ from jingdezhen.core.errors import Conflict, DomainError
 from jingdezhen.core.tenancy import Reach
 from merchants.models import User
 from orders.catalogue import photos
-from orders.models import BreakageClaim, Order, OrderLine
+from orders.models import BreakageClaim, Order, OrderLine, Shipment
 from orders.ordering import lifecycle
 from orders.ordering.money import to_cny
 from orders.ordering.services import order_refund
@@ -29,7 +29,8 @@ def claim_file(
     note: str = "",
     actor: User | None = None,
 ) -> BreakageClaim:
-    """Record porcelain broken in transit, with the buyer's photo and the lines affected."""
+    """Record porcelain broken in transit, with the buyer's photo and the lines affected; the
+    claim points to the order's shipment (its carrier and insured value) when there is one."""
     require_act(reach, order.merchant, ORDERS_HANDLE)
     if order.status not in lifecycle.CLAIMABLE:
         raise Conflict(_("Only a shipped order can have a breakage claim."), field="order")
@@ -37,7 +38,9 @@ def claim_file(
     if not lines or len(lines) != len(set(line_ids)):
         raise DomainError(_("Choose the lines that arrived broken."), field="lines")
     checked = photos.check_and_process(photo, field="photo")
-    claim = BreakageClaim(order=order, note=note[:300], filed_by=actor)
+    # Linked to the parcel the porcelain broke in, when the order's shipment was recorded.
+    shipment = Shipment.objects.filter(order=order).first()
+    claim = BreakageClaim(order=order, shipment=shipment, note=note[:300], filed_by=actor)
     claim.photo.save(checked.image.name, checked.image, save=False)
     try:
         with transaction.atomic():

@@ -63,7 +63,9 @@ def order_list_with_lines(**kwargs) -> QuerySet[Order]:
 
 def order_get(*, reach: Reach, pk: int) -> Order:
     require_orders_reader(reach)
-    qs = reach.scope(Order.objects.select_related("merchant", "stream")).prefetch_related(
+    qs = reach.scope(
+        Order.objects.select_related("merchant", "stream", "shipment")
+    ).prefetch_related(
         Prefetch("lines", queryset=OrderLine.objects.select_related("product").order_by("id")),
         Prefetch(
             "events", queryset=OrderEvent.objects.select_related("actor").order_by("at", "id")
@@ -74,8 +76,9 @@ def order_get(*, reach: Reach, pk: int) -> Order:
 
 
 def claim_list(*, reach: Reach) -> QuerySet[BreakageClaim]:
-    """Breakage claims within reach, newest first, with the ids of the lines they name."""
-    require_reader(reach)
+    """Breakage claims within reach, newest first, with the ids of the lines they name (a role
+    that reads no orders, a host, is refused with 403, as for the claim itself)."""
+    require_orders_reader(reach)
     return reach.scope(BreakageClaim.objects.prefetch_related("lines").order_by("-filed_at", "-id"))
 
 

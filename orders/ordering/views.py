@@ -27,7 +27,7 @@ from orders.ordering.forms import (
     OrderPolicyForm,
     RefundForm,
 )
-from orders.permissions import ORDERS_HANDLE, may_act, member_merchant
+from orders.permissions import ORDERS_HANDLE, may_act, may_handle_orders, member_merchant
 from orders.view_helpers import query_without_page, reader
 
 
@@ -48,6 +48,9 @@ def order_list(request: HttpRequest) -> HttpResponse:
         "page": page,
         "query": query_without_page(request),
         "is_merchant": reach.is_merchant,
+        # The bulk actions (mark paid, ship) for those whose role handles orders.
+        "can_bulk": may_handle_orders(reach),
+        "mark_paid_label": lifecycle.transition("pay").label,
     }
     template = "orders/order_list.html"
     if request.htmx:
