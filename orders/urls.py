@@ -8,7 +8,7 @@ from django.urls import path
 from orders.catalogue import views as catalogue
 from orders.intake import job_views
 from orders.intake import views as intake
-from orders.ordering import bulk_views
+from orders.ordering import bulk_views, exports
 from orders.ordering import views as ordering
 
 app_name = "orders"
@@ -31,7 +31,8 @@ urlpatterns = [
         "imports/<int:pk>/bad-rows.csv", job_views.import_job_bad_rows, name="import_job_bad_rows"
     ),
     path("orders/imports/<int:pk>/", intake.import_detail, name="import_detail"),
-    path("orders/export.csv", ordering.order_export, name="order_export"),
+    path("orders/export.csv", exports.order_export_csv, name="order_export"),
+    path("orders/export.xlsx", exports.order_export_xlsx, name="order_export_xlsx"),
     path("orders/payment-deadlines/", ordering.order_policy, name="order_policy"),
     path("orders/bulk/mark-paid/", bulk_views.orders_bulk_mark_paid, name="bulk_mark_paid"),
     path("orders/bulk/ship/", bulk_views.orders_bulk_ship, name="bulk_ship"),

@@ -51,6 +51,12 @@ def pytest_configure(config):
         raise pytest.UsageError(
             f"The test suite runs on PostgreSQL, not {engine}: set DATABASE_URL or use make test."
         )
+    # Celery reads its configuration from Django's settings once, on first use, and keeps it. Read
+    # it now: else a test that first touched it while overriding a setting (the health tests
+    # turn eager tasks off) would leave that value to every later test of the process.
+    from jingdezhen.celery import app
+
+    assert app.conf.task_always_eager == settings.CELERY_TASK_ALWAYS_EAGER
 
 
 @pytest.fixture(autouse=True)

@@ -4,8 +4,6 @@ while it runs, and its bad rows as a downloadable CSV."""
 
 from __future__ import annotations
 
-import csv
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -16,6 +14,7 @@ from django.utils.translation import gettext as _
 from jingdezhen.core.errors import DomainError
 from jingdezhen.core.forms import add_domain_error
 from jingdezhen.core.platforms import Platform
+from jingdezhen.core.spreadsheets import csv_response
 from orders.catalogue import imports as catalogue_imports
 from orders.intake import csv_layouts, jobs
 from orders.intake import selectors as intake_selectors
@@ -126,37 +125,15 @@ def import_job(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, template, context)
 
 
-# A cell starting with one of these is read as a formula by spreadsheets: it is quoted.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralised(value: str) -> str:
-    text = str(value)
-    return "'" + text if text.startswith(FORMULA_START) else text
-
-
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
 @login_required
 def import_job_bad_rows(request: HttpRequest, pk: int) -> StreamingHttpResponse:
     """The bad rows as CSV (streamed, however many there are), formula-like cells quoted."""
     reach = reader(request)
     job = intake_selectors.job_get(reach=reach, pk=pk)
-    writer = csv.writer(_Echo())
-
-    def rows():
-        yield "\ufeff"
-        yield writer.writerow([_("Line"), _("Problem"), _("Row")])
-        for line, problem, raw in (
-            intake_selectors.bad_rows(job=job)
-            .values_list("line", "problem", "raw")
-            .iterator(chunk_size=2000)
-        ):
-            yield writer.writerow([line, neutralised(problem), neutralised(raw)])
-
-    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="import-{job.pk}-bad-rows.csv"'
-    return response
+    rows = (
+        intake_selectors.bad_rows(job=job)
+        .values_list("line", "problem", "raw")
+        .iterator(chunk_size=2000)
+    )
+    header = [_("Line"), _("Problem"), _("Row")]
+    return csv_response(f"import-{job.pk}-bad-rows.csv", header, rows)

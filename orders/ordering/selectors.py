@@ -61,6 +61,13 @@ def order_list_with_lines(**kwargs) -> QuerySet[Order]:
     )
 
 
+def order_lines_of(orders: QuerySet[Order]) -> QuerySet[OrderLine]:
+    """The lines of ``orders`` (a queryset already scoped by a reach), in order of the orders."""
+    return OrderLine.objects.filter(order__in=orders.order_by().values("pk")).order_by(
+        "order__placed_at", "order_id", "id"
+    )
+
+
 def order_get(*, reach: Reach, pk: int) -> Order:
     require_orders_reader(reach)
     qs = reach.scope(

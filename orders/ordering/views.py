@@ -1,17 +1,13 @@
-"""Order pages: the list and its CSV export, an order's page, its status changes, refunds and
+"""Order pages: the list, an order's page, its status changes, refunds and
 breakage claims, and the payment deadlines. Thin: they call selectors and services."""
 
 from __future__ import annotations
 
-import csv
-from decimal import Decimal
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -194,68 +190,6 @@ def claim_photo(request: HttpRequest, pk: int) -> HttpResponse:
     reach = reader(request)
     claim = selectors.claim_get(reach=reach, pk=pk)
     return private_file_response(claim.photo)
-
-
-def _safe_cell(value) -> str:
-    """A cell a spreadsheet will not run as a formula (CSV injection)."""
-    text = "" if value is None else str(value)
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + text
-    return text
-
-
-class _Echo:
-    def write(self, value):
-        return value
-
-
-EXPORT_COLUMNS = [
-    "placed_at",
-    "platform",
-    "external_id",
-    "status",
-    "buyer_name",
-    "buyer_country",
-    "currency",
-    "amount",
-    "amount_cny",
-    "refunded_cny",
-    "units",
-]
-
-
-@login_required
-def order_export(request: HttpRequest) -> StreamingHttpResponse:
-    """The orders in reach (with the list's filters) as CSV, streamed in chunks."""
-    reach = reader(request)
-    filters = OrderFilterForm(request.GET or None)
-    data = filters.cleaned_data if filters.is_valid() else {}
-    rows = (
-        selectors.order_list(
-            reach=reach,
-            status=data.get("status", ""),
-            platform=data.get("platform", ""),
-            q=data.get("q", ""),
-        )
-        .values_list("merchant__name", *EXPORT_COLUMNS)
-        .iterator(chunk_size=2000)
-    )
-    tz = timezone.get_current_timezone()
-    writer = csv.writer(_Echo())
-
-    def lines():
-        yield "\ufeff"  # so spreadsheet programs read the Chinese names as UTF-8
-        yield writer.writerow(["merchant", *EXPORT_COLUMNS])
-        for merchant, placed_at, *rest in rows:
-            cells = [merchant, placed_at.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S"), *rest]
-            yield writer.writerow(
-                [_safe_cell(f"{c:.2f}" if isinstance(c, Decimal) else c) for c in cells]
-            )
-
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    stamp = timezone.localdate().isoformat()
-    response["Content-Disposition"] = f'attachment; filename="orders-{stamp}.csv"'
-    return response
 
 
 @login_required
