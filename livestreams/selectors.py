@@ -492,3 +492,14 @@ def rooms_idle_in_prime_time(*, reach: Reach, now: dt.datetime | None = None) ->
         .filter(prime_start_hour__lte=hour, prime_end_hour__gt=hour)
         .exclude(Exists(live_here))
     )
+
+
+def streams_run_between(*, reach: Reach, first: dt.date, last: dt.date) -> dict:
+    """Streams that went live from ``first`` to ``last`` (local days), rehearsals left out: how
+    many, and by how many merchants (one query)."""
+    start, _ = day_bounds(first)
+    _, end = day_bounds(last)
+    ran = stream_list(reach=reach).filter(
+        is_rehearsal=False, actual_start__gte=start, actual_start__lt=end
+    )
+    return ran.aggregate(streams=Count("id"), merchants=Count("merchant", distinct=True))

@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Count, Expression, Value
+from django.db.models import Count, Expression, F, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from jingdezhen.core.days import local_zone
+from jingdezhen.core.days import day_bounds, local_zone
 from jingdezhen.core.stats import median
 from jingdezhen.core.tenancy import MANAGER, Reach
 
-from .models import Merchant, Milestone
+from .models import Merchant, Milestone, StageChange
 
 FUNNEL_STAGES = (Merchant.Stage.APPLICANT, Merchant.Stage.INCUBATING, Merchant.Stage.GRADUATED)
 
@@ -93,3 +94,37 @@ def _cohort_row(month: dt.date, cohort: dict) -> dict:
         "median_days_to_sale": median(cohort["to_sale"]),
         "reached_10k": cohort["reached_10k"],
     }
+
+
+def stage_moves(*, reach: Reach, first: dt.date, last: dt.date) -> dict[str, int]:
+    """How many merchants moved into each stage from ``first`` to ``last`` (local days), read
+    from the stage history (one query)."""
+    start, _ = day_bounds(first)
+    _, end = day_bounds(last)
+    rows = (
+        reach.scope(StageChange.objects.all())
+        .filter(changed_at__gte=start, changed_at__lt=end)
+        .values("to_stage")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return {row["to_stage"]: row["n"] for row in rows}
+
+
+def stage_counts_at(*, reach: Reach, last: dt.date) -> dict[str, int]:
+    """How many merchants were in each stage at the end of ``last``: the stage of their last
+    change by then, or, never changed, the stage they have if they had joined (one query)."""
+    _, end = day_bounds(last)
+    latest = (
+        StageChange.objects.filter(merchant=OuterRef("pk"), changed_at__lt=end)
+        .order_by("-changed_at", "-id")
+        .values("to_stage")[:1]
+    )
+    rows = (
+        reach.scope(Merchant.objects.filter(joined_on__lte=last))
+        .annotate(stage_then=Coalesce(Subquery(latest), F("stage")))
+        .values("stage_then")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return {row["stage_then"]: row["n"] for row in rows}

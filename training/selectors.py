@@ -28,7 +28,7 @@ from django.db.models import (
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from jingdezhen.core.days import local_zone, week_start
+from jingdezhen.core.days import day_bounds, local_zone, week_start
 from jingdezhen.core.tenancy import MANAGER, TRAINER, Reach
 from merchants.models import Role, User
 
@@ -356,3 +356,15 @@ def attendance_unrecorded(
         if days:
             missing.append((cohort, days))
     return missing
+
+
+def completions_between(*, reach: Reach, first: dt.date, last: dt.date) -> dict:
+    """Enrolments completed and certificates issued from ``first`` to ``last`` (local days), in
+    the reach's base (one query)."""
+    require_reader(reach)
+    start, _ = day_bounds(first)
+    _, end = day_bounds(last)
+    done = reach.scope(Enrollment.objects.all()).filter(
+        status=Enrollment.Status.COMPLETED, completed_at__gte=start, completed_at__lt=end
+    )
+    return done.aggregate(completed=Count("id"), certified=Count("certificate", distinct=True))

@@ -16,6 +16,7 @@ ENTRIES = [
     (_("Home"), "home", {MANAGER, TRAINER, MERCHANT, ADMIN}),
     (_("Dashboard"), "dashboard", {MANAGER, ADMIN}),
     (_("Incubation"), "incubation_analytics", {MANAGER, ADMIN}),
+    (_("Monthly report"), "monthly_report", {MANAGER, ADMIN}),
     (_("Merchants"), "merchants:merchant_list", {MANAGER, ADMIN}),
     (_("Falling behind"), "merchants:supervision_behind", {MANAGER, ADMIN}),
     (_("Follow-ups"), "merchants:follow_ups", {MANAGER, ADMIN}),

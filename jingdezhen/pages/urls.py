@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import board, dashboard, incubation
+from . import board, dashboard, incubation, monthly_report
 
 urlpatterns = [
     path("board/", board.board, name="board"),
@@ -20,4 +20,6 @@ urlpatterns = [
         name="merchant_dashboard_csv",
     ),
     path("turnover/", dashboard.merchant_dashboard, name="merchant_dashboard"),
+    path("reports/monthly/", monthly_report.monthly_report_page, name="monthly_report"),
+    path("reports/monthly.xlsx", monthly_report.monthly_report_xlsx, name="monthly_report_xlsx"),
 ]
