@@ -419,3 +419,22 @@ def test_a_chunk_that_meets_an_order_taken_meanwhile_is_tried_once_more(
     assert job.status == "done" and len(calls) == 2
     assert (job.rows_imported, job.rows_bad) == (3, 0)
     assert Order.objects.filter(merchant=merchant).count() == 2
+
+
+def test_the_rows_of_a_large_xlsx_are_estimated_while_it_is_read(merchant, cups, monkeypatch):
+    monkeypatch.setattr(jobs, "CHUNK", 200)
+    placed = dt.datetime(2026, 1, 5, 20, 15)
+    rows = [[f"DY{i}", "QH-001", 1, 1.0, "已完成", placed, "A"] for i in range(1000)]
+    seen = []
+    real = jobs._pause
+
+    def spy():
+        seen.append(ImportJob.objects.values_list("rows_read", "rows_expected").get())
+        real()
+
+    monkeypatch.setattr(jobs, "_pause", spy)
+    job = _run(merchant, _xlsx([DOUYIN_COLUMNS, *rows]), name="big.xlsx")
+    assert job.status == "done" and job.rows_expected == 1000
+    # A share of the file read gives an estimate at every chunk (coarse on a file this small,
+    # whose compressed sheet is read in one go).
+    assert all(expected and expected >= read for read, expected in seen), seen
