@@ -438,3 +438,17 @@ def test_the_rows_of_a_large_xlsx_are_estimated_while_it_is_read(merchant, cups,
     # A share of the file read gives an estimate at every chunk (coarse on a file this small,
     # whose compressed sheet is read in one go).
     assert all(expected and expected >= read for read, expected in seen), seen
+
+
+def test_a_job_runs_inside_a_history_context_as_in_a_request(merchant, cups):
+    """pghistory's middleware opens a context in every request (an eager task runs in it):
+    every statement must then be text it can read, never a composed object."""
+    import pghistory
+
+    with pghistory.context(source="test"):
+        job = _run(merchant, GOOD)
+        catalogue = _run(
+            merchant, b"sku,price,stock\nQH-001,9.00,5\n", name="c.csv", kind="catalogue"
+        )
+    assert job.status == "done" and job.rows_imported == 3, job.error
+    assert catalogue.status == "done" and catalogue.rows_imported == 1, catalogue.error
