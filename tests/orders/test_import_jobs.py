@@ -452,3 +452,15 @@ def test_a_job_runs_inside_a_history_context_as_in_a_request(merchant, cups):
         )
     assert job.status == "done" and job.rows_imported == 3, job.error
     assert catalogue.status == "done" and catalogue.rows_imported == 1, catalogue.error
+
+
+def test_the_upload_pages_run_a_constant_number_of_queries(
+    client, owner, merchant, cups, django_assert_max_num_queries
+):
+    for i in range(3):
+        _run(merchant, GOOD + f"DY{300 + i},QH-001,1,1.00,已完成,{PLACED},A\n".encode())
+    login(client, owner)
+    with django_assert_max_num_queries(12):
+        assert client.get("/orders/import/").status_code == 200
+    with django_assert_max_num_queries(12):
+        assert client.get("/catalogue/import/").status_code == 200
