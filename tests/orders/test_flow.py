@@ -90,7 +90,7 @@ def test_a_merchant_adds_a_product_takes_orders_and_moves_them_to_refund(
 
     # An order from a Douyin export, then paid and refunded before shipping: units come back.
     data = douyin_csv("DY-900,QH-LOTUS-01,1,680.00,待支付,2026-01-05 20:15:00,Li Lei")
-    # The upload enqueues an import job; its worker (eager here) runs once the request commits.
+    # The upload is a background job; its worker (eager here) runs once the request commits.
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
             "/orders/import/",
