@@ -375,9 +375,10 @@ def _commit_chunk(job, table, chunk, position, *, read, imported, already, order
         )
     expected = table.rows_expected
     if expected is None and table.bytes_read and job.size:
-        consumed = table.bytes_read()
-        if consumed:
-            expected = int((job.rows_read + read) * job.size / consumed)
+        # Estimated from the share of the file read so far (exact once the job is done).
+        consumed = table.bytes_read() - table.start
+        if consumed > 0:
+            expected = int((job.rows_read + read) * max(job.size - table.start, 1) / consumed)
     ImportJob.objects.filter(pk=job.pk).update(
         rows_read=F("rows_read") + read,
         rows_imported=F("rows_imported") + imported,

@@ -31,7 +31,8 @@ class Table:
     header: list[str]
     rows: Iterator[tuple[int, list[str]]]
     rows_expected: int | None  # known up front for a sheet, estimated as a CSV is read
-    bytes_read: object  # callable: bytes of the file consumed so far (CSV), or None
+    bytes_read: object  # callable: bytes of the file consumed so far, or None
+    start: int = 0  # bytes consumed before the first row (a workbook's shared strings, styles)
 
     def close(self) -> None:
         closer = getattr(self, "_close", None)
@@ -143,6 +144,13 @@ def _xlsx(handle: IO[bytes]) -> Table:
     header = [cell_text(v) for v in first]
     expected = sheet.max_row - 1 if sheet.max_row else None
 
+    def bytes_read() -> int:
+        # The sheet's XML is read from the zip as the rows are: its position tells the share.
+        try:
+            return handle.tell()
+        except (OSError, ValueError):
+            return 0
+
     def rows() -> Iterator[tuple[int, list[str]]]:
         line = 1
         try:
@@ -157,6 +165,12 @@ def _xlsx(handle: IO[bytes]) -> Table:
                 field="file",
             ) from exc
 
-    table = Table(header=header, rows=rows(), rows_expected=expected, bytes_read=None)
+    table = Table(
+        header=header, rows=rows(), rows_expected=expected, bytes_read=bytes_read, start=0
+    )
+    try:
+        table.start = handle.tell()
+    except (OSError, ValueError):
+        table.start = 0
     table._close = book.close
     return table

@@ -419,3 +419,48 @@ def test_a_chunk_that_meets_an_order_taken_meanwhile_is_tried_once_more(
     assert job.status == "done" and len(calls) == 2
     assert (job.rows_imported, job.rows_bad) == (3, 0)
     assert Order.objects.filter(merchant=merchant).count() == 2
+
+
+def test_the_rows_of_a_large_xlsx_are_estimated_while_it_is_read(merchant, cups, monkeypatch):
+    monkeypatch.setattr(jobs, "CHUNK", 200)
+    placed = dt.datetime(2026, 1, 5, 20, 15)
+    rows = [[f"DY{i}", "QH-001", 1, 1.0, "已完成", placed, "A"] for i in range(1000)]
+    seen = []
+    real = jobs._pause
+
+    def spy():
+        seen.append(ImportJob.objects.values_list("rows_read", "rows_expected").get())
+        real()
+
+    monkeypatch.setattr(jobs, "_pause", spy)
+    job = _run(merchant, _xlsx([DOUYIN_COLUMNS, *rows]), name="big.xlsx")
+    assert job.status == "done" and job.rows_expected == 1000
+    # A share of the file read gives an estimate at every chunk (coarse on a file this small,
+    # whose compressed sheet is read in one go).
+    assert all(expected and expected >= read for read, expected in seen), seen
+
+
+def test_a_job_runs_inside_a_history_context_as_in_a_request(merchant, cups):
+    """pghistory's middleware opens a context in every request (an eager task runs in it):
+    every statement must then be text it can read, never a composed object."""
+    import pghistory
+
+    with pghistory.context(source="test"):
+        job = _run(merchant, GOOD)
+        catalogue = _run(
+            merchant, b"sku,price,stock\nQH-001,9.00,5\n", name="c.csv", kind="catalogue"
+        )
+    assert job.status == "done" and job.rows_imported == 3, job.error
+    assert catalogue.status == "done" and catalogue.rows_imported == 1, catalogue.error
+
+
+def test_the_upload_pages_run_a_constant_number_of_queries(
+    client, owner, merchant, cups, django_assert_max_num_queries
+):
+    for i in range(3):
+        _run(merchant, GOOD + f"DY{300 + i},QH-001,1,1.00,已完成,{PLACED},A\n".encode())
+    login(client, owner)
+    with django_assert_max_num_queries(12):
+        assert client.get("/orders/import/").status_code == 200
+    with django_assert_max_num_queries(12):
+        assert client.get("/catalogue/import/").status_code == 200

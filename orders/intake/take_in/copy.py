@@ -232,8 +232,13 @@ def stored_ids(
     orders are never scanned (without the platform, each chunk of an import read them all)."""
     ids = sorted(set(external_ids))
     found: set[tuple[str, str]] = set()
-    query = sql.SQL(_STORED).format(order=sql.Identifier(Order._meta.db_table))
     with connection.cursor() as cursor:
+        # As text: pghistory's context injection (on in every request) reads the statement.
+        query = (
+            sql.SQL(_STORED)
+            .format(order=sql.Identifier(Order._meta.db_table))
+            .as_string(cursor.connection)
+        )
         for start in range(0, len(ids), BATCH):
             cursor.execute(query, [merchant.pk, sorted(platforms), ids[start : start + BATCH]])
             found.update(cursor.fetchall())
@@ -280,8 +285,12 @@ WHERE p.id = v.id AND p.stock >= v.n
 
 def _take_stock(need: dict[int, int], products: dict[int, Product]) -> None:
     ids = sorted(need)
-    query = sql.SQL(_STOCK).format(product=sql.Identifier(Product._meta.db_table))
     with connection.cursor() as cursor:
+        query = (
+            sql.SQL(_STOCK)
+            .format(product=sql.Identifier(Product._meta.db_table))
+            .as_string(cursor.connection)
+        )
         cursor.execute(query, [ids, [need[pk] for pk in ids]])
         if cursor.rowcount == len(ids):
             return
