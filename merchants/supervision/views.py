@@ -37,9 +37,9 @@ def behind(request: HttpRequest) -> HttpResponse:
     reach = _supervisor(request)
     today = base_today()
     rows = selectors.merchants_falling_behind(reach=reach, today=today)
-    alerts = list(selectors.open_alerts(reach=reach).order_by("-opened_at", "-pk")[:100])
+    alerts = list(selectors.open_alerts(reach=reach).order_by("-opened_at", "-pk")[:PAGE_SIZE])
     context = {
-        "rows": rows,
+        "page": Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page")),
         "alerts": alerts,
         "week": selectors.last_complete_week(today),
         "rules": selectors.rules_for(reach.base_id) if reach.base_id else None,
