@@ -200,7 +200,11 @@ def violation_create(request: HttpRequest, pk: int) -> HttpResponse:
 def violation_evidence(request: HttpRequest, pk: int) -> HttpResponse:
     """A violation's evidence, for the base's managers only (anyone else: 404)."""
     violation = selectors.violation_get(reach=_supervisor(request), pk=pk)
-    return private_file_response(violation.evidence)
+    response = private_file_response(violation.evidence)
+    if violation.evidence.name.endswith(".pdf"):
+        # Kept as sent (images are re-encoded): downloaded, never rendered in the site's origin.
+        response["Content-Disposition"] = "attachment"
+    return response
 
 
 @login_required
