@@ -664,7 +664,7 @@ def test_an_alerts_link_leads_to_the_merchants_supervision(client, manager, merc
     login(client, manager)
     response = client.get(f"/supervision/alerts/{alert.pk}/")
     assert response.status_code == 302
-    assert response["Location"] == f"/merchants/{merchant.pk}/supervision/"
+    assert response["Location"] == f"/merchants/{merchant.pk}/#supervision"
     assert client.post(f"/supervision/alerts/{alert.pk}/close/").status_code == 302
     alert.refresh_from_db()
     assert alert.closed_at is not None
