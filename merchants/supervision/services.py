@@ -22,6 +22,7 @@ from jingdezhen.core.tenancy import MANAGER, Reach
 
 from ..models import Base, Review
 from ..notifications import services as notifications
+from ..selectors import merchant_get
 from . import selectors
 from .evidence import check_evidence
 from .models import (
@@ -135,8 +136,6 @@ def rules_set(
 
 
 def _merchant_for(actor: Reach, merchant_id: int):
-    from ..selectors import merchant_get  # the merchants' own read, scoped by the reach
-
     actor.require_role(MANAGER)
     merchant = merchant_get(reach=actor, pk=merchant_id)
     if not actor.can_act_for_merchant(merchant.pk, merchant.base_id):

@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -25,6 +26,11 @@ from .models import SUPERVISED_STAGES
 PAGE_SIZE = 50
 
 
+def _to_merchant(merchant_id: int) -> HttpResponse:
+    """Back to the merchant's page, at its supervision panel."""
+    return redirect(reverse("merchants:merchant_detail", args=[merchant_id]) + "#supervision")
+
+
 def _supervisor(request: HttpRequest) -> Reach:
     reach = get_reach(request)
     selectors.require_supervisor(reach)
@@ -37,9 +43,9 @@ def behind(request: HttpRequest) -> HttpResponse:
     reach = _supervisor(request)
     today = base_today()
     rows = selectors.merchants_falling_behind(reach=reach, today=today)
-    alerts = list(selectors.open_alerts(reach=reach).order_by("-opened_at", "-pk")[:100])
+    alerts = list(selectors.open_alerts(reach=reach).order_by("-opened_at", "-pk")[:PAGE_SIZE])
     context = {
-        "rows": rows,
+        "page": Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page")),
         "alerts": alerts,
         "week": selectors.last_complete_week(today),
         "rules": selectors.rules_for(reach.base_id) if reach.base_id else None,
@@ -88,7 +94,7 @@ def follow_up_close(request: HttpRequest, review_id: int) -> HttpResponse:
         return redirect("merchants:follow_ups")
     messages.success(request, _("Follow-up closed."))
     if request.POST.get("back") == "merchant":
-        return redirect("merchants:merchant_supervision", pk=review.merchant_id)
+        return _to_merchant(review.merchant_id)
     return redirect("merchants:follow_ups")
 
 
@@ -176,7 +182,7 @@ def merchant_target(request: HttpRequest, pk: int) -> HttpResponse:
             add_domain_error(form, error)
         else:
             messages.success(request, _("Target saved."))
-            return redirect("merchants:merchant_supervision", pk=pk)
+            return _to_merchant(pk)
     return _panel(request, reach, pk, status=400, target_form=form)
 
 
@@ -192,7 +198,7 @@ def violation_create(request: HttpRequest, pk: int) -> HttpResponse:
             add_domain_error(form, error)
         else:
             messages.success(request, _("Violation recorded."))
-            return redirect("merchants:merchant_supervision", pk=pk)
+            return _to_merchant(pk)
     return _panel(request, reach, pk, status=400, violation_form=form)
 
 
@@ -200,14 +206,18 @@ def violation_create(request: HttpRequest, pk: int) -> HttpResponse:
 def violation_evidence(request: HttpRequest, pk: int) -> HttpResponse:
     """A violation's evidence, for the base's managers only (anyone else: 404)."""
     violation = selectors.violation_get(reach=_supervisor(request), pk=pk)
-    return private_file_response(violation.evidence)
+    response = private_file_response(violation.evidence)
+    if violation.evidence.name.endswith(".pdf"):
+        # Kept as sent (images are re-encoded): downloaded, never rendered in the site's origin.
+        response["Content-Disposition"] = "attachment"
+    return response
 
 
 @login_required
 def alert_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """Where an alert's notification leads: the merchant's supervision."""
     alert = selectors.alert_get(reach=_supervisor(request), pk=pk)
-    return redirect("merchants:merchant_supervision", pk=alert.merchant_id)
+    return _to_merchant(alert.merchant_id)
 
 
 @login_required
@@ -215,4 +225,4 @@ def alert_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def alert_close(request: HttpRequest, pk: int) -> HttpResponse:
     alert = services.alert_close(actor=_supervisor(request), alert_id=pk)
     messages.success(request, _("Alert closed."))
-    return redirect("merchants:merchant_supervision", pk=alert.merchant_id)
+    return _to_merchant(alert.merchant_id)

@@ -631,6 +631,17 @@ def test_a_violation_with_evidence_is_recorded_and_the_file_served_to_the_manage
     assert response["Cache-Control"].startswith("max-age") or "private" in response["Cache-Control"]
 
 
+def test_a_pdf_notice_is_kept_and_downloaded_not_shown(client, manager, merchant):
+    login(client, manager)
+    pdf = SimpleUploadedFile("notice.pdf", b"%PDF-1.4\n%fake notice\n%%EOF\n")
+    assert _violation_post(client, merchant, pdf).status_code == 302
+    violation = PlatformViolation.objects.get()
+    response = client.get(f"/supervision/violations/{violation.pk}/evidence/")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"] == "attachment"
+
+
 @pytest.mark.parametrize(
     ("name", "content"),
     [
@@ -653,7 +664,7 @@ def test_an_alerts_link_leads_to_the_merchants_supervision(client, manager, merc
     login(client, manager)
     response = client.get(f"/supervision/alerts/{alert.pk}/")
     assert response.status_code == 302
-    assert response["Location"] == f"/merchants/{merchant.pk}/supervision/"
+    assert response["Location"] == f"/merchants/{merchant.pk}/#supervision"
     assert client.post(f"/supervision/alerts/{alert.pk}/close/").status_code == 302
     alert.refresh_from_db()
     assert alert.closed_at is not None
