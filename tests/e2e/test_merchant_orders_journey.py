@@ -192,7 +192,7 @@ def test_merchant_adds_a_product_sells_it_refunds_imports_a_csv_and_sees_the_tur
     order_url = page.url
     status_tag = page.locator("h1 .tag")
     expect(status_tag).to_have_text(STATUS["pending"][lang])
-    expect(_fact(page, AMOUNT_CNY, lang)).to_have_text(f"¥{PRICE * ORDERED}")
+    expect(_fact(page, AMOUNT_CNY, lang)).to_have_text(f"¥{PRICE * ORDERED:,}")
     pages.shot(page, "order-pending")
 
     with page.expect_navigation():
