@@ -2,6 +2,7 @@
 """The Chinese catalogues keep to the glossary (jingdezhen/core/glossary.py): one term per concept,
 none of the variants it rules out, and no machine-like phrase it names."""
 
+import re
 from pathlib import Path
 
 import polib
@@ -110,3 +111,48 @@ def test_every_concept_has_one_chinese_term():
     assert all(isinstance(term, Term) and term.chinese for term in GLOSSARY)
     concepts = [term.concept for term in GLOSSARY]
     assert len(concepts) == len(set(concepts))
+
+
+# Chinese written straight into the sources (demo data, templates, messages outside gettext).
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
+SOURCES = [
+    path
+    for pattern in ("*/**/*.py", "templates/**/*.html")
+    for path in ROOT.glob(pattern)
+    if path.relative_to(ROOT).parts[0] not in {".venv", "tests", "bench", "node_modules", ".run"}
+    and "migrations" not in path.parts
+    and path.name != "glossary.py"
+]
+
+
+def _chinese_variants(line: str) -> list[tuple[Term, str]]:
+    """The ruled-out variants in a line, of those written in Chinese (a line mixing English and
+    Chinese, such as a bilingual docstring, may well say CNY)."""
+    return [(term, v) for term, v in forbidden_in(line) if CJK.search(v)]
+
+
+def test_no_source_writes_a_ruled_out_chinese_variant():
+    assert len(SOURCES) > 50
+    broken = [
+        f"{path.relative_to(ROOT)}:{n}: {variant!r} is not the word for {term.concept}"
+        for path in SOURCES
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if CJK.search(line)
+        for term, variant in _chinese_variants(line)
+    ]
+    assert not broken, "\n".join(broken)
+
+
+def test_no_template_writes_a_currency_or_an_hour_by_hand():
+    """Amounts go through the money filters (¥, thousands separated); units in a template's
+    own text are translated, so Chinese never reads CNY or h."""
+    by_hand = re.compile(r"¥\{\{|\}\}\s*(CNY|元|h)\b(?!\s*\{%\s*endblocktranslate)|>\s*CNY\s*<")
+    broken = [
+        f"{path.relative_to(ROOT)}:{n}: {line.strip()[:80]}"
+        for path in SOURCES
+        if path.suffix == ".html"
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if by_hand.search(line)
+    ]
+    assert not broken, "\n".join(broken)
