@@ -70,6 +70,26 @@ GLOSSARY: tuple[Term, ...] = (
         forbidden=(r"(已|在|正在)主播[“\"「]",),
     ),
     Term(
+        concept="owner (of a merchant)",
+        english=r"\bowners?\b",
+        chinese="店主",
+        forbidden=("负责人",),
+        exceptions=frozenset({"livestreams:owner"}),  # the owner of a calendar link: 持有人
+    ),
+    Term(
+        concept="scheduled (a stream's status)",
+        english=r"\bscheduled\b",
+        chinese="待开播",
+        forbidden=("已排期",),
+        exceptions=frozenset({"Stream scheduled."}),  # the deed, not the status: 直播已安排
+    ),
+    Term(
+        concept="supervision",
+        english=r"\bsupervis",
+        chinese="督导",
+        forbidden=("监管", "督导记录"),
+    ),
+    Term(
         concept="cohort (of a training course)",
         english=r"\bcohorts?\b",
         chinese="培训班",
