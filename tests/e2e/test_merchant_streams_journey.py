@@ -474,11 +474,11 @@ def test_merchant_runs_a_stream_from_the_run_sheet_and_reads_its_report(open_pag
     viewers = results["unique_viewers"]
     expect(page.locator(".card.stat .stat-value")).to_have_text(
         [
-            str(gmv),
+            f"{gmv:,}",
             "1",
             "2",
-            str(gmv),
-            str((gmv * 1000 / viewers).quantize(Decimal("0.01"))),
+            f"{gmv:,}",
+            f"{(gmv * 1000 / viewers).quantize(Decimal('0.01')):,}",
             f"{round(100 / viewers, 2)}%",
             str(viewers),
             str(results["peak_viewers"]),
@@ -488,12 +488,12 @@ def test_merchant_runs_a_stream_from_the_run_sheet_and_reads_its_report(open_pag
     # Against the merchant's median stream (worked out here from the orders of its ended streams).
     gmvs = _ended_stream_gmvs(zhou)
     compared = page.locator("main section.card").nth(0).locator("tr")
-    expect(compared.nth(0).locator("td")).to_have_text(str(gmv))
+    expect(compared.nth(0).locator("td")).to_have_text(f"{gmv:,}")  # amounts: thousands separated
     expect(compared.nth(1).locator("th")).to_contain_text(str(len(gmvs)))
     expect(compared.nth(1).locator("td")).to_have_text(
-        str(Decimal(statistics.median(gmvs)).quantize(Decimal("0.01")))
+        f"{Decimal(statistics.median(gmvs)).quantize(Decimal('0.01')):,}"
     )
     top = page.locator("main section.card").nth(1).locator("tbody tr")
     expect(top).to_have_count(1)
-    expect(top.first.locator("td")).to_have_text([first.name, "2", str(gmv)])
+    expect(top.first.locator("td")).to_have_text([first.name, "2", f"{gmv:,}"])
     _shot(page, "report")
