@@ -17,6 +17,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 
+from jingdezhen.core.countries import country_name
 from jingdezhen.core.tenancy import Reach, get_reach
 from livestreams import calendar, usage
 from merchants import selectors as merchant_selectors
@@ -42,7 +43,7 @@ def _charts(board: turnover.Dashboard) -> dict:
     return {
         "daily_chart": column_chart([(row["day"].isoformat(), row["net"]) for row in board.series]),
         "platform_chart": bar_list([(s.label, s.gross) for s in board.platforms]),
-        "country_chart": bar_list([(s.label, s.gross) for s in board.countries[:10]]),
+        "country_chart": bar_list([(country_name(s.key), s.gross) for s in board.countries[:10]]),
         "merchant_chart": bar_list([(m["merchant__name"], m["net"]) for m in board.top_merchants]),
     }
 

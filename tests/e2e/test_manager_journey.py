@@ -395,7 +395,7 @@ def _read_the_room_schedule(page: Page, lang: str, base: Base) -> None:
         )
         hours = sum((s.planned_end - s.planned_start).total_seconds() for s in streams) / 3600
         row = page.locator("#util tbody tr").filter(has=page.locator("th", has_text=room.name))
-        expect(row.locator("td").last).to_contain_text(f"{round(hours, 1)} h")
+        expect(row.locator("td").last).to_contain_text(_t(lang, "%(h)s h", h=round(hours, 1)))
     pages.shot(page, "room-utilisation")
 
 

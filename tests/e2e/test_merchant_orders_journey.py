@@ -34,7 +34,7 @@ CASES = [("phone", "zh"), ("desktop", "en")]
 NAV = {
     "catalogue": {"zh": "商品目录", "en": "Catalogue"},
     "orders": {"zh": "订单", "en": "Orders"},
-    "turnover": {"zh": "营业额", "en": "Turnover"},
+    "turnover": {"zh": "成交额", "en": "Turnover"},
 }
 STATUS = {
     "pending": {"zh": "待付款", "en": "Pending payment"},
@@ -63,7 +63,7 @@ NOT_A_PHOTO = {
     "zh": "无法读取该文件，请上传 JPEG、PNG 或 WebP 照片。",  # noqa: RUF001
     "en": "The file is not a photo we can read (JPEG, PNG or WebP).",
 }
-TODAY_SO_FAR = {"zh": "今日至今（净额，元）", "en": "Today so far (net CNY)"}  # noqa: RUF001
+TODAY_SO_FAR = {"zh": "今日累计（净成交额，元）", "en": "Today so far (net CNY)"}  # noqa: RUF001
 
 PRICE = Decimal("1280.00")
 STOCK = 5
@@ -192,7 +192,7 @@ def test_merchant_adds_a_product_sells_it_refunds_imports_a_csv_and_sees_the_tur
     order_url = page.url
     status_tag = page.locator("h1 .tag")
     expect(status_tag).to_have_text(STATUS["pending"][lang])
-    expect(_fact(page, AMOUNT_CNY, lang)).to_have_text(f"¥{PRICE * ORDERED}")
+    expect(_fact(page, AMOUNT_CNY, lang)).to_have_text(f"¥{PRICE * ORDERED:,}")
     pages.shot(page, "order-pending")
 
     with page.expect_navigation():

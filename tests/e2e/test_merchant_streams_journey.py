@@ -404,10 +404,10 @@ def test_merchant_runs_a_stream_from_the_run_sheet_and_reads_its_report(open_pag
     second.refresh_from_db()
     first.refresh_from_db()
     expect(shown_first.locator(".runsheet-head")).to_contain_text(f"1. {second.name}")
-    expect(shown_first.locator(".runsheet-facts")).to_contain_text(f"¥{second.price}")
+    expect(shown_first.locator(".runsheet-facts")).to_contain_text(f"¥{second.price:,}")
     expect(shown_first.locator(".runsheet-facts strong").nth(1)).to_have_text(str(second.stock))
     expect(shown_second.locator(".runsheet-head")).to_contain_text(f"2. {first.name}")
-    expect(shown_second.locator(".runsheet-facts")).to_contain_text(f"¥{live_price}")
+    expect(shown_second.locator(".runsheet-facts")).to_contain_text(f"¥{live_price:,}")
     expect(shown_second.locator(".runsheet-facts strong").nth(1)).to_have_text(str(first.stock))
     expect(shown_second).to_contain_text(talking_points)
     _shot(page, "run-sheet")
@@ -474,11 +474,11 @@ def test_merchant_runs_a_stream_from_the_run_sheet_and_reads_its_report(open_pag
     viewers = results["unique_viewers"]
     expect(page.locator(".card.stat .stat-value")).to_have_text(
         [
-            str(gmv),
+            f"{gmv:,}",
             "1",
             "2",
-            str(gmv),
-            str((gmv * 1000 / viewers).quantize(Decimal("0.01"))),
+            f"{gmv:,}",
+            f"{(gmv * 1000 / viewers).quantize(Decimal('0.01')):,}",
             f"{round(100 / viewers, 2)}%",
             str(viewers),
             str(results["peak_viewers"]),
@@ -488,12 +488,12 @@ def test_merchant_runs_a_stream_from_the_run_sheet_and_reads_its_report(open_pag
     # Against the merchant's median stream (worked out here from the orders of its ended streams).
     gmvs = _ended_stream_gmvs(zhou)
     compared = page.locator("main section.card").nth(0).locator("tr")
-    expect(compared.nth(0).locator("td")).to_have_text(str(gmv))
+    expect(compared.nth(0).locator("td")).to_have_text(f"{gmv:,}")  # amounts: thousands separated
     expect(compared.nth(1).locator("th")).to_contain_text(str(len(gmvs)))
     expect(compared.nth(1).locator("td")).to_have_text(
-        str(Decimal(statistics.median(gmvs)).quantize(Decimal("0.01")))
+        f"{Decimal(statistics.median(gmvs)).quantize(Decimal('0.01')):,}"
     )
     top = page.locator("main section.card").nth(1).locator("tbody tr")
     expect(top).to_have_count(1)
-    expect(top.first.locator("td")).to_have_text([first.name, "2", str(gmv)])
+    expect(top.first.locator("td")).to_have_text([first.name, "2", f"{gmv:,}"])
     _shot(page, "report")

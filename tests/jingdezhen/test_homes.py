@@ -479,7 +479,7 @@ def test_what_a_merchant_types_is_escaped_on_the_home(client, owner, merchant):
     [
         ("manager", ["该开播未开播的场次", "待审核的入驻申请", "今晚黄金时段空闲的直播间"]),
         ("owner", ["今明两天的直播", "待发货订单", "即将超时的待付款订单", "今日成交额"]),
-        ("trainer", ["本周开班的批次", "未记考勤", "可颁发结业证书", "候补名单"]),
+        ("trainer", ["本周开班的培训班", "未记考勤", "可颁发结业证书", "候补名单"]),
     ],
 )
 def test_the_chinese_home_speaks_chinese(client_zh, base, role, headings):

@@ -379,6 +379,6 @@ def test_the_report_prints_a_stream_gmv_at_the_fen(client, owner, merchant, rule
     login(client, owner)
     html = client.get(reverse("livestreams:stream_report", args=[stream.pk])).content.decode()
     cells = re.findall(r'<td class="num">([^<]*)</td>', html)
-    assert cells[0] == "5329.07"  # this stream's GMV
-    assert '<span class="stat-value">5329.07</span>' in html
+    assert cells[0] == "5,329.07"  # this stream's GMV
+    assert '<span class="stat-value">5,329.07</span>' in html
     assert "5329.070" not in html
