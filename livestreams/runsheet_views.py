@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from jingdezhen.core.errors import DomainError
+from jingdezhen.core.errors import Conflict, DomainError
 from jingdezhen.core.tenancy import Reach, get_reach
 from orders.ordering import flash_deals
 from orders.ordering import selectors as order_selectors
@@ -114,6 +114,9 @@ def run_sheet_flash_deal(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         if item is None:
             raise DomainError(_("This product is not on the run sheet."), field="product")
+        running = order_selectors.stream_flash_deals(reach=reach, stream_id=stream.pk, running=True)
+        if running.filter(product_id=item.product_id).exists():  # a second tap, a stale page
+            raise Conflict(_("A flash deal for this product is running already."), field="product")
         defaults = deal_defaults(item)
         if defaults.quantity < 1:
             raise DomainError(_("No stock left to set aside for a flash deal."), field="quantity")

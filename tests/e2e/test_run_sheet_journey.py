@@ -147,6 +147,26 @@ def test_a_host_streams_from_the_run_sheet(open_page, live_server, size, lang):
     assert page.evaluate("window.__jdzNoReload === true"), "the run sheet reloaded itself"
     pages.shot(page, "run-sheet-orders-arrived")
 
+    # --- the paper run sheet: products with photo, price and stock; no bar, no buttons -----
+    expect(page.locator("button[data-print]")).to_be_visible()
+    page.emulate_media(media="print")
+    expect(bar).to_be_hidden()
+    expect(page.locator("#runsheet-items form").first).to_be_hidden()
+    expect(photo).to_be_visible()
+    expect(page.locator("#runsheet-items li.runsheet-item .runsheet-facts").first).to_be_visible()
+    page.emulate_media(media="screen")
+
+    # --- a phone on its side: two products side by side ----------------------------------
+    if size == "phone":
+        page.set_viewport_size({"width": 844, "height": 390})
+        first, second = (
+            page.locator("#runsheet-items li.runsheet-item").nth(n).bounding_box() for n in (0, 1)
+        )
+        assert first and second and abs(first["y"] - second["y"]) < 2 and second["x"] > first["x"]
+        _no_sideways_scroll(page)
+        pages.shot(page, "run-sheet-landscape")
+        page.set_viewport_size({"width": 390, "height": 844})
+
     # --- end the stream from the sticky bar (it asks first) -------------------------------
     page.once("dialog", lambda dialog: dialog.accept())
     with page.expect_navigation():

@@ -109,6 +109,9 @@ def test_one_tap_starts_a_flash_deal_for_the_shown_product_through_the_flash_dea
     assert bowl.stock == 0
     # While it runs the bar shows what is left instead of a second button.
     assert "6 of 6 left" in html and "Flash deal ¥" not in html
+    # A second tap while it runs (a stale page) starts no second deal.
+    twice = _deal(client, stream, bowl.pk)
+    assert twice.status_code == 409 and "running already" in twice.content.decode()
     # No stock left: a second deal is refused, naming why (400, not 500).
     FlashDeal.objects.filter(pk=deal.pk).update(ended=True)
     again = _deal(client, stream, bowl.pk)
