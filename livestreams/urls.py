@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import calendar_feed_views, views
+from . import calendar_feed_views, runsheet_views, views
 
 app_name = "livestreams"
 
@@ -15,7 +15,12 @@ urlpatterns = [
     path("streams/<int:pk>/edit/", views.stream_edit, name="stream_edit"),
     path("streams/<int:pk>/results/", views.stream_results, name="stream_results"),
     path("streams/<int:pk>/report/", views.stream_report, name="stream_report"),
-    path("streams/<int:pk>/run-sheet/", views.run_sheet, name="run_sheet"),
+    path("streams/<int:pk>/run-sheet/", runsheet_views.run_sheet, name="run_sheet"),
+    path(
+        "streams/<int:pk>/run-sheet/deal/",
+        runsheet_views.run_sheet_flash_deal,
+        name="run_sheet_flash_deal",
+    ),
     path("streams/<int:pk>/featured/", views.featured_add, name="featured_add"),
     path(
         "streams/<int:pk>/featured/<int:fid>/<str:action>/",

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
+from django_htmx.http import HttpResponseClientRedirect
 
 from jingdezhen.core import bounds
 from jingdezhen.core.days import week_start
@@ -40,6 +41,7 @@ from .forms import (
 )
 from .history import room_history, rules_history, stream_history
 from .models import LiveStream
+from .runsheet_views import run_sheet
 from .services import rooms as room_services
 from .services import runsheet as runsheet_services
 from .services import series as series_services
@@ -282,8 +284,12 @@ def stream_action(request: HttpRequest, reach: Reach, stream: LiveStream, action
         messages.success(request, str(done))
     target = request.POST.get("next")
     if target == "run_sheet":
-        return redirect("livestreams:run_sheet", pk=stream.pk)
-    return redirect("livestreams:stream_detail", pk=stream.pk)
+        url = reverse("livestreams:run_sheet", args=[stream.pk])
+    else:
+        url = reverse("livestreams:stream_detail", args=[stream.pk])
+    if request.htmx:  # the run sheet's sticky bar: the whole page moves on
+        return HttpResponseClientRedirect(url)
+    return redirect(url)
 
 
 @require_POST
@@ -354,24 +360,6 @@ def featured_action(request: HttpRequest, pk: int, fid: int, action: str) -> Htt
     except DomainError as exc:
         messages.error(request, exc.message)
     return redirect("livestreams:stream_detail", pk=pk)
-
-
-@login_required
-def run_sheet(request: HttpRequest, pk: int) -> HttpResponse:
-    """The host's phone page during the stream; its list refreshes itself every 5 seconds."""
-    reach = get_reach(request)
-    stream = selectors.stream_with_featured(reach=reach, pk=pk)
-    template = "livestreams/run_sheet.html"
-    if request.htmx:
-        template += "#items"
-    deals = order_selectors.stream_flash_deals(reach=reach, stream_id=stream.pk, running=True)
-    context = {
-        "stream": stream,
-        "now": timezone.now(),
-        "deals": deals,
-        "offers": access.stream_offers(reach, stream),
-    }
-    return render(request, template, context)
 
 
 @stream_page

@@ -444,7 +444,9 @@ def test_merchant_runs_a_stream_from_the_run_sheet_and_reads_its_report(open_pag
     assert _not_reloaded(page), "the run sheet reloaded the page instead of refreshing in place"
     _shot(page, "run-sheet-refreshed")
 
-    # --- end the stream, record its results, read the report --------------------------------
+    # --- end the stream (from the run sheet's sticky bar, which asks first), record its
+    # results, read the report --------------------------------------------------------------
+    page.once("dialog", lambda dialog: dialog.accept())
     with page.expect_navigation():
         page.locator("form[action$='/end/'] button").click()
     expect(page).to_have_url(re.compile(rf"/streams/{stream.pk}/$"))
