@@ -65,8 +65,9 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     R.OWNER: EVERYTHING,
     R.OPERATIONS: EVERYTHING,
     # A host sees the streams they crew, runs their run sheets, records results, reads the
-    # catalogue; an assistant host the same.
-    R.HOST: _CREW,
+    # catalogue, and calls the flash deals on air (秒杀 is the host's line: the sticky bar of the
+    # run sheet starts one in a tap); an assistant host the same, without the deals.
+    R.HOST: _CREW | {FLASH_DEALS_RUN},
     R.ASSISTANT: _CREW,
     # The control-desk operator also features products and runs flash deals.
     R.OPERATOR: _CREW | {STREAMS_FEATURE, FLASH_DEALS_RUN},

@@ -241,7 +241,8 @@ def test_merchant_adds_a_product_sells_it_refunds_imports_a_csv_and_sees_the_tur
     row = page.locator("#results tbody tr", has_text=csv_id)
     expect(row).to_have_count(1)
     expect(row.locator(".tag")).to_have_text(STATUS["paid"][lang])
-    expect(row.locator("td").nth(6)).to_have_text(str(PRICE))
+    # After the selection box: placed, platform, id, buyer, units, amount, amount in CNY.
+    expect(row.locator("td").nth(7)).to_have_text(f"{PRICE:,.2f}")
     pages.shot(page, "orders-with-import")
 
     # The same file again: the same report comes back and nothing is imported twice.

@@ -1,9 +1,8 @@
-"""The run sheet a host streams from (issue #16): on a phone, in the demo's live stream, the
-merchant's owner opens the run sheet in focus mode, taps "show next" in the sticky bar, starts a
-flash deal for the shown product in one tap, sees what is left fall as buyers' orders arrive
-(placed and paid through the API, the page polled, never reloaded), and ends the stream from the
-sticky bar. (The demo's "host" account shows products and ends streams too; flash deals are the
-owner's, operations' and the control desk's by the team roles.)"""
+"""The run sheet a host streams from (issue #16): on a phone, in the demo's live stream, its host
+(the demo's "host" account) opens the run sheet in focus mode, taps "show next" in the sticky
+bar, starts a flash deal for the shown product in one tap, sees what is left fall as buyers'
+orders arrive (placed and paid through the API, the page polled, never reloaded), and ends the
+stream from the sticky bar."""
 
 from __future__ import annotations
 
@@ -78,6 +77,7 @@ def test_a_host_streams_from_the_run_sheet(open_page, live_server, size, lang):
         .first()
     )
     assert stream is not None, "the demo has a stream live now"
+    assert stream.host is not None and stream.host.user.username == "host"
     items = list(stream.featured.select_related("product").order_by("position", "id"))
     assert len(items) >= 2
     current = next(i for i, item in enumerate(items) if item.pk == stream.showing_id)
@@ -92,7 +92,7 @@ def test_a_host_streams_from_the_run_sheet(open_page, live_server, size, lang):
     price = following.live_price or following.product.price
 
     page = open_page(size, lang)
-    pages.login(page, "merchant")
+    pages.login(page, "host")
     pages.goto(page, f"/streams/{stream.pk}/run-sheet/?focus=1")
     assert pages.language(page) == HTML_LANG[lang]
     expect(page.locator("header.topbar")).to_have_count(0)  # focus mode: no site header
@@ -121,7 +121,7 @@ def test_a_host_streams_from_the_run_sheet(open_page, live_server, size, lang):
 
     # --- one tap: a flash deal with the bar's defaults ------------------------------------
     deal_button = bar.locator("button.btn-deal")
-    expect(deal_button).to_contain_text(f"¥{price}")
+    expect(deal_button).to_contain_text(f"¥{price:,.2f}")
     expect(deal_button).to_contain_text(f"\u00d7 {units}")
     pages.shot(page, "run-sheet-next-shown")
     deal_button.click()

@@ -155,9 +155,7 @@ def test_another_merchants_run_sheet_answers_404(client, owner, other_merchant):
     assert not FlashDeal.objects.exists()
 
 
-def test_only_the_crew_reads_the_sheet_and_a_host_may_show_and_end_but_not_run_deals(
-    client, merchant
-):
+def test_only_the_crew_reads_the_sheet_and_its_host_shows_runs_a_deal_and_ends_it(client, merchant):
     host_user = factories.member_user(merchant, role=TeamMember.Role.HOST, username="host1")
     host = TeamMember.objects.get(user=host_user)
     crewed = _live_stream(merchant, host=host)
@@ -169,13 +167,21 @@ def test_only_the_crew_reads_the_sheet_and_a_host_may_show_and_end_but_not_run_d
     assert _sheet(client, other).status_code == 404  # a stream they do not crew
     html = _sheet(client, crewed).content.decode()
     assert "Show next" in html and "End stream" in html
-    assert "Flash deal ¥" not in html  # the owner, operations or the control desk run deals
     client.post(
         reverse("livestreams:featured_action", args=[crewed.pk, item.pk, "show"]),
         HTTP_HX_REQUEST="true",
     )
-    assert _deal(client, crewed, bowl.pk).status_code == 403
-    assert not FlashDeal.objects.exists()
+    assert "Flash deal ¥" in _sheet(client, crewed).content.decode()  # the host calls deals
+    assert _deal(client, crewed, bowl.pk).status_code == 200
+    assert FlashDeal.objects.filter(stream=crewed, product=bowl).count() == 1
+    assistant_user = factories.member_user(
+        merchant, role=TeamMember.Role.ASSISTANT, username="assistant1"
+    )
+    crewed.assistant_host = TeamMember.objects.get(user=assistant_user)
+    crewed.save(update_fields=["assistant_host"])
+    login(client, assistant_user)
+    assert "Flash deal ¥" not in _sheet(client, crewed).content.decode()
+    login(client, host_user)
     ended = client.post(
         reverse("livestreams:stream_action", args=[crewed.pk, "end"]), HTTP_HX_REQUEST="true"
     )
