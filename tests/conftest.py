@@ -51,12 +51,18 @@ def pytest_configure(config):
         raise pytest.UsageError(
             f"The test suite runs on PostgreSQL, not {engine}: set DATABASE_URL or use make test."
         )
-    # Celery reads its configuration from Django's settings once, on first use, and keeps it. Read
-    # it now: else a test that first touched it while overriding a setting (the health tests
-    # turn eager tasks off) would leave that value to every later test of the process.
+
+
+@pytest.fixture(autouse=True)
+def _our_celery_app():
+    """Every test starts with the project's Celery app as the current one. A ``Celery(...)`` made
+    in a test becomes the current app unless told ``set_as_current=False``, and then every
+    ``shared_task`` of the project (an import job, a reminder) would be sent to that app's broker
+    instead of running eagerly, for every later test of the process."""
     from jingdezhen.celery import app
 
-    assert app.conf.task_always_eager == settings.CELERY_TASK_ALWAYS_EAGER
+    app.set_current()
+    yield
 
 
 @pytest.fixture(autouse=True)

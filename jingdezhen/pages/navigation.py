@@ -15,6 +15,7 @@ from merchants import permissions as team
 ENTRIES = [
     (_("Home"), "home", {MANAGER, TRAINER, MERCHANT, ADMIN}),
     (_("Dashboard"), "dashboard", {MANAGER, ADMIN}),
+    (_("Live board"), "board", {MANAGER, ADMIN}),
     (_("Incubation"), "incubation_analytics", {MANAGER, ADMIN}),
     (_("Monthly report"), "monthly_report", {MANAGER, ADMIN}),
     (_("Merchants"), "merchants:merchant_list", {MANAGER, ADMIN}),

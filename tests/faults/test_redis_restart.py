@@ -81,7 +81,7 @@ RETRY = {"max_retries": 60, "interval_start": 0.25, "interval_step": 0.25, "inte
 @pytest.mark.django_db(transaction=True)
 def test_queued_jobs_survive_a_redis_restart_and_a_worker_takes_them(own_redis, tmp_path):
     # Results are read straight from Redis: Celery's result listener would outlive the server.
-    publisher = Celery("faults", broker=own_redis.url(0))
+    publisher = Celery("faults", broker=own_redis.url(0), set_as_current=False)
     results = redis.Redis.from_url(own_redis.url(1), socket_connect_timeout=0.5)
 
     # A job queued while no worker runs, then Redis restarts: it is still there.

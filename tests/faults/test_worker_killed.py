@@ -263,7 +263,7 @@ def test_a_worker_killed_inside_the_rollup_commits_nothing_and_the_redelivered_t
 
     broker = redis.Redis.from_url(own_redis.url(0))
     results = redis.Redis.from_url(own_redis.url(1))
-    publisher = Celery("faults", broker=own_redis.url(0))
+    publisher = Celery("faults", broker=own_redis.url(0), set_as_current=False)
     marker = tmp_path / "inside-the-rollup.json"
     first_log, second_log = tmp_path / "killed-worker.log", tmp_path / "restarted-worker.log"
     killed = restarted = None

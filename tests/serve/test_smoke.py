@@ -54,7 +54,9 @@ def test_the_api_answers_with_a_token(served):
 
 
 def test_a_job_goes_through_the_served_worker(served):
-    publisher = Celery("smoke", broker=served.redis_url, backend=served.redis_url)
+    publisher = Celery(
+        "smoke", broker=served.redis_url, backend=served.redis_url, set_as_current=False
+    )
     result = publisher.send_task("jingdezhen.tasks.ping", args=[41])
     assert result.get(timeout=60) == {"value": 42, "vendor": "postgresql"}
 
@@ -67,6 +69,8 @@ def test_an_unknown_page_answers_404_not_a_server_error(served):
 
 def test_a_job_on_the_holds_queue_goes_through_the_served_worker(served):
     # Payment holds and flash-deal endings have their own queue; the served worker consumes it.
-    publisher = Celery("smoke", broker=served.redis_url, backend=served.redis_url)
+    publisher = Celery(
+        "smoke", broker=served.redis_url, backend=served.redis_url, set_as_current=False
+    )
     result = publisher.send_task("orders.tasks.release_expired_holds", queue="holds")
     assert isinstance(result.get(timeout=60), int)
