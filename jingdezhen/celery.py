@@ -7,6 +7,10 @@ from celery import Celery
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jingdezhen.settings")
 
 app = Celery("jingdezhen")
+# The current app is per thread: a thread that never set one (the web server's request threads, a
+# test's live server) falls back to the default app, which must be this one, or the project's
+# shared tasks (an import job, a reminder) would go to an unconfigured app of Celery's own.
+app.set_default()
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 # Task modules besides the apps' own tasks.py (named as before they moved: orders.tasks.*).
