@@ -173,6 +173,8 @@ LOCALE_PATHS = [
     for app in ("jingdezhen", "merchants", "livestreams", "orders", "training")
 ]
 TIME_ZONE = "Asia/Shanghai"
+# How dates read in each language (2026年12月3日 / 3 December 2026): jingdezhen/formats/.
+FORMAT_MODULE_PATH = ["jingdezhen.formats"]
 USE_I18N = True
 USE_TZ = True
 

@@ -8,6 +8,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from jingdezhen.core.pickers import PickerWidget
 from jingdezhen.core.platforms import Platform
 from jingdezhen.core.widgets import DateInput, DayField, TimeInput
 
@@ -170,7 +171,16 @@ class ResultsForm(forms.Form):
 
 
 class FeaturedForm(forms.Form):
-    product = forms.ModelChoiceField(label=_("Product"), queryset=None)
+    # Every SKU of the catalogue is too many for a select: a picker searches them by SKU or
+    # name (its radios post the product's id; the queryset below only validates it).
+    product = forms.ModelChoiceField(
+        label=_("Product"),
+        queryset=None,
+        widget=PickerWidget(
+            option_template="livestreams/_product_pick.html",
+            placeholder=_("Search by SKU or name"),
+        ),
+    )
     talking_points = forms.CharField(
         label=_("Talking points"),
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -181,9 +191,11 @@ class FeaturedForm(forms.Form):
         label=_("Live price (CNY)"), max_digits=14, decimal_places=2, min_value=0, required=False
     )
 
-    def __init__(self, *args, products=None, **kwargs):
+    def __init__(self, *args, products=None, picks=(), picks_url="", query="", **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["product"].queryset = products
+        field = self.fields["product"]
+        field.queryset = products
+        field.widget.attach(options=picks, url=picks_url, query=query, label=field.label)
 
 
 class FlashDealForm(forms.Form):

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.db.models import Case, Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Sum, When
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from psycopg2 import sql
@@ -132,6 +132,32 @@ def stream_for_run_sheet(*, reach: Reach, pk: int) -> LiveStream:
         )
     )
     return get_object_or_404(qs, pk=pk)
+
+
+def stream_picks(
+    *, reach: Reach, merchant_id: int, q: str = "", chosen: int | None = None, limit: int = 20
+) -> list[LiveStream]:
+    """A merchant's streams for a picker (the order form's "live stream"): those whose title
+    holds ``q``, nearest in time first -- today's and the coming ones by start, then the past
+    ones latest first -- with their room (one query). The ``chosen`` stream, if within reach,
+    comes first whatever ``q`` says, so a search never drops the choice already made."""
+    today = day_bounds(timezone.localdate())[0]
+    qs = reach.scope(LiveStream.objects.select_related("room")).filter(merchant_id=merchant_id)
+    found = Q(title__icontains=q) if q else Q()
+    if chosen:
+        found |= Q(pk=chosen)
+    coming = Q(planned_start__gte=today)
+    return list(
+        qs.filter(found)
+        .annotate(
+            is_chosen=Case(When(pk=chosen or 0, then=0), default=1),
+            is_past=Case(When(coming, then=0), default=1),
+            coming_start=Case(When(coming, then=F("planned_start"))),
+        )
+        .order_by("is_chosen", "is_past", F("coming_start").asc(nulls_last=True), "-planned_start")[
+            :limit
+        ]
+    )
 
 
 def featured_list(*, reach: Reach) -> QuerySet[FeaturedProduct]:

@@ -23,6 +23,11 @@ urlpatterns = [
     ),
     path("streams/<int:pk>/featured/", views.featured_add, name="featured_add"),
     path(
+        "streams/<int:pk>/featured/products/",
+        views.featured_product_picks,
+        name="featured_product_picks",
+    ),
+    path(
         "streams/<int:pk>/featured/<int:fid>/<str:action>/",
         views.featured_action,
         name="featured_action",

@@ -21,16 +21,16 @@ from jingdezhen.core import bounds
 from jingdezhen.core.days import week_start
 from jingdezhen.core.errors import DomainError
 from jingdezhen.core.forms import add_domain_error
+from jingdezhen.core.pickers import search_text
 from jingdezhen.core.tenancy import Reach, get_reach
 from merchants import permissions as team
 from merchants import selectors as merchant_selectors
 from orders.ordering import flash_deals
 from orders.ordering import selectors as order_selectors
 
-from . import access, calendar_feeds, selectors
+from . import access, calendar_feeds, picker_views, selectors
 from .forms import (
     BaseStreamFilter,
-    FeaturedForm,
     FlashDealForm,
     ResultsForm,
     RoomForm,
@@ -195,6 +195,14 @@ def _stream_form_page(
     )
 
 
+def _picker_query(request: HttpRequest, name: str) -> str:
+    try:
+        return search_text(request.GET, name)
+    except DomainError as exc:
+        raise BadParameter(exc) from exc
+
+
+@answers_bad_parameters
 @stream_page
 def stream_detail(request: HttpRequest, reach: Reach, stream: LiveStream) -> HttpResponse:
     stream = selectors.stream_with_featured(reach=reach, pk=stream.pk)
@@ -202,13 +210,14 @@ def stream_detail(request: HttpRequest, reach: Reach, stream: LiveStream) -> Htt
         initial={name: getattr(stream, name) for name in stream_services.RESULT_FIELDS}
     )
     products = selectors.products_for_run_sheet(reach=reach, merchant_id=stream.merchant_id)
+    query = _picker_query(request, picker_views.PARAM)
     return render(
         request,
         "livestreams/stream_detail.html",
         {
             "stream": stream,
             "results_form": results,
-            "featured_form": FeaturedForm(products=products),
+            "featured_form": picker_views.featured_form(reach=reach, stream=stream, query=query),
             "deal_form": FlashDealForm(products=products),
             "deals": order_selectors.stream_flash_deals(reach=reach, stream_id=stream.pk),
             "history": stream_history(reach=reach, stream=stream, page=request.GET.get("history")),
@@ -305,9 +314,7 @@ def stream_results(request: HttpRequest, reach: Reach, stream: LiveStream) -> Ht
             messages.success(request, _("Results saved."))
             return redirect("livestreams:stream_detail", pk=stream.pk)
     stream = selectors.stream_with_featured(reach=reach, pk=stream.pk)
-    featured_form = FeaturedForm(
-        products=selectors.products_for_run_sheet(reach=reach, merchant_id=stream.merchant_id)
-    )
+    featured_form = picker_views.featured_form(reach=reach, stream=stream)
     return render(
         request,
         "livestreams/stream_detail.html",
@@ -324,8 +331,7 @@ def stream_results(request: HttpRequest, reach: Reach, stream: LiveStream) -> Ht
 @require_POST
 @stream_page
 def featured_add(request: HttpRequest, reach: Reach, stream: LiveStream) -> HttpResponse:
-    products = selectors.products_for_run_sheet(reach=reach, merchant_id=stream.merchant_id)
-    form = FeaturedForm(request.POST, products=products)
+    form = picker_views.featured_form(reach=reach, stream=stream, data=request.POST)
     if form.is_valid():
         try:
             runsheet_services.featured_add(reach=reach, stream=stream, **form.cleaned_data)
@@ -338,6 +344,10 @@ def featured_add(request: HttpRequest, reach: Reach, stream: LiveStream) -> Http
             for error in errors:
                 messages.error(request, error)
     return redirect("livestreams:stream_detail", pk=stream.pk)
+
+
+# The "add a product" picker's search (an htmx fragment), for a stream within reach.
+featured_product_picks = stream_page(picker_views.featured_product_picks)
 
 
 @require_POST

@@ -25,6 +25,7 @@ urlpatterns = [
     path("catalogue/photos/<int:pk>/delete/", catalogue.product_photo_delete, name="photo_delete"),
     path("orders/", ordering.order_list, name="order_list"),
     path("orders/new/", intake.order_create, name="order_create"),
+    path("orders/new/streams/", intake.order_stream_picks, name="order_stream_picks"),
     path("orders/import/", job_views.order_import, name="order_import"),
     path("imports/<int:pk>/", job_views.import_job, name="import_job"),
     path(

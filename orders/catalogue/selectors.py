@@ -4,9 +4,11 @@ refused (403) to a role that may not read the orders app (``orders.permissions.r
 from __future__ import annotations
 
 from django.db.models import (
+    Case,
     Prefetch,
     Q,
     QuerySet,
+    When,
 )
 from django.shortcuts import get_object_or_404
 
@@ -44,6 +46,30 @@ def product_list(
     if q:
         qs = qs.filter(Q(name__icontains=q) | Q(sku__icontains=q))
     return qs
+
+
+def product_picks(
+    *, reach: Reach, merchant_id: int, q: str = "", chosen: int | None = None, limit: int = 20
+) -> list[Product]:
+    """A merchant's offered products for a picker (a run sheet's "add a product"): those whose
+    SKU or name holds ``q``, an exact SKU first, then by name, each with its photos (thumbnails
+    only; two queries). The ``chosen`` product, if within reach, comes first whatever ``q`` says."""
+    require_reader(reach)
+    qs = reach.scope(Product.objects.all()).filter(merchant_id=merchant_id, is_active=True)
+    found = Q(name__icontains=q) | Q(sku__icontains=q) if q else Q()
+    if chosen:
+        found |= Q(pk=chosen)
+    return list(
+        qs.filter(found)
+        .annotate(
+            is_chosen=Case(When(pk=chosen or 0, then=0), default=1),
+            sku_match=Case(When(sku__iexact=q, then=0), default=1),
+        )
+        .order_by("is_chosen", "sku_match", "name", "id")
+        .prefetch_related(
+            Prefetch("photos", queryset=ProductPhoto.objects.order_by("position", "id"))
+        )[:limit]
+    )
 
 
 def product_get(*, reach: Reach, pk: int) -> Product:

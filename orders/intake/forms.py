@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from django import forms
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from jingdezhen.core.errors import DomainError
+from jingdezhen.core.pickers import PickerWidget
 from jingdezhen.core.platforms import Platform
 from orders.intake.specs import country_code
 from orders.ordering.money import currency_code
@@ -31,14 +33,32 @@ class OrderForm(forms.Form):
         required=False,
         help_text=_("Leave empty for an order taken outside a platform."),
     )
-    stream = forms.ModelChoiceField(label=_("Live stream"), queryset=None, required=False)
+    # A busy merchant has hundreds of streams: a picker searches them by title (the radios post
+    # the stream's id under this name; the queryset below only validates it).
+    stream = forms.ModelChoiceField(
+        label=_("Live stream"),
+        queryset=None,
+        required=False,
+        widget=PickerWidget(
+            option_template="orders/_stream_pick.html",
+            placeholder=_("Search by title"),
+            empty_label=_("No stream"),
+        ),
+    )
     buyer_name = forms.CharField(label=_("Buyer"), max_length=120, required=False)
     buyer_country = forms.CharField(label=_("Buyer country"), max_length=2, initial="CN")
     currency = forms.CharField(label=_("Currency"), max_length=3, initial="CNY")
 
-    def __init__(self, *args, products, streams, **kwargs):
+    def __init__(self, *args, products, streams, stream_picks=(), stream_query="", **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["stream"].queryset = streams
+        field = self.fields["stream"]
+        field.queryset = streams
+        field.widget.attach(
+            options=stream_picks,
+            url=reverse("orders:order_stream_picks"),
+            query=stream_query,
+            label=field.label,
+        )
         choices = [("", "—")] + [(p.pk, f"{p.name} ({p.sku}) · {p.stock}") for p in products]
         for i in range(LINES):
             self.fields[f"product_{i}"] = forms.TypedChoiceField(

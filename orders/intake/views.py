@@ -6,12 +6,14 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from jingdezhen.core.errors import DomainError
 from jingdezhen.core.forms import add_domain_error
+from jingdezhen.core.pickers import chosen_id, search_text
+from livestreams import selectors as stream_selectors
 from livestreams.models import LiveStream
 from orders.catalogue import selectors as catalogue_selectors
 from orders.intake import selectors as intake_selectors
@@ -29,8 +31,21 @@ def order_create(request: HttpRequest) -> HttpResponse:
     products = (
         catalogue_selectors.product_list(reach=reach).filter(is_active=True).order_by("name", "id")
     )
-    streams = reach.scope(LiveStream.objects.filter(merchant=merchant)).order_by("-planned_start")
-    form = OrderForm(request.POST or None, products=products, streams=streams)
+    streams = reach.scope(LiveStream.objects.filter(merchant=merchant))
+    try:
+        query = search_text(request.GET, "stream_q")
+    except DomainError as exc:
+        return HttpResponseBadRequest(f"{exc.field}: {exc.message}")
+    picks = stream_selectors.stream_picks(
+        reach=reach, merchant_id=merchant.pk, q=query, chosen=chosen_id(request.POST.get("stream"))
+    )
+    form = OrderForm(
+        request.POST or None,
+        products=products,
+        streams=streams,
+        stream_picks=picks,
+        stream_query=query,
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -52,6 +67,32 @@ def order_create(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Order taken; its units are held until it is paid."))
             return redirect("orders:order_detail", pk=order.pk)
     return render(request, "orders/order_form.html", {"form": form})
+
+
+@login_required
+def order_stream_picks(request: HttpRequest) -> HttpResponse:
+    """The order form's stream picker answering a search: the radios of the merchant's streams
+    whose title holds ``stream_q`` (an htmx fragment)."""
+    reach = reader(request)
+    merchant = member_merchant(reach)
+    try:
+        query = search_text(request.GET, "stream_q")
+    except DomainError as exc:
+        return HttpResponseBadRequest(f"{exc.field}: {exc.message}")
+    chosen = chosen_id(request.GET.get("stream"))
+    picks = stream_selectors.stream_picks(
+        reach=reach, merchant_id=merchant.pk, q=query, chosen=chosen
+    )
+    widget = OrderForm.base_fields["stream"].widget
+    return render(
+        request,
+        "includes/picker_options.html",
+        {
+            "picker": widget.fragment(
+                name="stream", field_id="id_stream", options=picks, chosen=chosen
+            )
+        },
+    )
 
 
 @login_required

@@ -1,0 +1,71 @@
+"""Dates and times as a reader of each language writes them, one set of filters for every page:
+``day`` (12月3日 周四 / Thu 3 Dec), ``long_day`` (2026年12月3日 / 3 December 2026), ``hm``
+(19:30), ``day_hm`` (12月3日 周四 19:30 / Thu 3 Dec 19:30). The patterns are the locale format
+modules' (``jingdezhen/formats/<lang>/formats.py``); an aware time is read in the base's zone."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django import template
+from django.utils import formats, timezone
+from django.utils.translation import get_language, pgettext_lazy
+
+register = template.Library()
+
+# Short weekday names, Monday first (Django's own Chinese ones are 星期四, too long for a list).
+WEEKDAYS = (
+    pgettext_lazy("weekday", "Mon"),
+    pgettext_lazy("weekday", "Tue"),
+    pgettext_lazy("weekday", "Wed"),
+    pgettext_lazy("weekday", "Thu"),
+    pgettext_lazy("weekday", "Fri"),
+    pgettext_lazy("weekday", "Sat"),
+    pgettext_lazy("weekday", "Sun"),
+)
+
+
+def _local(value):
+    if isinstance(value, dt.datetime) and timezone.is_aware(value):
+        return timezone.localtime(value)
+    return value
+
+
+def _day_weekday_pattern() -> str:
+    for module in formats.get_format_modules(lang=get_language()):
+        pattern = getattr(module, "DAY_WEEKDAY_FORMAT", None)
+        if pattern:
+            return pattern
+    return "{weekday} {day}"
+
+
+def weekday_name(value: dt.date) -> str:
+    return str(WEEKDAYS[value.weekday()])
+
+
+@register.filter
+def day(value) -> str:
+    """A day with its weekday: 12月3日 周四 / Thu 3 Dec."""
+    if not value:
+        return ""
+    value = _local(value)
+    shown = formats.date_format(value, "MONTH_DAY_FORMAT")
+    return _day_weekday_pattern().format(day=shown, weekday=weekday_name(value))
+
+
+@register.filter
+def long_day(value) -> str:
+    """A day with its year: 2026年12月3日 / 3 December 2026."""
+    return formats.date_format(_local(value), "DATE_FORMAT") if value else ""
+
+
+@register.filter
+def hm(value) -> str:
+    """A time of day on a 24-hour clock: 19:30."""
+    return formats.time_format(_local(value), "TIME_FORMAT") if value else ""
+
+
+@register.filter
+def day_hm(value) -> str:
+    """A day with its weekday and the time: 12月3日 周四 19:30 / Thu 3 Dec 19:30."""
+    return f"{day(value)} {hm(value)}" if value else ""
