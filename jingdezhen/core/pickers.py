@@ -16,7 +16,6 @@ from typing import Any
 
 from django import forms
 from django.template.loader import render_to_string
-from django.utils.safestring import mark_safe
 
 from .bounds import check_text
 
@@ -103,7 +102,7 @@ class PickerWidget(forms.Widget):
 
     def render(self, name, value, attrs=None, renderer=None):
         # The project's templates (not the form renderer's), where the endpoint's fragment lives.
-        return mark_safe(render_to_string(self.template_name, self.get_context(name, value, attrs)))
+        return render_to_string(self.template_name, self.get_context(name, value, attrs))
 
     def value_from_datadict(self, data, files, name):
         return data.get(name)
