@@ -42,7 +42,7 @@ class OrderForm(forms.Form):
         widget=PickerWidget(
             option_template="orders/_stream_pick.html",
             placeholder=_("Search by title"),
-            empty_label=_("No stream"),
+            empty_label=_("Not from a live stream"),
         ),
     )
     buyer_name = forms.CharField(label=_("Buyer"), max_length=120, required=False)
