@@ -21,6 +21,25 @@ ZERO = Decimal("0")
 GMV_BUCKETS = (Decimal("0"), Decimal("1000"), Decimal("5000"), Decimal("10000"), Decimal("50000"))
 
 
+def week_from_today(days: list[dict], today: dt.date) -> list[dict]:
+    """The days of a week (Monday first, as ``selectors.merchant_week`` gives them) in the order
+    a phone lists them: in the week holding ``today``, today first, then the days after it, then
+    the earlier ones (marked ``past``; the first of them ``first_past``); any other week from
+    its Monday. Each day keeps its ``weekday`` (0 Monday), which lays a desktop's grid out
+    Monday first again."""
+    this_week = any(d["date"] == today for d in days)
+    ordered = (
+        sorted(days, key=lambda d: (d["date"] < today, d["date"])) if this_week else list(days)
+    )
+    seen_past = False
+    for day in ordered:
+        day["weekday"] = day["date"].weekday()
+        day["past"] = this_week and day["date"] < today
+        day["first_past"] = day["past"] and not seen_past
+        seen_past = seen_past or day["past"]
+    return ordered
+
+
 def gmv_bucket(net: Decimal) -> int:
     """0 for a day without sales, then 1..5 by the marks above (CSS classes gmv-0..gmv-5)."""
     if net <= 0:

@@ -29,6 +29,7 @@ from orders.ordering import flash_deals
 from orders.ordering import selectors as order_selectors
 
 from . import access, calendar_feeds, picker_views, selectors
+from .calendar import week_from_today
 from .forms import (
     BaseStreamFilter,
     FlashDealForm,
@@ -135,7 +136,9 @@ def calendar(request: HttpRequest, reach: Reach, merchant) -> HttpResponse:
         "monday": monday,
         "prev_week": monday - dt.timedelta(days=7),
         "next_week": monday + dt.timedelta(days=7),
-        "days": selectors.merchant_week(reach=reach, merchant_id=merchant.pk, monday=monday),
+        "days": week_from_today(
+            selectors.merchant_week(reach=reach, merchant_id=merchant.pk, monday=monday), today
+        ),
         "today": today,
         "feed_sections": [] if request.htmx else calendar_feeds.member_sections(reach=reach),
         "feed_team": [] if request.htmx else calendar_feeds.team_for_links(reach=reach),

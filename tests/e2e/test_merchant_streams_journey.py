@@ -100,13 +100,13 @@ def _not_reloaded(page: Page) -> bool:
 def _week_nav(page: Page, monday: dt.date) -> None:
     """Follow the calendar's previous/next week link to ``monday``'s week (an htmx swap)."""
     page.locator(f'#week a[href="?week={_iso(monday)}"]').click()
-    expect(page.locator("#week .week-nav strong")).to_have_text(_iso(monday))
+    expect(page.locator("#week .week-nav strong time")).to_have_attribute("datetime", _iso(monday))
     expect(page).to_have_url(re.compile(rf"/streams/\?week={_iso(monday)}$"))
 
 
 def _day_column(page: Page, day: dt.date):
     return page.locator("#week .week-day").filter(
-        has=page.locator("h2", has_text=day.strftime("%m-%d"))
+        has=page.locator(f'h2 time[datetime="{_iso(day)}"]')
     )
 
 
@@ -165,7 +165,9 @@ def _fill_stream_form(
 def _open_calendar(page: Page, lang: str) -> None:
     pages.follow_nav(page, STREAMS_NAV[lang])
     expect(page).to_have_url(re.compile(r"/streams/$"))
-    expect(page.locator("#week .week-nav strong")).to_have_text(_iso(_monday(timezone.localdate())))
+    expect(page.locator("#week .week-nav strong time")).to_have_attribute(
+        "datetime", _iso(_monday(timezone.localdate()))
+    )
 
 
 @pytest.mark.parametrize(("size", "lang"), CASES)

@@ -98,7 +98,11 @@ def test_a_merchant_finds_a_product_by_sku_and_adds_it_to_the_run_sheet(open_pag
         blocked_until=start + dt.timedelta(hours=2),
     )
     wanted = Product.objects.create(
-        merchant=merchant, sku=f"PICK-{lang.upper()}-77", name="玲珑杯 Linglong cup", price=88, stock=6
+        merchant=merchant,
+        sku=f"PICK-{lang.upper()}-77",
+        name="玲珑杯 Linglong cup",
+        price=88,
+        stock=6,
     )
 
     page = open_page(size, lang)
