@@ -324,9 +324,11 @@ def room_day_grid(*, reach: Reach, day: dt.date) -> dict:
     labels = dict(Platform.choices)
     for p in by_platform:
         p["label"] = labels.get(p["platform"], p["platform"])
+    # The header marks an hour that is prime time in any room (each room's own prime time, its
+    # prime_start_hour..prime_end_hour, is what the room's cells mark).
     return {
         "day": day,
-        "hours": list(hours),
+        "hours": [{"hour": h, "prime": any(r.is_prime(h) for r in rooms)} for h in hours],
         "rows": list(rows.values()),
         "by_platform": by_platform,
         "total": sum(p["n"] for p in by_platform),

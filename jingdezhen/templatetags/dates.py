@@ -1,6 +1,6 @@
 """Dates and times as a reader of each language writes them, one set of filters for every page:
 ``day`` (12月3日 周四 / Thu 3 Dec), ``long_day`` (2026年12月3日 / 3 December 2026), ``hm``
-(19:30), ``day_hm`` (12月3日 周四 19:30 / Thu 3 Dec 19:30). The patterns are the locale format
+(19:30), ``day_hm`` (12月3日 周四 19:30 / Thu 3 Dec 19:30), ``weekday_name`` (周四 / Thu). The patterns are the locale format
 modules' (``jingdezhen/formats/<lang>/formats.py``); an aware time is read in the base's zone."""
 
 from __future__ import annotations
@@ -39,8 +39,10 @@ def _day_weekday_pattern() -> str:
     return "{weekday} {day}"
 
 
+@register.filter
 def weekday_name(value: dt.date) -> str:
-    return str(WEEKDAYS[value.weekday()])
+    """The short weekday: 周四 / Thu."""
+    return str(WEEKDAYS[_local(value).weekday()]) if value else ""
 
 
 @register.filter
