@@ -1,7 +1,8 @@
 """Dates and times as a reader of each language writes them, one set of filters for every page:
 ``day`` (12月3日 周四 / Thu 3 Dec), ``long_day`` (2026年12月3日 / 3 December 2026), ``hm``
-(19:30), ``day_hm`` (12月3日 周四 19:30 / Thu 3 Dec 19:30), ``weekday_name`` (周四 / Thu). The patterns are the locale format
-modules' (``jingdezhen/formats/<lang>/formats.py``); an aware time is read in the base's zone."""
+(19:30), ``day_hm`` (12月3日 周四 19:30 / Thu 3 Dec 19:30), ``weekday_name`` (周四 / Thu).
+The patterns are the locale format modules' (``jingdezhen/formats/<lang>/formats.py``); an
+aware time is read in the base's zone."""
 
 from __future__ import annotations
 
