@@ -32,12 +32,13 @@ def _local(value):
     return value
 
 
-def _day_weekday_pattern() -> str:
+def _ours(name: str, default: str) -> str:
+    """A format of our own from the locale's format module (Django looks up only its own)."""
     for module in formats.get_format_modules(lang=get_language()):
-        pattern = getattr(module, "DAY_WEEKDAY_FORMAT", None)
+        pattern = getattr(module, name, None)
         if pattern:
             return pattern
-    return "{weekday} {day}"
+    return default
 
 
 @register.filter
@@ -48,12 +49,17 @@ def weekday_name(value: dt.date) -> str:
 
 @register.filter
 def day(value) -> str:
-    """A day with its weekday: 12月3日 周四 / Thu 3 Dec."""
+    """A day with its weekday: 12月3日 周四 / Thu 3 Dec; with its year when that is not this
+    year's: 2025年12月3日 周三 / Wed 3 Dec 2025."""
     if not value:
         return ""
     value = _local(value)
-    shown = formats.date_format(value, "MONTH_DAY_FORMAT")
-    return _day_weekday_pattern().format(day=shown, weekday=weekday_name(value))
+    if value.year == timezone.localdate().year:
+        shown = formats.date_format(value, "MONTH_DAY_FORMAT")
+    else:
+        shown = formats.date_format(value, _ours("OTHER_YEAR_DAY_FORMAT", "Y-m-d"))
+    pattern = _ours("DAY_WEEKDAY_FORMAT", "{weekday} {day}")
+    return pattern.format(day=shown, weekday=weekday_name(value))
 
 
 @register.filter

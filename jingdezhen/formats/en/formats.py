@@ -8,3 +8,5 @@ YEAR_MONTH_FORMAT = "F Y"
 TIME_FORMAT = "H:i"
 # Ours (read by ``jingdezhen.templatetags.dates``): a day with its weekday, Thu 3 Dec.
 DAY_WEEKDAY_FORMAT = "{weekday} {day}"
+# A day of another year than this one, before its weekday: 3 Dec 2025.
+OTHER_YEAR_DAY_FORMAT = "j M Y"

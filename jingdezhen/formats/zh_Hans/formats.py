@@ -8,3 +8,5 @@ YEAR_MONTH_FORMAT = "Y年n月"
 TIME_FORMAT = "H:i"
 # Ours (read by ``jingdezhen.templatetags.dates``): a day with its weekday, 12月3日 周四.
 DAY_WEEKDAY_FORMAT = "{day} {weekday}"
+# A day of another year than this one, before its weekday: 2025年12月3日.
+OTHER_YEAR_DAY_FORMAT = "Y年n月j日"
