@@ -114,7 +114,7 @@ def test_a_merchant_finds_a_product_by_sku_and_adds_it_to_the_run_sheet(open_pag
     choice = options.locator("label.picker-option", has_text=wanted.sku)
     expect(choice).to_have_count(1)
     expect(options.locator("label.picker-option")).to_have_count(1)
-    expect(choice).to_contain_text(re.compile(r"(库存|Stock): 6"))
+    expect(choice).to_contain_text(re.compile(r"(库存：|Stock: )6"))  # noqa: RUF001 - the Chinese full-width colon
     if size == "phone":
         _no_sideways_scroll(page)
     # By keyboard: from the search box to the radio, chosen with the space bar.
