@@ -157,3 +157,16 @@ def test_another_merchants_stream_posted_by_hand_is_refused_on_the_form(
     assert "Select a valid choice" in response.content.decode()
     assert not Order.objects.exists()
     assert LiveStream.objects.filter(merchant=other_merchant).count() == 1
+
+
+def test_the_order_form_does_not_grow_with_the_merchants_streams(db):
+    """bench/pickers.py at a tiny scale: the form and the search answer in as many queries and
+    about as many bytes for 30 streams as for 300, while the old select grew with them."""
+    from bench.pickers import run
+
+    small, large = run(streams=30, repeat=1), run(streams=300, repeat=1)
+    for part in ("order_form", "picker_search"):
+        assert small[part]["queries"] == large[part]["queries"]
+    assert large["order_form"]["bytes"] < 1.2 * small["order_form"]["bytes"]
+    old = "old_stream_select_alone"
+    assert large[old]["bytes"] > 5 * small[old]["bytes"]
