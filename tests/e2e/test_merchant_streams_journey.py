@@ -76,6 +76,31 @@ def _iso(day: dt.date) -> str:
     return day.isoformat()
 
 
+ZH_WEEKDAYS = "一二三四五六日"
+
+
+def _day_text(day: dt.date, lang: str) -> str:
+    """A day as the pages print it (the ``day`` filter): 12月10日 周四 / Thu 10 Dec, with the
+    year for another year's day."""
+    other_year = day.year != timezone.localdate().year
+    if lang == "zh":
+        shown = (
+            f"{day.year}年{day.month}月{day.day}日" if other_year else f"{day.month}月{day.day}日"
+        )
+        return f"{shown} 周{ZH_WEEKDAYS[day.weekday()]}"
+    shown = f"{day.day} {day:%b}" + (f" {day.year}" if other_year else "")
+    return f"{day:%a} {shown}"
+
+
+def _pick_product(page: Page, product) -> None:
+    """Find a product by its SKU in the run sheet's picker and choose it."""
+    page.locator("#id_product").fill(product.sku)
+    choice = page.locator("#id_product_options label.picker-option", has_text=product.sku)
+    expect(choice).to_have_count(1)
+    choice.click()
+    expect(choice.locator("input[type=radio]")).to_be_checked()
+
+
 def _monday(day: dt.date) -> dt.date:
     return day - dt.timedelta(days=day.weekday())
 
@@ -215,7 +240,7 @@ def test_merchant_books_a_room_is_told_of_clashes_and_books_a_series(open_page, 
     expect(page.locator("ul.messages")).to_contain_text(SCHEDULED[lang])
     expect(page.locator("h1")).to_contain_text(title)
     facts = page.locator("dl.facts")
-    expect(facts).to_contain_text(f"{_iso(day)} {_span('16:30', '17:30')}")
+    expect(facts).to_contain_text(f"{_day_text(day, lang)} {_span('16:30', '17:30')}")
     expect(facts).to_contain_text(ROOM)
     expect(facts).to_contain_text(HOST)
     single = LiveStream.objects.get(merchant=zhou, title=title)
@@ -294,7 +319,7 @@ def test_merchant_books_a_room_is_told_of_clashes_and_books_a_series(open_page, 
     expect(page.locator(".msg-success")).to_contain_text(BOOKED[lang].format(n=len(booked_days)))
     clashes = page.locator("ul.clash-list li")
     expect(clashes).to_have_count(1)
-    expect(clashes.first).to_contain_text(_iso(day))
+    expect(clashes.first).to_contain_text(_day_text(day, lang))
     expect(clashes.first).to_contain_text(title)
     streams = page.locator("main section.card ul.plain li a")
     expect(streams).to_have_count(len(booked_days))
@@ -369,15 +394,15 @@ def test_merchant_runs_a_stream_from_the_run_sheet_and_reads_its_report(open_pag
 
     # --- the run sheet: two products, the second moved to the top --------------------------
     talking_points = "Hold the bowl to the ring light: the celadon glaze pools green."
-    page.locator("#id_product").select_option(str(first.pk))
+    _pick_product(page, first)
     page.locator("#id_talking_points").fill(talking_points)
     page.locator("#id_live_price").fill(str(live_price))
     with page.expect_navigation():
-        page.locator("form[action$='/featured/'] button[type=submit]").click()
+        page.locator("form[action$='/featured/'] button[type=submit]:not([form])").click()
     expect(page.locator("ul.messages")).to_contain_text(ADDED[lang])
-    page.locator("#id_product").select_option(str(second.pk))
+    _pick_product(page, second)
     with page.expect_navigation():
-        page.locator("form[action$='/featured/'] button[type=submit]").click()
+        page.locator("form[action$='/featured/'] button[type=submit]:not([form])").click()
     items = page.locator("ol.runsheet-edit > li")
     expect(items).to_have_count(2)
     expect(items.nth(0)).to_contain_text(first.name)
