@@ -354,7 +354,7 @@ def _room_day(base: Base, day: dt.date) -> tuple[int, dict[str, int]]:
 def _expect_room_day(page: Page, lang: str, base: Base, day: dt.date) -> None:
     total, booked = _room_day(base, day)
     grid = page.locator("#grid")
-    expect(grid.locator(".week-nav strong")).to_contain_text(day.isoformat())
+    expect(grid.locator(".week-nav strong time")).to_have_attribute("datetime", day.isoformat())
     expect(grid).to_contain_text(
         _t(lang, "%(n)s streams at the base this day, in rooms and own studios:", n=total)
     )

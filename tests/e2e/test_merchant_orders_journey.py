@@ -102,8 +102,9 @@ def _stat(page: Page, label: dict, lang: str):
 
 
 def _submit(page: Page, form) -> None:
+    # A button with a form= attribute (a picker's search) submits another form.
     with page.expect_navigation():
-        form.locator("button[type=submit]").click()
+        form.locator("button[type=submit]:not([form])").click()
 
 
 def _add_product(page: Page, lang: str, sku: str, name: str, photo) -> int:
