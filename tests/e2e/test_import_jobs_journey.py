@@ -57,6 +57,8 @@ def worker_thread(monkeypatch, settings):
     yield
     for thread in threads:
         thread.join(timeout=120)
+    # A job still running would write into the next test's database (and hold its lock).
+    assert not any(thread.is_alive() for thread in threads), "an import job outlived its test"
 
 
 def _merchant() -> Merchant:
