@@ -29,7 +29,8 @@ run: install
 # pytest-xdist: two workers (this machine has two cores); tests marked xdist_group in
 # tests/conftest.py (the served stack, the faults, a seeded world) stay on one worker.
 TEST_WORKERS ?= 2
-XDIST := -n $(TEST_WORKERS) --dist loadgroup
+# The 30 slowest tests are listed at the end: where the suite's time goes.
+XDIST := -n $(TEST_WORKERS) --dist loadgroup --durations=30
 # What `make test-fast` leaves out (the marks are given by folder in tests/conftest.py).
 SLOW_MARKS := e2e or fuzz or faults or serve or firstlook or tenancy
 

@@ -23,6 +23,7 @@ from orders.catalogue import services as catalogue_services
 from orders.intake.specs import LineIn, OrderIn
 from orders.intake.take_in import take_in
 from orders.ordering import flash_deals, lifecycle, money
+from orders.ordering.bulk import ShipmentIn, orders_ship_bulk
 
 from .demo_photos import draw_product
 from .models import (
@@ -31,6 +32,7 @@ from .models import (
     PlatformPrice,
     Product,
     ProductPhoto,
+    Shipment,
 )
 
 CENT = Decimal("0.01")
@@ -418,7 +420,7 @@ def seed(ctx: DemoContext) -> None:
         )
     demo_ids = {m.pk for m in ctx.demo_merchants}
     overseas_facing = ctx.demo_merchants[1] if len(ctx.demo_merchants) > 1 else None
-    made = photos = 0
+    made = photos = shipped = 0
     reach = manager_reach()
     active = active_merchants(ctx)
     for n, merchant in enumerate(active):
@@ -441,8 +443,38 @@ def seed(ctx: DemoContext) -> None:
             off_stream=(0, 2) if demo else (0, 1),
             deals=3 if demo else 0,
         )
+        if demo:
+            shipped += _shipments(reach, merchant)
     order_milestones([m.pk for m in active])
     ctx.write(
         f"orders: {Product.objects.filter(merchant__base=base).count()} products, "
-        f"{photos} photos drawn, {made} new orders"
+        f"{photos} photos drawn, {made} new orders, {shipped} parcels shipped"
     )
+
+
+# The parcels of a demo merchant's latest paid orders: (carrier, tracking prefix, insured share).
+PARCELS = (("sf", "SF", Decimal("1")), ("jd", "JDVA", Decimal("1")), ("ems", "EE", Decimal("0")))
+
+
+def _shipments(reach: Reach, merchant: Merchant) -> int:
+    """A few of the merchant's latest paid orders shipped through the shipping service, each
+    with its carrier, tracking number and insured value; once (a second seed ships none)."""
+    if Shipment.objects.filter(order__merchant=merchant).exists():
+        return 0
+    paid = list(
+        Order.objects.filter(merchant=merchant, status=Order.Status.PAID).order_by(
+            "-placed_at", "-id"
+        )[: len(PARCELS)]
+    )
+    rows = [
+        ShipmentIn(
+            order_id=order.pk,
+            carrier=carrier,
+            tracking_number=f"{prefix}{order.pk:011d}",
+            insured_value=(order.amount_cny * share).quantize(CENT),
+        )
+        for order, (carrier, prefix, share) in zip(paid, PARCELS, strict=False)
+    ]
+    if not rows:
+        return 0
+    return len(orders_ship_bulk(reach=reach, shipments=rows))

@@ -1,6 +1,7 @@
 """factory_boy factories for every domain model the tests build."""
 
 import datetime as dt
+import itertools
 from decimal import Decimal
 
 import factory
@@ -256,3 +257,11 @@ def merchant_reach(merchant: Merchant) -> Reach:
         merchant_id=merchant.pk,
         member_role=TeamMember.Role.OWNER,
     )
+
+
+_parcels = itertools.count(1)
+
+
+def parcel() -> dict:
+    """A shipment's carrier and a tracking number not used before, for ``order_ship``."""
+    return {"carrier": "sf", "tracking_number": f"SF{next(_parcels):013d}"}

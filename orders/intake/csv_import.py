@@ -32,9 +32,9 @@ from jingdezhen.core.tenancy import Reach
 from merchants.models import Merchant, User
 from orders.intake.csv_layouts import layout_for
 from orders.intake.specs import LineIn, OrderIn
-from orders.intake.take_in.copy import stored_ids, take_in_copy
+from orders.intake.take_in.copy import take_in_copy
 from orders.models import Order, OrderImport, Product
-from orders.ordering.money import Rates
+from orders.ordering.money import CENT, Rates
 from orders.permissions import ORDERS_HANDLE, require_act
 
 S = Order.Status
@@ -46,20 +46,6 @@ BATCH = 5000
 class ImportResult:
     record: OrderImport
     repeated: bool  # True when this exact file was imported before: nothing changed
-
-
-@dataclass
-class _Row:
-    line: int
-    order_id: str
-    product_id: int
-    quantity: int
-    unit_price: Decimal
-    status: str
-    placed_at: dt.datetime
-    currency: str
-    country: str
-    buyer: str
 
 
 TIME_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y/%m/%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M")
@@ -220,6 +206,10 @@ class ChunkContext:
     tz: object
     now: dt.datetime
     seen: set = field(default_factory=set)
+    check: RowCheck | None = None
+
+    def __post_init__(self) -> None:
+        self.check = RowCheck(self.col, self.layout, self.products, self.rates, self.tz, self.now)
 
     @classmethod
     def load(cls, record, merchant, platform, layout, col) -> ChunkContext:
@@ -260,28 +250,23 @@ def import_chunk(context: ChunkContext, rows: list[tuple[int, list[str]]]) -> Ch
     (``orders.intake.take_in``), which walks each to its status through the lifecycle and writes
     them set-based. Runs in the caller's transaction."""
     ctx = context
-    col, layout, products, rates, tz, now = (
-        ctx.col,
-        ctx.layout,
-        ctx.products,
-        ctx.rates,
-        ctx.tz,
-        ctx.now,
-    )
+    check = ctx.check
     width = ctx.width
+    oid = ctx.col["order_id"]
     counts = ChunkCounts()
     errors = counts.errors
-    orders: dict[str, list[_Row]] = {}
+    seen = ctx.seen
+    orders: dict[str, list[tuple]] = {}
     bad_orders: dict[str, int] = {}  # order id -> first bad line
-    oid = col["order_id"]
     for line, row in rows:
-        if not any(cell.strip() for cell in row):
+        joined = "".join(row)
+        if not joined.strip():
             continue
         counts.rows_total += 1
         if len(row) < width:
             errors.append((line, _("Too few columns.")))
             continue
-        if any("\x00" in cell for cell in row):
+        if "\x00" in joined:
             # PostgreSQL cannot store a NUL character: the row is bad, never the request.
             errors.append((line, _("The row holds a NUL character.")))
             order_id = row[oid].replace("\x00", "").strip()
@@ -292,7 +277,7 @@ def import_chunk(context: ChunkContext, rows: list[tuple[int, list[str]]]) -> Ch
         if not order_id or len(order_id) > 64:
             errors.append((line, _("The order id is missing or too long.")))
             continue
-        if order_id in ctx.seen:
+        if order_id in seen:
             errors.append(
                 (
                     line,
@@ -301,72 +286,62 @@ def import_chunk(context: ChunkContext, rows: list[tuple[int, list[str]]]) -> Ch
                 )
             )
             continue
-        problem = _row_problem(row, col, layout, products, rates, tz, now)
-        if isinstance(problem, _Row):
-            problem.line, problem.order_id = line, order_id
-            orders.setdefault(order_id, []).append(problem)
+        good = check(row)
+        if type(good) is tuple:
+            rows_of = orders.get(order_id)
+            if rows_of is None:
+                orders[order_id] = [(line, *good)]
+            else:
+                rows_of.append((line, *good))
             continue
-        errors.append((line, problem))
+        errors.append((line, good))
         bad_orders.setdefault(order_id, line)
-    ctx.seen.update(orders)
-    ctx.seen.update(bad_orders)
+    seen.update(orders)
+    seen.update(bad_orders)
 
     # An order with a bad row is left out whole; its good rows say why.
     for order_id, first_bad in bad_orders.items():
         for r in orders.pop(order_id, []):
             errors.append(
                 (
-                    r.line,
+                    r[0],
                     _("Order %(id)s has a bad row on line %(bad)s.")
                     % {"id": order_id, "bad": first_bad},
                 )
             )
-    # Rows of one order must agree on status, time, currency and country.
+    # Rows of one order must agree on status, time, currency and country (the cells after the
+    # line, product, quantity and price; the buyer is the first row's).
     for order_id, rows_of in list(orders.items()):
-        first = rows_of[0]
-        if any(
-            (r.status, r.placed_at, r.currency, r.country)
-            != (first.status, first.placed_at, first.currency, first.country)
-            for r in rows_of[1:]
-        ):
-            for r in orders.pop(order_id):
-                errors.append(
-                    (
-                        r.line,
-                        _("Rows of order %(id)s disagree on status, time or currency.")
-                        % {"id": order_id},
+        if len(rows_of) > 1:
+            first = rows_of[0][4:8]
+            if any(r[4:8] != first for r in rows_of[1:]):
+                for r in orders.pop(order_id):
+                    errors.append(
+                        (
+                            r[0],
+                            _("Rows of order %(id)s disagree on status, time or currency.")
+                            % {"id": order_id},
+                        )
                     )
-                )
     if not orders:
         return counts
 
-    # Already imported (by any earlier file, form or API call): skipped, not an error.
-    existing = {
-        external_id
-        for _platform, external_id in stored_ids(ctx.merchant, {ctx.platform}, list(orders))
-    }
-    counts.rows_already = sum(len(orders.pop(order_id)) for order_id in existing)
-
-    # The intake takes the rest, in file order; an order it refuses is reported on its rows.
+    # The intake takes them in file order (already-stored ones are skipped, not an error); an
+    # order it refuses is reported on its rows.
     specs = [
         OrderIn(
             platform=ctx.platform,
             external_id=order_id,
-            buyer_name=rows_of[0].buyer,
-            buyer_country=rows_of[0].country,
-            currency=rows_of[0].currency,
-            placed_at=rows_of[0].placed_at,
-            status=rows_of[0].status,
-            lines=[
-                LineIn(product_id=r.product_id, quantity=r.quantity, unit_price=r.unit_price)
-                for r in rows_of
-            ],
-            ref=[r.line for r in rows_of],
+            buyer_name=rows_of[0][8],
+            buyer_country=rows_of[0][7],
+            currency=rows_of[0][6],
+            placed_at=rows_of[0][5],
+            status=rows_of[0][4],
+            lines=[LineIn(r[1], r[2], r[3]) for r in rows_of],
+            ref=[r[0] for r in rows_of],
         )
-        for order_id, rows_of in sorted(orders.items(), key=lambda item: item[1][0].line)
+        for order_id, rows_of in orders.items()  # dicts keep the file's order
     ]
-    if not specs:
-        return counts
     result = take_in_copy(
         merchant=ctx.merchant,
         orders=specs,
@@ -377,31 +352,103 @@ def import_chunk(context: ChunkContext, rows: list[tuple[int, list[str]]]) -> Ch
     for refusal in result.refused:
         for line in refusal.ref:
             errors.append((line, str(refusal.error.message)))
+    counts.rows_already = result.rows_already
     counts.orders_imported = result.orders
     counts.rows_imported = result.lines
     return counts
 
 
-def _row_problem(row, col, layout, products, rates, tz, now) -> _Row | str:
-    """The row as a ``_Row`` if it is good, else the reason it is not (checked against the
-    shared bounds, so a row the API would refuse is a reported bad row here)."""
-    get = col.get
-    sku = row[col["sku"]].strip()
-    product = products.get(sku)
-    if product is None:
-        return _("Unknown SKU %(sku)s.") % {"sku": sku or "—"}
-    if not product[1]:
-        return _("SKU %(sku)s is not on sale.") % {"sku": sku}
+# Cells that repeat across a file (prices, quantities, an order's time on each of its rows) are
+# checked once; each cache is emptied when it holds this many, so memory stays flat.
+CACHE_SIZE = 20_000
+
+
+class RowCheck:
+    """The checks of one row of a file, as a callable: ``(product id, quantity, unit price,
+    status, placed_at, currency, country, buyer)`` if the row is good, else the reason it is not.
+    Checked against the shared bounds, so a row the API would refuse is a reported bad row here.
+    """
+
+    def __init__(self, col: dict, layout, products: dict, rates: Rates, tz, now: dt.datetime):
+        self.col, self.layout, self.products, self.rates = col, layout, products, rates
+        self.tz, self.now = tz, now
+        self.prices: dict[str, Decimal | str] = {}
+        self.quantities: dict[str, int | str] = {}
+        self.times: dict[str, dt.datetime | str] = {}
+        c = col
+        self.at = (c["sku"], c["quantity"], c["unit_price"], c["status"], c["placed_at"])
+        self.currency_at, self.country_at, self.buyer_at = (
+            c.get("currency"),
+            c.get("buyer_country"),
+            c.get("buyer_name"),
+        )
+
+    def __call__(self, row: list[str]) -> tuple | str:
+        sku_at, quantity_at, price_at, status_at, time_at = self.at
+        sku = row[sku_at].strip()
+        product = self.products.get(sku)
+        if product is None:
+            return _("Unknown SKU %(sku)s.") % {"sku": sku or "—"}
+        if not product[1]:
+            return _("SKU %(sku)s is not on sale.") % {"sku": sku}
+        cell = row[quantity_at]
+        quantity = self.quantities.get(cell)
+        if quantity is None:
+            quantity = self._remember(self.quantities, cell, _quantity(cell))
+        if type(quantity) is str:
+            return quantity
+        cell = row[price_at]
+        price = self.prices.get(cell)
+        if price is None:
+            price = self._remember(self.prices, cell, _price(cell))
+        if type(price) is str:
+            return price
+        status = self.layout.statuses.get(row[status_at].strip())
+        if status is None:
+            return _("Unknown order status %(status)s.") % {"status": row[status_at].strip() or "—"}
+        cell = row[time_at]
+        placed_at = self.times.get(cell)
+        if placed_at is None:
+            placed_at = self._remember(self.times, cell, _time(cell, self.tz, self.now))
+        if type(placed_at) is str:
+            return placed_at
+        currency = row[self.currency_at].strip().upper() if self.currency_at is not None else "CNY"
+        country = row[self.country_at].strip().upper() if self.country_at is not None else "CN"
+        buyer = row[self.buyer_at].strip()[:120] if self.buyer_at is not None else ""
+        if country != "CN" and (len(country) != 2 or not country.isalpha()):
+            return _("The buyer country is not a two-letter code.")
+        if (
+            currency != "CNY"
+            and self.rates.get(currency, placed_at.astimezone(self.tz).date()) is None
+        ):
+            return _("No exchange rate for %(currency)s on that day.") % {
+                "currency": currency or "—"
+            }
+        return (product[0], quantity, price, status, placed_at, currency, country, buyer)
+
+    @staticmethod
+    def _remember(cache: dict, cell: str, value):
+        if len(cache) >= CACHE_SIZE:
+            cache.clear()
+        cache[cell] = value
+        return value
+
+
+def _quantity(cell: str) -> int | str:
     try:
-        quantity = bounds.check_quantity(int(row[col["quantity"]].strip()))
+        return bounds.check_quantity(int(cell.strip()))
     except (ValueError, DomainError):
         return _("The quantity must be a whole number from 1 to %(max)s.") % {
             "max": bounds.MAX_QUANTITY
         }
+
+
+def _price(cell: str) -> Decimal | str:
+    text = cell.strip().lstrip("¥￥").replace(",", "")
     try:
-        price = Decimal(row[col["unit_price"]].strip().lstrip("¥￥").replace(",", ""))
-        price = bounds.check_money(
-            price.quantize(Decimal("0.01")) if price.is_finite() else price,
+        price = Decimal(text)
+        return bounds.check_money(
+            price.quantize(CENT) if price.is_finite() else price,
             field="unit_price",
             maximum=bounds.MAX_LINE_CNY,
         )
@@ -409,23 +456,13 @@ def _row_problem(row, col, layout, products, rates, tz, now) -> _Row | str:
         return _("The price is not an amount from 0 to %(max)s.") % {
             "max": f"{bounds.MAX_LINE_CNY:,.2f}"
         }
-    status = layout.statuses.get(row[col["status"]].strip())
-    if status is None:
-        return _("Unknown order status %(status)s.") % {"status": row[col["status"]].strip() or "—"}
-    placed_at = _parse_time(row[col["placed_at"]].strip(), tz)
+
+
+def _time(cell: str, tz, now: dt.datetime) -> dt.datetime | str:
+    placed_at = _parse_time(cell.strip(), tz)
     if placed_at is None:
         return _("The order time is not a date and time.")
     try:
-        bounds.check_instant(placed_at, field="placed_at", now=now)
+        return bounds.check_instant(placed_at, field="placed_at", now=now)
     except DomainError as exc:
         return _("The order time: %(reason)s") % {"reason": exc.message}
-    currency = row[col["currency"]].strip().upper() if get("currency") is not None else "CNY"
-    country = (
-        row[col["buyer_country"]].strip().upper() if get("buyer_country") is not None else "CN"
-    )
-    buyer = row[col["buyer_name"]].strip()[:120] if get("buyer_name") is not None else ""
-    if len(country) != 2 or not country.isalpha():
-        return _("The buyer country is not a two-letter code.")
-    if currency != "CNY" and rates.get(currency, timezone.localdate(placed_at, tz)) is None:
-        return _("No exchange rate for %(currency)s on that day.") % {"currency": currency or "—"}
-    return _Row(0, "", product[0], quantity, price, status, placed_at, currency, country, buyer)

@@ -171,6 +171,7 @@ def import_job_run(*, job_id: int) -> ImportJob | None:
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [LOCK_KEY, job_id])
         if not cursor.fetchone()[0]:
+            log.info("import job %s is already being run by another worker", job_id)
             return job
     try:
         job.refresh_from_db()

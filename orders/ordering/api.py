@@ -28,6 +28,7 @@ from orders.ordering.bulk_api import (
     BulkOrdersSerializer,
     BulkShippedSerializer,
     BulkShipSerializer,
+    ShipSerializer,
 )
 from orders.permissions import require_orders_reader, require_reader
 
@@ -229,10 +230,21 @@ class OrderViewSet(
     def pay(self, request, pk=None):
         return self._transition(request, services.order_pay)
 
-    @extend_schema(request=None, responses=OrderDetailSerializer)
+    @extend_schema(request=ShipSerializer, responses=OrderDetailSerializer)
     @action(detail=True, methods=["post"])
     def ship(self, request, pk=None):
-        return self._transition(request, services.order_ship)
+        """Ship a paid order with its carrier, tracking number and insured value (recorded as
+        its shipment, as a bulk shipment records each)."""
+        serializer = ShipSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        return self._transition(
+            request,
+            services.order_ship,
+            carrier=data["carrier"],
+            tracking_number=data["tracking_number"],
+            insured_value=data.get("insured_value"),
+        )
 
     @extend_schema(request=None, responses=OrderDetailSerializer)
     @action(detail=True, methods=["post"])

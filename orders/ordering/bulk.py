@@ -106,11 +106,19 @@ def orders_mark_paid_bulk(
     return orders
 
 
-def _clean_row(index: int, row: ShipmentIn, order: Order) -> Shipment:
+def _row_field(index: int, name: str) -> str:
+    return f"shipments.{index}.{name}"
+
+
+def _own_field(index: int, name: str) -> str:
+    return "status" if name == "order" else name
+
+
+def _clean_row(index: int, row: ShipmentIn, order: Order, name_field=_row_field) -> Shipment:
     """One shipment checked against its bounds, each error naming its row's field."""
 
     def field(name: str) -> str:
-        return f"shipments.{index}.{name}"
+        return name_field(index, name)
 
     if row.carrier not in Shipment.Carrier.values:
         raise DomainError(_("Choose a carrier."), field=field("carrier"))
@@ -149,11 +157,31 @@ def orders_ship_bulk(
     """Ship every order with its carrier, tracking number and insured value, or none: an order
     that is not paid, a tracking number already used (with its carrier, here or before) or a
     value out of bounds refuses the whole batch, naming the order and the field."""
-    rows = list(shipments)
-    orders = _locked_orders(reach, [row.order_id for row in rows], field="shipments")
-    _check(orders, "ship", lambda index: f"shipments.{index}.order")
+    return _ship(reach, list(shipments), actor, _row_field, "shipments")
+
+
+@transaction.atomic
+def order_ship(
+    *,
+    reach: Reach,
+    order: Order,
+    carrier: str,
+    tracking_number: str,
+    insured_value: Decimal | None = None,
+    actor: User | None = None,
+) -> Shipment:
+    """Ship one order: the same checks and the same record (a ``Shipment`` with its carrier,
+    tracking number and insured value) as a bulk shipment, the errors naming the plain fields
+    (``carrier``, ``tracking_number``, ``insured_value``; ``status`` for an order not paid)."""
+    row = ShipmentIn(order.pk, carrier, tracking_number, insured_value)
+    return _ship(reach, [row], actor, _own_field, "order")[0]
+
+
+def _ship(reach: Reach, rows: list[ShipmentIn], actor, name_field, list_field) -> list[Shipment]:
+    orders = _locked_orders(reach, [row.order_id for row in rows], field=list_field)
+    _check(orders, "ship", lambda index: name_field(index, "order"))
     pairs = enumerate(zip(rows, orders, strict=True))
-    parcels = [_clean_row(index, row, order) for index, (row, order) in pairs]
+    parcels = [_clean_row(index, row, order, name_field) for index, (row, order) in pairs]
     seen: dict[tuple[str, str], int] = {}
     for index, parcel in enumerate(parcels):
         key = (parcel.carrier, parcel.tracking_number)
@@ -161,7 +189,7 @@ def orders_ship_bulk(
             raise Conflict(
                 _("Order %(order)s: this tracking number is already on order %(other)s.")
                 % {"order": _name(orders[index]), "other": _name(orders[seen[key]])},
-                field=f"shipments.{index}.tracking_number",
+                field=name_field(index, "tracking_number"),
             )
         seen[key] = index
     taken = set(
@@ -175,7 +203,7 @@ def orders_ship_bulk(
             raise Conflict(
                 _("Order %(order)s: this tracking number was used for another parcel.")
                 % {"order": _name(orders[index])},
-                field=f"shipments.{index}.tracking_number",
+                field=name_field(index, "tracking_number"),
             )
     now = timezone.now()
     for parcel in parcels:

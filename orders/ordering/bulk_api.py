@@ -29,8 +29,9 @@ class BulkOrdersSerializer(serializers.Serializer):
     )
 
 
-class ShipmentRowSerializer(serializers.Serializer):
-    order = _order_id()
+class ShipSerializer(serializers.Serializer):
+    """One order's parcel (``POST /orders/<id>/ship/``); a bulk row adds the order."""
+
     carrier = plain_choice_field(Shipment.Carrier.choices)
     tracking_number = serializers.CharField(
         max_length=TRACKING_MAX_LENGTH + 8,
@@ -45,6 +46,10 @@ class ShipmentRowSerializer(serializers.Serializer):
         allow_null=True,
         help_text="CNY, at most the order's total; empty: not insured.",
     )
+
+
+class ShipmentRowSerializer(ShipSerializer):
+    order = _order_id()
 
 
 class BulkShipSerializer(serializers.Serializer):

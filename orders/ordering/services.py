@@ -176,9 +176,29 @@ def order_pay(*, reach: Reach, order: Order, actor: User | None = None) -> Order
     return _move(locked, action="pay", actor=actor, hold_until=None)
 
 
-@transaction.atomic
-def order_ship(*, reach: Reach, order: Order, actor: User | None = None) -> Order:
-    return _move(_locked(reach, order), action="ship", actor=actor)
+def order_ship(
+    *,
+    reach: Reach,
+    order: Order,
+    carrier: str,
+    tracking_number: str,
+    insured_value: Decimal | None = None,
+    actor: User | None = None,
+) -> Order:
+    """Ship one paid order in its parcel: the bulk shipment's service (``bulk.order_ship``), so
+    one order and a hundred are checked alike and both record a ``Shipment``."""
+    from orders.ordering import bulk  # bulk builds on this module's moves
+
+    bulk.order_ship(
+        reach=reach,
+        order=order,
+        carrier=carrier,
+        tracking_number=tracking_number,
+        insured_value=insured_value,
+        actor=actor,
+    )
+    order.refresh_from_db()
+    return order
 
 
 @transaction.atomic

@@ -77,9 +77,10 @@ def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "orders/order_detail.html", _order_context(reach, order))
 
 
+# Shipping needs the parcel (carrier, tracking number, insured value): the order's "Mark
+# shipped" opens the shipment form (orders:bulk_ship) for it.
 TRANSITIONS = {
     "pay": services.order_pay,
-    "ship": services.order_ship,
     "deliver": services.order_deliver,
     "complete": services.order_complete,
     "cancel": services.order_cancel,

@@ -10,6 +10,7 @@ between chunks so the page has progress to show."""
 from __future__ import annotations
 
 import io
+import os
 import re
 import threading
 from decimal import Decimal
@@ -31,15 +32,20 @@ NAV = {
     "orders": {"zh": "订单", "en": "Orders"},
 }
 DONE = {"zh": "已完成", "en": "done"}
-CSV_ROWS = 20_000
-XLSX_ROWS = 5_000
+# Issue #17's full sizes (a 500,000-row CSV, a 100,000-row workbook) add about two minutes on
+# the shared 2-core machine, more than ``make test`` can spare: they run with E2E_IMPORT_FULL=1
+# (at the job's own chunk size, no pause), and bench/csv_import.py measures them.
+FULL = os.environ.get("E2E_IMPORT_FULL") == "1"
+CSV_ROWS = 500_000 if FULL else 20_000
+XLSX_ROWS = 100_000 if FULL else 5_000
 
 
 @pytest.fixture
 def worker_thread(monkeypatch, settings):
     """Jobs enqueued by the live server run in a thread of their own, chunk by chunk."""
-    settings.IMPORT_CHUNK_PAUSE = 0.5
-    monkeypatch.setattr(jobs, "CHUNK", 2000)
+    if not FULL:  # small chunks and a pause, so the page has progress to show
+        settings.IMPORT_CHUNK_PAUSE = 0.5
+        monkeypatch.setattr(jobs, "CHUNK", 2000)
     threads: list[threading.Thread] = []
 
     def run(job_id: int) -> None:
@@ -56,7 +62,9 @@ def worker_thread(monkeypatch, settings):
     monkeypatch.setattr(jobs, "_enqueue", enqueue)
     yield
     for thread in threads:
-        thread.join(timeout=120)
+        thread.join(timeout=300 if FULL else 120)
+    # A job still running would write into the next test's database (and hold its lock).
+    assert not any(thread.is_alive() for thread in threads), "an import job outlived its test"
 
 
 def _merchant() -> Merchant:
@@ -87,7 +95,7 @@ def _watch_to_done(page: Page, lang: str, total: int, name: str) -> list[int]:
     seen on the way."""
     progress = page.locator("#job-progress")
     seen: list[int] = []
-    for _ in range(240):
+    for _ in range(600 if FULL else 240):
         text = progress.locator("#rows-read").inner_text()
         seen.append(int(text.replace(",", "")))
         if progress.get_attribute("data-status") == "done":

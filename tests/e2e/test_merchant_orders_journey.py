@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import uuid
 from decimal import Decimal
 from pathlib import Path
 
@@ -206,8 +207,16 @@ def test_merchant_adds_a_product_sells_it_refunds_imports_a_csv_and_sees_the_tur
     pages.goto(page, order_url)
     _submit(page, page.locator("main form[action$='/pay/']"))
     expect(status_tag).to_have_text(STATUS["paid"][lang])
-    _submit(page, page.locator("main form[action$='/ship/']"))
+    # "Mark shipped" opens the parcel form of this one order: carrier, tracking number, value.
+    with page.expect_navigation():
+        page.locator("main a[href*='/orders/bulk/ship/?order=']").click()
+    tracking = f"SF{uuid.uuid4().int % 10**12:012d}"
+    page.locator("select[name$='-carrier']").select_option("sf")
+    page.locator("input[name$='-tracking_number']").fill(tracking)
+    _submit(page, page.locator("main form"))
+    pages.goto(page, order_url)
     expect(status_tag).to_have_text(STATUS["shipped"][lang])
+    expect(page.locator(".tracking")).to_have_text(tracking)
     pages.shot(page, "order-shipped")
     refund = page.locator("main form[action$='/refund/']")
     refund.locator("#id_amount_cny").fill(str(PARTIAL_REFUND))

@@ -87,6 +87,21 @@ def test_seed_demo_is_idempotent(demo):
     assert counts[0] == 6
 
 
+def test_the_demo_merchants_have_shipped_parcels_with_tracking_numbers(demo):
+    from orders.models import Order, OrderEvent, Shipment
+
+    parcels = Shipment.objects.filter(order__merchant__team__user__username="merchant")
+    assert parcels.count() == 3
+    assert {p.carrier for p in parcels} == {"sf", "jd", "ems"}
+    for parcel in parcels:
+        assert parcel.order.status == Order.Status.SHIPPED and len(parcel.tracking_number) >= 6
+        assert parcel.insured_value <= parcel.order.amount_cny
+        assert OrderEvent.objects.filter(order=parcel.order, to_status="shipped").exists()
+    before = Shipment.objects.count()
+    call_command("seed_demo", merchants=6, force=True, verbosity=0)
+    assert Shipment.objects.count() == before
+
+
 def test_seed_demo_refuses_without_debug(settings, db):
     from django.core.management.base import CommandError
 

@@ -10,6 +10,7 @@ from merchants.models import Merchant, Milestone, Role, User
 from orders.models import Order
 from orders.turnover import reconcile, rollup
 from orders.turnover import selectors as turnover
+from orders.turnover.peers import peer_standing
 from tests import factories as f
 from tests.orders.turnover_helpers import local
 from tests.support.db import demo_once
@@ -185,7 +186,7 @@ def test_peer_standing_gives_median_and_top_quarter_of_same_kind_and_stage(base)
         f.TurnoverOrderFactory(merchant=merchant, amount=Decimal(amount), placed_at=local(day, 10))
     f.MerchantFactory(base=base, kind=Merchant.Kind.STUDIO)  # another kind: not a peer
     rollup.rollup_day(day=day)
-    standing = turnover.peer_standing(merchant=peers[0], days=30)
+    standing = peer_standing(merchant=peers[0], days=30)
     assert standing["peers"] == 4
     assert standing["median_daily_net"] == Decimal("25.00")  # median of 10, 20, 30, 40 a day
     assert standing["top_quarter_daily_net"] == Decimal("32.50")
@@ -209,7 +210,7 @@ def test_peer_standing_gives_gpm_from_the_viewers_of_ended_streams(base):
         merchant=peers[0], planned_start=local(day, 14), unique_viewers=9000, is_rehearsal=True
     )
     rollup.rollup_day(day=day)
-    standing = turnover.peer_standing(merchant=peers[0], days=30)
+    standing = peer_standing(merchant=peers[0], days=30)
     assert standing["own_gpm"] == Decimal("300.00")  # 300 CNY over 1,000 viewers
     # GPMs 300, 600, 300 (the fourth has no viewers): median 300, top quarter from 450.
     assert standing["median_gpm"] == Decimal("300.00")
@@ -228,7 +229,7 @@ def test_peer_standing_over_months_counts_each_day_of_the_period_once(base):
                 merchant=merchant, amount=Decimal(100 * (n + 1) + k), placed_at=local(day, 12)
             )
     rollup.rollup_days(start=days[0], end=TODAY)
-    standing = turnover.peer_standing(merchant=peers[0], days=90, today_=TODAY)
+    standing = peer_standing(merchant=peers[0], days=90, today_=TODAY)
     # Inside the period: days 1..3 of each merchant, 3 * 100 * (n + 1) + 1 + 2 + 3.
     totals = [Decimal(300 * (n + 1) + 6) for n in range(4)]
     assert standing["own_daily_net"] == (totals[0] / 90).quantize(Decimal("0.01"))

@@ -36,7 +36,7 @@ from orders.models import (
     Product,
     ProductPhoto,
 )
-from orders.turnover import selectors as turnover_selectors
+from orders.turnover.peers import peer_standing
 from training.models import Certificate, Cohort, Enrollment
 
 ACCOUNTS = ["manager", "trainer", "merchant", "merchant2", "host", "service"]
@@ -113,6 +113,10 @@ def test_each_demo_account_finds_every_page_of_its_menu_showing_data(demo, usern
             # A host's week shows only the streams they crew: some days have none of theirs.
             assert re.search(r'href="/streams/\d+/"', page), entry["url"]
             expected = {"No streams"}
+        if entry["url"] == "/":
+            # A payment hold lasts minutes from the moment the seed took the order: whether one
+            # ends within the warning window depends on the minute the test reads the home.
+            expected.add("Nothing to do: no hold ends soon.")
         shown = sorted(m for m in markers if m in page and m not in expected)
         assert not shown, (username, entry["url"], shown)
 
@@ -264,7 +268,7 @@ def test_every_named_merchant_has_five_peers_of_its_kind_and_stage(demo):
             base=merchant.base, kind=merchant.kind, stage=merchant.stage
         ).count()
         assert peers >= 5, name
-        standing = turnover_selectors.peer_standing(merchant=merchant)
+        standing = peer_standing(merchant=merchant)
         assert standing["enough"] and standing["median_daily_net"] > 0, name
 
 

@@ -220,7 +220,7 @@ def test_a_paid_order_waits_to_be_shipped_until_it_is(oreach, merchant):
     _order(merchant, status=OS.PENDING, hold_until=at(hours=2))
     assert _ids(_home(oreach)["to_ship"]) == [paid.pk]
 
-    order_services.order_ship(reach=oreach, order=paid)
+    order_services.order_ship(reach=oreach, order=paid, **f.parcel())
     assert _ids(_home(oreach)["to_ship"]) == []
 
 

@@ -1,6 +1,6 @@
 """The catalogue and order lifecycle through the REST API."""
 
-from orders.models import Order, OrderEvent, Product
+from orders.models import Order, OrderEvent, Product, Shipment
 
 
 def test_a_merchant_builds_a_catalogue_and_walks_an_order_through_the_api(
@@ -38,9 +38,14 @@ def test_a_merchant_builds_a_catalogue_and_walks_an_order_through_the_api(
     ).json()
     assert order["amount"] == "1040.00" and order["status"] == "pending"
     assert order["lines"][0]["sku"] == "FC-PEONY"
+    parcel = {"carrier": "sf", "tracking_number": "sf 1234 5678 901", "insured_value": "500.00"}
     for action, status in [("pay", "paid"), ("ship", "shipped"), ("deliver", "delivered")]:
-        response = api_client.post(f"/api/v1/orders/{order['id']}/{action}/")
+        body = parcel if action == "ship" else None
+        response = api_client.post(f"/api/v1/orders/{order['id']}/{action}/", body, format="json")
         assert response.json()["status"] == status
+    shipment = Shipment.objects.get(order_id=order["id"])
+    assert (shipment.carrier, shipment.tracking_number) == ("sf", "SF12345678901")
+    assert str(shipment.insured_value) == "500.00"
     refunded = api_client.post(
         f"/api/v1/orders/{order['id']}/refund/", {"amount_cny": "40.00"}, format="json"
     )
@@ -59,7 +64,8 @@ def test_an_impossible_transition_is_a_409_with_the_reason(api_client, owner, me
         {"platform": "jd", "lines": [{"product": product.pk, "quantity": 1}]},
         format="json",
     ).json()
-    response = api_client.post(f"/api/v1/orders/{order['id']}/ship/")
+    parcel = {"carrier": "sf", "tracking_number": "SF1234567890"}
+    response = api_client.post(f"/api/v1/orders/{order['id']}/ship/", parcel, format="json")
     assert response.status_code == 409
     assert "cannot be moved" in response.json()["status"][0]
     assert Order.objects.get().status == "pending"

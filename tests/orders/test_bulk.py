@@ -521,3 +521,66 @@ def test_an_order_page_shows_its_parcel(client, owner, merchant, django_assert_m
     with django_assert_max_num_queries(15):
         html = client.get(f"/orders/{order.pk}/").content.decode()
     assert "SF Express" in html and "SF1234567890123" in html and "insured ¥150.00" in html
+
+
+# --- one order shipped alone --------------------------------------------------------------------
+
+
+def test_shipping_one_order_records_its_shipment_as_a_bulk_shipment_would(merchant, owner):
+    from orders.ordering import services
+
+    (order,) = _orders(merchant, 1)
+    shipped = services.order_ship(
+        reach=reach_for(owner),
+        order=order,
+        carrier="ems",
+        tracking_number="ee 123 456 789 cn",
+        insured_value=Decimal("250.00"),
+        actor=owner,
+    )
+    assert shipped.status == S.SHIPPED
+    parcel = Shipment.objects.get(order=order)
+    assert (parcel.carrier, parcel.tracking_number) == ("ems", "EE123456789CN")
+    assert parcel.insured_value == Decimal("250.00") and parcel.shipped_by == owner
+    assert OrderEvent.objects.filter(order=order, to_status=S.SHIPPED, actor=owner).count() == 1
+
+
+def test_shipping_one_order_refuses_a_bad_parcel_naming_the_plain_field(merchant, owner):
+    from orders.ordering import services
+
+    first, second = _orders(merchant, 2)
+    services.order_ship(
+        reach=reach_for(owner), order=first, carrier="sf", tracking_number="SF0000000001"
+    )
+    with pytest.raises(Conflict) as used:
+        services.order_ship(
+            reach=reach_for(owner), order=second, carrier="sf", tracking_number="SF0000000001"
+        )
+    assert used.value.field == "tracking_number"
+    with pytest.raises(DomainError) as over:
+        services.order_ship(
+            reach=reach_for(owner),
+            order=second,
+            carrier="sf",
+            tracking_number="SF0000000002",
+            insured_value=Decimal("300.01"),
+        )
+    assert over.value.field == "insured_value"
+    with pytest.raises(Conflict) as again:
+        services.order_ship(
+            reach=reach_for(owner), order=first, carrier="sf", tracking_number="SF0000000003"
+        )
+    assert again.value.field == "status"
+    assert _statuses([first, second]) == [S.SHIPPED, S.PAID]
+    assert Shipment.objects.filter(order__merchant=merchant).count() == 1
+
+
+def test_the_api_ships_one_order_only_with_its_parcel(api_client, merchant, owner):
+    (order,) = _orders(merchant, 1)
+    api_client.force_authenticate(owner)
+    bare = api_client.post(f"/api/v1/orders/{order.pk}/ship/", {}, format="json")
+    assert bare.status_code == 400 and "carrier" in bare.content.decode()
+    body = {"carrier": "zto", "tracking_number": "75312345678901"}
+    shipped = api_client.post(f"/api/v1/orders/{order.pk}/ship/", body, format="json")
+    assert shipped.status_code == 200 and shipped.json()["status"] == S.SHIPPED
+    assert Shipment.objects.get(order=order).tracking_number == "75312345678901"

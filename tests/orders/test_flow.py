@@ -76,9 +76,14 @@ def test_a_merchant_adds_a_product_takes_orders_and_moves_them_to_refund(
     assert Product.objects.get(pk=product.pk).stock == 2
 
     # Paid, shipped, refunded in part, then whole.
-    for action in ("pay", "ship"):
-        assert client.post(f"/orders/{order_pk}/{action}/", follow=True).status_code == 200
+    assert client.post(f"/orders/{order_pk}/pay/", follow=True).status_code == 200
+    # "Mark shipped" opens the shipment form for this one order: carrier, tracking, insured value.
+    detail = client.get(f"/orders/{order_pk}/").content.decode()
+    assert f"/orders/bulk/ship/?order={order_pk}" in detail
+    assert client.get(f"/orders/bulk/ship/?order={order_pk}").status_code == 200
+    assert _ship_on_page(client, order_pk, "JDVA01234567890", carrier="jd").status_code == 200
     assert Order.objects.get(pk=order_pk).status == "shipped"
+    assert Order.objects.get(pk=order_pk).shipment.tracking_number == "JDVA01234567890"
     client.post(f"/orders/{order_pk}/refund/", {"amount_cny": "80.00", "note": "chipped rim"})
     order = Order.objects.get(pk=order_pk)
     assert order.status == "shipped" and str(order.refunded_cny) == "80.00"
@@ -148,8 +153,9 @@ def test_a_breakage_claim_with_a_photo_refunds_the_broken_line(client, owner, me
     )
     pk = _order_id(response)
     client.post(f"/orders/{pk}/pay/")
-    client.post(f"/orders/{pk}/ship/")
+    _ship_on_page(client, pk, "SF5550001112")
     order = Order.objects.get(pk=pk)
+    assert order.shipment.tracking_number == "SF5550001112"
     line = order.lines.get()
     response = client.post(
         f"/orders/{pk}/claims/",
@@ -197,3 +203,16 @@ def test_the_search_boxes_refresh_the_list_on_any_input_not_only_on_key_up(clien
         trigger = re.search(r'<form class="filters"[^>]*hx-trigger="([^"]+)"', page).group(1)
         assert "input changed delay:400ms from:input[name=q]" in trigger, (url, trigger)
         assert "keyup" not in trigger, (url, trigger)
+
+
+def _ship_on_page(client, pk: int, tracking: str, *, carrier: str = "sf"):
+    """The order's "Mark shipped": the shipment form of this one order, sent."""
+    data = {
+        "form-TOTAL_FORMS": "1",
+        "form-INITIAL_FORMS": "1",
+        "form-0-order": str(pk),
+        "form-0-carrier": carrier,
+        "form-0-tracking_number": tracking,
+        "form-0-insured_value": "100.00",
+    }
+    return client.post("/orders/bulk/ship/", data, follow=True)

@@ -16,7 +16,7 @@ from tests.conftest import login
 S = Order.Status
 SERVICES = {
     "pay": services.order_pay,
-    "ship": services.order_ship,
+    "ship": lambda **kw: services.order_ship(**kw, **factories.parcel()),
     "deliver": services.order_deliver,
     "complete": services.order_complete,
     "cancel": services.order_cancel,
@@ -65,7 +65,7 @@ def test_the_order_page_and_the_api_offer_the_tables_actions(client, api_client,
     order = _order_in(merchant, S.PAID)
     login(client, owner)
     html = client.get(f"/orders/{order.pk}/").content.decode()
-    assert f"/orders/{order.pk}/ship/" in html and f"/orders/{order.pk}/pay/" not in html
+    assert f"/orders/bulk/ship/?order={order.pk}" in html and f"/orders/{order.pk}/pay/" not in html
     api_client.force_authenticate(owner)
     body = api_client.get(f"/api/v1/orders/{order.pk}/").json()
     assert set(body["actions"]) == set(lifecycle.available(S.PAID))

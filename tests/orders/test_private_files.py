@@ -52,7 +52,8 @@ def _claim(merchant: Merchant, upload=None) -> BreakageClaim:
         platform="douyin",
         lines=[LineIn(product_id=product.pk, quantity=1)],
     )
-    order = services.order_ship(reach=reach, order=services.order_pay(reach=reach, order=order))
+    paid = services.order_pay(reach=reach, order=order)
+    order = services.order_ship(reach=reach, order=paid, **factories.parcel())
     return claims.claim_file(
         reach=reach,
         order=order,

@@ -44,7 +44,8 @@ def theirs(other_merchant):
         platform="douyin",
         lines=[LineIn(product_id=product.pk, quantity=1)],
     )
-    shipped = services.order_ship(reach=reach, order=services.order_pay(reach=reach, order=shipped))
+    to_ship = services.order_pay(reach=reach, order=shipped)
+    shipped = services.order_ship(reach=reach, order=to_ship, **factories.parcel())
     claim = claims.claim_file(
         reach=reach,
         order=shipped,
@@ -110,7 +111,7 @@ WRITES = {
         platform="douyin",
         lines=[LineIn(product_id=t["product"].pk, quantity=1)],
     ),
-    "order_ship": lambda r, t: services.order_ship(reach=r, order=t["paid"]),
+    "order_ship": lambda r, t: services.order_ship(reach=r, order=t["paid"], **factories.parcel()),
     "order_refund": lambda r, t: services.order_refund(reach=r, order=t["paid"]),
     "claim_file": lambda r, t: claims.claim_file(
         reach=r,

@@ -121,6 +121,7 @@ def test_paying_converts_the_hold_and_a_refund_before_shipping_gives_units_back(
 def test_a_refund_after_shipping_keeps_the_units_out_and_may_be_partial(merchant):
     product = factories.ProductFactory(merchant=merchant, stock=2, price="100.00")
     order = services.order_ship(
+        **factories.parcel(),
         reach=factories.merchant_reach(merchant),
         order=services.order_pay(
             reach=factories.merchant_reach(merchant), order=_place(product, quantity=2)
@@ -142,7 +143,9 @@ def test_a_cancelled_unpaid_order_gives_units_back_and_cannot_be_shipped(merchan
     )
     assert Product.objects.get(pk=product.pk).stock == 2
     with pytest.raises(Conflict):
-        services.order_ship(reach=factories.merchant_reach(merchant), order=order)
+        services.order_ship(
+            reach=factories.merchant_reach(merchant), order=order, **factories.parcel()
+        )
 
 
 def test_an_overseas_order_is_fixed_in_cny_at_the_base_rate(merchant):

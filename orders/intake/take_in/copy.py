@@ -4,7 +4,8 @@ check, products read and locked in one query, price rule, lifecycle walk, stock 
 hold deadlines and milestones) but writes with PostgreSQL COPY instead of ORM bulk inserts:
 
 * the orders' ids are taken from their sequence in one query, so lines and events can name them;
-* orders, lines and events are each streamed with one ``COPY ... FROM STDIN``;
+* orders, lines and events are each streamed with one ``COPY ... FROM STDIN`` in the text
+  format, each row one join of strings (the cells every row shares formatted once per chunk);
 * stock is taken with one conditional UPDATE (``stock >= n`` for each product) for all the
   chunk's products, in id order, after the products were locked in id order.
 
@@ -15,7 +16,6 @@ a platform's export) are handed to ``take_in`` itself.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 from collections import defaultdict
@@ -53,6 +53,7 @@ ONE = Decimal("1")
 class CopyResult:
     orders: int = 0
     lines: int = 0
+    rows_already: int = 0  # lines of orders left out as already stored (by ``ref``'s length)
     refused: list[Refusal] = field(default_factory=list)
 
 
@@ -74,24 +75,8 @@ def take_in_copy(
     note: str = "imported",
 ) -> CopyResult:
     """Take ``orders`` in as ``take_in(partial=True)`` would: an order with a problem is left
-    out whole and reported in ``refused``; one already stored is left out silently."""
-    if any(
-        spec.stream_id is not None or any(line.flash_deal_id for line in spec.lines)
-        for spec in orders
-    ):
-        taken = take_in(
-            merchant=merchant,
-            orders=orders,
-            actor=actor,
-            partial=True,
-            import_batch=import_batch,
-            note=note,
-        )
-        return CopyResult(
-            orders=len(taken.orders),
-            lines=sum(len(o._prefetched_objects_cache["lines"]) for o in taken.orders),
-            refused=taken.refused,
-        )
+    out whole and reported in ``refused``; one already stored is left out silently (counted in
+    ``rows_already`` by the length of its ``ref``, an import's line numbers)."""
     from orders.permissions import require_selling
 
     require_selling(merchant)
@@ -100,7 +85,7 @@ def take_in_copy(
     currencies = {(spec.currency or "CNY").strip().upper() for spec in orders}
     rates = Rates(merchant.base_id, currencies)
 
-    # 1. Shape: the same check as every door.
+    # 1. Shape: the same check as every door; then the orders already stored are left out.
     accepted: list[OrderIn] = []
     for spec in orders:
         try:
@@ -113,8 +98,31 @@ def take_in_copy(
         existing = stored_ids(
             merchant, {spec.platform for spec in accepted}, [spec.external_id for spec in accepted]
         )
-        accepted = [s for s in accepted if (s.platform, s.external_id) not in existing]
+        if existing:
+            result.rows_already = sum(
+                len(spec.ref or ())
+                for spec in accepted
+                if (spec.platform, spec.external_id) in existing
+            )
+            accepted = [s for s in accepted if (s.platform, s.external_id) not in existing]
     if not accepted:
+        return result
+    if any(
+        spec.stream_id is not None or any(line.flash_deal_id for line in spec.lines)
+        for spec in accepted
+    ):
+        # Never in a platform's export: the ORM writer knows streams and flash deals.
+        taken = take_in(
+            merchant=merchant,
+            orders=accepted,
+            actor=actor,
+            partial=True,
+            import_batch=import_batch,
+            note=note,
+        )
+        result.orders = len(taken.orders)
+        result.lines = sum(len(o._prefetched_objects_cache["lines"]) for o in taken.orders)
+        result.refused += taken.refused
         return result
 
     # 2. The products, locked in id order, with the merchant's payment windows.
@@ -132,10 +140,11 @@ def take_in_copy(
     # 3. Each order: lines, prices, amounts, bounds; units allocated in the order given.
     built: list[tuple[OrderIn, tuple, list[tuple]]] = []
     need: dict[int, int] = defaultdict(int)
+    keeps_units = {status: lifecycle.keeps_units(status) for status in lifecycle.PATHS}
     for spec in accepted:
         try:
             order, lines, units = _build(spec, products, prices, rates)
-            keeps = lifecycle.keeps_units(spec.status)
+            keeps = keeps_units[spec.status]
             if keeps:
                 for pk, n in units.items():
                     if stock_left[pk] < n:
@@ -160,43 +169,58 @@ def take_in_copy(
     if need:
         _take_stock(need, products)
 
-    # 5. COPY: orders (ids from their sequence), lines, the events of each order's walk.
+    # 5. COPY: orders (ids from their sequence), lines, the events of each order's walk, as
+    # COPY's text format built with one join per row (the constant cells formatted once).
     order_ids = _next_ids(Order, len(built))
     order_rows, line_rows, event_rows = [], [], []
-    actor_id = actor.pk if actor else None
-    batch_id = import_batch.pk if import_batch is not None else None
+    now_s = now.isoformat()
+    head = f"\t{merchant.pk}\t"
+    tail = f"\t{_cell(import_batch.pk if import_batch is not None else None)}\t"
+    stamps = f"\t{now_s}\t{now_s}"
+    walks = _walks(f"\t{_cell(actor.pk if actor else None)}\t{now_s}\t", f"\t{_cell(note)}")
     taken: list[_Taken] = []
+    pending = S.PENDING
     for order_id, (spec, order, lines) in zip(order_ids, built, strict=True):
         amount, amount_cny, units_total = order
-        hold = _hold_until(merchant, spec, now) if spec.status == S.PENDING else None
+        hold = _cell(_hold_until(merchant, spec, now)) if spec.status == pending else "\\N"
+        amount_cny_s = str(amount_cny)
         order_rows.append(
-            (
-                order_id,
-                merchant.pk,
-                spec.platform,
-                spec.external_id,
-                None,
-                spec.buyer_name,
-                spec.buyer_country,
-                spec.currency,
-                amount,
-                amount_cny,
-                amount_cny if spec.status == S.REFUNDED else ZERO,
-                units_total,
-                hold,
-                batch_id,
-                spec.status,
-                spec.placed_at,
-                now,
-                now,
+            "".join(
+                (
+                    str(order_id),
+                    head,
+                    spec.platform,
+                    "\t",
+                    _text(spec.external_id),
+                    "\t\\N\t",
+                    _text(spec.buyer_name),
+                    "\t",
+                    _text(spec.buyer_country),
+                    "\t",
+                    _text(spec.currency),
+                    "\t",
+                    str(amount),
+                    "\t",
+                    amount_cny_s,
+                    "\t",
+                    amount_cny_s if spec.status == S.REFUNDED else "0",
+                    "\t",
+                    str(units_total),
+                    "\t",
+                    hold,
+                    tail,
+                    spec.status,
+                    "\t",
+                    spec.placed_at.isoformat(),
+                    stamps,
+                )
             )
         )
+        order_s = str(order_id)
         for product_id, quantity, unit_price in lines:
-            line_rows.append((order_id, product_id, quantity, unit_price, None))
-        event_rows.append((order_id, "", S.PENDING, actor_id, now, ZERO, note))
-        for move, source in lifecycle.path_to(spec.status):
-            refund = amount_cny if move.action == "refund" else ZERO
-            event_rows.append((order_id, source, move.target, actor_id, now, refund, note))
+            line_rows.append(f"{order_s}\t{product_id}\t{quantity}\t{unit_price}\t\\N")
+        for step, refunds in walks[spec.status]:
+            event_rows.append(f"{order_s}{step}{amount_cny_s if refunds else '0'}{walks[None]}")
         if spec.status != S.CANCELLED:
             taken.append(_Taken(spec.placed_at, spec.buyer_country != "CN"))
         result.lines += len(lines)
@@ -215,6 +239,19 @@ def take_in_copy(
         _milestones(merchant, taken, next(iter(products.values())))
     result.orders = len(built)
     return result
+
+
+def _walks(middle: str, end: str) -> dict:
+    """Per status, the event rows of an order's walk to it from pending (the first event, from
+    nothing to pending, included) as (cells between the order id and the refund, whether the
+    step refunds the order); ``None`` holds the cells after the refund."""
+    walks: dict = {None: end}
+    for status in lifecycle.PATHS:
+        steps = [(f"\t\t{S.PENDING}{middle}", False)]
+        for move, source in lifecycle.path_to(status):
+            steps.append((f"\t{source}\t{move.target}{middle}", move.action == "refund"))
+        walks[status] = steps
+    return walks
 
 
 _STORED = (
@@ -248,11 +285,8 @@ def stored_ids(
 def _build(spec: OrderIn, products: dict[int, Product], prices: Prices, rates: Rates):
     """``take_in``'s ``_build`` for an order without stream or flash deal, as plain values:
     ((amount, amount_cny, units), [(product, quantity, unit price)], units per product)."""
-    rate = (
-        ONE
-        if spec.currency == "CNY"
-        else rates.require(spec.currency, timezone.localdate(spec.placed_at))
-    )
+    cny = spec.currency == "CNY"
+    rate = ONE if cny else rates.require(spec.currency, timezone.localdate(spec.placed_at))
     lines: list[tuple] = []
     units: dict[int, int] = defaultdict(int)
     amount = ZERO
@@ -266,12 +300,14 @@ def _build(spec: OrderIn, products: dict[int, Product], prices: Prices, rates: R
         unit_price = line.unit_price
         if unit_price is None:
             unit_price = from_cny(prices.cny(product, spec), rate)
+        total = unit_price * line.quantity
+        # A yuan is a yuan: a price of whole cents times a whole quantity is already to the cent.
         bounds.check_money(
-            to_cny(unit_price * line.quantity, rate), field="lines", maximum=bounds.MAX_LINE_CNY
+            total if cny else to_cny(total, rate), field="lines", maximum=bounds.MAX_LINE_CNY
         )
         lines.append((product.pk, line.quantity, unit_price))
-        amount += unit_price * line.quantity
-    amount_cny = to_cny(amount, rate)
+        amount += total
+    amount_cny = amount if cny else to_cny(amount, rate)
     bounds.check_money(amount_cny, field="amount", maximum=bounds.MAX_ORDER_CNY)
     return (amount, amount_cny, sum(q for _p, q, _u in lines)), lines, units
 
@@ -368,25 +404,40 @@ def _layout(model: type[Model], columns: tuple) -> tuple[tuple, list[str], list[
     return _layouts[key]
 
 
-def _copy(model: type[Model], columns: tuple, rows: list[tuple]) -> None:
-    """Stream ``rows`` into the model's table with one COPY (CSV, every cell quoted, so an
-    empty string stays one and only a nullable column's empty cell is NULL)."""
+_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _text(value: str) -> str:
+    """A text cell in COPY's text format (NUL bytes were refused by the shape check)."""
+    if "\\" in value or "\t" in value or "\n" in value or "\r" in value:
+        return value.translate(_ESCAPES)
+    return value
+
+
+def _cell(value) -> str:
+    """Any value in COPY's text format."""
+    if value is None:
+        return "\\N"
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    if isinstance(value, str):
+        return _text(value)
+    return _text(str(value))
+
+
+def _copy(model: type[Model], columns: tuple, rows: list[str]) -> None:
+    """Stream ``rows`` (COPY text-format lines of ``columns``) into the model's table with one
+    COPY; the columns the writer does not fill get their fields' defaults."""
     if not rows:
         return
-    constants, names, nullable = _layout(model, columns)
-    out = io.StringIO()
-    writer = csv.writer(out, quoting=csv.QUOTE_ALL, lineterminator="\n")
-    writer.writerows([row + constants for row in rows] if constants else rows)
-    out.seek(0)
-    options = sql.SQL("FORMAT csv")
-    if nullable:
-        options = sql.SQL("FORMAT csv, FORCE_NULL ({})").format(
-            sql.SQL(", ").join(sql.Identifier(n) for n in nullable)
-        )
-    statement = sql.SQL("COPY {table} ({columns}) FROM STDIN WITH ({options})").format(
+    constants, names, _nullable = _layout(model, columns)
+    end = "".join("\t" + _cell(value) for value in constants) + "\n"
+    data = io.StringIO(end.join(rows) + end)
+    statement = sql.SQL("COPY {table} ({columns}) FROM STDIN").format(
         table=sql.Identifier(model._meta.db_table),
         columns=sql.SQL(", ").join(sql.Identifier(n) for n in names),
-        options=options,
     )
     with connection.cursor() as cursor:
-        cursor.cursor.copy_expert(statement.as_string(cursor.connection), out, size=1 << 16)
+        cursor.cursor.copy_expert(statement.as_string(cursor.connection), data, size=1 << 18)
