@@ -65,12 +65,22 @@ class User(AbstractUser):
 
     def team_membership(self) -> dict | None:
         """The active team row of a merchant member (merchant, its base, the member's role), in
-        one query; what ``core.tenancy.reach_for`` builds a merchant member's reach from."""
-        return (
+        one query; what ``core.tenancy.reach_for`` builds a merchant member's reach from. The
+        merchant row (with its base) comes in the same query, so a request that acts for the
+        member's own merchant reads it no second time (``Reach.merchant``)."""
+        member = (
             TeamMember.objects.filter(user_id=self.pk, is_active=True)
-            .values("merchant_id", "merchant__base_id", "role")
+            .select_related("merchant__base")
             .first()
         )
+        if member is None:
+            return None
+        return {
+            "merchant_id": member.merchant_id,
+            "merchant__base_id": member.merchant.base_id,
+            "role": member.role,
+            "merchant": member.merchant,
+        }
 
 
 class Base(models.Model):

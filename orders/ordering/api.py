@@ -16,7 +16,13 @@ from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from jingdezhen.core import bounds
-from jingdezhen.core.api import MAX_ID, SYNC_FILTER_BACKENDS, ReachMixin, plain_choice_field
+from jingdezhen.core.api import (
+    MAX_ID,
+    SYNC_FILTER_BACKENDS,
+    FieldsOnceMixin,
+    ReachMixin,
+    plain_choice_field,
+)
 from jingdezhen.core.platforms import Platform
 from livestreams.models import LiveStream
 from orders.api_helpers import acting_merchant
@@ -32,7 +38,7 @@ from orders.ordering.bulk_api import (
 from orders.permissions import require_orders_reader, require_reader
 
 
-class OrderLineSerializer(serializers.ModelSerializer):
+class OrderLineSerializer(FieldsOnceMixin, serializers.ModelSerializer):
     sku = serializers.CharField(source="product.sku", read_only=True)
 
     class Meta:
@@ -41,7 +47,7 @@ class OrderLineSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class OrderSerializer(serializers.ModelSerializer):
+class OrderSerializer(FieldsOnceMixin, serializers.ModelSerializer):
     # What the order offers next, read from the lifecycle table (clients need no status logic).
     actions = serializers.SerializerMethodField()
 
