@@ -495,7 +495,7 @@ def main() -> None:
             "platform": platform.platform(),
             "python": platform.python_version(),
         },
-        "stack": "scripts/serve.sh: gunicorn 2 sync workers, PostgreSQL, Redis, DEBUG off",
+        "stack": "scripts/serve.sh: gunicorn 3 workers of 4 threads (gthread), PostgreSQL, Redis, DEBUG off",
         "url": url,
         "results": rows,
         "flash_sale": sale,
