@@ -131,7 +131,7 @@ def write_orders(
     ctes: list = []
     params: list = []
     if deal_need:
-        statement, p = _taking(FlashDeal, "remaining", deal_need, "deal", lock=False)
+        statement, p = _taking(FlashDeal, "remaining", deal_need, "deal", lock=len(deal_need) > 1)
         ctes.append(statement)
         params += p
     if need:
