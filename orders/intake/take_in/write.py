@@ -25,11 +25,13 @@ through the API this was the larger part of the service's own time (cProfile of
 
 The values are prepared by the models' own fields (``pre_save`` and ``get_db_prep_save``, as
 Django's INSERT does) and cast to their columns' types, so a row is stored exactly as
-``bulk_create`` stored it.
+``bulk_create`` stored it. The statement's text depends only on how many rows of each kind it
+writes, so it is composed once per such shape (a single-line order has one) and kept.
 """
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 from django.db import connection
@@ -47,73 +49,148 @@ class Written:
     deals_taken: set[int] = field(default_factory=set)
 
 
-def _columns(model: type[Model], *, skip: tuple[str, ...]) -> list:
+@functools.cache
+def _fields(model: type[Model], skip: tuple[str, ...] = ()) -> list:
     return [f for f in model._meta.concrete_fields if not f.primary_key and f.attname not in skip]
 
 
-_COLUMNS: dict[tuple, list] = {}
+def _values_sql(fields: list, count: int, keys: int) -> sql.Composable:
+    """``(CAST(%s AS bigint) x keys, CAST(%s AS type) per field), ...`` for ``count`` rows."""
+    cells = [sql.SQL("CAST({} AS bigint)").format(sql.Placeholder()) for _k in range(keys)]
+    cells += [
+        sql.SQL("CAST({} AS {})").format(sql.Placeholder(), sql.SQL(f.db_type(connection)))
+        for f in fields
+    ]
+    row = sql.SQL("({})").format(sql.SQL(", ").join(cells))
+    return sql.SQL(", ").join([row] * count)
 
 
-def _fields(model: type[Model], skip: tuple[str, ...] = ()) -> list:
-    if (model, skip) not in _COLUMNS:
-        _COLUMNS[model, skip] = _columns(model, skip=skip)
-    return _COLUMNS[model, skip]
-
-
-def _values(model: type[Model], objs: list[Model], fields: list, keys: list[tuple]) -> tuple:
-    """``VALUES (key..., CAST(%s AS type), ...), ...`` of ``objs`` and its parameters: each value
-    prepared by its field as Django's INSERT prepares it."""
+def _values_params(model: type[Model], objs: list, fields: list, keys: list[tuple]) -> list:
+    """Each row's keys and values, prepared by its fields as Django's INSERT prepares them."""
     compiler = InsertQuery(model).get_compiler(connection=connection)
-    casts = [sql.SQL(f.db_type(connection)) for f in fields]
-    row = sql.SQL("({})")
-    rows, params = [], []
+    params: list = []
     for obj, key in zip(objs, keys, strict=True):
-        cells = [sql.SQL("CAST({} AS bigint)").format(sql.Placeholder()) for _k in key]
-        cells += [sql.SQL("CAST({} AS {})").format(sql.Placeholder(), cast) for cast in casts]
-        rows.append(row.format(sql.SQL(", ").join(cells)))
         params += key
         params += [compiler.prepare_value(f, f.pre_save(obj, True)) for f in fields]
-    return sql.SQL(", ").join(rows), params
+    return params
 
 
-def _taking(table: type[Model], column: str, need: dict[int, int], name: str, lock: bool):
-    """A CTE ``name`` that takes ``need[id]`` from ``column`` of each row, only where enough is
-    left, returning the ids of the rows it took from."""
-    pairs = sql.SQL(", ").join(
-        sql.SQL("(CAST({} AS bigint), CAST({} AS integer))").format(
-            sql.Placeholder(), sql.Placeholder()
-        )
-        for _pk in need
-    )
-    params: list = []
-    for pk in sorted(need):
-        params += [pk, need[pk]]
-    ids = sorted(need)
+def _taking_sql(table: type[Model], column: str, count: int, name: str) -> sql.Composable:
+    """A CTE ``name`` that takes ``need`` from ``column`` of ``count`` rows, only where enough is
+    left, returning the ids of the rows it took from. Several rows are locked in id order first,
+    so two intakes never wait on each other in a cycle."""
+    pairs = sql.SQL(", ").join([sql.SQL("(CAST(%s AS bigint), CAST(%s AS integer))")] * count)
     tbl = sql.Identifier(table._meta.db_table)
-    col = sql.Identifier(column)
-    extra = sql.SQL(" AND NOT t.ended") if table is FlashDeal else sql.SQL("")
-    locked = sql.SQL("")
-    if lock:
-        # Rows locked in id order first, so two intakes never wait on each other in a cycle.
-        locked = sql.SQL(
-            ", (SELECT id FROM {tbl} WHERE id = ANY({ids}) ORDER BY id FOR UPDATE) AS locked"
-        ).format(tbl=tbl, ids=sql.Placeholder())
-    statement = sql.SQL(
+    lock = count > 1
+    return sql.SQL(
         "{name} AS (UPDATE {tbl} t SET {col} = t.{col} - n.need "
         "FROM (VALUES {pairs}) AS n(id, need){locked} "
         "WHERE t.id = n.id{on_locked} AND t.{col} >= n.need{extra} RETURNING t.id)"
     ).format(
         name=sql.Identifier(name),
         tbl=tbl,
-        col=col,
+        col=sql.Identifier(column),
         pairs=pairs,
-        locked=locked,
+        locked=sql.SQL(
+            ", (SELECT id FROM {tbl} WHERE id = ANY(%s) ORDER BY id FOR UPDATE) AS locked"
+        ).format(tbl=tbl)
+        if lock
+        else sql.SQL(""),
         on_locked=sql.SQL(" AND t.id = locked.id") if lock else sql.SQL(""),
-        extra=extra,
+        extra=sql.SQL(" AND NOT t.ended") if table is FlashDeal else sql.SQL(""),
     )
-    if lock:
-        params.append(ids)
-    return statement, params
+
+
+def _taking_params(need: dict[int, int]) -> list:
+    params: list = []
+    for pk in sorted(need):
+        params += [pk, need[pk]]
+    if len(need) > 1:
+        params.append(sorted(need))
+    return params
+
+
+def _ids_sql(name: str, model: type[Model], count: int) -> sql.Composable:
+    return sql.SQL(
+        "{name} AS MATERIALIZED (SELECT k, nextval(pg_get_serial_sequence({table}, 'id')) "
+        "AS id FROM generate_series(1, {count}) AS k)"
+    ).format(
+        name=sql.Identifier(name),
+        table=sql.Literal(model._meta.db_table),
+        count=sql.Literal(count),
+    )
+
+
+def _child_sql(name: str, model: type[Model], count: int) -> sql.Composable:
+    """Lines or events: ids from their sequence in the rows' order (an order's events are read
+    back in id order), each row naming its order by its place ``k`` in the batch."""
+    fields = _fields(model, ("order_id",))
+    aliases = sql.SQL(", ").join(sql.Identifier(f"c{i}") for i in range(len(fields)))
+    ids = sql.Identifier(f"{name}id")
+    return sql.SQL(
+        "{id_cte}, {name} AS (INSERT INTO {tbl} (id, order_id, {names}) "
+        "SELECT {ids}.id, oid.id, {aliases} FROM (VALUES {rows}) AS v(j, k, {aliases}) "
+        "JOIN oid USING (k) JOIN {ids} ON {ids}.k = v.j WHERE (SELECT ok FROM ok))"
+    ).format(
+        id_cte=_ids_sql(f"{name}id", model, count),
+        name=sql.Identifier(name),
+        tbl=sql.Identifier(model._meta.db_table),
+        ids=ids,
+        names=sql.SQL(", ").join(sql.Identifier(f.column) for f in fields),
+        aliases=aliases,
+        rows=_values_sql(fields, count, keys=2),
+    )
+
+
+@functools.lru_cache(maxsize=256)
+def _statement(deals: int, products: int, orders: int, lines: int, events: int, key: bool) -> str:
+    """The text of the write for this many rows of each kind (see the module's docstring)."""
+    ctes: list[sql.Composable] = []
+    checks = [sql.SQL("true")]
+    if deals:
+        ctes.append(_taking_sql(FlashDeal, "remaining", deals, "deal"))
+        checks.append(sql.SQL("(SELECT count(*) FROM deal) = {}").format(sql.Literal(deals)))
+    if products:
+        ctes.append(_taking_sql(Product, "stock", products, "stock"))
+        checks.append(sql.SQL("(SELECT count(*) FROM stock) = {}").format(sql.Literal(products)))
+    ctes.append(sql.SQL("ok AS (SELECT {} AS ok)").format(sql.SQL(" AND ").join(checks)))
+    ctes.append(_ids_sql("oid", Order, orders))
+    fields = _fields(Order)
+    aliases = sql.SQL(", ").join(sql.Identifier(f"c{i}") for i in range(len(fields)))
+    ctes.append(
+        sql.SQL(
+            "o AS (INSERT INTO {tbl} (id, {names}) SELECT oid.id, {aliases} "
+            "FROM (VALUES {rows}) AS v(k, {aliases}) JOIN oid USING (k) WHERE (SELECT ok FROM ok))"
+        ).format(
+            tbl=sql.Identifier(Order._meta.db_table),
+            names=sql.SQL(", ").join(sql.Identifier(f.column) for f in fields),
+            aliases=aliases,
+            rows=_values_sql(fields, orders, keys=1),
+        )
+    )
+    ctes.append(_child_sql("l", OrderLine, lines))
+    ctes.append(_child_sql("e", OrderEvent, events))
+    if key:
+        ctes.append(
+            sql.SQL(
+                "idem AS (UPDATE {tbl} SET order_id = (SELECT id FROM oid WHERE k = 1) "
+                "WHERE id = %s AND (SELECT ok FROM ok))"
+            ).format(tbl=sql.Identifier(IdempotencyKey._meta.db_table))
+        )
+    taken = [
+        sql.SQL("ARRAY(SELECT id FROM {})").format(sql.Identifier(name))
+        if present
+        else sql.SQL("ARRAY[]::bigint[]")
+        for name, present in (("stock", products), ("deal", deals))
+    ]
+    statement = sql.SQL(
+        "WITH {ctes} SELECT (SELECT ok FROM ok), {stock}, {deal}, "
+        "ARRAY(SELECT id FROM oid ORDER BY k), ARRAY(SELECT id FROM lid ORDER BY k), "
+        "ARRAY(SELECT id FROM eid ORDER BY k)"
+    ).format(ctes=sql.SQL(", ").join(ctes), stock=taken[0], deal=taken[1])
+    connection.ensure_connection()
+    # As text: pghistory's context injection (on in every request) reads the statement.
+    return statement.as_string(connection.connection)
 
 
 def write_orders(
@@ -128,99 +205,29 @@ def write_orders(
     """Take the units and insert ``orders`` with their ``lines`` and ``events`` (lists parallel
     to ``orders``) in one statement. Sets the ids on the objects. Returns whether every product
     and deal had enough (nothing is written otherwise) and which did."""
-    ctes: list = []
-    params: list = []
-    if deal_need:
-        statement, p = _taking(FlashDeal, "remaining", deal_need, "deal", lock=len(deal_need) > 1)
-        ctes.append(statement)
-        params += p
-    if need:
-        statement, p = _taking(Product, "stock", need, "stock", lock=len(need) > 1)
-        ctes.append(statement)
-        params += p
-    checks = [sql.SQL("true")]
-    if deal_need:
-        count = sql.Literal(len(deal_need))
-        checks.append(sql.SQL("(SELECT count(*) FROM deal) = {}").format(count))
-    if need:
-        checks.append(sql.SQL("(SELECT count(*) FROM stock) = {}").format(sql.Literal(len(need))))
-    ctes.append(sql.SQL("ok AS (SELECT {} AS ok)").format(sql.SQL(" AND ").join(checks)))
-
     flat_lines = [(k, line) for k, group in enumerate(lines, 1) for line in group]
     flat_events = [(k, event) for k, group in enumerate(events, 1) for event in group]
-
-    def ids_cte(name: str, model: type[Model], count: int) -> sql.Composable:
-        return sql.SQL(
-            "{name} AS MATERIALIZED (SELECT k, nextval(pg_get_serial_sequence({table}, 'id')) "
-            "AS id FROM generate_series(1, {count}) AS k)"
-        ).format(
-            name=sql.Identifier(name),
-            table=sql.Literal(model._meta.db_table),
-            count=sql.Literal(count),
-        )
-
-    ctes.append(ids_cte("oid", Order, len(orders)))
-
-    order_fields = _fields(Order)
-    rows, p = _values(Order, orders, order_fields, [(k,) for k in range(1, len(orders) + 1)])
-    names = sql.SQL(", ").join(sql.Identifier(f.column) for f in order_fields)
-    aliases = sql.SQL(", ").join(sql.Identifier(f"c{i}") for i in range(len(order_fields)))
-    ctes.append(
-        sql.SQL(
-            "o AS (INSERT INTO {tbl} (id, {names}) SELECT oid.id, {aliases} "
-            "FROM (VALUES {rows}) AS v(k, {aliases}) JOIN oid USING (k) WHERE (SELECT ok FROM ok))"
-        ).format(tbl=sql.Identifier(Order._meta.db_table), names=names, aliases=aliases, rows=rows)
+    params = _taking_params(deal_need) + _taking_params(need)
+    params += _values_params(
+        Order, orders, _fields(Order), [(k,) for k in range(1, len(orders) + 1)]
     )
-    params += p
-
-    def child(name: str, model: type[Model], flat: list) -> None:
-        # Ids from the sequence in the rows' order, so ids grow in the order given (an order's
-        # events are read back in id order).
-        ctes.append(ids_cte(f"{name}id", model, len(flat)))
-        fields = _fields(model, skip=("order_id",))
+    for model, flat in ((OrderLine, flat_lines), (OrderEvent, flat_events)):
         keys = [(j, k) for j, (k, _obj) in enumerate(flat, 1)]
-        rows, p = _values(model, [obj for _k, obj in flat], fields, keys)
-        names = sql.SQL(", ").join(sql.Identifier(f.column) for f in fields)
-        aliases = sql.SQL(", ").join(sql.Identifier(f"c{i}") for i in range(len(fields)))
-        statement = sql.SQL(
-            "{name} AS (INSERT INTO {tbl} (id, order_id, {names}) "
-            "SELECT {ids}.id, oid.id, {aliases} FROM (VALUES {rows}) AS v(j, k, {aliases}) "
-            "JOIN oid USING (k) JOIN {ids} ON {ids}.k = v.j WHERE (SELECT ok FROM ok))"
-        ).format(
-            name=sql.Identifier(name),
-            tbl=sql.Identifier(model._meta.db_table),
-            ids=sql.Identifier(f"{name}id"),
-            names=names,
-            aliases=aliases,
-            rows=rows,
+        params += _values_params(
+            model, [obj for _k, obj in flat], _fields(model, ("order_id",)), keys
         )
-        ctes.append(statement)
-        params.extend(p)
-
-    child("l", OrderLine, flat_lines)
-    child("e", OrderEvent, flat_events)
     if idempotency_key_id is not None:
-        ctes.append(
-            sql.SQL(
-                "idem AS (UPDATE {tbl} SET order_id = (SELECT id FROM oid WHERE k = 1) "
-                "WHERE id = {key} AND (SELECT ok FROM ok))"
-            ).format(tbl=sql.Identifier(IdempotencyKey._meta.db_table), key=sql.Placeholder())
-        )
         params.append(idempotency_key_id)
-    taken = [
-        sql.SQL("ARRAY(SELECT id FROM {})").format(sql.Identifier(name))
-        if present
-        else sql.SQL("ARRAY[]::bigint[]")
-        for name, present in (("stock", need), ("deal", deal_need))
-    ]
-    statement = sql.SQL(
-        "WITH {ctes} SELECT (SELECT ok FROM ok), {stock}, {deal}, "
-        "ARRAY(SELECT id FROM oid ORDER BY k), ARRAY(SELECT id FROM lid ORDER BY k), "
-        "ARRAY(SELECT id FROM eid ORDER BY k)"
-    ).format(ctes=sql.SQL(", ").join(ctes), stock=taken[0], deal=taken[1])
+    text = _statement(
+        len(deal_need),
+        len(need),
+        len(orders),
+        len(flat_lines),
+        len(flat_events),
+        idempotency_key_id is not None,
+    )
     with connection.cursor() as cursor:
-        # As text: pghistory's context injection (on in every request) reads the statement.
-        cursor.execute(statement.as_string(cursor.connection), params)
+        cursor.execute(text, params)
         ok, stock_ids, deal_ids, order_ids, line_ids, event_ids = cursor.fetchone()
     written = Written(ok=ok, products_taken=set(stock_ids), deals_taken=set(deal_ids))
     if not ok:
