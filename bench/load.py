@@ -495,7 +495,7 @@ def main() -> None:
             "platform": platform.platform(),
             "python": platform.python_version(),
         },
-        "stack": "scripts/serve.sh: gunicorn 3 workers of 4 threads (gthread), PostgreSQL, "
+        "stack": "scripts/serve.sh: gunicorn 3 workers of 2 threads (gthread), PostgreSQL, "
         "Redis, DEBUG off",
         "url": url,
         "results": rows,

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# make serve: the production shape on one machine -- gunicorn (3 workers of 4 threads), a Celery
+# make serve: the production shape on one machine -- gunicorn (3 workers of 2 threads), a Celery
 # worker and Celery beat -- against PostgreSQL and Redis, with DEBUG off and a generated SECRET_KEY.
 # Local http only: SSL redirect and secure cookies are off (a TLS proxy turns them on in
 # production). Ctrl-C (or SIGTERM) stops all three.
@@ -24,7 +24,7 @@ PORT="${PORT:-8000}"
 # on PostgreSQL's commit), each with threads (gthread): a request waiting on the database or on a
 # hot row's lock (a flash deal's) leaves the process free for the next one. Measured by make load.
 WORKERS="${WEB_WORKERS:-3}"
-THREADS="${WEB_THREADS:-4}"
+THREADS="${WEB_THREADS:-2}"
 
 # The database, created when missing.
 "$PY" - <<'PYTHON'
