@@ -142,8 +142,23 @@ def _child_sql(name: str, model: type[Model], count: int) -> sql.Composable:
     )
 
 
-@functools.lru_cache(maxsize=256)
+# Shapes up to this many orders keep their text (the API's and the form's single order, a few
+# buyers of a deal); a demo's or an import's batch of thousands is composed each time instead of
+# holding megabytes of text.
+KEPT_SHAPES_UP_TO = 8
+
+
+@functools.lru_cache(maxsize=128)
+def _kept_statement(*shape) -> str:
+    return _compose(*shape)
+
+
 def _statement(deals: int, products: int, orders: int, lines: int, events: int, key: bool) -> str:
+    shape = (deals, products, orders, lines, events, key)
+    return _kept_statement(*shape) if orders <= KEPT_SHAPES_UP_TO else _compose(*shape)
+
+
+def _compose(deals: int, products: int, orders: int, lines: int, events: int, key: bool) -> str:
     """The text of the write for this many rows of each kind (see the module's docstring)."""
     ctes: list[sql.Composable] = []
     checks = [sql.SQL("true")]
