@@ -2,8 +2,9 @@
 export and the demo seed all hand ``take_in`` a list of ``OrderIn`` and it writes them set-based.
 
 One transaction, whatever the number of orders: the products (and any flash deals) are read in
-one query each, stock is taken with one conditional UPDATE per product (``stock >= n``), orders,
-lines and events are bulk-inserted, and the first-order milestones cost one query once reached.
+one query each; then one statement (``write.write_orders``) takes the stock with one conditional
+UPDATE per product (``stock >= n``) and a deal's units likewise, and inserts the orders, lines and
+events; the first-order milestones cost one query once reached.
 
 The rules live here once:
 
