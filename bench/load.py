@@ -93,7 +93,7 @@ def wait_healthy(url: str, timeout: float = 180) -> None:
         try:
             if requests.get(url + "/healthz", timeout=2).status_code == 200:
                 return
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):  # not up yet, or still warming
             pass
         time.sleep(0.5)
     raise SystemExit(f"{url}/healthz did not answer within {timeout:.0f}s")
@@ -495,7 +495,8 @@ def main() -> None:
             "platform": platform.platform(),
             "python": platform.python_version(),
         },
-        "stack": "scripts/serve.sh: gunicorn 2 sync workers, PostgreSQL, Redis, DEBUG off",
+        "stack": "scripts/serve.sh: gunicorn 3 workers of 2 threads (gthread), PostgreSQL, "
+        "Redis, DEBUG off",
         "url": url,
         "results": rows,
         "flash_sale": sale,

@@ -18,4 +18,7 @@ def acting_merchant(reach: Reach, merchant_id: int | None) -> Merchant:
         if not reach.is_merchant:
             raise serializers.ValidationError({"merchant": [_("Name the merchant.")]})
         merchant_id = reach.merchant_id
+    if reach.merchant is not None and reach.is_merchant and merchant_id == reach.merchant_id:
+        # The member's own merchant, read with the request's reach a moment ago (one query).
+        return reach.merchant
     return merchant_selectors.merchant_get(reach=reach, pk=merchant_id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import re
 
 from django import forms
@@ -32,6 +33,24 @@ class StandardPagination(pagination.PageNumberPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 500
+
+
+class FieldsOnceMixin:
+    """A ``ModelSerializer`` that introspects its model once per class, not once per instance.
+
+    DRF builds a model serializer's fields from the model on every instance (``get_fields``),
+    which was most of the cost of answering a new order; here the built fields are kept on the
+    class and each instance gets a deep copy of them, exactly as a plain ``Serializer`` copies
+    its declared fields. Only for serializers whose fields do not depend on the instance or the
+    context."""
+
+    def get_fields(self):
+        cls = type(self)
+        built = cls.__dict__.get("_fields_once")
+        if built is None:
+            built = super().get_fields()
+            cls._fields_once = built
+        return copy.deepcopy(built)
 
 
 # The largest id PostgreSQL's bigint holds: a larger one matches nothing.

@@ -16,7 +16,7 @@ can forget it. Selectors call ``scope``; views and viewsets only call selectors.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.db.models import Model, QuerySet
@@ -38,6 +38,10 @@ class Reach:
     base_id: int | None = None
     merchant_id: int | None = None
     member_role: str | None = None
+    # A member's own merchant row, read with the reach in one query when the reach is a
+    # request's (``get_reach``), so ``merchants.selectors.merchant_get`` of it costs nothing.
+    # Not part of what the reach *is*: equality and hashing ignore it.
+    merchant: object | None = field(default=None, compare=False, repr=False)
 
     @property
     def is_admin(self) -> bool:
@@ -104,8 +108,11 @@ def _policy(model: type[Model]):
 ANONYMOUS_REACH = Reach(role=ANONYMOUS)
 
 
-def reach_for(user) -> Reach:
-    """Compute a user's reach (at most one query, for a merchant member's team row)."""
+def reach_for(user, *, with_merchant: bool = False) -> Reach:
+    """Compute a user's reach (at most one query, for a merchant member's team row).
+
+    ``with_merchant`` keeps a member's merchant row on the reach (``Reach.merchant``); only a
+    reach that lives as long as one request does (``get_reach``), so it is never stale."""
     if user is None or not user.is_authenticated or not user.is_active:
         return ANONYMOUS_REACH
     if user.is_superuser:
@@ -121,6 +128,7 @@ def reach_for(user) -> Reach:
             base_id=member["merchant__base_id"],
             merchant_id=member["merchant_id"],
             member_role=member["role"],
+            merchant=member["merchant"] if with_merchant else None,
         )
     return Reach(role=user.role, user_id=user.pk, base_id=user.base_id)
 
@@ -137,6 +145,6 @@ def get_reach(request: HttpRequest) -> Reach:
     cached = getattr(http_request, "_jdz_reach", None)
     if cached is not None and cached[0] == key:
         return cached[1]
-    reach = reach_for(user)
+    reach = reach_for(user, with_merchant=True)
     http_request._jdz_reach = (key, reach)
     return reach

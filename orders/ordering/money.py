@@ -34,12 +34,11 @@ class Rates:
     def __init__(self, base_id: int, currencies: set[str] | None):
         """``currencies`` None reads every currency of the base."""
         self.table: dict[str, tuple[list, list]] = {}
+        if currencies is not None and not currencies - {"CNY"}:
+            return  # a yuan is a yuan: no query, not even a queryset built
         rows = ExchangeRate.objects.filter(base_id=base_id)
         if currencies is not None:
-            wanted = currencies - {"CNY"}
-            if not wanted:
-                return
-            rows = rows.filter(currency__in=wanted)
+            rows = rows.filter(currency__in=currencies - {"CNY"})
         for currency, day, rate in rows.order_by("currency", "valid_from").values_list(
             "currency", "valid_from", "cny_per_unit"
         ):

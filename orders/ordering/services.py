@@ -9,10 +9,11 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from django.db import IntegrityError, transaction
+from django.db import connection, transaction
 from django.db.models.functions import Now
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from psycopg2 import sql
 
 from jingdezhen.core.errors import Conflict, DomainError
 from jingdezhen.core.tenancy import Reach
@@ -56,21 +57,28 @@ def order_place(
     a flash deal's set-aside) until the payment deadline, fix its CNY amount at the day's rate,
     and record the first-order milestones."""
     require_act(reach, merchant, ORDERS_HANDLE)
+    return _take_one(
+        merchant=merchant,
+        platform=platform,
+        lines=lines,
+        external_id=external_id,
+        buyer_name=buyer_name,
+        buyer_country=buyer_country,
+        currency=currency,
+        stream_id=stream_id,
+        placed_at=placed_at,
+        actor=actor,
+    )
+
+
+def _take_one(*, merchant, actor, lines, idempotency_key_id=None, **order) -> Order:
     return take_in(
         merchant=merchant,
         actor=actor,
-        orders=[
-            OrderIn(
-                platform=platform,
-                lines=list(lines),
-                external_id=external_id,
-                buyer_name=buyer_name,
-                buyer_country=buyer_country,
-                currency=currency,
-                stream_id=stream_id,
-                placed_at=placed_at,
-            )
-        ],
+        orders=[OrderIn(lines=list(lines), **order)],
+        idempotency_key_id=idempotency_key_id,
+        # Inside order_place_idempotent's transaction, which any error ends: no savepoint.
+        savepoint=idempotency_key_id is None,
     ).orders[0]
 
 
@@ -79,6 +87,24 @@ class IdempotencyKeyReused(DomainError):
 
     status_code = 422
     code = "idempotency_key_reused"
+
+
+_KEY_SQL = """INSERT INTO {table} (merchant_id, key, fingerprint, created_at)
+VALUES (%s, %s, %s, now()) ON CONFLICT (merchant_id, key) DO NOTHING RETURNING id"""
+_key_sql: list[str] = []
+
+
+def _key_insert(*, merchant: Merchant, key: str, fingerprint: str) -> int | None:
+    """The key's row, inserted unless it exists: its id, or None when it was there already. A
+    concurrent request with the same key waits on the unique index until the first ends (one
+    statement, no savepoint: ``ON CONFLICT DO NOTHING``)."""
+    with connection.cursor() as cursor:
+        if not _key_sql:
+            table = sql.Identifier(IdempotencyKey._meta.db_table)
+            _key_sql.append(sql.SQL(_KEY_SQL).format(table=table).as_string(cursor.connection))
+        cursor.execute(_key_sql[0], [merchant.pk, key, fingerprint])
+        row = cursor.fetchone()
+    return row[0] if row else None
 
 
 def order_place_idempotent(
@@ -91,18 +117,15 @@ def order_place_idempotent(
 
     The key row is inserted first; a concurrent request with the same key waits on the unique
     index until the first commits, then finds its order. If the first fails, the key goes with it.
+    The intake's write points the key at the new order in its own statement.
     """
     require_act(reach, merchant, ORDERS_HANDLE)
     key = key.strip()
     if not key or len(key) > 255:
         raise DomainError(_("The Idempotency-Key header must be 1 to 255 characters."))
     with transaction.atomic():
-        try:
-            with transaction.atomic():
-                record = IdempotencyKey.objects.create(
-                    merchant=merchant, key=key, fingerprint=fingerprint
-                )
-        except IntegrityError:
+        key_id = _key_insert(merchant=merchant, key=key, fingerprint=fingerprint)
+        if key_id is None:
             record = IdempotencyKey.objects.select_related("order").get(merchant=merchant, key=key)
             if record.fingerprint and fingerprint and record.fingerprint != fingerprint:
                 raise IdempotencyKeyReused(
@@ -110,8 +133,7 @@ def order_place_idempotent(
                     field="Idempotency-Key",
                 ) from None
             return record.order, False
-        order = order_place(reach=reach, merchant=merchant, **order_kwargs)
-        IdempotencyKey.objects.filter(pk=record.pk).update(order=order)
+        order = _take_one(merchant=merchant, idempotency_key_id=key_id, **order_kwargs)
         return order, True
 
 

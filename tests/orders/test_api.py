@@ -146,3 +146,33 @@ def test_the_pages_render_in_chinese(client_zh, owner, merchant):
     assert "标记已付款" in client_zh.get(f"/orders/{order.pk}/").content.decode()
     for url in ("/orders/", "/orders/new/", "/orders/import/", f"/catalogue/{product.pk}/"):
         assert client_zh.get(url).status_code == 200
+
+
+def test_the_hand_written_order_answer_is_what_its_declared_fields_say(merchant):
+    """The order's answer is built by hand for speed; the declared fields (which the schema is
+    read from) must give the same, for a pending order with its deadline and a paid one."""
+    from rest_framework import serializers
+
+    from orders.intake.specs import LineIn
+    from orders.ordering import selectors, services
+    from orders.ordering.api import OrderDetailSerializer, OrderLineSerializer, OrderSerializer
+    from tests import factories
+
+    reach = factories.merchant_reach(merchant)
+    cup = factories.ProductFactory(merchant=merchant, stock=9, price="1234.50")
+    placed = services.order_place(
+        reach=reach,
+        merchant=merchant,
+        platform="douyin",
+        buyer_name="王芳",
+        lines=[LineIn(product_id=cup.pk, quantity=2), LineIn(product_id=cup.pk, quantity=1)],
+    )
+    paid = services.order_pay(reach=reach, order=placed)
+    for order in (placed, selectors.order_list_with_lines(reach=reach).get(pk=paid.pk)):
+        for serializer in (OrderDetailSerializer(), OrderSerializer()):
+            declared = serializers.Serializer.to_representation(serializer, order)
+            assert serializer.to_representation(order) == dict(declared)
+        for line in order.lines.all():
+            declared = serializers.Serializer.to_representation(OrderLineSerializer(), line)
+            assert OrderLineSerializer().to_representation(line) == dict(declared)
+    assert OrderDetailSerializer(placed).data["lines"][0]["unit_price"] == "1234.50"

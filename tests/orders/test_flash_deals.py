@@ -1,8 +1,9 @@
 import datetime as dt
 import threading
+import time
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
 from jingdezhen.core.errors import Conflict
@@ -119,3 +120,45 @@ def test_concurrent_deal_buyers_never_take_more_than_was_set_aside():
     assert len(sold) == 5 and deal.remaining == 0
     assert Order.objects.count() == 5
     assert Product.objects.get(pk=product.pk).stock == 15
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_buyers_second_order_waits_for_the_first_and_is_refused_at_the_limit():
+    """The deal's row is locked only by the intake's last statement; a (deal, buyer) advisory
+    lock makes one buyer's second order wait for the first to commit, then count it."""
+    product = factories.ProductFactory(stock=20)
+    deal = _deal(product, quantity=10, limit=1)
+    first_in, release, answers = threading.Event(), threading.Event(), {}
+
+    def first():
+        try:
+            with transaction.atomic():
+                _buy(deal, "Mei", n=1)
+                first_in.set()
+                release.wait(10)  # the first order holds its transaction open
+        finally:
+            connection.close()
+
+    def second():
+        try:
+            first_in.wait(10)
+            _buy(deal, "Mei", n=2)
+            answers["second"] = "sold"
+        except Conflict as exc:
+            answers["second"] = exc.code
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for t in threads:
+        t.start()
+    first_in.wait(10)
+    time.sleep(0.5)  # without the lock the second order is taken meanwhile
+    assert "second" not in answers
+    release.set()
+    for t in threads:
+        t.join()
+    assert answers["second"] == "deal_limit"
+    assert Order.objects.filter(buyer_name="Mei").count() == 1
+    deal.refresh_from_db()
+    assert deal.remaining == 9

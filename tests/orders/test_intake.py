@@ -409,6 +409,80 @@ def test_a_single_line_order_through_the_api_costs_at_most_ten_queries(api_clien
     assert len(queries) <= 10, "\n".join(q["sql"][:120] for q in queries)
 
 
+@pytest.mark.django_db(transaction=True)
+def test_an_api_order_is_one_write_statement_after_the_reach_and_the_products(api_client):
+    """The reach and the own merchant in one query, the products (with prices, policy and
+    milestones) in one, and the stock, order, line, event (and the key) in one statement."""
+    merchant = factories.MerchantFactory()
+    owner = factories.member_user(merchant, role="owner", username="q-owner")
+    cup = factories.ProductFactory(merchant=merchant, stock=100)
+    api_client.force_authenticate(owner)
+    body = {"platform": "douyin", "lines": [{"product": cup.pk, "quantity": 1}]}
+    assert api_client.post("/api/v1/orders/", body, format="json").status_code == 201
+    with CaptureQueriesContext(connection) as plain:
+        response = api_client.post("/api/v1/orders/", body, format="json")
+    assert response.status_code == 201
+    statements = [q["sql"] for q in plain if q["sql"] not in ("BEGIN", "COMMIT")]
+    assert len(statements) == 3, "\n".join(q[:120] for q in statements)
+    with CaptureQueriesContext(connection) as keyed:
+        response = api_client.post(
+            "/api/v1/orders/", body, format="json", headers={"Idempotency-Key": "k-1"}
+        )
+    assert response.status_code == 201
+    statements = [q["sql"] for q in keyed if q["sql"] not in ("BEGIN", "COMMIT")]
+    assert len(statements) == 4, "\n".join(q[:120] for q in statements)
+    assert not any("SAVEPOINT" in q for q in statements)
+    key = IdempotencyKey.objects.get(merchant=merchant, key="k-1")
+    assert key.order_id == response.json()["id"]
+    order = Order.objects.get(pk=response.json()["id"])
+    assert [line.pk for line in order.lines.all()] == [response.json()["lines"][0]["id"]]
+    assert list(order.events.values_list("to_status", flat=True)) == ["pending"]
+    assert Product.objects.get(pk=cup.pk).stock == 97
+
+
+def test_an_order_short_of_one_product_takes_nothing_of_the_others(merchant):
+    cup, bowl = (
+        factories.ProductFactory(merchant=merchant, stock=5),
+        factories.ProductFactory(merchant=merchant, stock=1),
+    )
+    before = Order.objects.count()
+    Product.objects.filter(pk=bowl.pk).update(stock=0)  # the bowl's last piece is gone
+    with pytest.raises(DomainError) as refused:
+        services.order_place(
+            reach=factories.merchant_reach(merchant),
+            merchant=merchant,
+            platform="douyin",
+            lines=[LineIn(product_id=cup.pk, quantity=2), LineIn(product_id=bowl.pk, quantity=1)],
+        )
+    assert refused.value.code == "out_of_stock" and bowl.name in str(refused.value)
+    assert Product.objects.get(pk=cup.pk).stock == 5
+    assert Order.objects.count() == before
+
+
+def test_orders_taken_in_together_keep_their_walks_in_order(merchant):
+    from orders.intake.specs import OrderIn
+    from orders.intake.take_in import take_in
+
+    cup = factories.ProductFactory(merchant=merchant, stock=10)
+    specs = [
+        OrderIn(platform="douyin", external_id=f"W-{n}", status=status, lines=[LineIn(cup.pk, 1)])
+        for n, status in enumerate(["refunded", "pending", "completed"])
+    ]
+    taken = take_in(merchant=merchant, orders=specs, partial=True, note="walk").orders
+    assert [o.external_id for o in taken] == ["W-0", "W-1", "W-2"]
+    walks = {
+        o.external_id: list(o.events.order_by("pk").values_list("from_status", "to_status"))
+        for o in Order.objects.filter(merchant=merchant)
+    }
+    assert walks["W-0"] == [("", "pending"), ("pending", "paid"), ("paid", "refunded")]
+    assert walks["W-1"] == [("", "pending")]
+    assert walks["W-2"][0] == ("", "pending") and walks["W-2"][-1][1] == "completed"
+    assert all(a[1] == b[0] for a, b in zip(walks["W-2"], walks["W-2"][1:], strict=False))
+    # The refunded one never took its unit; the lines are the stored ones.
+    assert Product.objects.get(pk=cup.pk).stock == 8
+    assert all(o._prefetched_objects_cache["lines"][0].pk for o in taken)
+
+
 def test_the_intake_benchmark_runs_at_small_scale(db):
     from bench.intake import run_benchmark
 

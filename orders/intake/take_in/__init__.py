@@ -2,8 +2,9 @@
 export and the demo seed all hand ``take_in`` a list of ``OrderIn`` and it writes them set-based.
 
 One transaction, whatever the number of orders: the products (and any flash deals) are read in
-one query each, stock is taken with one conditional UPDATE per product (``stock >= n``), orders,
-lines and events are bulk-inserted, and the first-order milestones cost one query once reached.
+one query each; then one statement (``write.write_orders``) takes the stock with one conditional
+UPDATE per product (``stock >= n``) and a deal's units likewise, and inserts the orders, lines and
+events; the first-order milestones cost one query once reached.
 
 The rules live here once:
 
@@ -36,7 +37,8 @@ from collections import defaultdict
 from decimal import Decimal
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Sum
+from django.db.models import Sum
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -48,6 +50,7 @@ from livestreams.models import FeaturedProduct, LiveStream
 from merchants.models import Merchant, Milestone, User
 from merchants.services import milestone_record
 from orders.intake.specs import IntakeResult, OrderIn, Refusal, country_code
+from orders.intake.take_in.write import write_orders
 from orders.models import (
     FlashDeal,
     Order,
@@ -110,7 +113,21 @@ FROM {product} p
 WHERE p.merchant_id = %(merchant)s AND p.id = ANY(%(ids)s)
 ORDER BY p.id
 """
-_products_sql: dict[bool, str] = {}
+_products_sql: dict = {}
+# One advisory lock per (deal, buyer), held to the end of the transaction; buyers in one order.
+_BUYER_LOCKS = """(SELECT count(pg_advisory_xact_lock(hashtextextended(
+    {deal}.id::text || ':' || buyers.name, 0)))
+    FROM (SELECT unnest(%s::text[]) AS name ORDER BY 1) AS buyers)"""
+
+
+def _buyer_locks(buyers: set[str]) -> RawSQL:
+    """The deal query's column that takes the (deal, buyer) advisory locks: text composed with
+    ``psycopg2.sql`` from the model's table name, the buyers bound as a parameter."""
+    if "deal" not in _products_sql:
+        composed = sql.SQL(_BUYER_LOCKS).format(deal=sql.Identifier(FlashDeal._meta.db_table))
+        connection.ensure_connection()
+        _products_sql["deal"] = composed.as_string(connection.connection)
+    return RawSQL(_products_sql["deal"], [sorted(buyers)])  # noqa: S611 - composed, bound
 
 
 def _products_query(lock: bool) -> str:
@@ -152,8 +169,15 @@ def _products(merchant: Merchant, specs: list[OrderIn], *, lock: bool) -> dict[i
     return {p.pk: p for p in Product.objects.raw(_products_query(lock), params)}
 
 
-@transaction.atomic
-def take_in(
+def take_in(*, savepoint: bool = True, **kwargs) -> IntakeResult:
+    """Take orders in (``_take_in``), in one transaction. Called inside a caller's transaction
+    that ends with any error it raises (``order_place_idempotent``), ``savepoint=False`` spares
+    the savepoint's two round trips."""
+    with transaction.atomic(savepoint=savepoint):
+        return _take_in(**kwargs)
+
+
+def _take_in(
     *,
     merchant: Merchant,
     orders: list[OrderIn],
@@ -162,8 +186,12 @@ def take_in(
     import_batch=None,
     note: str = "placed",
     now: dt.datetime | None = None,
+    idempotency_key_id: int | None = None,
 ) -> IntakeResult:
     """Take ``orders`` in for ``merchant``, set-based, in one transaction.
+
+    ``idempotency_key_id`` (one order only): the key row the caller inserted for it, which the
+    write points at the new order in the same statement.
 
     With ``partial`` False (the API, the form) the first problem raises its DomainError and
     nothing is written. With ``partial`` True (an import, the demo) an order with a problem is
@@ -230,14 +258,18 @@ def take_in(
     deals: dict[int, FlashDeal] = {}
     bought: dict[tuple[int, str], int] = defaultdict(int)
     if deal_ids:
+        buyers = {spec.buyer_name for spec in accepted}
+        # The deal's row is not locked here (the write's conditional UPDATE takes its units, so
+        # a sale's buyers queue on it only for their last statement); what must not race is one
+        # buyer's two orders against the limit, so each (deal, buyer) takes an advisory lock, in
+        # the same query, before the buyer's earlier orders are counted below.
         deals = {
             d.pk: d
-            for d in FlashDeal.objects.select_for_update(of=("self",))
-            .select_related("stream")
+            for d in FlashDeal.objects.select_related("stream")
             .filter(pk__in=deal_ids, product__merchant=merchant)
+            .annotate(_buyers_locked=_buyer_locks(buyers))
             .order_by("pk")
         }
-        buyers = {spec.buyer_name for spec in accepted}
         for deal_id, buyer, n in (
             OrderLine.objects.filter(flash_deal_id__in=deals, order__buyer_name__in=buyers)
             .exclude(order__status=S.CANCELLED)
@@ -294,47 +326,21 @@ def take_in(
     if not built:
         return result
 
-    # 4. Stock: one conditional UPDATE per product (and per deal), in id order, so two intakes
-    # of the same products never wait on each other in a cycle.
-    for pk in sorted(need):
-        taken = Product.objects.filter(pk=pk, stock__gte=need[pk]).update(
-            stock=F("stock") - need[pk]
-        )
-        if not taken:
-            left = Product.objects.filter(pk=pk).values_list("stock", flat=True).first() or 0
-            raise Conflict(
-                _("Not enough stock of %(name)s: %(left)s left.")
-                % {"name": products[pk].name, "left": left},
-                field="lines",
-                code="out_of_stock",
-            )
-    for pk in sorted(deal_need):
-        FlashDeal.objects.filter(pk=pk, remaining__gte=deal_need[pk]).update(
-            remaining=F("remaining") - deal_need[pk]
-        )
-
-    # 5. Bulk inserts: orders, lines, the events of each order's walk.
+    # 4. The write, in one statement (``write.write_orders``): stock taken by one conditional
+    # UPDATE per product (and per deal), products locked in id order, then the bulk inserts of
+    # orders, lines and the events of each order's walk. Last but the milestones, so the locks
+    # of hot rows (a flash deal, a best seller) are held for little more than the commit.
     new_orders = [order for _spec, order, _lines in built]
-    try:
-        Order.objects.bulk_create(new_orders, batch_size=BATCH)
-    except IntegrityError as exc:  # the same platform order arrived meanwhile by another door
-        raise Conflict(
-            _("An order with this platform order id already exists."), field="external_id"
-        ) from exc
-    all_lines: list[OrderLine] = []
-    events: list[OrderEvent] = []
-    for spec, order, lines in built:
-        for line in lines:
-            line.order = order
-            all_lines.append(line)
-        events.append(
+    all_events: list[list[OrderEvent]] = []
+    for spec, order, _lines in built:
+        walk = [
             OrderEvent(
                 order=order, from_status="", to_status=S.PENDING, actor=actor, at=now, note=note
             )
-        )
+        ]
         for move, source in lifecycle.path_to(spec.status):
             refund = order.amount_cny if move.action == "refund" else Decimal("0")
-            events.append(
+            walk.append(
                 OrderEvent(
                     order=order,
                     from_status=source,
@@ -345,9 +351,39 @@ def take_in(
                     note=note,
                 )
             )
+        all_events.append(walk)
+    try:
+        written = write_orders(
+            orders=new_orders,
+            lines=[lines for _spec, _order, lines in built],
+            events=all_events,
+            need=dict(need),
+            deal_need=dict(deal_need),
+            idempotency_key_id=idempotency_key_id,
+        )
+    except IntegrityError as exc:  # the same platform order arrived meanwhile by another door
+        raise Conflict(
+            _("An order with this platform order id already exists."), field="external_id"
+        ) from exc
+    if not written.ok:
+        short_deal = sorted(set(deal_need) - written.deals_taken)
+        if short_deal:
+            left = FlashDeal.objects.filter(pk=short_deal[0]).values_list("remaining", flat=True)
+            raise Conflict(
+                _("The flash deal has %(left)s left.") % {"left": left.first() or 0},
+                field="lines",
+                code="out_of_stock",
+            )
+        pk = sorted(set(need) - written.products_taken)[0]
+        left = Product.objects.filter(pk=pk).values_list("stock", flat=True).first() or 0
+        raise Conflict(
+            _("Not enough stock of %(name)s: %(left)s left.")
+            % {"name": products[pk].name, "left": left},
+            field="lines",
+            code="out_of_stock",
+        )
+    for _spec, order, lines in built:
         order._prefetched_objects_cache = {"lines": lines}
-    OrderLine.objects.bulk_create(all_lines, batch_size=BATCH)
-    OrderEvent.objects.bulk_create(events, batch_size=BATCH)
 
     # 6. Milestones: one query once they are reached.
     taken_orders = [o for o in new_orders if o.status != S.CANCELLED]
