@@ -269,8 +269,8 @@ class OrderViewSet(
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
         )
 
-    def _transition(self, request, service, **extra):
-        order = self.get_object()
+    def _transition(self, request, service, order=None, **extra):
+        order = order or self.get_object()
         service(reach=self.reach, order=order, actor=request.user, **extra)
         order = selectors.order_list_with_lines(reach=self.reach).get(pk=order.pk)
         return Response(OrderDetailSerializer(order).data)
@@ -284,13 +284,16 @@ class OrderViewSet(
     @action(detail=True, methods=["post"])
     def ship(self, request, pk=None):
         """Ship a paid order with its carrier, tracking number and insured value (recorded as
-        its shipment, as a bulk shipment records each)."""
+        its shipment, as a bulk shipment records each). A foreign order is not found (404)
+        before its body is read."""
+        order = self.get_object()
         serializer = ShipSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         return self._transition(
             request,
             services.order_ship,
+            order=order,
             carrier=data["carrier"],
             tracking_number=data["tracking_number"],
             insured_value=data.get("insured_value"),
