@@ -39,7 +39,8 @@ def search_text(params: Mapping[str, str], name: str) -> str:
 def chosen_id(value: Any) -> int | None:
     """The id a picker posts (a radio's value), or None when none or not a number."""
     text = str(value or "").strip()
-    return int(text) if text.isdigit() and len(text) < 19 else None
+    # isdigit() alone also takes "²" or "①", which int() refuses: ASCII digits only.
+    return int(text) if text.isascii() and text.isdigit() and len(text) < 19 else None
 
 
 class PickerWidget(forms.Widget):

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+import pytest
 from django.utils import timezone
 
 from livestreams.models import LiveStream
@@ -104,6 +105,15 @@ def test_a_search_longer_than_its_bound_is_a_400_naming_the_field(client, owner)
     assert response.status_code == 400 and "stream_q" in response.content.decode()
     page = client.get("/orders/new/", {"stream_q": "x" * 65})
     assert page.status_code == 400
+
+
+@pytest.mark.parametrize("value", ["²", "①", "٣", "9" * 30])
+def test_a_chosen_stream_that_is_not_an_ascii_number_is_no_choice_not_a_500(
+    client, owner, value
+):
+    login(client, owner)
+    assert client.get(URL, {"stream": value}).status_code == 200
+    assert client.get("/orders/new/", {"stream": value}).status_code == 200
 
 
 def test_the_page_answers_a_search_without_javascript(client, owner, merchant):
