@@ -108,9 +108,7 @@ def test_a_search_longer_than_its_bound_is_a_400_naming_the_field(client, owner)
 
 
 @pytest.mark.parametrize("value", ["²", "①", "٣", "9" * 30])
-def test_a_chosen_stream_that_is_not_an_ascii_number_is_no_choice_not_a_500(
-    client, owner, value
-):
+def test_a_chosen_stream_that_is_not_an_ascii_number_is_no_choice_not_a_500(client, owner, value):
     login(client, owner)
     assert client.get(URL, {"stream": value}).status_code == 200
     assert client.get("/orders/new/", {"stream": value}).status_code == 200
