@@ -4,12 +4,10 @@ listing every SKU; the stream page renders the first choices, the endpoint answe
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
-from django.shortcuts import render
+from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 
-from jingdezhen.core.errors import DomainError
-from jingdezhen.core.pickers import chosen_id, search_text
+from jingdezhen.core.pickers import chosen_id, picker_answer
 from jingdezhen.core.tenancy import Reach
 from orders.catalogue import selectors as catalogue_selectors
 
@@ -38,21 +36,13 @@ def featured_form(*, reach: Reach, stream: LiveStream, query: str = "", data=Non
 
 def featured_product_picks(request: HttpRequest, reach: Reach, stream: LiveStream) -> HttpResponse:
     """The picker's answer to a search (``product_q``): its radios, an htmx fragment."""
-    try:
-        query = search_text(request.GET, PARAM)
-    except DomainError as exc:
-        return HttpResponseBadRequest(f"{exc.field}: {exc.message}")
-    chosen = chosen_id(request.GET.get("product"))
-    picks = catalogue_selectors.product_picks(
-        reach=reach, merchant_id=stream.merchant_id, q=query, chosen=chosen
-    )
-    widget = FeaturedForm.base_fields["product"].widget
-    return render(
+    return picker_answer(
         request,
-        "includes/picker_options.html",
-        {
-            "picker": widget.fragment(
-                name="product", field_id=FIELD_ID, options=picks, chosen=chosen
-            )
-        },
+        widget=FeaturedForm.base_fields["product"].widget,
+        name="product",
+        field_id=FIELD_ID,
+        param=PARAM,
+        picks=lambda query, chosen: catalogue_selectors.product_picks(
+            reach=reach, merchant_id=stream.merchant_id, q=query, chosen=chosen
+        ),
     )

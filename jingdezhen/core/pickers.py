@@ -11,13 +11,16 @@ so a choice among the nearest ones needs no search at all.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from django import forms
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import render
 from django.template.loader import render_to_string
 
 from .bounds import check_text
+from .errors import DomainError
 
 # A search is a few words of a title, a SKU or a name; longer text is a 400 naming the field.
 MAX_QUERY = 64
@@ -129,3 +132,26 @@ def picker_context(
         "empty_label": empty_label,
         "limit": LIMIT,
     }
+
+
+def picker_answer(
+    request: HttpRequest,
+    *,
+    widget: PickerWidget,
+    name: str,
+    field_id: str,
+    param: str,
+    picks: Callable[[str, int | None], Sequence],
+) -> HttpResponse:
+    """A picker's answer to a search (``param``): its radios as an htmx fragment, the choice
+    ``name`` already made kept among them; a search over its bound is a 400 naming ``param``.
+    ``picks(query, chosen)`` is the app's selector, scoped by the caller's reach."""
+    try:
+        query = search_text(request.GET, param)
+    except DomainError as exc:
+        return HttpResponseBadRequest(f"{exc.field}: {exc.message}")
+    chosen = chosen_id(request.GET.get(name))
+    fragment = widget.fragment(
+        name=name, field_id=field_id, options=picks(query, chosen), chosen=chosen
+    )
+    return render(request, "includes/picker_options.html", {"picker": fragment})

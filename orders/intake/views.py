@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from jingdezhen.core.errors import DomainError
 from jingdezhen.core.forms import add_domain_error
-from jingdezhen.core.pickers import chosen_id, search_text
+from jingdezhen.core.pickers import chosen_id, picker_answer, search_text
 from livestreams import selectors as stream_selectors
 from livestreams.models import LiveStream
 from orders.catalogue import selectors as catalogue_selectors
@@ -75,23 +75,15 @@ def order_stream_picks(request: HttpRequest) -> HttpResponse:
     whose title holds ``stream_q`` (an htmx fragment)."""
     reach = reader(request)
     merchant = member_merchant(reach)
-    try:
-        query = search_text(request.GET, "stream_q")
-    except DomainError as exc:
-        return HttpResponseBadRequest(f"{exc.field}: {exc.message}")
-    chosen = chosen_id(request.GET.get("stream"))
-    picks = stream_selectors.stream_picks(
-        reach=reach, merchant_id=merchant.pk, q=query, chosen=chosen
-    )
-    widget = OrderForm.base_fields["stream"].widget
-    return render(
+    return picker_answer(
         request,
-        "includes/picker_options.html",
-        {
-            "picker": widget.fragment(
-                name="stream", field_id="id_stream", options=picks, chosen=chosen
-            )
-        },
+        widget=OrderForm.base_fields["stream"].widget,
+        name="stream",
+        field_id="id_stream",
+        param="stream_q",
+        picks=lambda query, chosen: stream_selectors.stream_picks(
+            reach=reach, merchant_id=merchant.pk, q=query, chosen=chosen
+        ),
     )
 
 
