@@ -37,6 +37,7 @@ from orders.models import (
     ProductPhoto,
 )
 from orders.turnover.peers import peer_standing
+from tests.support import clock
 from training.models import Certificate, Cohort, Enrollment
 
 ACCOUNTS = ["manager", "trainer", "merchant", "merchant2", "host", "service"]
@@ -60,18 +61,37 @@ def demo_media(tmp_path_factory) -> Path:
     return tmp_path_factory.mktemp("demo-media")
 
 
+def _seed(demo_media: Path) -> tuple[DemoContext, dt.date]:
+    """The demo, seeded clear of local midnight, and the local day it was seeded for."""
+    day = clock.clear_of_midnight()
+    with override_settings(MEDIA_ROOT=demo_media):
+        ctx = run(DemoContext(merchants=MERCHANTS, days=DAYS, write=lambda _msg: None))
+    return ctx, day
+
+
 @pytest.fixture(scope="module")
 def seeded(django_db_setup, django_db_blocker, demo_media):
-    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=demo_media):
-        ctx = run(DemoContext(merchants=MERCHANTS, days=DAYS, write=lambda _msg: None))
-    yield ctx
+    with django_db_blocker.unblock():
+        state = list(_seed(demo_media))
+    yield state
     with django_db_blocker.unblock():
         call_command("flush", interactive=False, verbosity=0)
 
 
 @pytest.fixture
-def demo(seeded, db):
-    return seeded
+def seeded_today(seeded, django_db_blocker, demo_media):
+    """The module's seed, made again when the local day has changed since (the run crossed
+    midnight in Asia/Shanghai), before the test's transaction opens."""
+    if clock.local_day() != seeded[1] or clock.clear_of_midnight() != seeded[1]:
+        with django_db_blocker.unblock():
+            call_command("flush", interactive=False, verbosity=0)
+            seeded[:] = _seed(demo_media)
+    return seeded[0]
+
+
+@pytest.fixture
+def demo(seeded_today, db):
+    return seeded_today
 
 
 def _login(username: str) -> Client:

@@ -26,6 +26,8 @@ from pathlib import Path
 from django.db import connection, transaction
 from django.utils import timezone
 
+from tests.support import clock
+
 MAX_AGE = 600.0  # seconds
 _copies: dict[str, Snapshot] = {}
 
@@ -114,5 +116,6 @@ def seeded(key: str, seed: Callable[[], object], *, media: Path) -> None:
         return
     if snapshot is not None:
         shutil.rmtree(snapshot.media, ignore_errors=True)
+    clock.clear_of_midnight()
     seed()
     _copies[key] = take(media)
