@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -192,12 +192,34 @@ def _ship(reach: Reach, rows: list[ShipmentIn], actor, name_field, list_field) -
                 field=name_field(index, "tracking_number"),
             )
         seen[key] = index
-    taken = set(
+    _refuse_taken(parcels, orders, name_field, _taken(seen))
+    now = timezone.now()
+    for parcel in parcels:
+        parcel.shipped_at = now
+        parcel.shipped_by = actor
+    services.move_many(orders, action="ship", actor=actor)
+    try:
+        with transaction.atomic():
+            return Shipment.objects.bulk_create(parcels)
+    except IntegrityError:
+        # Another shipment with one of these tracking numbers committed after the check above
+        # (the unique index waited for it): the same 409 as had it come first, naming the row;
+        # the caller's transaction is rolled back whole, so no order is left shipped.
+        _refuse_taken(parcels, orders, name_field, _taken(seen))
+        raise
+
+
+def _taken(seen: dict[tuple[str, str], int]) -> set[tuple[str, str]]:
+    """The (carrier, tracking number) pairs among ``seen`` that stored shipments already use."""
+    return set(
         Shipment.objects.filter(
             carrier__in={carrier for carrier, _number in seen},
             tracking_number__in={number for _carrier, number in seen},
         ).values_list("carrier", "tracking_number")
     )
+
+
+def _refuse_taken(parcels: list[Shipment], orders: list[Order], name_field, taken: set) -> None:
     for index, parcel in enumerate(parcels):
         if (parcel.carrier, parcel.tracking_number) in taken:
             raise Conflict(
@@ -205,9 +227,3 @@ def _ship(reach: Reach, rows: list[ShipmentIn], actor, name_field, list_field) -
                 % {"order": _name(orders[index])},
                 field=name_field(index, "tracking_number"),
             )
-    now = timezone.now()
-    for parcel in parcels:
-        parcel.shipped_at = now
-        parcel.shipped_by = actor
-    services.move_many(orders, action="ship", actor=actor)
-    return Shipment.objects.bulk_create(parcels)

@@ -5,10 +5,12 @@ queries -- through the services, the API and the order list's pages."""
 from __future__ import annotations
 
 import datetime as dt
+import threading
+import time
 from decimal import Decimal
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.http import Http404
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -584,3 +586,66 @@ def test_the_api_ships_one_order_only_with_its_parcel(api_client, merchant, owne
     shipped = api_client.post(f"/api/v1/orders/{order.pk}/ship/", body, format="json")
     assert shipped.status_code == 200 and shipped.json()["status"] == S.SHIPPED
     assert Shipment.objects.get(order=order).tracking_number == "75312345678901"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_racing_shipments_of_one_tracking_number_answer_a_409_and_write_nothing(
+    api_client, owner, merchant
+):
+    """Two real connections: the first holds its shipment uncommitted until the second's INSERT
+    waits on the unique index, then commits; the second answers 409 naming its row's field."""
+    first, second = _orders(merchant, 2)
+    inserted, release = threading.Event(), threading.Event()
+    answers: dict[str, object] = {}
+
+    def ship_first():
+        try:
+            with transaction.atomic():
+                rows = [bulk.ShipmentIn(first.pk, "sf", "SF-RACE-0001")]
+                bulk.orders_ship_bulk(reach=reach_for(owner), shipments=rows, actor=owner)
+                inserted.set()
+                answers["released"] = release.wait(timeout=30)
+        finally:
+            inserted.set()
+            connection.close()
+
+    def ship_second():
+        try:
+            inserted.wait(timeout=30)
+            api_client.force_authenticate(owner)
+            body = {
+                "shipments": [
+                    {"order": second.pk, "carrier": "sf", "tracking_number": "SF-RACE-0001"}
+                ]
+            }
+            answers["response"] = api_client.post("/api/v1/orders/bulk-ship/", body, format="json")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=ship_first), threading.Thread(target=ship_second)]
+    for thread in threads:
+        thread.start()
+    # The second waits on the first's uncommitted parcel (a lock on its transaction id).
+    waited = False
+    for _ in range(300):
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                " AND query LIKE %s",
+                ["%orders_shipment%"],
+            )
+            if cursor.fetchone()[0]:
+                waited = True
+                break
+        time.sleep(0.05)
+    release.set()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert waited and answers["released"]
+    response = answers["response"]
+    assert response.status_code == 409, response.json()
+    assert [e["field"] for e in response.json()["errors"]] == ["shipments.0.tracking_number"]
+    assert _statuses([first, second]) == [S.SHIPPED, S.PAID]
+    assert list(Shipment.objects.values_list("order_id", flat=True)) == [first.pk]
+    assert not OrderEvent.objects.filter(order=second, to_status=S.SHIPPED).exists()
