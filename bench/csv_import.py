@@ -156,13 +156,52 @@ def _no_enqueue():
         jobs._enqueue = enqueue
 
 
-def run_benchmark(rows: int = 500_000, products: int = 200, xlsx: bool = False) -> dict:
-    """Import ``rows`` rows as a job, then the same file again; return the figures."""
-    with _no_enqueue():
-        return _run_benchmark(rows, products, xlsx)
+def run_benchmark(
+    rows: int = 500_000, products: int = 200, xlsx: bool = False, settings: dict | None = None
+) -> dict:
+    """Import ``rows`` rows as a job, then the same file again; return the figures.
+    ``settings`` overrides Django settings for the run (e.g. ``IMPORT_READ_AHEAD``)."""
+    from django.test.utils import override_settings
+
+    with _no_enqueue(), override_settings(**(settings or {})):
+        return _run_benchmark(rows, products, xlsx, settings or {})
 
 
-def _run_benchmark(rows: int, products: int, xlsx: bool) -> dict:
+def run_compare(rows: int, products: int, xlsx: bool, variants: dict[str, dict]) -> dict:
+    """The same file imported once per variant of the settings, back to back in one process:
+    ratios of one run, on whatever load the machine has then."""
+    runs = {
+        name: run_benchmark(rows, products, xlsx, overrides) for name, overrides in variants.items()
+    }
+    names = list(runs)
+    first = runs[names[0]]
+    return {
+        "benchmark": "csv_import_compare",
+        "rows": rows,
+        "format": "xlsx" if xlsx else "csv",
+        "variants": variants,
+        "rows_per_second": {n: r["rows_per_second"] for n, r in runs.items()},
+        "speedup_vs_first": {
+            n: round(r["rows_per_second"] / first["rows_per_second"], 2) for n, r in runs.items()
+        },
+        "cpu_seconds_per_100k_rows": {n: r["cpu_seconds_per_100k_rows"] for n, r in runs.items()},
+        "runs": runs,
+        "load_average": os.getloadavg(),
+        "measured_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+    }
+
+
+def _backend_cpu(pid: int) -> float | None:
+    """CPU seconds (user + system) of the PostgreSQL backend ``pid``, when it runs on this
+    machine (/proc); None otherwise."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _run_benchmark(rows: int, products: int, xlsx: bool, overrides: dict) -> dict:
     from django.db import connection
 
     from orders.intake import jobs
@@ -178,9 +217,15 @@ def _run_benchmark(rows: int, products: int, xlsx: bool) -> dict:
         job = _upload(reach, merchant, data, name)
         upload_seconds = time.perf_counter() - t0
         rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            backend = cursor.fetchone()[0]
+        db_cpu0, cpu0 = _backend_cpu(backend), time.process_time()
         t0 = time.perf_counter()
         jobs.import_job_run(job_id=job.pk)
         seconds = time.perf_counter() - t0
+        cpu, db_cpu1 = time.process_time() - cpu0, _backend_cpu(backend)
+        db_cpu = db_cpu1 - db_cpu0 if db_cpu0 is not None and db_cpu1 is not None else None
         rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         job.refresh_from_db()
         t0 = time.perf_counter()
@@ -203,6 +248,13 @@ def _run_benchmark(rows: int, products: int, xlsx: bool) -> dict:
             "upload_seconds": round(upload_seconds, 3),
             "seconds": round(seconds, 3),
             "rows_per_second": round(rows / seconds, 1),
+            "settings": overrides,
+            # Python (both threads) and the PostgreSQL backend: CPU per 100,000 rows, which the
+            # machine's load moves far less than the wall clock.
+            "cpu_seconds_per_100k_rows": {
+                "python": round(cpu * 100_000 / rows, 2),
+                "postgres": round(db_cpu * 100_000 / rows, 2) if db_cpu is not None else None,
+            },
             "max_rss_growth_mb": round((rss_after - rss_before) / 1024, 1),
             "file_build_seconds": round(make_seconds, 1),
             "reimport_seconds": round(again_seconds, 3),
@@ -330,12 +382,24 @@ def run_healthz(rows: int = 200_000, products: int = 200) -> dict:
         _cleanup(base, merchant)
 
 
+# ``--compare``: the import as it was (the file read in the job's thread), then as it is.
+COMPARED = {
+    "in_thread": {"IMPORT_READ_AHEAD": 0},
+    "read_ahead": {"IMPORT_READ_AHEAD": 2},
+}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=None)
     parser.add_argument("--products", type=int, default=200)
     parser.add_argument("--xlsx", action="store_true", help="an .xlsx workbook (100,000 rows)")
     parser.add_argument("--healthz", action="store_true", help="/healthz during two imports")
+    parser.add_argument(
+        "--compare",
+        action="store_true",
+        help="the same file read in the job's thread (IMPORT_READ_AHEAD=0), then read ahead",
+    )
     parser.add_argument("--run-job", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
@@ -348,7 +412,11 @@ def main() -> int:
 
         jobs.import_job_run(job_id=args.run_job)
         return 0
-    if args.healthz:
+    if args.compare:
+        rows = args.rows or (100_000 if args.xlsx else 500_000)
+        result = run_compare(rows, args.products, args.xlsx, COMPARED)
+        out = RESULTS / ("csv_import_compare_xlsx.json" if args.xlsx else "csv_import_compare.json")
+    elif args.healthz:
         result = run_healthz(rows=args.rows or 200_000, products=args.products)
         out = RESULTS / "csv_import_healthz.json"
     else:

@@ -245,10 +245,50 @@ class ChunkCounts:
     errors: list = field(default_factory=list)  # (line, reason)
 
 
+@dataclass
+class CheckedChunk:
+    """A chunk after its rows were checked (no query): the rows read, the bad rows, and the
+    orders to hand to the intake."""
+
+    rows_total: int
+    errors: list  # (line, reason)
+    specs: list[OrderIn]
+
+
 def import_chunk(context: ChunkContext, rows: list[tuple[int, list[str]]]) -> ChunkCounts:
     """Check ``rows`` (line number, cells) and hand the good orders to the intake
     (``orders.intake.take_in``), which walks each to its status through the lifecycle and writes
     them set-based. Runs in the caller's transaction."""
+    return write_chunk(context, check_chunk(context, rows))
+
+
+def write_chunk(context: ChunkContext, checked: CheckedChunk) -> ChunkCounts:
+    """Hand a checked chunk's orders to the intake (the database's part of ``import_chunk``);
+    an order it refuses is reported on its rows. May be called again with the same chunk after
+    a rolled-back attempt: orders stored meanwhile are skipped."""
+    counts = ChunkCounts(rows_total=checked.rows_total, errors=list(checked.errors))
+    if not checked.specs:
+        return counts
+    result = take_in_copy(
+        merchant=context.merchant,
+        orders=checked.specs,
+        actor=context.record.uploaded_by,
+        import_batch=context.record,
+        note="imported",
+    )
+    for refusal in result.refused:
+        for line in refusal.ref:
+            counts.errors.append((line, str(refusal.error.message)))
+    counts.rows_already = result.rows_already
+    counts.orders_imported = result.orders
+    counts.rows_imported = result.lines
+    return counts
+
+
+def check_chunk(context: ChunkContext, rows: list[tuple[int, list[str]]]) -> CheckedChunk:
+    """The checks of ``import_chunk`` that need no database: each row's cells, the rows of one
+    order together and agreeing; the good orders as the intake's specs. Chunks of one file are
+    checked in file order (the orders seen so far are the context's)."""
     ctx = context
     check = ctx.check
     width = ctx.width
@@ -323,11 +363,7 @@ def import_chunk(context: ChunkContext, rows: list[tuple[int, list[str]]]) -> Ch
                             % {"id": order_id},
                         )
                     )
-    if not orders:
-        return counts
-
-    # The intake takes them in file order (already-stored ones are skipped, not an error); an
-    # order it refuses is reported on its rows.
+    # The intake takes them in file order (already-stored ones are skipped, not an error).
     specs = [
         OrderIn(
             platform=ctx.platform,
@@ -342,20 +378,7 @@ def import_chunk(context: ChunkContext, rows: list[tuple[int, list[str]]]) -> Ch
         )
         for order_id, rows_of in orders.items()  # dicts keep the file's order
     ]
-    result = take_in_copy(
-        merchant=ctx.merchant,
-        orders=specs,
-        actor=ctx.record.uploaded_by,
-        import_batch=ctx.record,
-        note="imported",
-    )
-    for refusal in result.refused:
-        for line in refusal.ref:
-            errors.append((line, str(refusal.error.message)))
-    counts.rows_already = result.rows_already
-    counts.orders_imported = result.orders
-    counts.rows_imported = result.lines
-    return counts
+    return CheckedChunk(rows_total=counts.rows_total, errors=errors, specs=specs)
 
 
 # Cells that repeat across a file (prices, quantities, an order's time on each of its rows) are

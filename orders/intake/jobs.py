@@ -4,7 +4,9 @@ in its own transaction with the job's counters, so a page sees the progress and 
 flat whatever the file's size.
 
 * Orders go through the intake (``orders.intake.csv_import.import_chunk`` → ``take_in``) with
-  the same rules as every other door; a chunk never splits an order's rows.
+  the same rules as every other door; a chunk never splits an order's rows. The file is read
+  and each chunk checked in a thread ahead of the writes (``read_ahead``, ``IMPORT_READ_AHEAD``
+  chunks; 0 reads in the job's own thread), so parsing and PostgreSQL's work overlap.
 * A product catalogue goes through ``orders.catalogue.imports``.
 * Idempotent: the same file (by content) for the same merchant and kind is imported once, an
   uploaded copy answers with the first job; orders already stored are skipped; a job run again
@@ -31,6 +33,7 @@ from merchants.models import Merchant, User
 from orders.catalogue import imports as catalogue_imports
 from orders.intake import csv_import, readers
 from orders.intake.csv_layouts import layout_for
+from orders.intake.read_ahead import read_ahead
 from orders.models import ImportBadRow, ImportJob, OrderImport
 from orders.models.imports import BAD_ROW_PROBLEM, BAD_ROW_TEXT
 from orders.permissions import CATALOGUE_EDIT, ORDERS_HANDLE, require_act
@@ -260,31 +263,38 @@ def _run_orders(job: ImportJob, table: readers.Table) -> None:
     def key(row: list[str]) -> str:
         return row[oid].strip() if oid < len(row) else ""
 
-    for chunk, position in _chunks(job, table, key):
-        seen = set(context.seen)
-        for attempt in (1, 2):
-            try:
-                with transaction.atomic():
-                    _fast_commit()
-                    counts = csv_import.import_chunk(context, chunk)
-                    _commit_chunk(
-                        job,
-                        table,
-                        chunk,
-                        position,
-                        read=counts.rows_total,
-                        imported=counts.rows_imported,
-                        already=counts.rows_already,
-                        orders=counts.orders_imported,
-                        errors=counts.errors,
-                    )
-                break
-            except Conflict:
-                # An order of the chunk arrived meanwhile by another door: once more, and the
-                # intake skips it as already stored.
-                if attempt == 2:
-                    raise
-                context.seen = set(seen)
+    def checked():
+        # In the reading thread: the file read and each chunk checked, no query.
+        for chunk, position in _chunks(job, table, key):
+            consumed = table.bytes_read() if table.bytes_read else None
+            yield chunk, position, consumed, csv_import.check_chunk(context, chunk)
+
+    depth = int(getattr(settings, "IMPORT_READ_AHEAD", 2))
+    with read_ahead(checked, depth) as chunks:
+        for chunk, position, consumed, checked_chunk in chunks:
+            for attempt in (1, 2):
+                try:
+                    with transaction.atomic():
+                        _fast_commit()
+                        counts = csv_import.write_chunk(context, checked_chunk)
+                        _commit_chunk(
+                            job,
+                            table,
+                            chunk,
+                            position,
+                            read=counts.rows_total,
+                            imported=counts.rows_imported,
+                            already=counts.rows_already,
+                            orders=counts.orders_imported,
+                            errors=counts.errors,
+                            consumed=consumed,
+                        )
+                    break
+                except Conflict:
+                    # An order of the chunk arrived meanwhile by another door: once more, and
+                    # the intake skips it as already stored.
+                    if attempt == 2:
+                        raise
     if job.rows_read == 0:
         raise DomainError(_("The file has no order rows."), field="file")
     _record_totals(job, record)
@@ -359,7 +369,12 @@ def _raw(row: list[str]) -> str:
     return out.getvalue().rstrip("\r\n")[:BAD_ROW_TEXT]
 
 
-def _commit_chunk(job, table, chunk, position, *, read, imported, already, orders, errors):
+def _commit_chunk(
+    job, table, chunk, position, *, read, imported, already, orders, errors, consumed=None
+):
+    """The chunk's bad rows and the job's counters and position, in the chunk's transaction;
+    ``consumed`` is the bytes of the file read up to the chunk's end (read ahead: the file's
+    position is past it by then)."""
     if errors:
         by_line = dict(chunk)
         ImportBadRow.objects.bulk_create(
@@ -377,7 +392,7 @@ def _commit_chunk(job, table, chunk, position, *, read, imported, already, order
     expected = table.rows_expected
     if expected is None and table.bytes_read and job.size:
         # Estimated from the share of the file read so far (exact once the job is done).
-        consumed = table.bytes_read() - table.start
+        consumed = (table.bytes_read() if consumed is None else consumed) - table.start
         if consumed > 0:
             expected = int((job.rows_read + read) * max(job.size - table.start, 1) / consumed)
     ImportJob.objects.filter(pk=job.pk).update(

@@ -404,17 +404,18 @@ def test_a_chunk_that_meets_an_order_taken_meanwhile_is_tried_once_more(
     from jingdezhen.core.errors import Conflict
     from orders.intake import csv_import
 
-    real = csv_import.import_chunk
+    real = csv_import.write_chunk
     calls = []
 
-    def flaky(context, rows):
-        calls.append(len(rows))
-        counts = real(context, rows)
+    def flaky(context, checked):
+        calls.append(len(checked.specs))
+        counts = real(context, checked)
         if len(calls) == 1:
             raise Conflict("An order with this platform order id already exists.")
         return counts
 
-    monkeypatch.setattr(csv_import, "import_chunk", flaky)
+    # The chunk's writes are tried again with the same checked rows (read once, ahead).
+    monkeypatch.setattr(csv_import, "write_chunk", flaky)
     job = _run(merchant, GOOD)
     assert job.status == "done" and len(calls) == 2
     assert (job.rows_imported, job.rows_bad) == (3, 0)
