@@ -6,6 +6,9 @@ hold deadlines and milestones) but writes with PostgreSQL COPY instead of ORM bu
 * the orders' ids are taken from their sequence in one query, so lines and events can name them;
 * orders, lines and events are each streamed with one ``COPY ... FROM STDIN`` in the text
   format, each row one join of strings (the cells every row shares formatted once per chunk);
+* the foreign keys of the COPY are checked once for the chunk, where the database allows it
+  (``keys``: the merchant, import record and actor locked as the triggers would lock them, the
+  products already locked, the orders written by the same COPY), instead of a trigger per row;
 * stock is taken with one conditional UPDATE (``stock >= n`` for each product) for all the
   chunk's products, in id order, after the products were locked in id order.
 
@@ -38,6 +41,7 @@ from orders.intake.take_in import (
     _hold_until,
     _milestones,
     _products,
+    keys,
     take_in,
 )
 from orders.models import Order, OrderEvent, OrderLine, OrderPolicy, Product
@@ -224,15 +228,17 @@ def take_in_copy(
         if spec.status != S.CANCELLED:
             taken.append(_Taken(spec.placed_at, spec.buyer_country != "CN"))
         result.lines += len(lines)
-    try:
-        with transaction.atomic():
-            _copy(Order, ORDER_COLUMNS, order_rows)
-    except IntegrityError as exc:  # the same platform order arrived meanwhile by another door
-        raise Conflict(
-            _("An order with this platform order id already exists."), field="external_id"
-        ) from exc
-    _copy(OrderLine, LINE_COLUMNS, line_rows)
-    _copy(OrderEvent, EVENT_COLUMNS, event_rows)
+    batch_id = import_batch.pk if import_batch is not None else None
+    with keys.unchecked(merchant.pk, batch_id, actor.pk if actor else None):
+        try:
+            with transaction.atomic():
+                _copy(Order, ORDER_COLUMNS, order_rows)
+        except IntegrityError as exc:  # the same platform order arrived meanwhile by another door
+            raise Conflict(
+                _("An order with this platform order id already exists."), field="external_id"
+            ) from exc
+        _copy(OrderLine, LINE_COLUMNS, line_rows)
+        _copy(OrderEvent, EVENT_COLUMNS, event_rows)
 
     # 6. Milestones: one query once they are reached.
     if taken:
