@@ -4,9 +4,11 @@ in its own transaction with the job's counters, so a page sees the progress and 
 flat whatever the file's size.
 
 * Orders go through the intake (``orders.intake.csv_import.import_chunk`` → ``take_in``) with
-  the same rules as every other door; a chunk never splits an order's rows. The file is read
-  and each chunk checked in a thread ahead of the writes (``read_ahead``, ``IMPORT_READ_AHEAD``
-  chunks; 0 reads in the job's own thread), so parsing and PostgreSQL's work overlap.
+  the same rules as every other door; a chunk never splits an order's rows. Each chunk is
+  checked (``check_chunk``, no query), then written (``write_chunk``). ``IMPORT_READ_AHEAD`` > 0
+  reads and checks that many chunks ahead in a thread (``read_ahead``); off by default: on the
+  shared 2-core machine the thread's hand-offs of the GIL cost more than the overlap gains
+  (``bench/csv_import.py --compare``, README).
 * A product catalogue goes through ``orders.catalogue.imports``.
 * Idempotent: the same file (by content) for the same merchant and kind is imported once, an
   uploaded copy answers with the first job; orders already stored are skipped; a job run again
@@ -264,12 +266,12 @@ def _run_orders(job: ImportJob, table: readers.Table) -> None:
         return row[oid].strip() if oid < len(row) else ""
 
     def checked():
-        # In the reading thread: the file read and each chunk checked, no query.
+        # The file read and each chunk checked, no query (in the reading thread if any).
         for chunk, position in _chunks(job, table, key):
             consumed = table.bytes_read() if table.bytes_read else None
             yield chunk, position, consumed, csv_import.check_chunk(context, chunk)
 
-    depth = int(getattr(settings, "IMPORT_READ_AHEAD", 2))
+    depth = int(getattr(settings, "IMPORT_READ_AHEAD", 0))
     with read_ahead(checked, depth) as chunks:
         for chunk, position, consumed, checked_chunk in chunks:
             for attempt in (1, 2):

@@ -133,12 +133,14 @@ def test_the_referenced_rows_are_locked_until_the_chunk_commits():
     assert len(refused) == 1  # the key-share lock held: no delete could slip in before the commit
 
 
-def test_a_broken_line_read_ahead_fails_the_job_after_the_chunks_before(
-    merchant, cups, monkeypatch
+@pytest.mark.parametrize("ahead", [0, 2])
+def test_a_broken_line_fails_the_job_after_the_chunks_before_read_ahead_or_not(
+    merchant, cups, monkeypatch, settings, ahead
 ):
+    settings.IMPORT_READ_AHEAD = ahead
     monkeypatch.setattr(jobs, "CHUNK", 2)
     rows = [f"DY{300 + i},QH-001,1,10.00,已完成,2026-01-05 20:15:00,A" for i in range(6)]
-    # A cell longer than a CSV's cell may be: the reading thread meets it on line 11.
+    # A cell longer than a CSV's cell may be: the reading (thread) meets it on line 11.
     broken = f"DY9,QH-001,1,10.00,已完成,2026-01-05 20:15:00,{'x' * 10_001}"
     data = GOOD + "\n".join([*rows, broken, rows[0]]).encode() + b"\n"
     job = _run(merchant, data)
@@ -147,3 +149,4 @@ def test_a_broken_line_read_ahead_fails_the_job_after_the_chunks_before(
     # The chunks before the broken line were committed (a job run again resumes after them).
     assert job.rows_read == job.position == 8
     assert Order.objects.filter(merchant=merchant).count() == 7
+    assert not [t for t in threading.enumerate() if t.name == "import-read-ahead"]
