@@ -349,18 +349,15 @@ def _chunks(job: ImportJob, table: readers.Table, key):
     skip = job.position
     position = 0
     chunk: list[tuple[int, list[str]]] = []
-    last = None
     for line, row in table.rows:
         position += 1
         if position <= skip:
             continue
-        if len(chunk) >= CHUNK:
-            current = key(row) if key else None
-            if key is None or current != last:
-                yield chunk, position - 1
-                chunk = []
+        # The key is read only past a chunk's size: where the chunk may end.
+        if len(chunk) >= CHUNK and (key is None or key(row) != key(chunk[-1][1])):
+            yield chunk, position - 1
+            chunk = []
         chunk.append((line, row))
-        last = key(row) if key else None
     if chunk:
         yield chunk, position
 

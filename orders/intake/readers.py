@@ -73,6 +73,11 @@ def _encoding(handle: IO[bytes]) -> str:
 
 
 def _csv(handle: IO[bytes]) -> Table:
+    # The file under a Django File (stored or uploaded): the text wrapper asks its buffer whether
+    # it is closed on every line, a Python property on the Django File.
+    raw = getattr(handle, "file", None)
+    if raw is not None and hasattr(raw, "read1") and hasattr(raw, "readable"):
+        handle = raw
     text = io.TextIOWrapper(handle, encoding=_encoding(handle), newline="")
     reader = csv.reader(text)
     try:

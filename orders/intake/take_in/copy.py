@@ -297,12 +297,13 @@ def _build(spec: OrderIn, products: dict[int, Product], prices: Prices, rates: R
     units: dict[int, int] = defaultdict(int)
     amount = ZERO
     for line in spec.lines:
-        product = products.get(line.product_id)
+        product_id = line.product_id
+        product = products.get(product_id)
         if product is None:
             raise DomainError(_("Choose one of your own products."), field="lines")
         if not product.is_active:
             raise DomainError(_("%(name)s is not on sale.") % {"name": product.name}, field="lines")
-        units[product.pk] += line.quantity
+        units[product_id] += line.quantity
         unit_price = line.unit_price
         if unit_price is None:
             unit_price = from_cny(prices.cny(product, spec), rate)
@@ -311,7 +312,7 @@ def _build(spec: OrderIn, products: dict[int, Product], prices: Prices, rates: R
         bounds.check_money(
             total if cny else to_cny(total, rate), field="lines", maximum=bounds.MAX_LINE_CNY
         )
-        lines.append((product.pk, line.quantity, unit_price))
+        lines.append((product_id, line.quantity, unit_price))
         amount += total
     amount_cny = amount if cny else to_cny(amount, rate)
     bounds.check_money(amount_cny, field="amount", maximum=bounds.MAX_ORDER_CNY)
