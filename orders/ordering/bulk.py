@@ -199,14 +199,23 @@ def _ship(reach: Reach, rows: list[ShipmentIn], actor, name_field, list_field) -
         parcel.shipped_by = actor
     services.move_many(orders, action="ship", actor=actor)
     try:
-        with transaction.atomic():
-            return Shipment.objects.bulk_create(parcels)
-    except IntegrityError:
+        return Shipment.objects.bulk_create(parcels)
+    except IntegrityError as exc:
         # Another shipment with one of these tracking numbers committed after the check above
-        # (the unique index waited for it): the same 409 as had it come first, naming the row;
-        # the caller's transaction is rolled back whole, so no order is left shipped.
-        _refuse_taken(parcels, orders, name_field, _taken(seen))
+        # (the unique index waited for it): the same 409 as had it come first, naming the row
+        # the server's message names; the caller's transaction is rolled back whole, so no
+        # order is left shipped. (Read from the message: the aborted transaction takes no query.)
+        detail = getattr(getattr(exc.__cause__, "diag", None), "message_detail", None) or ""
+        named = {(m[1], m[2]) for m in _KEY_IN_DETAIL.finditer(detail)}
+        if not named:
+            raise
+        _refuse_taken(parcels, orders, name_field, named)
         raise
+
+
+# "Key (carrier, tracking_number)=(sf, SF1234567890) already exists." (the values part is the same
+# in every language of the server's messages)
+_KEY_IN_DETAIL = re.compile(r"=\(([a-z]+), ([A-Z0-9-]+)\)")
 
 
 def _taken(seen: dict[tuple[str, str], int]) -> set[tuple[str, str]]:
