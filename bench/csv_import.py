@@ -394,8 +394,9 @@ def run_healthz(rows: int = 200_000, products: int = 200) -> dict:
         _cleanup(base, merchant)
 
 
-# ``--compare``: the import as it was (a foreign-key trigger per row), as it is (the keys checked
-# once per chunk), and as it is with the file read ahead in a thread.
+# ``--compare``: the import as it was (a foreign-key trigger per row, read in the job's thread),
+# with the keys checked once per chunk, and with the file read ahead in a thread too (as a
+# workbook is now; a CSV is read in the job's thread).
 COMPARED = {
     "before": {"IMPORT_READ_AHEAD": 0, "IMPORT_CHECKED_KEYS": False},
     "checked_keys": {"IMPORT_READ_AHEAD": 0, "IMPORT_CHECKED_KEYS": True},

@@ -5,10 +5,9 @@ flat whatever the file's size.
 
 * Orders go through the intake (``orders.intake.csv_import.import_chunk`` → ``take_in``) with
   the same rules as every other door; a chunk never splits an order's rows. Each chunk is
-  checked (``check_chunk``, no query), then written (``write_chunk``). ``IMPORT_READ_AHEAD`` > 0
-  reads and checks that many chunks ahead in a thread (``read_ahead``); off by default: on the
-  shared 2-core machine the thread's hand-offs of the GIL cost more than the overlap gains
-  (``bench/csv_import.py --compare``, README).
+  checked (``check_chunk``, no query), then written (``write_chunk``); a workbook's chunks are
+  read and checked ahead in a thread (``read_ahead``, see ``_read_ahead``), a CSV's in the job's
+  thread (``bench/csv_import.py --compare``, README).
 * A product catalogue goes through ``orders.catalogue.imports``.
 * Idempotent: the same file (by content) for the same merchant and kind is imported once, an
   uploaded copy answers with the first job; orders already stored are skipped; a job run again
@@ -271,7 +270,7 @@ def _run_orders(job: ImportJob, table: readers.Table) -> None:
             consumed = table.bytes_read() if table.bytes_read else None
             yield chunk, position, consumed, csv_import.check_chunk(context, chunk)
 
-    depth = int(getattr(settings, "IMPORT_READ_AHEAD", 0))
+    depth = _read_ahead(job)
     with read_ahead(checked, depth) as chunks:
         for chunk, position, consumed, checked_chunk in chunks:
             for attempt in (1, 2):
@@ -300,6 +299,16 @@ def _run_orders(job: ImportJob, table: readers.Table) -> None:
     if job.rows_read == 0:
         raise DomainError(_("The file has no order rows."), field="file")
     _record_totals(job, record)
+
+
+def _read_ahead(job: ImportJob) -> int:
+    """Chunks read ahead in a thread: ``IMPORT_READ_AHEAD`` if set; else 2 for a workbook, whose
+    parsing (openpyxl, pure Python) is most of its import, and 0 for a CSV, whose parsing is
+    short against its writes (the thread's GIL hand-offs cost it more than the overlap gains)."""
+    configured = getattr(settings, "IMPORT_READ_AHEAD", None)
+    if configured is not None:
+        return int(configured)
+    return 2 if readers.suffix_of(job.filename) == ".xlsx" else 0
 
 
 def _fast_commit() -> None:

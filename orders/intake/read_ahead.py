@@ -9,11 +9,12 @@ error, or when the caller has read everything. Its errors (a broken line of the 
 in the caller when the caller reaches them, after the chunks before were written, as they would
 be without the thread.
 
-Off by default (``IMPORT_READ_AHEAD`` 0): measured on the shared 2-core machine, once the keys
-were checked per chunk (``take_in.keys``) the job's thread waited on the GIL after each of its
-queries more than it gained (median 20,300 against 16,800 rows/s on 100,000 rows, load 3.3 to
-3.6; ``bench/csv_import.py --compare``). The Python halves cannot overlap in one process; the
-thread pays where the server's part is long against the parsing (a database on another machine).
+Used for workbooks (``jobs._read_ahead``): openpyxl's parsing is most of their import, and the
+writes overlap it (100,000 rows: 3,940 rows/s in the job's thread, 5,206 read ahead). Not for a
+CSV: once the keys were checked per chunk (``take_in.keys``) its writes are as long as its
+parsing, and the job's thread, waiting on the GIL after each of its queries while the reading
+thread (often preempted on the loaded cores) holds it, lost more than it gained (median 20,300
+against 16,800 rows/s on 100,000 rows, load 3.3 to 3.6; ``bench/csv_import.py --compare``).
 """
 
 from __future__ import annotations

@@ -150,3 +150,11 @@ def test_a_broken_line_fails_the_job_after_the_chunks_before_read_ahead_or_not(
     assert job.rows_read == job.position == 8
     assert Order.objects.filter(merchant=merchant).count() == 7
     assert not [t for t in threading.enumerate() if t.name == "import-read-ahead"]
+
+
+def test_a_workbook_is_read_ahead_and_a_csv_in_the_jobs_thread_unless_configured(settings):
+    settings.IMPORT_READ_AHEAD = None
+    assert jobs._read_ahead(ImportJob(filename="orders.XLSX")) == 2
+    assert jobs._read_ahead(ImportJob(filename="orders.csv")) == 0
+    settings.IMPORT_READ_AHEAD = 3
+    assert jobs._read_ahead(ImportJob(filename="orders.csv")) == 3
