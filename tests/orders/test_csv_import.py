@@ -183,3 +183,13 @@ def test_the_benchmark_runs_at_small_scale(db):
     assert result["rows_imported"] == 500 and result["bad_rows"] == 0
     assert result["reimport_changed_nothing"]
     assert result["rows_per_second"] > 0
+
+
+def test_the_comparing_benchmark_runs_each_variant_at_small_scale(db):
+    from bench.csv_import import COMPARED, run_compare
+
+    result = run_compare(300, 20, False, COMPARED, rounds=1)
+    assert set(result["median_rows_per_second"]) == set(COMPARED)
+    assert result["all_done_and_reimport_changed_nothing"]
+    for figures in result["cpu_seconds_per_100k_rows"].values():
+        assert figures[0]["python"] > 0
