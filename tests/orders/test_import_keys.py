@@ -107,6 +107,19 @@ def test_a_missing_reference_leaves_the_triggers_on(merchant, owner):
         assert _role() == "origin"
 
 
+def test_a_conflict_raised_in_the_block_puts_the_triggers_back_for_what_the_caller_runs_next(
+    merchant, owner
+):
+    class Refused(Exception):
+        pass
+
+    with transaction.atomic():
+        with pytest.raises(Refused), keys.unchecked(merchant.pk, None, owner.pk) as skipped:
+            assert skipped is True and _role() == "replica"
+            raise Refused  # as the COPY's Conflict, its savepoint rolled back, is caught above
+        assert _role() == "origin"
+
+
 @pytest.mark.django_db(transaction=True)
 def test_the_referenced_rows_are_locked_until_the_chunk_commits():
     merchant = factories.MerchantFactory()

@@ -29,6 +29,7 @@ from contextlib import contextmanager
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 from psycopg2 import sql
+from psycopg2.extensions import TRANSACTION_STATUS_INERROR
 
 from orders.models import Order, OrderEvent, OrderLine
 
@@ -99,8 +100,12 @@ def unchecked(merchant_id: int, import_batch_id: int | None, actor_id: int | Non
         return
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL session_replication_role = replica")
-    yield True
-    # Reached only when the block succeeded: on an error the transaction (or the savepoint the
-    # setting was made in) is rolled back, and the setting with it.
-    with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL session_replication_role = origin")
+    try:
+        yield True
+    finally:
+        # Put back on the way out, whatever happened: a Conflict caught by the caller (the COPY's
+        # own savepoint rolled back) leaves the transaction usable, and the triggers must hold for
+        # whatever it runs next. A failed transaction is rolled back whole, the setting with it.
+        if connection.connection.info.transaction_status != TRANSACTION_STATUS_INERROR:
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL session_replication_role = origin")
