@@ -346,6 +346,12 @@ CELERY_BEAT_SCHEDULE: dict = {
 TURNOVER_NIGHTLY_DAYS = int(os.environ.get("TURNOVER_NIGHTLY_DAYS", "3"))
 # Days one re-roll task takes from the marked (dirty) days; the rest follow as further tasks.
 TURNOVER_REROLL_BATCH_DAYS = int(os.environ.get("TURNOVER_REROLL_BATCH_DAYS", "31"))
+# Imports: a chunk's foreign keys checked once for the chunk where the role may set
+# session_replication_role (orders/intake/take_in/keys.py); chunks read ahead in a thread (unset:
+# 2 for a workbook, none for a CSV; orders/intake/jobs.py).
+IMPORT_CHECKED_KEYS = env_bool("IMPORT_CHECKED_KEYS", True)
+if os.environ.get("IMPORT_READ_AHEAD"):
+    IMPORT_READ_AHEAD = int(os.environ["IMPORT_READ_AHEAD"])
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
