@@ -169,6 +169,46 @@ def _products(merchant: Merchant, specs: list[OrderIn], *, lock: bool) -> dict[i
     return {p.pk: p for p in Product.objects.raw(_products_query(lock), params)}
 
 
+def _deals(
+    merchant: Merchant, specs: list[OrderIn], *, lock: bool
+) -> tuple[dict[int, FlashDeal], dict[tuple[int, str], int]]:
+    """The merchant's flash deals the orders name, and what each of their buyers already holds
+    of each deal.
+
+    What must not race is one buyer's two orders against the limit, so each (deal, buyer) takes
+    an advisory lock, in the deal's query, before the buyer's earlier orders are counted. A
+    single order (``lock`` False: the API, the form) leaves the deal's row unlocked: the write's
+    conditional UPDATE takes its units, so a sale's buyers queue on the row only for their last
+    statement. A batch that allocates a deal's units row by row from what it read (``lock``
+    True: an import, the demo) locks the row here, so units another door takes meanwhile are
+    counted and only the rows beyond them are refused, instead of the write finding too few
+    for the whole batch. Deals are read before the products, so every intake takes its locks
+    in one order: buyers, deals, then products (the write's order too)."""
+    deal_ids = {line.flash_deal_id for spec in specs for line in spec.lines} - {None}
+    bought: dict[tuple[int, str], int] = defaultdict(int)
+    if not deal_ids:
+        return {}, bought
+    buyers = {spec.buyer_name for spec in specs}
+    query = (
+        FlashDeal.objects.select_related("stream")
+        .filter(pk__in=deal_ids, product__merchant=merchant)
+        .annotate(_buyers_locked=_buyer_locks(buyers))
+        .order_by("pk")
+    )
+    if lock:
+        query = query.select_for_update(of=("self",))
+    deals = {d.pk: d for d in query}
+    for deal_id, buyer, n in (
+        OrderLine.objects.filter(flash_deal_id__in=deals, order__buyer_name__in=buyers)
+        .exclude(order__status=S.CANCELLED)
+        .values("flash_deal_id", "order__buyer_name")
+        .annotate(n=Coalesce(Sum("quantity"), 0))
+        .values_list("flash_deal_id", "order__buyer_name", "n")
+    ):
+        bought[deal_id, buyer] = n
+    return deals, bought
+
+
 def take_in(*, savepoint: bool = True, **kwargs) -> IntakeResult:
     """Take orders in (``_take_in``), in one transaction. Called inside a caller's transaction
     that ends with any error it raises (``order_place_idempotent``), ``savepoint=False`` spares
@@ -238,7 +278,8 @@ def _take_in(
     if not accepted:
         return result
 
-    # 2. What the orders refer to: products, streams, flash deals (the merchant's own only).
+    # 2. What the orders refer to: flash deals, products, streams (the merchant's own only).
+    deals, bought = _deals(merchant, accepted, lock=partial)
     products = _products(merchant, accepted, lock=partial)
     if products:
         any_product = next(iter(products.values()))
@@ -254,30 +295,6 @@ def _take_in(
         if stream_ids
         else {}
     )
-    deal_ids = {line.flash_deal_id for spec in accepted for line in spec.lines} - {None}
-    deals: dict[int, FlashDeal] = {}
-    bought: dict[tuple[int, str], int] = defaultdict(int)
-    if deal_ids:
-        buyers = {spec.buyer_name for spec in accepted}
-        # The deal's row is not locked here (the write's conditional UPDATE takes its units, so
-        # a sale's buyers queue on it only for their last statement); what must not race is one
-        # buyer's two orders against the limit, so each (deal, buyer) takes an advisory lock, in
-        # the same query, before the buyer's earlier orders are counted below.
-        deals = {
-            d.pk: d
-            for d in FlashDeal.objects.select_related("stream")
-            .filter(pk__in=deal_ids, product__merchant=merchant)
-            .annotate(_buyers_locked=_buyer_locks(buyers))
-            .order_by("pk")
-        }
-        for deal_id, buyer, n in (
-            OrderLine.objects.filter(flash_deal_id__in=deals, order__buyer_name__in=buyers)
-            .exclude(order__status=S.CANCELLED)
-            .values("flash_deal_id", "order__buyer_name")
-            .annotate(n=Coalesce(Sum("quantity"), 0))
-            .values_list("flash_deal_id", "order__buyer_name", "n")
-        ):
-            bought[deal_id, buyer] = n
     stock_left = {pk: p.stock for pk, p in products.items()} if partial else None
     deal_left = {pk: d.remaining for pk, d in deals.items()}
 
@@ -361,7 +378,10 @@ def _take_in(
             deal_need=dict(deal_need),
             idempotency_key_id=idempotency_key_id,
         )
-    except IntegrityError as exc:  # the same platform order arrived meanwhile by another door
+    except IntegrityError as exc:
+        if not _is_duplicate_external_id(exc):
+            raise  # any other constraint: a rule the checks above missed, not the caller's doing
+        # The same platform order arrived meanwhile by another door (or, for the API, earlier).
         raise Conflict(
             _("An order with this platform order id already exists."), field="external_id"
         ) from exc
@@ -391,6 +411,18 @@ def _take_in(
         _milestones(merchant, taken_orders, next(iter(products.values())))
     result.orders = new_orders
     return result
+
+
+# The unique index of (merchant, platform, external_id): the only constraint the write can meet
+# that a caller's request breaks (the rest are checked before it; foreign keys at commit).
+EXTERNAL_ID_UNIQUE = "order_external_id_unique_per_platform"
+
+
+def _is_duplicate_external_id(exc: IntegrityError) -> bool:
+    """Whether the write's IntegrityError is the platform order id's unique index, as
+    PostgreSQL names the violated constraint."""
+    diag = getattr(exc.__cause__, "diag", None)
+    return getattr(diag, "constraint_name", None) == EXTERNAL_ID_UNIQUE
 
 
 def _build(merchant, spec, products, prices, streams, deals, bought, rates, now):
