@@ -37,9 +37,6 @@ from collections import defaultdict
 from decimal import Decimal
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Sum
-from django.db.models.expressions import RawSQL
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from psycopg2 import sql
@@ -114,20 +111,33 @@ WHERE p.merchant_id = %(merchant)s AND p.id = ANY(%(ids)s)
 ORDER BY p.id
 """
 _products_sql: dict = {}
-# One advisory lock per (deal, buyer), held to the end of the transaction; buyers in one order.
-_BUYER_LOCKS = """(SELECT count(pg_advisory_xact_lock(hashtextextended(
+# The deals the orders name, of the merchant's own products; one advisory lock per (deal, buyer)
+# taken in the same statement and held to the end of the transaction, buyers in one order.
+_DEALS_SQL = """SELECT {deal}.*, (SELECT count(pg_advisory_xact_lock(hashtextextended(
     {deal}.id::text || ':' || buyers.name, 0)))
-    FROM (SELECT unnest(%s::text[]) AS name ORDER BY 1) AS buyers)"""
+    FROM (SELECT unnest(%(buyers)s::text[]) AS name ORDER BY 1) AS buyers) AS _buyers_locked
+FROM {deal} JOIN {product} p ON p.id = {deal}.product_id
+WHERE {deal}.id = ANY(%(ids)s) AND p.merchant_id = %(merchant)s
+ORDER BY {deal}.id"""
+# What each buyer already holds of each deal (orders not cancelled).
+_BOUGHT_SQL = """SELECT l.flash_deal_id, o.buyer_name, COALESCE(SUM(l.quantity), 0)
+FROM {line} l JOIN {order} o ON o.id = l.order_id
+WHERE l.flash_deal_id = ANY(%s) AND o.buyer_name = ANY(%s) AND o.status <> %s
+GROUP BY l.flash_deal_id, o.buyer_name"""
+_STREAMS_SQL = "SELECT * FROM {stream} WHERE id = ANY(%s) ORDER BY id"
 
 
-def _buyer_locks(buyers: set[str]) -> RawSQL:
-    """The deal query's column that takes the (deal, buyer) advisory locks: text composed with
-    ``psycopg2.sql`` from the model's table name, the buyers bound as a parameter."""
-    if "deal" not in _products_sql:
-        composed = sql.SQL(_BUYER_LOCKS).format(deal=sql.Identifier(FlashDeal._meta.db_table))
+def _composed(name: str, text: str, **tables: type) -> str:
+    """``text`` composed once with ``psycopg2.sql`` from the models' table names, and kept: a
+    single order pays no ORM compilation for its reads (the ORM's took a fifth of a worker's
+    CPU in make load's flash sale, py-spy)."""
+    if name not in _products_sql:
+        composed = sql.SQL(text).format(
+            **{key: sql.Identifier(model._meta.db_table) for key, model in tables.items()}
+        )
         connection.ensure_connection()
-        _products_sql["deal"] = composed.as_string(connection.connection)
-    return RawSQL(_products_sql["deal"], [sorted(buyers)])  # noqa: S611 - composed, bound
+        _products_sql[name] = composed.as_string(connection.connection)
+    return _products_sql[name]
 
 
 def _products_query(lock: bool) -> str:
@@ -188,25 +198,47 @@ def _deals(
     bought: dict[tuple[int, str], int] = defaultdict(int)
     if not deal_ids:
         return {}, bought
-    buyers = {spec.buyer_name for spec in specs}
-    query = (
-        FlashDeal.objects.select_related("stream")
-        .filter(pk__in=deal_ids, product__merchant=merchant)
-        .annotate(_buyers_locked=_buyer_locks(buyers))
-        .order_by("pk")
+    buyers = sorted({spec.buyer_name for spec in specs})
+    text = _composed(
+        f"deals{lock}",
+        _DEALS_SQL + (" FOR UPDATE OF {deal}" if lock else ""),
+        deal=FlashDeal,
+        product=Product,
     )
-    if lock:
-        query = query.select_for_update(of=("self",))
-    deals = {d.pk: d for d in query}
-    for deal_id, buyer, n in (
-        OrderLine.objects.filter(flash_deal_id__in=deals, order__buyer_name__in=buyers)
-        .exclude(order__status=S.CANCELLED)
-        .values("flash_deal_id", "order__buyer_name")
-        .annotate(n=Coalesce(Sum("quantity"), 0))
-        .values_list("flash_deal_id", "order__buyer_name", "n")
-    ):
-        bought[deal_id, buyer] = n
+    params = {"buyers": buyers, "ids": sorted(deal_ids), "merchant": merchant.pk}
+    deals = {d.pk: d for d in FlashDeal.objects.raw(text, params)}
+    if not deals:
+        return deals, bought
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _composed("bought", _BOUGHT_SQL, line=OrderLine, order=Order),
+            [sorted(deals), buyers, S.CANCELLED.value],
+        )
+        for deal_id, buyer, n in cursor.fetchall():
+            bought[deal_id, buyer] = n
     return deals, bought
+
+
+def _streams(merchant: Merchant, specs: list[OrderIn], deals: dict[int, FlashDeal]) -> dict:
+    """The merchant's streams the orders name (one precomposed query, together with the streams
+    of the deals, which each deal gets as its ``stream``)."""
+    stream_ids = {spec.stream_id for spec in specs} - {None}
+    wanted = stream_ids | {deal.stream_id for deal in deals.values()}
+    if not wanted:
+        return {}
+    found = {
+        s.pk: s
+        for s in LiveStream.objects.raw(
+            _composed("streams", _STREAMS_SQL, stream=LiveStream), [sorted(wanted)]
+        )
+    }
+    for deal in deals.values():
+        deal.stream = found[deal.stream_id]
+    return {
+        pk: stream
+        for pk, stream in found.items()
+        if pk in stream_ids and stream.merchant_id == merchant.pk
+    }
 
 
 def take_in(*, savepoint: bool = True, **kwargs) -> IntakeResult:
@@ -289,12 +321,7 @@ def _take_in(
             live_payment_minutes=any_product._live_minutes or default.live_payment_minutes,
         )
     prices = Prices(products, accepted)
-    stream_ids = {spec.stream_id for spec in accepted} - {None}
-    streams = (
-        {s.pk: s for s in LiveStream.objects.filter(merchant=merchant, pk__in=stream_ids)}
-        if stream_ids
-        else {}
-    )
+    streams = _streams(merchant, accepted, deals)
     stock_left = {pk: p.stock for pk, p in products.items()} if partial else None
     deal_left = {pk: d.remaining for pk, d in deals.items()}
 
