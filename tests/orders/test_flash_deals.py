@@ -4,7 +4,7 @@ import time
 
 import pytest
 from django.db import connection, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from jingdezhen.core.errors import Conflict
 from livestreams.models import LiveStream
@@ -240,3 +240,29 @@ def test_a_partial_intake_counts_units_taken_meanwhile_and_refuses_only_rows_bey
     deal.refresh_from_db()
     assert deal.remaining == 0
     assert Order.objects.filter(external_id__startswith="CSV-").count() == 2
+
+
+def test_a_buyer_after_the_last_unit_is_refused_before_the_other_reads(merchant):
+    """In a flash sale most buyers come after the last unit: their 409 is answered from the
+    deal's read alone (no holdings, products or streams read), with the same reason as ever."""
+    from django.test.utils import CaptureQueriesContext
+
+    product = factories.ProductFactory(merchant=merchant, stock=10)
+    deal = _deal(product, quantity=1)
+    _buy(deal, "Mei")
+    with (
+        translation.override("en"),
+        CaptureQueriesContext(connection) as queries,
+        pytest.raises(Conflict) as refused,
+    ):
+        _buy(deal, "Lan")
+    assert (refused.value.code, refused.value.field) == ("out_of_stock", "lines")
+    assert str(refused.value) == "The flash deal has 0 left."
+    reads = [q["sql"] for q in queries.captured_queries if "SAVEPOINT" not in q["sql"]]
+    assert len(reads) == 1 and "pg_advisory_xact_lock" in reads[0]
+    # A buyer at the limit of a deal that still has units gets the limit's reason, as before.
+    more = _deal(factories.ProductFactory(merchant=merchant, stock=10), quantity=3)
+    _buy(more, "Mei", n=1)
+    with pytest.raises(Conflict) as limited:
+        _buy(more, "Mei", n=2)
+    assert limited.value.code == "deal_limit"

@@ -207,8 +207,8 @@ def _deals(
     )
     params = {"buyers": buyers, "ids": sorted(deal_ids), "merchant": merchant.pk}
     deals = {d.pk: d for d in FlashDeal.objects.raw(text, params)}
-    if not deals:
-        return deals, bought
+    if not deals or not (lock or any(deal.remaining for deal in deals.values())):
+        return deals, bought  # nothing left to sell: no holdings to count (_refuse_sold_out)
     with connection.cursor() as cursor:
         cursor.execute(
             _composed("bought", _BOUGHT_SQL, line=OrderLine, order=Order),
@@ -217,6 +217,29 @@ def _deals(
         for deal_id, buyer, n in cursor.fetchall():
             bought[deal_id, buyer] = n
     return deals, bought
+
+
+def _refuse_sold_out(specs: list[OrderIn], deals: dict[int, FlashDeal]) -> None:
+    """A single order (the API, the form) at a deal of its product that has too few units left
+    is refused at once, before its other reads: in a flash sale most buyers come after the last
+    unit, and each of them would otherwise pay the holdings, products and streams reads for the
+    same 409. The units the write would take are the ones counted here; an order that fits goes
+    on to every other check."""
+    for spec in specs:
+        if not lifecycle.keeps_units(spec.status):
+            continue
+        need: dict[int, int] = defaultdict(int)
+        for line in spec.lines:
+            deal = deals.get(line.flash_deal_id)
+            if deal is not None and deal.product_id == line.product_id and not deal.ended:
+                need[deal.pk] += line.quantity
+        for pk, n in sorted(need.items()):
+            if deals[pk].remaining < n:
+                raise Conflict(
+                    _("The flash deal has %(left)s left.") % {"left": deals[pk].remaining},
+                    field="lines",
+                    code="out_of_stock",
+                )
 
 
 def _streams(merchant: Merchant, specs: list[OrderIn], deals: dict[int, FlashDeal]) -> dict:
@@ -312,6 +335,8 @@ def _take_in(
 
     # 2. What the orders refer to: flash deals, products, streams (the merchant's own only).
     deals, bought = _deals(merchant, accepted, lock=partial)
+    if deals and not partial:
+        _refuse_sold_out(accepted, deals)
     products = _products(merchant, accepted, lock=partial)
     if products:
         any_product = next(iter(products.values()))
