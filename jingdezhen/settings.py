@@ -123,6 +123,10 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# Django's PostgreSQL backend whose check of a kept connection asks the socket before it asks the
+# server (jingdezhen/core/postgresql/base.py): no SELECT 1 round trip on every request.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"]["ENGINE"] = "jingdezhen.core.postgresql"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "merchants.User"

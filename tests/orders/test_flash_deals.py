@@ -4,7 +4,7 @@ import time
 
 import pytest
 from django.db import connection, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from jingdezhen.core.errors import Conflict
 from livestreams.models import LiveStream
@@ -162,3 +162,107 @@ def test_a_buyers_second_order_waits_for_the_first_and_is_refused_at_the_limit()
     assert Order.objects.filter(buyer_name="Mei").count() == 1
     deal.refresh_from_db()
     assert deal.remaining == 9
+
+
+def _lock_waiters() -> int:
+    """Backends of this database waiting on a lock (the deal's row, here), seen from another
+    connection."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+            " AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()"
+        )
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_partial_intake_counts_units_taken_meanwhile_and_refuses_only_rows_beyond_them():
+    """Partial mode (an import, the demo) allocates a deal's units row by row from what it read:
+    it locks the deal's row when reading it, so units another connection takes meanwhile are
+    counted and only the rows beyond them are refused, never the whole batch, and never below
+    zero."""
+    from orders.intake.specs import OrderIn
+    from orders.intake.take_in import take_in
+
+    product = factories.ProductFactory(stock=20)
+    deal = _deal(product, quantity=5)
+    merchant = product.merchant
+    other_in, other_commit, answers = threading.Event(), threading.Event(), {}
+
+    def other():  # another door takes 3 units and holds its transaction open
+        try:
+            with transaction.atomic():
+                FlashDeal.objects.filter(pk=deal.pk).update(remaining=2)
+                other_in.set()
+                other_commit.wait(10)
+        finally:
+            connection.close()
+
+    def batch():
+        try:
+            other_in.wait(10)
+            result = take_in(
+                merchant=merchant,
+                partial=True,
+                orders=[
+                    OrderIn(
+                        platform="douyin",
+                        external_id=f"CSV-{n}",
+                        buyer_name=f"buyer {n}",
+                        stream_id=deal.stream_id,
+                        lines=[LineIn(product_id=product.pk, quantity=1, flash_deal_id=deal.pk)],
+                        ref=n,
+                    )
+                    for n in range(4)
+                ],
+            )
+            answers["taken"] = sorted(order.external_id for order in result.orders)
+            answers["refused"] = sorted((r.ref, r.error.code) for r in result.refused)
+        except Conflict as exc:
+            answers["raised"] = exc.code
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=other), threading.Thread(target=batch)]
+    for t in threads:
+        t.start()
+    other_in.wait(10)
+    deadline = time.monotonic() + 10
+    while _lock_waiters() == 0 and time.monotonic() < deadline:
+        time.sleep(0.02)  # the batch is waiting on the deal's row
+    other_commit.set()
+    for t in threads:
+        t.join()
+    assert answers == {
+        "taken": ["CSV-0", "CSV-1"],
+        "refused": [(2, "out_of_stock"), (3, "out_of_stock")],
+    }
+    deal.refresh_from_db()
+    assert deal.remaining == 0
+    assert Order.objects.filter(external_id__startswith="CSV-").count() == 2
+
+
+def test_a_buyer_after_the_last_unit_is_refused_before_the_other_reads(merchant):
+    """In a flash sale most buyers come after the last unit: their 409 is answered from the
+    deal's read alone (no holdings, products or streams read), with the same reason as ever."""
+    from django.test.utils import CaptureQueriesContext
+
+    product = factories.ProductFactory(merchant=merchant, stock=10)
+    deal = _deal(product, quantity=1)
+    _buy(deal, "Mei")
+    with (
+        translation.override("en"),
+        CaptureQueriesContext(connection) as queries,
+        pytest.raises(Conflict) as refused,
+    ):
+        _buy(deal, "Lan")
+    assert (refused.value.code, refused.value.field) == ("out_of_stock", "lines")
+    assert str(refused.value) == "The flash deal has 0 left."
+    reads = [q["sql"] for q in queries.captured_queries if "SAVEPOINT" not in q["sql"]]
+    assert len(reads) == 1 and "pg_advisory_xact_lock" in reads[0]
+    # A buyer at the limit of a deal that still has units gets the limit's reason, as before.
+    more = _deal(factories.ProductFactory(merchant=merchant, stock=10), quantity=3)
+    _buy(more, "Mei", n=1)
+    with pytest.raises(Conflict) as limited:
+        _buy(more, "Mei", n=2)
+    assert limited.value.code == "deal_limit"

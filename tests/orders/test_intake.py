@@ -489,3 +489,48 @@ def test_the_intake_benchmark_runs_at_small_scale(db):
     result = run_benchmark(orders=10, warmup=2)
     assert result["api_orders_per_second"] > 0 and result["sql_orders_per_second"] > 0
     assert result["api_to_sql_ratio"] > 0
+
+
+def test_a_second_order_with_the_same_platform_order_id_is_a_conflict_on_that_field(merchant):
+    cup = factories.ProductFactory(merchant=merchant, stock=5)
+    reach = factories.merchant_reach(merchant)
+    order = dict(reach=reach, merchant=merchant, platform="douyin", lines=[LineIn(cup.pk, 1)])
+    services.order_place(external_id="DY-SAME", **order)
+    with pytest.raises(DomainError) as raised:
+        services.order_place(external_id="DY-SAME", **order)
+    assert raised.value.status_code == 409 and raised.value.field == "external_id"
+    assert "platform order id already exists" in str(raised.value)
+    assert Product.objects.get(pk=cup.pk).stock == 4  # the second took nothing
+
+
+def test_only_the_platform_order_id_index_reads_as_a_duplicate_order(merchant):
+    """The write's IntegrityError is named a duplicate platform order id only when PostgreSQL
+    names that index; any other violated constraint is not reported as one (review finding)."""
+    from django.db import IntegrityError, transaction
+
+    from orders.intake.take_in import EXTERNAL_ID_UNIQUE, _is_duplicate_external_id
+    from orders.models import OrderLine
+
+    assert EXTERNAL_ID_UNIQUE in {c.name for c in Order._meta.constraints}
+    cup = factories.ProductFactory(merchant=merchant, stock=5)
+    first = services.order_place(
+        reach=factories.merchant_reach(merchant),
+        merchant=merchant,
+        platform="douyin",
+        external_id="DY-ONE",
+        lines=[LineIn(cup.pk, 1)],
+    )
+    errors = {}
+    with pytest.raises(IntegrityError) as duplicate, transaction.atomic():
+        Order.objects.create(
+            merchant=merchant, platform="douyin", external_id="DY-ONE", amount=1, amount_cny=1,
+            placed_at=timezone.now(),
+        )  # fmt: skip
+    errors["duplicate"] = duplicate.value
+    with pytest.raises(IntegrityError) as check, transaction.atomic():
+        OrderLine.objects.create(order=first, product=cup, quantity=0, unit_price=1)
+    errors["check"] = check.value
+    assert {name: _is_duplicate_external_id(exc) for name, exc in errors.items()} == {
+        "duplicate": True,
+        "check": False,
+    }

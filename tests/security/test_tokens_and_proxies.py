@@ -93,6 +93,49 @@ def test_a_token_no_longer_works_after_its_expiry(api_client, owner, settings):
     assert fresh != key and _works(fresh)
 
 
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_an_unknown_token_or_an_inactive_users_is_refused_in_the_callers_language(
+    api_client, owner, language
+):
+    key = _token(api_client, owner.username)
+    caller = APIClient(headers={"Accept-Language": language})
+    caller.credentials(HTTP_AUTHORIZATION=f"Token {'0' * 40}")
+    unknown = caller.get("/api/v1/merchants/")
+    # 403, not 401: the first authentication class (the session's) sends no WWW-Authenticate.
+    assert unknown.status_code == 403
+    assert (
+        unknown.json()["detail"] == {"en": "Invalid token.", "zh-hans": "认证令牌无效。"}[language]
+    )
+    type(owner).objects.filter(pk=owner.pk).update(is_active=False)
+    caller.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    inactive = caller.get("/api/v1/merchants/")
+    assert inactive.status_code == 403
+    assert (
+        inactive.json()["detail"]
+        == {
+            "en": "User inactive or deleted.",
+            "zh-hans": "用户未激活或者已删除。",
+        }[language]
+    )
+
+
+def test_a_token_authenticates_its_own_user_in_one_query(
+    api_client, owner, django_assert_num_queries
+):
+    from jingdezhen.core.tokens import ExpiringTokenAuthentication
+
+    key = _token(api_client, owner.username)
+    with django_assert_num_queries(1):
+        user, token = ExpiringTokenAuthentication().authenticate_credentials(key)
+    assert (user.pk, user.username, token.key, token.user_id) == (
+        owner.pk,
+        owner.username,
+        key,
+        owner.pk,
+    )
+    assert token.created == Token.objects.get(key=key).created
+
+
 def test_the_revoke_endpoint_ends_the_token(api_client, owner):
     key = _token(api_client, owner.username)
     caller = APIClient()

@@ -37,9 +37,6 @@ from collections import defaultdict
 from decimal import Decimal
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Sum
-from django.db.models.expressions import RawSQL
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from psycopg2 import sql
@@ -114,20 +111,33 @@ WHERE p.merchant_id = %(merchant)s AND p.id = ANY(%(ids)s)
 ORDER BY p.id
 """
 _products_sql: dict = {}
-# One advisory lock per (deal, buyer), held to the end of the transaction; buyers in one order.
-_BUYER_LOCKS = """(SELECT count(pg_advisory_xact_lock(hashtextextended(
+# The deals the orders name, of the merchant's own products; one advisory lock per (deal, buyer)
+# taken in the same statement and held to the end of the transaction, buyers in one order.
+_DEALS_SQL = """SELECT {deal}.*, (SELECT count(pg_advisory_xact_lock(hashtextextended(
     {deal}.id::text || ':' || buyers.name, 0)))
-    FROM (SELECT unnest(%s::text[]) AS name ORDER BY 1) AS buyers)"""
+    FROM (SELECT unnest(%(buyers)s::text[]) AS name ORDER BY 1) AS buyers) AS _buyers_locked
+FROM {deal} JOIN {product} p ON p.id = {deal}.product_id
+WHERE {deal}.id = ANY(%(ids)s) AND p.merchant_id = %(merchant)s
+ORDER BY {deal}.id"""
+# What each buyer already holds of each deal (orders not cancelled).
+_BOUGHT_SQL = """SELECT l.flash_deal_id, o.buyer_name, COALESCE(SUM(l.quantity), 0)
+FROM {line} l JOIN {order} o ON o.id = l.order_id
+WHERE l.flash_deal_id = ANY(%s) AND o.buyer_name = ANY(%s) AND o.status <> %s
+GROUP BY l.flash_deal_id, o.buyer_name"""
+_STREAMS_SQL = "SELECT * FROM {stream} WHERE id = ANY(%s) ORDER BY id"
 
 
-def _buyer_locks(buyers: set[str]) -> RawSQL:
-    """The deal query's column that takes the (deal, buyer) advisory locks: text composed with
-    ``psycopg2.sql`` from the model's table name, the buyers bound as a parameter."""
-    if "deal" not in _products_sql:
-        composed = sql.SQL(_BUYER_LOCKS).format(deal=sql.Identifier(FlashDeal._meta.db_table))
+def _composed(name: str, text: str, **tables: type) -> str:
+    """``text`` composed once with ``psycopg2.sql`` from the models' table names, and kept: a
+    single order pays no ORM compilation for its reads (the ORM's took a fifth of a worker's
+    CPU in make load's flash sale, py-spy)."""
+    if name not in _products_sql:
+        composed = sql.SQL(text).format(
+            **{key: sql.Identifier(model._meta.db_table) for key, model in tables.items()}
+        )
         connection.ensure_connection()
-        _products_sql["deal"] = composed.as_string(connection.connection)
-    return RawSQL(_products_sql["deal"], [sorted(buyers)])  # noqa: S611 - composed, bound
+        _products_sql[name] = composed.as_string(connection.connection)
+    return _products_sql[name]
 
 
 def _products_query(lock: bool) -> str:
@@ -167,6 +177,91 @@ def _products(merchant: Merchant, specs: list[OrderIn], *, lock: bool) -> dict[i
         "stream": next(iter(streams)) if len(streams) == 1 else None,
     }
     return {p.pk: p for p in Product.objects.raw(_products_query(lock), params)}
+
+
+def _deals(
+    merchant: Merchant, specs: list[OrderIn], *, lock: bool
+) -> tuple[dict[int, FlashDeal], dict[tuple[int, str], int]]:
+    """The merchant's flash deals the orders name, and what each of their buyers already holds
+    of each deal.
+
+    What must not race is one buyer's two orders against the limit, so each (deal, buyer) takes
+    an advisory lock, in the deal's query, before the buyer's earlier orders are counted. A
+    single order (``lock`` False: the API, the form) leaves the deal's row unlocked: the write's
+    conditional UPDATE takes its units, so a sale's buyers queue on the row only for their last
+    statement. A batch that allocates a deal's units row by row from what it read (``lock``
+    True: an import, the demo) locks the row here, so units another door takes meanwhile are
+    counted and only the rows beyond them are refused, instead of the write finding too few
+    for the whole batch. Deals are read before the products, so every intake takes its locks
+    in one order: buyers, deals, then products (the write's order too)."""
+    deal_ids = {line.flash_deal_id for spec in specs for line in spec.lines} - {None}
+    bought: dict[tuple[int, str], int] = defaultdict(int)
+    if not deal_ids:
+        return {}, bought
+    buyers = sorted({spec.buyer_name for spec in specs})
+    text = _composed(
+        f"deals{lock}",
+        _DEALS_SQL + (" FOR UPDATE OF {deal}" if lock else ""),
+        deal=FlashDeal,
+        product=Product,
+    )
+    params = {"buyers": buyers, "ids": sorted(deal_ids), "merchant": merchant.pk}
+    deals = {d.pk: d for d in FlashDeal.objects.raw(text, params)}
+    if not deals or not (lock or any(deal.remaining for deal in deals.values())):
+        return deals, bought  # nothing left to sell: no holdings to count (_refuse_sold_out)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _composed("bought", _BOUGHT_SQL, line=OrderLine, order=Order),
+            [sorted(deals), buyers, S.CANCELLED.value],
+        )
+        for deal_id, buyer, n in cursor.fetchall():
+            bought[deal_id, buyer] = n
+    return deals, bought
+
+
+def _refuse_sold_out(specs: list[OrderIn], deals: dict[int, FlashDeal]) -> None:
+    """A single order (the API, the form) at a deal of its product that has too few units left
+    is refused at once, before its other reads: in a flash sale most buyers come after the last
+    unit, and each of them would otherwise pay the holdings, products and streams reads for the
+    same 409. The units the write would take are the ones counted here; an order that fits goes
+    on to every other check."""
+    for spec in specs:
+        if not lifecycle.keeps_units(spec.status):
+            continue
+        need: dict[int, int] = defaultdict(int)
+        for line in spec.lines:
+            deal = deals.get(line.flash_deal_id)
+            if deal is not None and deal.product_id == line.product_id and not deal.ended:
+                need[deal.pk] += line.quantity
+        for pk, n in sorted(need.items()):
+            if deals[pk].remaining < n:
+                raise Conflict(
+                    _("The flash deal has %(left)s left.") % {"left": deals[pk].remaining},
+                    field="lines",
+                    code="out_of_stock",
+                )
+
+
+def _streams(merchant: Merchant, specs: list[OrderIn], deals: dict[int, FlashDeal]) -> dict:
+    """The merchant's streams the orders name (one precomposed query, together with the streams
+    of the deals, which each deal gets as its ``stream``)."""
+    stream_ids = {spec.stream_id for spec in specs} - {None}
+    wanted = stream_ids | {deal.stream_id for deal in deals.values()}
+    if not wanted:
+        return {}
+    found = {
+        s.pk: s
+        for s in LiveStream.objects.raw(
+            _composed("streams", _STREAMS_SQL, stream=LiveStream), [sorted(wanted)]
+        )
+    }
+    for deal in deals.values():
+        deal.stream = found[deal.stream_id]
+    return {
+        pk: stream
+        for pk, stream in found.items()
+        if pk in stream_ids and stream.merchant_id == merchant.pk
+    }
 
 
 def take_in(*, savepoint: bool = True, **kwargs) -> IntakeResult:
@@ -238,7 +333,10 @@ def _take_in(
     if not accepted:
         return result
 
-    # 2. What the orders refer to: products, streams, flash deals (the merchant's own only).
+    # 2. What the orders refer to: flash deals, products, streams (the merchant's own only).
+    deals, bought = _deals(merchant, accepted, lock=partial)
+    if deals and not partial:
+        _refuse_sold_out(accepted, deals)
     products = _products(merchant, accepted, lock=partial)
     if products:
         any_product = next(iter(products.values()))
@@ -248,36 +346,7 @@ def _take_in(
             live_payment_minutes=any_product._live_minutes or default.live_payment_minutes,
         )
     prices = Prices(products, accepted)
-    stream_ids = {spec.stream_id for spec in accepted} - {None}
-    streams = (
-        {s.pk: s for s in LiveStream.objects.filter(merchant=merchant, pk__in=stream_ids)}
-        if stream_ids
-        else {}
-    )
-    deal_ids = {line.flash_deal_id for spec in accepted for line in spec.lines} - {None}
-    deals: dict[int, FlashDeal] = {}
-    bought: dict[tuple[int, str], int] = defaultdict(int)
-    if deal_ids:
-        buyers = {spec.buyer_name for spec in accepted}
-        # The deal's row is not locked here (the write's conditional UPDATE takes its units, so
-        # a sale's buyers queue on it only for their last statement); what must not race is one
-        # buyer's two orders against the limit, so each (deal, buyer) takes an advisory lock, in
-        # the same query, before the buyer's earlier orders are counted below.
-        deals = {
-            d.pk: d
-            for d in FlashDeal.objects.select_related("stream")
-            .filter(pk__in=deal_ids, product__merchant=merchant)
-            .annotate(_buyers_locked=_buyer_locks(buyers))
-            .order_by("pk")
-        }
-        for deal_id, buyer, n in (
-            OrderLine.objects.filter(flash_deal_id__in=deals, order__buyer_name__in=buyers)
-            .exclude(order__status=S.CANCELLED)
-            .values("flash_deal_id", "order__buyer_name")
-            .annotate(n=Coalesce(Sum("quantity"), 0))
-            .values_list("flash_deal_id", "order__buyer_name", "n")
-        ):
-            bought[deal_id, buyer] = n
+    streams = _streams(merchant, accepted, deals)
     stock_left = {pk: p.stock for pk, p in products.items()} if partial else None
     deal_left = {pk: d.remaining for pk, d in deals.items()}
 
@@ -361,7 +430,10 @@ def _take_in(
             deal_need=dict(deal_need),
             idempotency_key_id=idempotency_key_id,
         )
-    except IntegrityError as exc:  # the same platform order arrived meanwhile by another door
+    except IntegrityError as exc:
+        if not _is_duplicate_external_id(exc):
+            raise  # any other constraint: a rule the checks above missed, not the caller's doing
+        # The same platform order arrived meanwhile by another door (or, for the API, earlier).
         raise Conflict(
             _("An order with this platform order id already exists."), field="external_id"
         ) from exc
@@ -391,6 +463,18 @@ def _take_in(
         _milestones(merchant, taken_orders, next(iter(products.values())))
     result.orders = new_orders
     return result
+
+
+# The unique index of (merchant, platform, external_id): the only constraint the write can meet
+# that a caller's request breaks (the rest are checked before it; foreign keys at commit).
+EXTERNAL_ID_UNIQUE = "order_external_id_unique_per_platform"
+
+
+def _is_duplicate_external_id(exc: IntegrityError) -> bool:
+    """Whether the write's IntegrityError is the platform order id's unique index, as
+    PostgreSQL names the violated constraint."""
+    diag = getattr(exc.__cause__, "diag", None)
+    return getattr(diag, "constraint_name", None) == EXTERNAL_ID_UNIQUE
 
 
 def _build(merchant, spec, products, prices, streams, deals, bought, rates, now):
