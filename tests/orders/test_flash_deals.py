@@ -266,3 +266,9 @@ def test_a_buyer_after_the_last_unit_is_refused_before_the_other_reads(merchant)
     with pytest.raises(Conflict) as limited:
         _buy(more, "Mei", n=2)
     assert limited.value.code == "deal_limit"
+    # Asking more than a buyer may have gets the limit's reason even when the deal is sold out.
+    _buy(more, "Lan", n=1)
+    _buy(more, "Bo", n=1)
+    with pytest.raises(Conflict) as too_many:
+        _buy(more, "Yun", quantity=2)
+    assert too_many.value.code == "deal_limit"

@@ -224,7 +224,8 @@ def _refuse_sold_out(specs: list[OrderIn], deals: dict[int, FlashDeal]) -> None:
     is refused at once, before its other reads: in a flash sale most buyers come after the last
     unit, and each of them would otherwise pay the holdings, products and streams reads for the
     same 409. The units the write would take are the ones counted here; an order that fits goes
-    on to every other check."""
+    on to every other check, and so does one asking more than a buyer may have, so that it gets
+    the limit's own reason."""
     for spec in specs:
         if not lifecycle.keeps_units(spec.status):
             continue
@@ -233,6 +234,8 @@ def _refuse_sold_out(specs: list[OrderIn], deals: dict[int, FlashDeal]) -> None:
             deal = deals.get(line.flash_deal_id)
             if deal is not None and deal.product_id == line.product_id and not deal.ended:
                 need[deal.pk] += line.quantity
+        if any(n > deals[pk].per_buyer_limit for pk, n in need.items()):
+            continue
         for pk, n in sorted(need.items()):
             if deals[pk].remaining < n:
                 raise Conflict(
@@ -255,8 +258,11 @@ def _streams(merchant: Merchant, specs: list[OrderIn], deals: dict[int, FlashDea
             _composed("streams", _STREAMS_SQL, stream=LiveStream), [sorted(wanted)]
         )
     }
-    for deal in deals.values():
-        deal.stream = found[deal.stream_id]
+    for deal in list(deals.values()):
+        if deal.stream_id in found:
+            deal.stream = found[deal.stream_id]
+        else:  # its stream deleted (and the deal with it) since the deal was read
+            del deals[deal.pk]
     return {
         pk: stream
         for pk, stream in found.items()

@@ -39,6 +39,7 @@ from orders.intake.take_in import (
     BATCH,
     _check_shape,
     _hold_until,
+    _is_duplicate_external_id,
     _milestones,
     _products,
     keys,
@@ -233,7 +234,10 @@ def take_in_copy(
         try:
             with transaction.atomic():
                 _copy(Order, ORDER_COLUMNS, order_rows)
-        except IntegrityError as exc:  # the same platform order arrived meanwhile by another door
+        except IntegrityError as exc:
+            if not _is_duplicate_external_id(exc):
+                raise  # another constraint: not a platform order that arrived by another door
+            # The same platform order arrived meanwhile by another door.
             raise Conflict(
                 _("An order with this platform order id already exists."), field="external_id"
             ) from exc

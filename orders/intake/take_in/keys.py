@@ -33,8 +33,6 @@ from psycopg2.extensions import TRANSACTION_STATUS_INERROR
 
 from orders.models import Order, OrderEvent, OrderLine
 
-_allowed: dict[tuple[str, str], bool] = {}
-
 _LOCK = """
 WITH m AS (SELECT id FROM {merchant} WHERE id = %s FOR KEY SHARE),
      b AS (SELECT id FROM {batch} WHERE id = %s FOR KEY SHARE),
@@ -43,29 +41,51 @@ SELECT (SELECT count(*) FROM m), (SELECT count(*) FROM b), (SELECT count(*) FROM
 """
 
 
+# The foreign keys the chunk's checks cover (see the module's text), by table and column.
+def _covered() -> set[tuple[str, str]]:
+    return {
+        (model._meta.db_table, model._meta.get_field(name).column)
+        for model, names in (
+            (Order, ("merchant", "import_batch", "stream")),
+            (OrderLine, ("order", "product", "flash_deal")),
+            (OrderEvent, ("order", "actor")),
+        )
+        for name in names
+    }
+
+
+_ASK = """
+SELECT (SELECT rolsuper FROM pg_roles WHERE rolname = current_user)
+       OR has_parameter_privilege('session_replication_role', 'SET'),
+       (SELECT count(*) FROM pg_trigger WHERE tgrelid = ANY(%(tables)s::regclass[])
+        AND NOT tgisinternal),
+       (SELECT count(*) FROM pg_constraint WHERE conrelid = ANY(%(tables)s::regclass[])
+        AND condeferrable AND contype <> 'f'),
+       (SELECT coalesce(array_agg(c.conrelid::regclass::text || '.' || a.attname), '{}')
+        FROM pg_constraint c
+        JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = ANY(c.conkey)
+        WHERE c.conrelid = ANY(%(tables)s::regclass[]) AND c.contype = 'f')
+"""
+
+
 def _may_skip() -> bool:
-    """Whether this database lets the intake skip the tables' triggers soundly (asked once a
-    process per database): the role may set ``session_replication_role``, and orders, lines and
-    events have no trigger but the internal ones of their foreign keys."""
+    """Whether this database lets the intake skip the tables' triggers soundly, asked again for
+    each chunk (one catalogue query against a chunk's thousands of rows), so a trigger or a key
+    added by a migration, or a grant taken back, counts from the next chunk on without a restart:
+    the role may set ``session_replication_role``; orders, lines and events have no trigger but
+    the internal ones of their foreign keys, no deferrable constraint but those keys (a deferrable
+    unique constraint is checked by a trigger too), and no foreign key but the ones covered."""
     if not getattr(settings, "IMPORT_CHECKED_KEYS", True):
         return False
-    key = (connection.alias, connection.settings_dict["NAME"])
-    if key not in _allowed:
-        tables = [m._meta.db_table for m in (Order, OrderLine, OrderEvent)]
-        try:
-            with transaction.atomic(), connection.cursor() as cursor:
-                cursor.execute(
-                    "SELECT (SELECT rolsuper FROM pg_roles WHERE rolname = current_user)"
-                    " OR has_parameter_privilege('session_replication_role', 'SET'),"
-                    " (SELECT count(*) FROM pg_trigger"
-                    "  WHERE tgrelid = ANY(%s::regclass[]) AND NOT tgisinternal)",
-                    [tables],
-                )
-                may, triggers = cursor.fetchone()
-        except DatabaseError:  # an older server without has_parameter_privilege
-            may, triggers = False, None
-        _allowed[key] = bool(may) and triggers == 0
-    return _allowed[key]
+    tables = [m._meta.db_table for m in (Order, OrderLine, OrderEvent)]
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(_ASK, {"tables": tables})
+            may, triggers, deferrable, keys = cursor.fetchone()
+    except DatabaseError:  # an older server without has_parameter_privilege
+        return False
+    found = {tuple(key.rsplit(".", 1)) for key in keys}
+    return bool(may) and triggers == 0 and deferrable == 0 and found <= _covered()
 
 
 def lock_references(merchant_id: int, import_batch_id: int | None, actor_id: int | None) -> bool:
