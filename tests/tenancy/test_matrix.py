@@ -1,11 +1,14 @@
 """The tenancy matrix, generated from the URL resolver.
 
-Every route that takes an object (a path parameter) is asked, by every role, for objects that
-role may not read: another merchant's of the same base and another base's, one of each model with
-a ``Tenancy``. Pages are asked with GET and POST on a logged-in session, API routes with GET, POST,
+Every route that takes an object (a path parameter) is asked, by every role, for objects that role
+may not read: another merchant's of the same base and another base's, one of each model with a
+``Tenancy``. Pages are asked with GET and POST on a logged-in session, API routes with GET, POST,
 PUT, PATCH and DELETE on a token. The only acceptable answers are 403, 404 and 405 (or a redirect
-to a login page where the route wants staff or a login). A route added later is covered without
-anyone listing it here. The worlds and the reasoning behind their ids: tests/support/worlds.py.
+to a login page where the route wants staff or a login). Each route, parameter and method is asked
+for an id of no row first, and then for the foreign rows of the tables that request read with it
+(``_probe_routes``, tests/support/reads.py): a foreign id of any other table would get the answer
+the absent id got. A route added later is covered without anyone listing it here. The worlds and
+the reasoning behind their ids: tests/support/worlds.py.
 
 Every route without parameters is read by every role too: no answer may show the name of an object
 that role may not read.
