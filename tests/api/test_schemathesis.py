@@ -21,7 +21,6 @@ import os
 
 import pytest
 import schemathesis
-from django.core.management import call_command
 from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
@@ -36,7 +35,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from merchants.models import User
-from tests.support.db import rolled_back
+from tests.support.db import rolled_back, seed_demo
 
 ROLES = ["manager", "trainer", "merchant", "merchant2"]
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "15"))
@@ -52,9 +51,9 @@ CHECKS = [
 
 
 @pytest.fixture(scope="module")
-def tokens(django_db_setup, django_db_blocker):
+def tokens(django_db_setup, django_db_blocker, tmp_path_factory):
     with rolled_back(django_db_blocker):
-        call_command("seed_demo", force=True, merchants=8, verbosity=0)
+        seed_demo(tmp_path_factory.mktemp("fuzz-media"), merchants=8)
         yield {
             name: Token.objects.get_or_create(user=User.objects.get(username=name))[0].key
             for name in ROLES

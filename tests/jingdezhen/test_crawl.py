@@ -9,9 +9,9 @@ import pytest
 from django.core.management import call_command
 from django.test import Client, override_settings
 
-from jingdezhen.core.demo import DEMO_PASSWORD, DemoContext
-from jingdezhen.demo import run
+from jingdezhen.core.demo import DEMO_PASSWORD
 from tests.support.crawl import crawl
+from tests.support.db import demo_committed
 
 ACCOUNTS = ["manager", "trainer", "merchant", "merchant2", "host", "service"]
 LANGUAGES = ["zh-hans", "en"]
@@ -20,8 +20,8 @@ LANGUAGES = ["zh-hans", "en"]
 @pytest.fixture(scope="module")
 def seeded(django_db_setup, django_db_blocker, tmp_path_factory):
     media = tmp_path_factory.mktemp("crawl-media")
-    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=media):
-        run(DemoContext(merchants=20, days=30, write=lambda _msg: None))
+    with django_db_blocker.unblock():
+        demo_committed(media, merchants=20, days=30)
     with override_settings(MEDIA_ROOT=media):
         yield
     with django_db_blocker.unblock():

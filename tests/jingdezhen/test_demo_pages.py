@@ -38,6 +38,7 @@ from orders.models import (
 )
 from orders.turnover.peers import peer_standing
 from tests.support import clock
+from tests.support.db import demo_committed
 from training.models import Certificate, Cohort, Enrollment
 
 ACCOUNTS = ["manager", "trainer", "merchant", "merchant2", "host", "service"]
@@ -62,11 +63,9 @@ def demo_media(tmp_path_factory) -> Path:
 
 
 def _seed(demo_media: Path) -> tuple[DemoContext, dt.date]:
-    """The demo, seeded clear of local midnight, and the local day it was seeded for."""
-    day = clock.clear_of_midnight()
-    with override_settings(MEDIA_ROOT=demo_media):
-        ctx = run(DemoContext(merchants=MERCHANTS, days=DAYS, write=lambda _msg: None))
-    return ctx, day
+    """The demo, seeded clear of local midnight, and the local day it was seeded for (the
+    crawler's seed: a copy of it when the crawler ran first in this worker)."""
+    return demo_committed(demo_media, merchants=MERCHANTS, days=DAYS)
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-"""A seeded database copied once and put back for each test, for tests that commit (live server).
+"""A seeded database copied once and put back for each test or module that wants the same seed.
 
 The browser journeys need the demo committed (the live server reads it on connections of its
 own), so each of them runs on pytest-django's ``transactional_db``, which empties every table
@@ -7,7 +7,10 @@ first test of a process seeds it and copies every table (COPY TO, in memory), ev
 the photos the seed wrote; each later test gets exactly that back: the tables emptied and
 refilled (COPY FROM), the sequences at least where the seed left them (never back), the
 photos copied into its own media folder. What a test changes is emptied after it as before, so
-no test sees another's writes.
+no test sees another's writes. Modules that seed the demo once (``tests/support/db.py``'s
+``demo_once``, the crawler and the demo pages) share a copy in the same way: the first module of
+a worker seeds, the next with the same options gets the copy back (inside its own transaction
+when it is rolled back after).
 
 The seed's rows are dated from "now" (a stream live now, today's orders). A copy is used only
 within the local hour it was made in and for at most ``MAX_AGE``; then the seed runs again.
@@ -23,6 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -39,6 +43,7 @@ class Snapshot:
     tables: dict[str, bytes]
     sequences: list[tuple[str, int, bool]]
     media: Path
+    result: object = None  # what the seed returned
 
     def fresh(self) -> bool:
         return time.monotonic() - self.made < MAX_AGE and self.hour == _local_hour()
@@ -62,7 +67,8 @@ def _table_names(cursor) -> list[str]:
 
 
 def take(media: Path) -> Snapshot:
-    """Every table's rows, every sequence's position and a copy of ``media``."""
+    """Every table's rows, every sequence's position and a copy of ``media`` (and of its private
+    sibling)."""
     tables: dict[str, bytes] = {}
     sequences = []
     with connection.cursor() as cursor:
@@ -77,14 +83,24 @@ def take(media: Path) -> Snapshot:
             last, called = cursor.fetchone()
             sequences.append((name, last, called))
     copy = Path(tempfile.mkdtemp(prefix="jdz-snapshot-media-"))
-    if media.exists():
-        shutil.copytree(media, copy, dirs_exist_ok=True)
+    for folder, kept in _folders(media, copy):
+        if folder.exists():
+            shutil.copytree(folder, kept, dirs_exist_ok=True)
     return Snapshot(time.monotonic(), _local_hour(), tables, sequences, copy)
+
+
+def _folders(media: Path, copy: Path) -> list[tuple[Path, Path]]:
+    """The seed's files and where the copy keeps them: ``media`` and the private uploads beside
+    it (``media-private``, jingdezhen/core/storage.py), unless those have a root of their own."""
+    folders = [(media, copy / "public")]
+    if not getattr(settings, "PRIVATE_MEDIA_ROOT", ""):
+        folders.append((media.with_name(f"{media.name}-private"), copy / "private"))
+    return folders
 
 
 def restore(snapshot: Snapshot, media: Path) -> None:
     """Put the copy back: the tables as they were, the sequences at least where they were, the
-    photos."""
+    photos (public and private)."""
     with transaction.atomic(), connection.cursor() as cursor:
         # Rows come back as they were, so no trigger may fire on them: the history triggers
         # (django-pghistory) would record each copied row as new, past the sequences set below.
@@ -104,18 +120,27 @@ def restore(snapshot: Snapshot, media: Path) -> None:
                 cursor.execute("SELECT setval(%s, %s, true)", [_quoted(name), position])
             else:
                 cursor.execute("SELECT setval(%s, 1, false)", [_quoted(name)])
-    shutil.copytree(snapshot.media, media, dirs_exist_ok=True)
+        # Back to firing triggers: inside a test's or a module's transaction the rest of it runs
+        # as any other (SET LOCAL lasts until the outer transaction ends, savepoints or not).
+        cursor.execute("SET LOCAL session_replication_role = DEFAULT")
+    for folder, kept in _folders(media, snapshot.media):
+        if kept.exists():
+            shutil.copytree(kept, folder, dirs_exist_ok=True)
 
 
-def seeded(key: str, seed: Callable[[], object], *, media: Path) -> None:
-    """The state ``seed()`` makes, on a committed (transactional) test database: seeded the
-    first time (or when the copy is stale), copied back from the copy otherwise."""
+def seeded(key: str, seed: Callable[[], object], *, media: Path) -> object:
+    """The state ``seed()`` makes, on the test database as it is (committed, or inside a
+    transaction of a module that is rolled back after it): seeded the first time in this process
+    (or when the copy is stale), copied back from the copy otherwise. What ``seed()`` returned the
+    time it ran (a demo context, whose rows have the same ids in every copy)."""
     snapshot = _copies.get(key)
     if snapshot is not None and snapshot.fresh():
         restore(snapshot, media)
-        return
+        return snapshot.result
     if snapshot is not None:
         shutil.rmtree(snapshot.media, ignore_errors=True)
     clock.clear_of_midnight()
-    seed()
+    result = seed()
     _copies[key] = take(media)
+    _copies[key].result = result
+    return result

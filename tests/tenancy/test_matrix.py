@@ -1,11 +1,14 @@
 """The tenancy matrix, generated from the URL resolver.
 
-Every route that takes an object (a path parameter) is asked, by every role, for objects that
-role may not read: another merchant's of the same base and another base's, one of each model with
-a ``Tenancy``. Pages are asked with GET and POST on a logged-in session, API routes with GET, POST,
+Every route that takes an object (a path parameter) is asked, by every role, for objects that role
+may not read: another merchant's of the same base and another base's, one of each model with a
+``Tenancy``. Pages are asked with GET and POST on a logged-in session, API routes with GET, POST,
 PUT, PATCH and DELETE on a token. The only acceptable answers are 403, 404 and 405 (or a redirect
-to a login page where the route wants staff or a login). A route added later is covered without
-anyone listing it here. The worlds and the reasoning behind their ids: tests/support/worlds.py.
+to a login page where the route wants staff or a login). Each route, parameter and method is asked
+for an id of no row first, and then for the foreign rows of the tables that request read with it
+(``_probe_routes``, tests/support/reads.py): a foreign id of any other table would get the answer
+the absent id got. A route added later is covered without anyone listing it here. The worlds and
+the reasoning behind their ids: tests/support/worlds.py.
 
 Every route without parameters is read by every role too: no answer may show the name of an object
 that role may not read.
@@ -22,11 +25,13 @@ from django.test import Client
 from rest_framework.authtoken.models import Token
 
 from jingdezhen.core.tenancy import reach_for
+from tests.support.reads import ABSENT_ID, EVERY_TABLE, Reads, table_of
 from tests.support.routes import Route, all_routes
 from tests.support.worlds import (
     OTHER_BASE_MARK,
     SAME_BASE_MARK,
     foreign_samples,
+    next_floor,
     own_sample,
     tenancy_models,
 )
@@ -106,12 +111,21 @@ def _call(client: Client, method: str, url: str):
 
 
 def _by_id(samples) -> dict:
-    """Samples grouped by id: the worlds number every table alike, so one id is often the id of a
-    foreign row in several tables, and one request tries them all."""
+    """Samples grouped by id (the worlds give each table ids of its own, but a table without a
+    sequence of its own may share one)."""
     grouped: dict = {}
     for sample in samples:
-        grouped.setdefault(sample.pk, []).append(f"{sample.model} of the {sample.where}")
+        grouped.setdefault(sample.pk, []).append(sample)
     return grouped
+
+
+def _reachable(ids: dict, tables: frozenset) -> dict:
+    """The ids among ``ids`` of a row in one of ``tables`` (tests/support/reads.py)."""
+    if tables == EVERY_TABLE:
+        return ids
+    return {
+        pk: found for pk, found in ids.items() if any(table_of(s.model) in tables for s in found)
+    }
 
 
 def _ids_for(route: Route, samples, by_id: dict) -> dict:
@@ -153,6 +167,10 @@ def _probe(routes, user, samples, label) -> tuple[int, list[str]]:
 
 
 def _probe_routes(routes, user, samples, label) -> tuple[int, list[str]]:
+    """Every route, parameter and method, asked first for an id of no row while its statements are
+    watched (tests/support/reads.py), then for each foreign id of a row it could load: a foreign
+    id of a table the request never read with the absent id gets the absent id's answer, which
+    was a refusal. A route that does not refuse the absent id is asked for every foreign id."""
     page_client, api_client = _clients(user)
     failures, asked = [], 0
     by_id = _by_id(samples)
@@ -168,22 +186,34 @@ def _probe_routes(routes, user, samples, label) -> tuple[int, list[str]]:
         methods = API_METHODS if route.is_api else PAGE_METHODS
         ids = _ids_for(route, samples, by_id)
         for probed in route.params:
-            for pk, what in ids.items():
-                values = {}
-                for param in route.params:
-                    model = _model_for_param(param) if param != probed else None
-                    own = own_of(model) if model is not None and user else None
-                    values[param] = own if own is not None else pk
-                url = route.url(**values)
-                if url is None:
-                    continue  # this parameter does not take an id (an app label, say)
-                for method in methods:
+            fixed = {}
+            for param in route.params:
+                model = _model_for_param(param) if param != probed else None
+                fixed[param] = own_of(model) if model is not None and user else None
+
+            def url_with(pk, route=route, fixed=fixed):
+                values = {p: pk if v is None else v for p, v in fixed.items()}
+                return route.url(**values)
+
+            absent_url = url_with(ABSENT_ID)
+            if absent_url is None:
+                continue  # this parameter does not take an id (an app label, say)
+            for method in methods:
+                with Reads(ABSENT_ID) as reads:
+                    absent = _call(client, method, absent_url)
+                asked += 1
+                tried = _reachable(ids, reads.tables()) if _refused(absent) else ids
+                for pk, found in tried.items():
+                    url = url_with(pk)
+                    if url is None:
+                        continue
                     response = _call(client, method, url)
                     asked += 1
                     if not _refused(response):
+                        what = ", ".join(f"{s.model} of the {s.where}" for s in found)
                         failures.append(
                             f"{label} {method.upper()} {url} ({route.name or route.pattern}; "
-                            f"{', '.join(what)}) -> {response.status_code}"
+                            f"{what}) -> {response.status_code}"
                         )
     return asked, failures
 
@@ -196,6 +226,29 @@ def test_the_route_families_are_every_object_route():
         repr(r) for family in FAMILIES for r in family_routes(family)
     )
     assert all(family_routes(family) for family in FAMILIES)
+
+
+@pytest.mark.django_db
+def test_the_absent_id_shows_which_foreign_rows_a_route_can_load(worlds):
+    """Guards the narrowing of ``_probe_routes``: the absent id is the id of no row, the API's
+    merchant route reads the merchants table with it (so the foreign merchants are asked for),
+    and a page that sends an anonymous visitor to the login page reads nothing with it."""
+    assert next_floor() <= ABSENT_ID
+    user = worlds.home_users["merchant"]
+    by_id = _by_id(foreign_samples(user, worlds))
+    _, api_client = _clients(user)
+    with Reads(ABSENT_ID) as reads:
+        assert api_client.get(f"/api/v1/merchants/{ABSENT_ID}/").status_code == 404
+    assert "merchants_merchant" in reads.tables()
+    reached = {s.model for found in _reachable(by_id, reads.tables()).values() for s in found}
+    assert "merchants.Merchant" in reached
+    assert len(reached) < len({s.model for found in by_id.values() for s in found})
+    page_client, _ = _clients(None)
+    with Reads(ABSENT_ID) as reads:
+        answer = page_client.get(f"/dashboard/merchants/{ABSENT_ID}/")
+    assert _refused(answer)
+    assert reads.tables() == frozenset()
+    assert _reachable(by_id, reads.tables()) == {}
 
 
 @pytest.mark.django_db
