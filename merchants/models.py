@@ -5,11 +5,10 @@ from decimal import Decimal
 
 from django.contrib.auth.models import AbstractUser
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import connection, models
+from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from psycopg2 import sql
 
 from jingdezhen.core import ceramics, history
 from jingdezhen.core.platforms import Platform
@@ -66,38 +65,19 @@ class User(AbstractUser):
 
     def team_membership(self) -> dict | None:
         """The active team row of a merchant member (merchant, its base, the member's role), in
-        one query; what ``core.tenancy.reach_for`` builds a merchant member's reach from. The
-        merchant row comes in the same query, so a request that acts for the member's own
-        merchant reads it no second time (``Reach.merchant``). Plain SQL composed once: every
-        request of a member asks it, and the ORM's compilation cost four times its round trip."""
-        found = list(Merchant.objects.raw(_membership_sql(), [self.pk]))
-        if not found:
-            return None
-        merchant = found[0]
-        return {
-            "merchant_id": merchant.pk,
-            "merchant__base_id": merchant.base_id,
-            "role": merchant._member_role,
-            "merchant": merchant,
-        }
+        one query (``merchants.membership``); what ``core.tenancy.reach_for`` builds a merchant
+        member's reach from. A user read by its API token brought the row along: no query."""
+        from merchants import membership
 
+        return membership.team_membership(self)
 
-_MEMBERSHIP_SQL = """SELECT m.*, tm.role AS _member_role FROM {member} tm
-JOIN {merchant} m ON m.id = tm.merchant_id
-WHERE tm.user_id = %s AND tm.is_active ORDER BY m.name, m.id, tm.name, tm.id LIMIT 1"""
-_membership: list[str] = []
+    @classmethod
+    def token_read_parts(cls):
+        """Extra columns and join of the API token's read (``core.tokens._token_user``): the
+        active team row, so a token request reads its reach in the token's round trip."""
+        from merchants import membership
 
-
-def _membership_sql() -> str:
-    """The active team row's query, in the team list's order (merchant, name, id)."""
-    if not _membership:
-        composed = sql.SQL(_MEMBERSHIP_SQL).format(
-            member=sql.Identifier(TeamMember._meta.db_table),
-            merchant=sql.Identifier(Merchant._meta.db_table),
-        )
-        connection.ensure_connection()
-        _membership.append(composed.as_string(connection.connection))
-    return _membership[0]
+        return membership.token_read_parts(cls)
 
 
 class Base(models.Model):
