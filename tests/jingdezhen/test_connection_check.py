@@ -38,13 +38,11 @@ def test_the_engine_is_the_projects_postgresql_backend():
 
 @pytest.mark.django_db(transaction=True)
 def test_an_idle_kept_connection_is_usable_without_a_statement():
+    connection.close()  # a new one: the suite may hand over one kept from an earlier test
     connection.ensure_connection()
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_backend_pid()")
         (pid,) = cursor.fetchone()
-    # As at the end of a request that used it (the connection may be kept from an earlier test).
-    connection.health_check_done = True
-    connection.close_if_unusable_or_obsolete()
     before = _backend_statements(pid)
     assert connection.is_usable()
     assert connection.is_usable()
@@ -97,6 +95,7 @@ def test_a_connection_idle_for_a_while_is_asked_with_a_statement():
 
 @pytest.mark.django_db(transaction=True)
 def test_a_request_that_used_the_connection_marks_it_answered():
+    connection.close()  # a new one, well within its CONN_MAX_AGE
     connection.ensure_connection()
     _pid()
     connection.answered_at = None
